@@ -1,0 +1,121 @@
+#ifndef NP_CONFIG_CONFIG_H
+#define NP_CONFIG_CONFIG_H
+/*
+ * Configuration (DESIGN §7). One YAML file is parsed into a fresh, immutable struct np_config;
+ * on SIGHUP the daemon parses a new one aside and swaps only if it loaded without error.
+ *
+ * The grammar is described once, as option tables in config_table.c (name, type, range,
+ * default, help); validation, defaults and `netpulsed --help-config` come from those tables.
+ * All durations are milliseconds here. Every string is owned by the config.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum np_log_target { NP_LOG_STDERR, NP_LOG_SYSLOG, NP_LOG_FILE };
+enum np_log_level { NP_LOG_ERR, NP_LOG_WARNING, NP_LOG_NOTICE, NP_LOG_INFO, NP_LOG_DEBUG };
+
+struct np_state_cfg {
+	int64_t down_after_ms; /* default 0 */
+	int64_t up_after_ms;   /* default 0 */
+	/* stale_after: either an absolute duration or a multiple of the source's interval. */
+	int64_t stale_after_ms; /* 0 when given as a multiple */
+	double stale_after_x;   /* default 3 (x interval); 0 when absolute */
+	int flap_transitions;   /* default 5 */
+	int64_t flap_window_ms; /* default 10m */
+	bool alert_never_up;    /* default false */
+};
+
+/* Retention per table, in ms; -1 = forever. */
+struct np_retention_cfg {
+	int64_t raw_ms;         /* default 2d */
+	int64_t rollup_5m_ms;   /* default 14d */
+	int64_t hourly_ms;      /* default 400d */
+	int64_t daily_ms;       /* default forever */
+	int64_t transitions_ms; /* default forever */
+};
+
+enum np_sink_type { NP_SINK_SYSLOG };
+enum np_syslog_proto { NP_SYSLOG_LOCAL, NP_SYSLOG_UDP, NP_SYSLOG_TCP };
+
+struct np_alert_cfg {
+	enum np_sink_type type;
+	enum np_syslog_proto proto; /* LOCAL when no `server` is given */
+	char *server;               /* "udp://host:port", "tcp://host:port" or "host:port" (udp) */
+	char *host;                 /* parsed from server */
+	char *port;                 /* parsed from server; default 514 */
+	int facility;               /* LOG_DAEMON etc. (syslog.h values), default daemon */
+	char *format;               /* "rfc5424" (default) or "rfc3164" */
+	uint32_t enterprise;        /* SD-ID enterprise number, default 32473 */
+	char *hostname;             /* HOSTNAME field override; default gethostname() */
+	int line;                   /* config line of this entry, for messages */
+};
+
+struct np_source_cfg {
+	char *name;
+	char *type;                /* "local", "stealthwatch", ... (collector registry key) */
+	int line;                  /* config line of this entry, for messages */
+	int64_t interval_ms;       /* default: defaults.interval (60s) */
+	int64_t timeout_ms;        /* default: defaults.timeout (20s) */
+	struct np_state_cfg state; /* global `state:` with per-source overrides applied */
+	double max_rate;           /* bytes/s plausibility limit, 0 = from link speed only */
+	int64_t max_gap_ms;        /* default 3 x interval */
+
+	/* type: local */
+	char **include; /* POSIX ERE, search semantics; empty = all */
+	size_t ninclude;
+	char **exclude;
+	size_t nexclude;
+	char *proc_path; /* default "/proc/self/net/dev" (fallback reader) */
+	char *sys_path;  /* default "/sys/class/net" (fallback oper state) */
+	bool netlink;    /* default true; false forces the /proc fallback */
+
+	/* type: stealthwatch */
+	char *host;
+	int port; /* default 22 */
+	char *user;
+	char *identity_file;
+	bool use_agent;
+	char *known_hosts; /* required */
+	char *path;        /* default /lancope/var/sw/today/data/exporter_device_stats.txt */
+	char *password;    /* resolved from password_file / password_env; never logged */
+};
+
+struct np_config {
+	char *path;                    /* the file it was read from */
+	char *database;                /* default /var/lib/netpulse/netpulse.db */
+	enum np_log_level log_level;   /* default info */
+	enum np_log_target log_target; /* daemon.log: "stderr" (default), "syslog", or a path */
+	char *log_file;                /* when log_target == NP_LOG_FILE */
+	char *timezone;                /* default "UTC"; reports' default --tz */
+	int64_t interval_ms;           /* defaults.interval */
+	int64_t timeout_ms;            /* defaults.timeout */
+	struct np_state_cfg state;
+	struct np_retention_cfg retention;
+	struct np_alert_cfg *alerts;
+	size_t nalerts;
+	struct np_source_cfg *sources;
+	size_t nsources;
+	/* Non-fatal findings (e.g. a world-readable file holding a clear secret). */
+	char **warnings;
+	size_t nwarnings;
+};
+
+/*
+ * Parses a file. On any error returns NULL and sets *cause to every error found, one per line,
+ * each "file:line:column: message" (OpenNTPD style: the file fails as a whole).
+ */
+struct np_config *np_config_load(const char *path, char **cause);
+/* Same, from memory; `name` is used in messages in place of the file name. */
+struct np_config *np_config_parse(const char *name, const char *text, size_t len, char **cause);
+void np_config_free(struct np_config *cfg);
+
+/* The source's effective stale_after in ms (absolute, or multiple of its interval). */
+int64_t np_source_stale_after_ms(const struct np_source_cfg *s);
+/* True when two source configs would poll identically (reload keeps the state of such). */
+bool np_source_cfg_equal(const struct np_source_cfg *a, const struct np_source_cfg *b);
+
+/* Parses "30s", "5m", "2h", "30d", "1500ms" (and plain "0"). Returns 0 or -1. */
+int np_duration_parse(const char *s, int64_t *ms);
+
+#endif

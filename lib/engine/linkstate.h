@@ -1,0 +1,125 @@
+#ifndef NP_ENGINE_LINKSTATE_H
+#define NP_ENGINE_LINKSTATE_H
+/*
+ * Link-state engine (DESIGN §6). Pure: no I/O, no clock; times are UTC ms passed in.
+ *
+ * A link is (device, interface) across sources. Each source that observes it is an
+ * "observer" with its last observation (up/down), its time and its freshness (stale_after).
+ * The link looks up if any fresh observer says up; down if at least one observer is fresh and
+ * every fresh one says down; with no fresh observer it becomes stale after stale_after.
+ *
+ * Debounce: down is declared once the link has looked down for down_after (up: up_after);
+ * the new state's time is the FIRST observation of it, not the confirming one.
+ *
+ * Alerts (msgid) are decided here; the pipeline stores each event and its alert in one
+ * transaction. Rules:
+ *  - unknown -> up/down (first sight): event, no alert; except unknown -> down when the source
+ *    says the link was up before (NP_EVER_YES): IFDOWN.
+ *  - up -> down: IFDOWN. down -> up: IFUP with outage_ms = up time - outage start.
+ *  - a link that has never been up (not seen up by us, not NP_EVER_YES from a source) going
+ *    or staying down: no alert unless params.alert_never_up.
+ *  - stale: one STALE alert when a link goes stale; stale is not downtime. Alerts compare with
+ *    the last non-stale state: stale -> down after up (or down -> stale -> up) alerts normally,
+ *    down -> stale -> down does not alert again.
+ *  - flapping: more than flap_transitions changes (up<->down) within flap_window sets the
+ *    flag: one FLAPPING alert, then per-change alerts are suppressed (events still recorded)
+ *    until no change for flap_window: one FLAPSTOP.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/obs.h"
+
+enum np_state { NP_ST_UNKNOWN, NP_ST_UP, NP_ST_DOWN, NP_ST_STALE, NP_ST_MAX };
+/* "unknown", "up", "down", "stale" */
+extern const char *const np_state_names[NP_ST_MAX];
+/* Returns the state for a name, or -1. */
+int np_state_parse(const char *name);
+
+enum np_alert_kind {
+	NP_AL_NONE,
+	NP_AL_IFDOWN,
+	NP_AL_IFUP,
+	NP_AL_FLAPPING,
+	NP_AL_FLAPSTOP,
+	NP_AL_STALE,
+	NP_AL_COLLECTOR,
+	NP_AL_MAX
+};
+/* "", "IFDOWN", "IFUP", "FLAPPING", "FLAPSTOP", "STALE", "COLLECTOR" */
+extern const char *const np_alert_names[NP_AL_MAX];
+
+struct np_ls_params {
+	int64_t down_after_ms;
+	int64_t up_after_ms;
+	int flap_transitions;
+	int64_t flap_window_ms;
+	bool alert_never_up;
+};
+
+/* Passed to the emit callback; pointers are valid during the call only. */
+struct np_ls_event {
+	const char *device;
+	const char *interface;
+	bool transition; /* false for a FLAPPING/FLAPSTOP notice without a state change */
+	enum np_state from, to;
+	int64_t time_ms;          /* when the new state began (first observation of it) */
+	enum np_alert_kind alert; /* NP_AL_NONE if no alert is due (first sight, suppressed, ...) */
+	int64_t outage_start_ms;  /* into down: its start; out of down: start of the ended outage */
+	int64_t outage_ms;        /* out of down: length of the ended outage; -1 otherwise */
+	const char *sources;      /* comma-separated names of the sources that decided it */
+	bool flapping;            /* flag after this event */
+};
+typedef void (*np_ls_emit_fn)(const struct np_ls_event *ev, void *arg);
+
+/* Persisted per link so a restart neither repeats nor invents alerts. */
+struct np_ls_saved {
+	const char *device;
+	const char *interface;
+	enum np_state state;
+	int64_t since_ms;
+	enum np_state last_known; /* last non-stale state (UP/DOWN or UNKNOWN) */
+	bool ever_up;
+	bool flapping;
+	int64_t outage_start_ms; /* 0 = no open outage */
+	enum np_state pending;   /* debounce: state the link looks like but is not yet declared */
+	int64_t pending_since_ms;
+	int64_t last_change_ms; /* for flap-stop timing */
+};
+typedef void (*np_ls_saved_fn)(const struct np_ls_saved *s, void *arg);
+
+struct np_ls *np_ls_new(const struct np_ls_params *p);
+void np_ls_free(struct np_ls *ls);
+void np_ls_set_params(struct np_ls *ls, const struct np_ls_params *p);
+
+/* Restores one link (at start-up, before any observation). */
+void np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s);
+
+/* One observation of one link by one source. NP_LINK_NONE is ignored. */
+void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const char *source,
+                   enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
+                   int64_t stale_after_ms);
+/*
+ * `source` delivered a complete list at batch_ms: its observers of links it did not list in
+ * that batch (last observation older than batch_ms) stop being fresh now.
+ */
+void np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms);
+/* `source` failed: nothing; its observations simply age out (kept for symmetry/clarity). */
+
+/*
+ * Applies aggregation, debounce, staleness and flap rules at now_ms to every link that needs
+ * it, emitting events in time order per link. Call after a batch and from a periodic tick.
+ */
+void np_ls_evaluate(struct np_ls *ls, int64_t now_ms, np_ls_emit_fn emit, void *arg);
+
+/* Calls fn for every link whose persisted fields changed since the last call, then clears. */
+void np_ls_drain_dirty(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
+/* Calls fn for every link (for status). */
+void np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
+size_t np_ls_count(const struct np_ls *ls);
+/* Earliest future time at which evaluate() may change something (debounce/stale/flap end), or
+ * INT64_MAX. Lets the daemon arm one timer instead of ticking. */
+int64_t np_ls_next_deadline(const struct np_ls *ls);
+
+#endif

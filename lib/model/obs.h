@@ -1,0 +1,120 @@
+#ifndef NP_MODEL_OBS_H
+#define NP_MODEL_OBS_H
+/*
+ * Observations: what a collector saw, nothing computed. Collectors fill a batch per poll; the
+ * pipeline turns it into deltas, states, rows and alerts (DESIGN §2, §4).
+ *
+ * Names are fixed-size so a 100k-row poll costs no per-row allocation. A name that does not
+ * fit is truncated by np_obs_set_names() and the observation is flagged (a collector should
+ * count and report that rather than merge two different things silently).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NP_NAME_MAX 128 /* device, interface and label values, including the NUL */
+#define NP_LABELS_MAX 6
+
+/* The counters an interface-like series can carry; index into np_obs.counters. */
+enum np_counter_id {
+	NP_C_RX_BYTES,
+	NP_C_TX_BYTES,
+	NP_C_RX_PACKETS,
+	NP_C_TX_PACKETS,
+	NP_C_RX_ERRORS,
+	NP_C_TX_ERRORS,
+	NP_C_RX_DROPS,
+	NP_C_TX_DROPS,
+	NP_C_MAX
+};
+/* Stable names used in the database and reports: "rx_bytes", "tx_bytes", ... */
+extern const char *const np_counter_names[NP_C_MAX];
+
+enum np_link_obs {
+	NP_LINK_NONE, /* this observation says nothing about up/down */
+	NP_LINK_UP,
+	NP_LINK_DOWN,
+};
+
+/* Whether the source itself says the link carried traffic before (DESIGN §6 "never-up"). */
+enum np_ever_up {
+	NP_EVER_UNKNOWN,
+	NP_EVER_NO,  /* e.g. a Flow Collector row with Last Active 0 */
+	NP_EVER_YES, /* e.g. Last Active > 0 */
+};
+
+struct np_label {
+	char key[32];
+	char value[NP_NAME_MAX];
+};
+
+struct np_obs {
+	char device[NP_NAME_MAX];    /* host name, exporter address, gateway name */
+	char interface[NP_NAME_MAX]; /* ifname, tun-..., or "" for a device as a whole */
+	bool truncated;              /* a name or label did not fit */
+
+	int64_t time_ms; /* UTC wall clock of the reading */
+
+	/* Counters: cumulative, raw as read. Bit i of counter_mask set => counters[i] valid. */
+	uint64_t counters[NP_C_MAX];
+	uint32_t counter_mask;
+	uint8_t counter_bits; /* 32 or 64; 0 = unknown (treated as 64, never guessed from value) */
+	/*
+	 * Anything whose change means the counters restarted from zero: ifindex, a boot id hash,
+	 * a source restart counter. 0 = not known. Compared, never interpreted.
+	 */
+	uint64_t epoch;
+	uint64_t speed_bps; /* link speed in bits/s for the spike clamp; 0 = unknown */
+
+	/* A gauge sampled at time_ms (e.g. Current NetFlow bps). */
+	double gauge;
+	bool has_gauge;
+
+	/* Link state as the source reports it. */
+	enum np_link_obs link;
+	enum np_ever_up ever_up;
+	/* Carrier up+down changes since the interface appeared (netlink IFLA_CARRIER_*_COUNT). */
+	uint64_t carrier_changes;
+	bool has_carrier_changes;
+
+	struct np_label labels[NP_LABELS_MAX];
+	uint8_t nlabels;
+};
+
+/*
+ * One poll of one source. `complete` says the batch lists every link the source currently
+ * knows: links of this source missing from a complete batch stop being fresh at once
+ * (DESIGN §6: "a source that stops listing a link simply stops being fresh for it").
+ */
+struct np_batch {
+	char source[NP_NAME_MAX];
+	int64_t time_ms;
+	bool complete;
+	struct np_obs *obs;
+	size_t n, cap;
+	/* Rows/lines the collector could not use, with the first reason (for logs and --explain).
+	 */
+	size_t skipped;
+	char skip_reason[256];
+};
+
+void np_batch_init(struct np_batch *b, const char *source, int64_t time_ms);
+/* Appends a zeroed observation (time_ms = batch time) and returns it; never fails. */
+struct np_obs *np_batch_add(struct np_batch *b);
+/* Empties the batch for reuse, keeping its memory. */
+void np_batch_reset(struct np_batch *b, int64_t time_ms);
+void np_batch_free(struct np_batch *b);
+/* Counts a skipped input row; the first reason is kept. */
+void np_batch_skip(struct np_batch *b, const char *reason);
+
+void np_obs_set_names(struct np_obs *o, const char *device, const char *interface);
+/* Adds or replaces a label; returns -1 if NP_LABELS_MAX labels are already set. */
+int np_obs_label(struct np_obs *o, const char *key, const char *value);
+static inline void
+np_obs_counter(struct np_obs *o, enum np_counter_id id, uint64_t v)
+{
+	o->counters[id] = v;
+	o->counter_mask |= 1u << id;
+}
+
+#endif

@@ -1,0 +1,127 @@
+#ifndef NP_STORE_STORE_H
+#define NP_STORE_STORE_H
+/*
+ * SQLite store (schema: schema.c). WAL, foreign keys, busy timeout; every statement prepared
+ * once at open, bound, reset after use, finalized at close. The daemon writes one transaction
+ * per poll batch; the CLI opens the same file read-only while the daemon runs.
+ *
+ * Errors: -1 with *cause. np_store_error_fatal() tells a fatal error (corrupt, schema newer,
+ * not a database) from a retryable one (BUSY, LOCKED, FULL, IOERR) after a failed call.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "engine/counter.h"
+#include "engine/linkstate.h"
+#include "model/obs.h"
+
+struct np_store;
+
+#define NP_STORE_RDONLY 0x1
+
+/* Opens (and for read-write, creates and migrates) the database. ":memory:" works. */
+struct np_store *np_store_open(const char *path, int flags, char **cause);
+void np_store_close(struct np_store *st);
+/* The underlying handle, for report queries in store_query.c (same module). */
+struct sqlite3 *np_store_db(struct np_store *st);
+bool np_store_error_fatal(const struct np_store *st);
+
+int np_store_begin(struct np_store *st, char **cause);
+int np_store_commit(struct np_store *st, char **cause);
+void np_store_rollback(struct np_store *st);
+
+/*
+ * Returns the id of series (source, device, interface, kind), creating it (with labels, a
+ * JSON object text, may be NULL) if new; updates last_seen (and labels if they changed).
+ * Cached in memory: a known series costs no SQL beyond a cheap last_seen update per call.
+ */
+int64_t np_store_series(struct np_store *st, const char *source, const char *device,
+                        const char *interface, const char *kind, const char *labels_json,
+                        int64_t now_s, char **cause);
+
+/* What the pipeline hands over for one series and one poll. */
+struct np_sample {
+	int64_t from_ms, to_ms; /* the interval the deltas cover */
+	uint64_t delta[NP_C_MAX];
+	uint32_t mask; /* counters with a usable delta */
+	double gauge;  /* sampled at to_ms */
+	bool has_gauge;
+	enum np_verdict verdict; /* worst verdict among the counters */
+};
+/*
+ * Writes the raw row and adds it into the 5-minute, hourly and daily rollups. A delta whose
+ * interval spans several buckets (a gap) is spread over them in proportion to the time each
+ * covers (engine/rollup.h). Peak rates are the per-poll rate in bytes/s.
+ */
+int np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, char **cause);
+/* Counts one non-ok verdict of a series (verdicts table). */
+int np_store_verdict(struct np_store *st, int64_t series, enum np_verdict v, int64_t now_s,
+                     char **cause);
+
+/*
+ * Records a link-state event: the transitions row; opens an outage (to == down) or closes
+ * the open one (from == down); opens/closes the unobserved interval for stale; and when
+ * ev->alert != NONE an outbox row with one outbox_sink row per sink key in `sinks`.
+ * `message` is the alert's human sentence. Call inside the batch transaction.
+ */
+int np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *message,
+                   int severity, const char *const *sinks, size_t nsinks, char **cause);
+/* An alert not tied to a link event (COLLECTOR): outbox + outbox_sink rows only. */
+struct np_store_alert {
+	const char *msgid;
+	int severity;
+	const char *device, *interface, *state, *previous, *source;
+	int64_t since_s;
+	int64_t outage_seconds; /* -1 = none */
+	const char *message;
+};
+int np_store_alert(struct np_store *st, const struct np_store_alert *a, int64_t now_s,
+                   const char *const *sinks, size_t nsinks, char **cause);
+
+/* Upserts the persisted state of one link (links table). */
+int np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **cause);
+/* Calls fn for every saved link (strings valid during the call). */
+int np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **cause);
+
+/* Pending alerts of one sink, oldest first, at most `limit`. */
+struct np_outbox_row {
+	int64_t id;
+	int64_t created;
+	const char *msgid;
+	int severity;
+	const char *device, *interface, *state, *previous, *source;
+	int64_t since;
+	int64_t outage_seconds; /* -1 = NULL */
+	const char *message;
+	int attempts;
+};
+typedef int (*np_outbox_fn)(const struct np_outbox_row *row, void *arg);
+int np_store_outbox_pending(struct np_store *st, const char *sink, int limit, np_outbox_fn fn,
+                            void *arg, char **cause);
+int np_store_outbox_done(struct np_store *st, int64_t id, const char *sink, int64_t now_s,
+                         char **cause);
+int np_store_outbox_attempt(struct np_store *st, int64_t id, const char *sink, char **cause);
+/* Pending (undelivered) rows in total, for shutdown and status. */
+int64_t np_store_outbox_count(struct np_store *st, const char *sink);
+
+/* Collector health persisted across restarts (COLLECTOR alerts are not repeated). */
+int np_store_collector_save(struct np_store *st, const char *source, bool ok, int64_t since_s,
+                            const char *last_error, int failures, size_t skipped,
+                            const char *skip_reason, char **cause);
+/* Returns 1 and fills *ok/*since if known, 0 if not, -1 on error. */
+int np_store_collector_load(struct np_store *st, const char *source, bool *ok, int64_t *since_s,
+                            char **cause);
+
+/* Runs: call at start (returns the run id) and after every batch (last_alive). */
+int64_t np_store_run_start(struct np_store *st, int64_t now_s, char **cause);
+int np_store_run_alive(struct np_store *st, int64_t run, int64_t now_s, char **cause);
+
+/* Deletes rows older than the retention of each table (its own transaction). */
+int np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
+                       char **cause);
+/* PRAGMA integrity_check + foreign_key_check; 0 if ok, -1 with the problems in *cause. */
+int np_store_check(struct np_store *st, char **cause);
+int np_store_vacuum(struct np_store *st, char **cause);
+
+#endif

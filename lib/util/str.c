@@ -1,0 +1,54 @@
+#include "util/str.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+size_t
+np_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+char *
+np_escape(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = np_xmalloc(len * 4 + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		switch (*p) {
+		case '\\':
+			*o++ = '\\';
+			*o++ = '\\';
+			break;
+		case '\n':
+			*o++ = '\\';
+			*o++ = 'n';
+			break;
+		case '\t':
+			*o++ = '\\';
+			*o++ = 't';
+			break;
+		case '\r':
+			*o++ = '\\';
+			*o++ = 'r';
+			break;
+		default:
+			if (*p >= 0x20 && *p < 0x7f) {
+				*o++ = (char)*p;
+			} else {
+				snprintf(o, 5, "\\x%02x", *p);
+				o += 4;
+			}
+		}
+	}
+	*o = '\0';
+	return out;
+}

@@ -1,0 +1,17 @@
+#ifndef NP_UTIL_STR_H
+#define NP_UTIL_STR_H
+#include <stddef.h>
+
+/*
+ * Copies src into dst (size bytes), always NUL-terminated. Returns strlen(src), so a result
+ * >= size means it was truncated (BSD strlcpy semantics).
+ */
+size_t np_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * Escapes a string from a device or an API for a log line: printable ASCII is kept, '\\'
+ * becomes "\\\\", newline/tab/CR become \n \t \r, every other byte \xHH. Result is malloc'd.
+ */
+char *np_escape(const char *s);
+
+#endif

@@ -1,0 +1,17 @@
+#ifndef NP_TESTUTIL_H
+#define NP_TESTUTIL_H
+/* Helpers shared by unit tests (cmocka). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* Path of a fixture under tests/fixtures (NP_FIXTURES env, else the source tree). malloc'd. */
+char *np_test_fixture(const char *rel);
+/* Reads a whole file; aborts the test on failure. malloc'd, NUL-terminated; *len if non-NULL. */
+char *np_test_read_file(const char *path, size_t *len);
+/* A fresh temporary directory (removed by nobody: under /tmp). malloc'd. */
+char *np_test_tmpdir(void);
+
+#endif
