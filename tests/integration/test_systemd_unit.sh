@@ -1,0 +1,215 @@
+#!/bin/bash
+# systemd/netpulsed.service: `systemd-analyze verify` must be silent (it only warns on unknown
+# keys, so any output is a failure), the offline security exposure must be <= 2.0, and the
+# daemon must keep the contract the unit relies on (Type=notify, WatchdogSec=, ExecReload=HUP)
+# when run the way the unit runs it: unprivileged, no capabilities, read-only /, only the state
+# directory writable, /proc mounted with subset=pid.
+set -u
+
+SRC=${NP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+UNIT=$SRC/systemd/netpulsed.service
+NETPULSED=${NETPULSED:-${NP_BUILD:-$SRC/build}/netpulsed}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+MAX_EXPOSURE=2.0
+
+fails=0
+fail() {
+	echo "FAIL: $*"
+	fails=$((fails + 1))
+}
+ok() { echo "ok: $*"; }
+
+T=$(mktemp -d /tmp/np-systemd.XXXXXX)
+RECV_PID=
+DAEMON_PID=
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill -KILL "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	[ -n "$RECV_PID" ] && kill -TERM "$RECV_PID" 2>/dev/null && wait "$RECV_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+command -v systemd-analyze >/dev/null || {
+	echo "FAIL: systemd-analyze not installed (apt-get install systemd)"
+	exit 1
+}
+[ -f "$UNIT" ] || {
+	echo "FAIL: $UNIT missing"
+	exit 1
+}
+[ -x "$NETPULSED" ] || {
+	echo "FAIL: daemon binary $NETPULSED not built"
+	exit 1
+}
+
+# --- 1. the settings the daemon and the docs depend on, exactly once each ---------------------
+expect_line() {
+	local n
+	n=$(grep -cxF -- "$1" "$UNIT")
+	[ "$n" = 1 ] && ok "unit has '$1'" || fail "unit has '$1' $n times, want 1"
+}
+expect_line "Type=notify"
+expect_line "NotifyAccess=main"
+expect_line "ExecStart=/usr/sbin/netpulsed --foreground -c /etc/netpulse/netpulse.yaml"
+expect_line 'ExecReload=/bin/kill -HUP $MAINPID'
+expect_line "Restart=on-failure"
+expect_line "DynamicUser=yes"
+expect_line "StateDirectory=netpulse"
+expect_line "ProcSubset=pid"
+expect_line "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK"
+wd=$(sed -n 's/^WatchdogSec=//p' "$UNIT")
+[[ "$wd" =~ ^[0-9]+s$ ]] && ok "WatchdogSec=$wd" || fail "WatchdogSec missing or not in seconds: '$wd'"
+
+# --- 2. systemd-analyze verify on a copy that runs the built binary ---------------------------
+mkdir -p "$T/verify"
+sed "s#^ExecStart=/usr/sbin/netpulsed #ExecStart=$NETPULSED #" "$UNIT" >"$T/verify/netpulsed.service"
+grep -q "^ExecStart=$NETPULSED " "$T/verify/netpulsed.service" || fail "ExecStart rewrite failed"
+systemd-analyze verify --man=no "$T/verify/netpulsed.service" >"$T/verify.out" 2>&1
+rc=$?
+if [ $rc = 0 ] && [ ! -s "$T/verify.out" ]; then
+	ok "verify --man=no: silent"
+else
+	fail "verify --man=no rc=$rc output:"
+	cat "$T/verify.out"
+fi
+
+# Documentation=man:... must name pages we ship: verify again with MANPATH on our pages.
+if command -v man >/dev/null; then
+	mkdir -p "$T/man/man5" "$T/man/man8"
+	cp "$SRC/daemon/netpulsed.8" "$SRC/daemon/netpulse.8" "$T/man/man8/"
+	cp "$SRC/daemon/netpulsed.yaml.5" "$T/man/man5/"
+	MANPATH="$T/man" systemd-analyze verify "$T/verify/netpulsed.service" >"$T/verify-man.out" 2>&1
+	rc=$?
+	if [ $rc = 0 ] && [ ! -s "$T/verify-man.out" ]; then
+		ok "verify with man pages: silent"
+	else
+		fail "verify with MANPATH=our pages rc=$rc output:"
+		cat "$T/verify-man.out"
+	fi
+else
+	echo "note: man not installed, Documentation= not checked"
+fi
+
+# --- 3. exposure score ---------------------------------------------------------------------------
+systemd-analyze security --offline=true --no-pager "$UNIT" >"$T/security.out" 2>&1
+score=$(sed -n 's/.*Overall exposure level for netpulsed\.service: \([0-9.]*\).*/\1/p' "$T/security.out")
+if [ -z "$score" ]; then
+	fail "no exposure score in security output:"
+	cat "$T/security.out"
+else
+	echo "systemd-analyze security exposure: $score (limit $MAX_EXPOSURE)"
+	if awk -v s="$score" -v m="$MAX_EXPOSURE" 'BEGIN { exit !(s <= m) }'; then
+		ok "exposure $score <= $MAX_EXPOSURE"
+	else
+		fail "exposure $score > $MAX_EXPOSURE"
+		grep -E '^✗' "$T/security.out"
+	fi
+fi
+# --threshold is on a 0-100 scale (score x 10); it must agree with the parsed score.
+thr=$(awk -v m="$MAX_EXPOSURE" 'BEGIN { printf "%d", m * 10 }')
+systemd-analyze security --offline=true --no-pager --threshold="$thr" "$UNIT" >/dev/null 2>&1 &&
+	ok "security --threshold=$thr passes" || fail "security --threshold=$thr fails"
+
+# --- 4. the notify/watchdog/reload contract, under an approximation of the sandbox -------------
+# Unprivileged uid, no capabilities, no_new_privs, own mount+net namespace, / read-only except
+# the state directory, /proc with subset=pid, fresh sysfs for the namespace. (Seccomp and the
+# rest of the unit's settings need a real systemd and are not emulated.)
+UID_RUN=65534
+mkdir -p "$T/state" "$T/etc"
+chown "$UID_RUN:$UID_RUN" "$T/state"
+chmod 755 "$T"
+cat >"$T/etc/netpulse.yaml" <<EOF
+daemon:
+  database: $T/state/netpulse.db
+  log: stderr
+  log_level: debug
+sources:
+  - name: this-host
+    type: local
+    interval: 1s
+EOF
+chmod 644 "$T/etc/netpulse.yaml"
+
+# Logs each message line, and the sender's pid (SO_PASSCRED) to notify.pids: NotifyAccess=main
+# accepts only messages from the main process.
+"$PY" - "$T/notify.sock" "$T/notify.log" "$T/notify.pids" <<'EOF' &
+import os, socket, struct, sys
+path, log, pids = sys.argv[1:4]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+s.bind(path)
+os.chmod(path, 0o666)
+with open(log, "w") as f, open(pids, "w") as p:
+    while True:
+        msg, anc, _, _ = s.recvmsg(4096, socket.CMSG_SPACE(12))
+        for level, kind, data in anc:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                p.write("%d\n" % struct.unpack("iII", data[:12])[0])
+        for line in msg.decode("utf-8", "replace").split("\n"):
+            if line:
+                f.write(line + "\n")
+        p.flush()
+        f.flush()
+EOF
+RECV_PID=$!
+for _ in $(seq 1 100); do [ -S "$T/notify.sock" ] && break; sleep 0.05; done
+[ -S "$T/notify.sock" ] || fail "notify receiver did not start"
+
+# Waits (up to ~20 s) until the notify log has at least $2 lines equal to $1.
+wait_msg() {
+	local i n
+	for i in $(seq 1 200); do
+		n=$(grep -cxF -- "$1" "$T/notify.log" 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 \
+	unshare -m -n sh -c '
+		set -e
+		mount --bind "$1/state" "$1/state"
+		mount -o remount,bind,ro /
+		mount -t proc -o subset=pid,hidepid=invisible proc /proc
+		mount -t sysfs sysfs /sys
+		shift
+		exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+			--inh-caps=-all --bounding-set=-all "$@"' \
+	sandbox "$T" "$NETPULSED" --foreground -c "$T/etc/netpulse.yaml" >"$T/daemon.log" 2>&1 &
+DAEMON_PID=$!
+MAIN_PID=$DAEMON_PID # unshare, sh and setpriv exec each other: the daemon keeps this pid
+
+if wait_msg "READY=1" 1; then ok "READY=1 received"; else fail "no READY=1"; fi
+if wait_msg "WATCHDOG=1" 2; then ok "WATCHDOG=1 received repeatedly"; else fail "no repeated WATCHDOG=1 with WATCHDOG_USEC=2s"; fi
+[ -f "$T/state/netpulse.db" ] && ok "database created in the state directory" || fail "no $T/state/netpulse.db"
+
+kill -HUP "$DAEMON_PID" 2>/dev/null
+if wait_msg "RELOADING=1" 1 && wait_msg "READY=1" 2; then
+	ok "SIGHUP: RELOADING=1 then READY=1"
+else
+	fail "SIGHUP did not give RELOADING=1 + READY=1"
+fi
+kill -0 "$DAEMON_PID" 2>/dev/null && ok "daemon alive after reload" || fail "daemon died on SIGHUP"
+
+kill -TERM "$DAEMON_PID" 2>/dev/null
+wait_msg "STOPPING=1" 1 && ok "STOPPING=1 received" || fail "no STOPPING=1"
+wait "$DAEMON_PID"
+rc=$?
+DAEMON_PID=
+[ $rc = 0 ] && ok "daemon exited 0 on SIGTERM" || fail "daemon exit status $rc on SIGTERM"
+others=$(grep -cvxF "$MAIN_PID" "$T/notify.pids")
+[ -s "$T/notify.pids" ] && [ "$others" = 0 ] && ok "every notification came from the main pid $MAIN_PID" ||
+	fail "notifications from pids other than $MAIN_PID: $(sort -u "$T/notify.pids" | tr '\n' ' ')"
+
+if [ $fails != 0 ]; then
+	echo "--- notify messages"
+	uniq -c "$T/notify.log" 2>/dev/null
+	echo "--- daemon output (last 40 lines)"
+	tail -n 40 "$T/daemon.log"
+	echo "$fails check(s) failed"
+	exit 1
+fi
+echo "PASS (exposure $score)"
