@@ -1,5 +1,484 @@
-int
-main(void)
+/*
+ * netpulsed: polls the configured sources on one libevent loop, feeds the pipeline, delivers
+ * alerts, and answers SIGHUP (reload), SIGTERM/SIGINT (orderly stop).
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libssh2.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "core/dispatch.h"
+#include "core/pipeline.h"
+#include "core/sched.h"
+#include "d_log.h"
+#include "d_notify.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/xmalloc.h"
+
+#define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
+#define DRAIN_MS 5000        /* how long a stop waits for pending alerts */
+#define HOUSEKEEP_MS 60000   /* stale checks and run heartbeat when nothing else happens */
+#define RETENTION_MS 3600000 /* retention pass */
+
+struct daemon {
+	struct event_base *base;
+	struct np_config *cfg;
+	struct np_store *st;
+	struct np_pipeline *pl;
+	struct np_dispatch *disp;
+	struct np_sched *sched;
+	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain;
+	bool once, verbose, stopping, any_failed;
+	int64_t drain_until, last_retention;
+	const char *config_path;
+};
+
+static void
+usage(FILE *out)
 {
-	return 0;
+	fprintf(
+	    out,
+	    "usage: netpulsed [-c FILE] [-f|--foreground] [--once] [-n|--check-config]\n"
+	    "                 [--help-config] [-v] [--version] [-h]\n"
+	    "\n"
+	    "  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -f, --foreground    stay in the foreground (as under systemd or in a container);\n"
+	    "                      without it netpulsed detaches and logs to syslog if its log\n"
+	    "                      target is stderr\n"
+	    "      --once          poll every source once, store, deliver alerts, exit\n"
+	    "                      (exit 1 if any source failed)\n"
+	    "  -n, --check-config  validate the configuration and exit 0 (valid) or 1\n"
+	    "      --help-config   describe every configuration option and its default\n"
+	    "  -v, --verbose       log debug messages\n"
+	    "      --version       print versions and exit\n"
+	    "\n"
+	    "Signals: SIGHUP reloads the configuration (kept if the new one is invalid) and\n"
+	    "reopens a log file; SIGTERM/SIGINT stop after delivering pending alerts (5 s at "
+	    "most).\n");
+}
+
+static void
+print_versions(FILE *out)
+{
+	fprintf(out,
+	        "netpulsed %s (libevent %s, libcurl %s, libssh2 %s, sqlite %s, jansson %s, "
+	        "libyaml %s)\n",
+	        NP_VERSION, event_get_version(), curl_version_info(CURLVERSION_NOW)->version,
+	        libssh2_version(0), sqlite3_libversion(), jansson_version_str(),
+	        yaml_get_version_string());
+}
+
+static void
+rearm_tick(struct daemon *d)
+{
+	int64_t due = np_pipeline_next_deadline(d->pl);
+	if (due == INT64_MAX) {
+		evtimer_del(d->tick);
+		return;
+	}
+	int64_t delay = due - np_wall_ms();
+	if (delay < 0)
+		delay = 0;
+	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
+	evtimer_add(d->tick, &tv);
+}
+
+static void
+after_batch(struct daemon *d)
+{
+	np_dispatch_kick(d->disp);
+	rearm_tick(d);
+}
+
+static void
+on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, int ok,
+          const char *cause)
+{
+	struct daemon *d = arg;
+	int64_t now = np_wall_ms();
+	char *why = NULL;
+	if (ok == 0 && np_pipeline_ingest(d->pl, src, b, now, &why) == -1) {
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+		why = NULL;
+	}
+	if (ok != 0) {
+		d->any_failed = true;
+		log_debug("%s: poll failed: %s", src->name, cause);
+	}
+	if (np_pipeline_source_status(d->pl, src, ok == 0, cause, now, &why) == -1) {
+		log_msg(LOG_ERR, "%s: recording collector health: %s", src->name, why);
+		free(why);
+	}
+	after_batch(d);
+}
+
+static void
+on_pushed(void *arg, const struct np_source_cfg *src, const struct np_batch *b)
+{
+	struct daemon *d = arg;
+	char *why = NULL;
+	if (np_pipeline_ingest(d->pl, src, b, np_wall_ms(), &why) == -1) {
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+	}
+	after_batch(d);
+}
+
+static void begin_stop(struct daemon *d);
+
+static void
+on_once_done(void *arg)
+{
+	begin_stop(arg);
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char *why = NULL;
+	if (np_pipeline_tick(d->pl, np_wall_ms(), &why) == -1) {
+		log_msg(LOG_ERR, "link-state tick: %s", why);
+		free(why);
+	}
+	after_batch(d);
+}
+
+static void
+housekeep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	tick_cb(fd, what, arg);
+	int64_t now = np_mono_ms();
+	if (now - d->last_retention >= RETENTION_MS) {
+		d->last_retention = now;
+		char *why = NULL;
+		if (np_store_retention(d->st, &d->cfg->retention, np_wall_ms() / 1000, &why) ==
+		    -1) {
+			log_msg(LOG_ERR, "retention: %s", why);
+			free(why);
+		}
+	}
+}
+
+static void
+watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	/* Ping only while polls complete: a poll stuck past its deadline withholds it. */
+	if (np_sched_healthy(d->sched))
+		notify_send("WATCHDOG=1");
+	else
+		log_warnx("a poll is stuck past its deadline; withholding the watchdog ping");
+}
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	int64_t pending = np_dispatch_pending(d->disp);
+	if ((pending <= 0 && !np_dispatch_busy(d->disp)) || np_mono_ms() >= d->drain_until) {
+		if (pending > 0)
+			log_warnx("stopping with %lld alert(s) still queued; they are delivered "
+			          "after the next start",
+			          (long long)pending);
+		event_base_loopbreak(d->base);
+	}
+}
+
+static void
+begin_stop(struct daemon *d)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	notify_send("STOPPING=1");
+	np_sched_stop(d->sched);
+	evtimer_del(d->tick);
+	evtimer_del(d->housekeep);
+	np_dispatch_kick(d->disp);
+	d->drain_until = np_mono_ms() + DRAIN_MS;
+	d->drain = event_new(d->base, -1, EV_PERSIST, drain_cb, d);
+	struct timeval tv = {0, 20000};
+	event_add(d->drain, &tv);
+	drain_cb(-1, 0, d);
+}
+
+static void
+term_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	log_info("signal %d: stopping", (int)sig);
+	begin_stop(d);
+}
+
+static void
+configure_log(struct daemon *d, const struct np_config *cfg, bool foreground)
+{
+	enum np_log_target t = cfg->log_target;
+	if (!foreground && !d->once && t == NP_LOG_STDERR)
+		t = NP_LOG_SYSLOG;
+	char *why = NULL;
+	if (log_configure(t, cfg->log_file, cfg->log_level, d->verbose, &why) == -1) {
+		log_warnx("%s; logging to stderr", why);
+		free(why);
+	}
+}
+
+static void
+reload(struct daemon *d)
+{
+	notify_send("RELOADING=1");
+	log_reopen();
+	char *why = NULL;
+	struct np_config *nc = np_config_load(d->config_path, &why);
+	if (nc == NULL) {
+		log_warnx("reload failed, keeping the running configuration:\n%s", why);
+		free(why);
+		notify_send("READY=1");
+		return;
+	}
+	if (strcmp(nc->database, d->cfg->database) != 0)
+		log_warnx("reload: daemon.database changed to %s; restart netpulsed to switch "
+		          "databases (still using %s)",
+		          nc->database, d->cfg->database);
+	if (np_dispatch_set_config(d->disp, nc, &why) == -1) {
+		log_warnx("reload failed, keeping the running configuration: %s", why);
+		free(why);
+		np_config_free(nc);
+		notify_send("READY=1");
+		return;
+	}
+	if (np_sched_set_sources(d->sched, nc->sources, nc->nsources, &why) == -1) {
+		log_msg(LOG_ERR, "reload: %s", why);
+		free(why);
+	}
+	for (size_t i = 0; i < d->cfg->nsources; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < nc->nsources; j++)
+			kept |= strcmp(d->cfg->sources[i].name, nc->sources[j].name) == 0;
+		if (!kept)
+			np_pipeline_forget_source(d->pl, d->cfg->sources[i].name);
+	}
+	np_pipeline_set_config(d->pl, nc);
+	size_t nkeys;
+	const char *const *keys = np_dispatch_keys(d->disp, &nkeys);
+	np_pipeline_set_sinks(d->pl, keys, nkeys);
+	for (size_t i = 0; i < nc->nwarnings; i++)
+		log_warnx("%s", nc->warnings[i]);
+	np_config_free(d->cfg);
+	d->cfg = nc;
+	configure_log(d, nc, true);
+	log_info("configuration reloaded: %zu source(s), %zu alert sink(s)", nc->nsources,
+	         nc->nalerts);
+	notify_send("READY=1");
+}
+
+static void
+hup_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	if (!d->stopping)
+		reload(d);
+}
+
+static int
+run(struct daemon *d)
+{
+	char *why = NULL;
+	d->st = np_store_open(d->cfg->database, 0, &why);
+	if (d->st == NULL) {
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+		return 1;
+	}
+	d->base = event_base_new();
+	if (d->base == NULL) {
+		log_msg(LOG_ERR, "cannot create the event loop");
+		return 1;
+	}
+	d->disp = np_dispatch_new(d->base, d->st, d->cfg, &log_lib, &why);
+	if (d->disp == NULL) {
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+		return 1;
+	}
+	d->pl = np_pipeline_new(d->st, d->cfg, &log_lib, np_wall_ms(), &why);
+	if (d->pl == NULL) {
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+		return 1;
+	}
+	size_t nkeys;
+	const char *const *keys = np_dispatch_keys(d->disp, &nkeys);
+	np_pipeline_set_sinks(d->pl, keys, nkeys);
+
+	struct np_sched_hooks hooks = {
+	    .result = on_result, .pushed = on_pushed, .once_done = on_once_done, .arg = d};
+	d->sched = np_sched_new(d->base, &hooks, &log_lib);
+	if (np_sched_set_sources(d->sched, d->cfg->sources, d->cfg->nsources, &why) == -1) {
+		/* One broken source must not stop the others. */
+		log_msg(LOG_ERR, "%s", why);
+		free(why);
+		d->any_failed = true;
+	}
+
+	d->ev_term = evsignal_new(d->base, SIGTERM, term_cb, d);
+	d->ev_int = evsignal_new(d->base, SIGINT, term_cb, d);
+	d->ev_hup = evsignal_new(d->base, SIGHUP, hup_cb, d);
+	event_add(d->ev_term, NULL);
+	event_add(d->ev_int, NULL);
+	event_add(d->ev_hup, NULL);
+	d->tick = evtimer_new(d->base, tick_cb, d);
+	d->housekeep = event_new(d->base, -1, EV_PERSIST, housekeep_cb, d);
+	struct timeval hk = {HOUSEKEEP_MS / 1000, 0};
+	if (!d->once)
+		event_add(d->housekeep, &hk);
+	int64_t wd = notify_watchdog_usec();
+	if (wd > 0 && !d->once) {
+		d->watchdog = event_new(d->base, -1, EV_PERSIST, watchdog_cb, d);
+		struct timeval tv = {.tv_sec = wd / 2000000, .tv_usec = (wd / 2) % 1000000};
+		event_add(d->watchdog, &tv);
+	}
+	d->last_retention = np_mono_ms() - RETENTION_MS; /* a first pass soon after start */
+
+	np_sched_start(d->sched, d->once);
+	rearm_tick(d);
+	np_dispatch_kick(d->disp); /* alerts left from a previous run */
+	log_info("started: %zu source(s), %zu alert sink(s), database %s", d->cfg->nsources,
+	         d->cfg->nalerts, d->cfg->database);
+	notify_send("READY=1");
+	event_base_dispatch(d->base);
+	log_info("stopped");
+	return d->once && d->any_failed ? 1 : 0;
+}
+
+static void
+cleanup(struct daemon *d)
+{
+	np_sched_free(d->sched);
+	np_dispatch_free(d->disp);
+	np_pipeline_free(d->pl);
+	struct event *evs[] = {d->ev_term,   d->ev_int,   d->ev_hup, d->tick,
+	                       d->housekeep, d->watchdog, d->drain};
+	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+		if (evs[i] != NULL)
+			event_free(evs[i]);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	np_store_close(d->st);
+	np_config_free(d->cfg);
+	libssh2_exit();
+	curl_global_cleanup();
+	log_close();
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_ONCE = 256, OPT_HELP_CONFIG, OPT_VERSION };
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"once", no_argument, NULL, OPT_ONCE},
+	    {"check-config", no_argument, NULL, 'n'},
+	    {"help-config", no_argument, NULL, OPT_HELP_CONFIG},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"version", no_argument, NULL, OPT_VERSION},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct daemon d = {.config_path = DEFAULT_CONFIG};
+	bool foreground = false, check = false;
+	int ch;
+	while ((ch = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case OPT_ONCE:
+			d.once = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case OPT_HELP_CONFIG: {
+			char *help = np_config_help();
+			fputs(help, stdout);
+			free(help);
+			return 0;
+		}
+		case 'v':
+			d.verbose = true;
+			break;
+		case OPT_VERSION:
+			print_versions(stdout);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "netpulsed: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+
+	log_init("netpulsed");
+	char *why = NULL;
+	d.cfg = np_config_load(d.config_path, &why);
+	if (d.cfg == NULL) {
+		fprintf(stderr, "%s\n", why);
+		free(why);
+		return 1;
+	}
+	for (size_t i = 0; i < d.cfg->nwarnings; i++)
+		fprintf(stderr, "%s\n", d.cfg->warnings[i]);
+	if (check) {
+		printf("%s: configuration OK (%zu source(s), %zu alert sink(s))\n", d.config_path,
+		       d.cfg->nsources, d.cfg->nalerts);
+		np_config_free(d.cfg);
+		return 0;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || libssh2_init(0) != 0) {
+		fprintf(stderr, "netpulsed: cannot initialise libcurl/libssh2\n");
+		return 1;
+	}
+	if (!foreground && !d.once && daemon(0, 0) == -1) {
+		fprintf(stderr, "netpulsed: daemon: %s\n", strerror(errno));
+		return 1;
+	}
+	configure_log(&d, d.cfg, foreground);
+	notify_init();
+	log_info("netpulsed %s starting (libevent %s, libcurl %s, libssh2 %s, sqlite %s, "
+	         "jansson %s, libyaml %s)",
+	         NP_VERSION, event_get_version(), curl_version_info(CURLVERSION_NOW)->version,
+	         libssh2_version(0), sqlite3_libversion(), jansson_version_str(),
+	         yaml_get_version_string());
+	for (size_t i = 0; i < d.cfg->nwarnings; i++)
+		log_warnx("%s", d.cfg->warnings[i]);
+	int rc = run(&d);
+	cleanup(&d);
+	return rc;
 }

@@ -55,6 +55,12 @@ struct np_sample {
  * covers (engine/rollup.h). Peak rates are the per-poll rate in bytes/s.
  */
 int np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, char **cause);
+/*
+ * Adds `count` to a named per-series counter in the verdicts table (e.g. "missed_flaps",
+ * carrier changes the polls could not see); shown with `netpulse status --explain`.
+ */
+int np_store_note(struct np_store *st, int64_t series, const char *name, int64_t count,
+                  int64_t now_s, char **cause);
 /* Counts one non-ok verdict of a series (verdicts table). */
 int np_store_verdict(struct np_store *st, int64_t series, enum np_verdict v, int64_t now_s,
                      char **cause);
@@ -109,7 +115,7 @@ int64_t np_store_outbox_count(struct np_store *st, const char *sink);
 int np_store_collector_save(struct np_store *st, const char *source, bool ok, int64_t since_s,
                             const char *last_error, int failures, size_t skipped,
                             const char *skip_reason, char **cause);
-/* Returns 1 and fills *ok/*since if known, 0 if not, -1 on error. */
+/* Returns 1 and fills ok and since if known, 0 if not, -1 on error. */
 int np_store_collector_load(struct np_store *st, const char *source, bool *ok, int64_t *since_s,
                             char **cause);
 
@@ -123,5 +129,20 @@ int np_store_retention(struct np_store *st, const struct np_retention_cfg *r, in
 /* PRAGMA integrity_check + foreign_key_check; 0 if ok, -1 with the problems in *cause. */
 int np_store_check(struct np_store *st, char **cause);
 int np_store_vacuum(struct np_store *st, char **cause);
+
+/*
+ * Rows written since open (for the daemon's logs and bench/). The *_ns fields are filled
+ * only while profiling is on (np_store_set_profile), because timing every row costs a clock
+ * read: they are the time spent binding and stepping those rows.
+ */
+struct np_store_stats {
+	uint64_t samples;       /* successful np_store_sample calls */
+	uint64_t raw_rows;      /* samples rows written */
+	uint64_t rollup_rows;   /* rollup_5m/1h/1d upserts */
+	uint64_t series_writes; /* series inserts and label/last_seen updates */
+	uint64_t raw_ns, rollup_ns, series_ns;
+};
+void np_store_get_stats(const struct np_store *st, struct np_store_stats *out);
+void np_store_set_profile(struct np_store *st, bool on);
 
 #endif

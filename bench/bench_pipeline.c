@@ -1,0 +1,177 @@
+/*
+ * bench_pipeline: N synthetic interfaces through counter engine -> link-state -> store, the
+ * daemon's own ingest path (np_pipeline_ingest, one transaction per poll), into a file
+ * database. Prints observations/s, CPU us per observation, peak RSS, bytes of memory per
+ * tracked series and database bytes per series per day. Figures only; nothing is asserted.
+ *
+ * usage: bench_pipeline [N ...]   (default 1000 10000 100000)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/pipeline.h"
+#include "model/obs.h"
+#include "store/store.h"
+
+static double
+cpu_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmRSS:", 6) == 0)
+			kb = strtol(line + 6, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+static long
+peak_rss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+static long long
+file_size(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+static void
+bench(int n, int polls)
+{
+	char db[128], wal[140];
+	snprintf(db, sizeof(db), "/tmp/np-bench-pipeline-%d-%d.db", (int)getpid(), n);
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	unlink(db);
+	char *cause = NULL;
+	struct np_store *st = np_store_open(db, 0, &cause);
+	if (st == NULL) {
+		fprintf(stderr, "bench_pipeline: %s\n", cause);
+		exit(1);
+	}
+	struct np_source_cfg src = {
+	    .name = "bench",
+	    .type = "local",
+	    .interval_ms = 60000,
+	    .timeout_ms = 20000,
+	    .max_gap_ms = 180000,
+	};
+	src.state.stale_after_x = 3;
+	src.state.flap_transitions = 5;
+	src.state.flap_window_ms = 600000;
+	struct np_config cfg = {.database = db};
+	cfg.state = src.state;
+	int64_t t0 = 1764576000000; /* 2025-12-01T08:00:00Z */
+	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, &cause);
+	if (pl == NULL) {
+		fprintf(stderr, "bench_pipeline: %s\n", cause);
+		exit(1);
+	}
+	const char *sinks[] = {"local"};
+	np_pipeline_set_sinks(pl, sinks, 1);
+
+	struct np_batch b;
+	np_batch_init(&b, "bench", t0);
+	long rss0 = rss_kb();
+	double cpu_first = 0, cpu = 0, wall = 0;
+	uint64_t obs = 0;
+	for (int p = 0; p < polls; p++) {
+		int64_t t = t0 + (int64_t)p * 60000;
+		np_batch_reset(&b, t);
+		b.complete = true;
+		for (int i = 0; i < n; i++) {
+			struct np_obs *o = np_batch_add(&b);
+			char ifn[32];
+			snprintf(ifn, sizeof(ifn), "ifb%d", i);
+			np_obs_set_names(o, "bench-host", ifn);
+			uint64_t k = (uint64_t)p * (uint64_t)(1000 + i);
+			for (int c = 0; c < NP_C_MAX; c++)
+				np_obs_counter(o, (enum np_counter_id)c,
+				               k * (uint64_t)(c + 1) * 1000);
+			o->counter_bits = 64;
+			o->epoch = (uint64_t)i + 1;
+			/* Every 97th link flaps every 10 polls, the rest stay up. */
+			o->link = (i % 97 == 0 && (p / 10) % 2 == 1) ? NP_LINK_DOWN : NP_LINK_UP;
+		}
+		double c0 = cpu_s(), w0 = wall_s();
+		if (np_pipeline_ingest(pl, &src, &b, t + 50, &cause) == -1) {
+			fprintf(stderr, "bench_pipeline: %s\n", cause);
+			exit(1);
+		}
+		double dc = cpu_s() - c0, dw = wall_s() - w0;
+		if (p == 0) {
+			cpu_first = dc; /* series creation: reported apart */
+		} else {
+			cpu += dc;
+			wall += dw;
+			obs += (uint64_t)n;
+		}
+	}
+	long rss1 = rss_kb();
+	const struct np_pipeline_stats *ps = np_pipeline_stats(pl);
+	printf("pipeline n=%d polls=%d: %.0f obs/s wall, %.3f us CPU/obs, %.2f ms CPU/poll "
+	       "(first poll with series creation %.2f ms), events=%llu\n",
+	       n, polls, (double)obs / wall, cpu / (double)obs * 1e6, cpu / (polls - 1) * 1e3,
+	       cpu_first * 1e3, (unsigned long long)ps->events);
+	long long bytes = file_size(db) + file_size(wal);
+	double days = (double)polls * 60.0 / 86400.0;
+	printf("pipeline n=%d: peak RSS %ld kB, memory per series %.0f B, database %.0f B per "
+	       "series per day (60 s interval, extrapolated from %.2f days)\n",
+	       n, peak_rss_kb(), (double)(rss1 - rss0) * 1024.0 / n, (double)bytes / n / days,
+	       days);
+	np_batch_free(&b);
+	np_pipeline_free(pl);
+	np_store_close(st);
+	unlink(db);
+	unlink(wal);
+	char shm[140];
+	snprintf(shm, sizeof(shm), "%s-shm", db);
+	unlink(shm);
+}
+
+int
+main(int argc, char **argv)
+{
+	int sizes[8] = {1000, 10000, 100000};
+	int nsizes = 3;
+	if (argc > 1) {
+		nsizes = 0;
+		for (int i = 1; i < argc && nsizes < 8; i++)
+			sizes[nsizes++] = atoi(argv[i]);
+	}
+	for (int i = 0; i < nsizes; i++) {
+		int n = sizes[i];
+		/* About a simulated day for 1k series, fewer polls for the larger sizes. */
+		int polls = n <= 1000 ? 1440 : n <= 10000 ? 120 : 20;
+		bench(n, polls);
+	}
+	return 0;
+}

@@ -1,0 +1,272 @@
+#include "core/dispatch.h"
+
+#include <event2/event.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "alert/alert.h"
+#include "alert/sink.h"
+#include "util/cause.h"
+#include "util/clock.h"
+#include "util/xmalloc.h"
+
+#define RETRY_MIN_MS 1000
+#define RETRY_MAX_MS 60000
+
+struct dsink {
+	struct np_dispatch *d;
+	struct np_sink *sink;
+	char *key;
+	struct event *wake; /* retry timer, or a zero timeout to continue with the next row */
+	bool busy;
+	int64_t retry_ms; /* 0 = healthy */
+	unsigned failures;
+	int64_t current; /* outbox id in flight */
+	/* The row in flight, owned copies. */
+	struct np_alert alert;
+	char *strs[7];
+};
+
+struct np_dispatch {
+	struct event_base *base;
+	struct np_store *st;
+	struct np_logger lg;
+	struct dsink **v;
+	size_t n;
+	const char **keys;
+};
+
+static void send_next(struct dsink *ds);
+
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	send_next(arg);
+}
+
+static void
+clear_current(struct dsink *ds)
+{
+	for (size_t i = 0; i < sizeof(ds->strs) / sizeof(ds->strs[0]); i++) {
+		free(ds->strs[i]);
+		ds->strs[i] = NULL;
+	}
+	memset(&ds->alert, 0, sizeof(ds->alert));
+	ds->current = 0;
+}
+
+static void
+later(struct dsink *ds, int64_t ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	evtimer_add(ds->wake, &tv);
+}
+
+static void
+sent_cb(void *arg, int ok, const char *cause)
+{
+	struct dsink *ds = arg;
+	struct np_dispatch *d = ds->d;
+	ds->busy = false;
+	char *why = NULL;
+	if (ok == 0) {
+		if (np_store_outbox_done(d->st, ds->current, ds->key, np_wall_ms() / 1000, &why) ==
+		    -1) {
+			/* Delivered but not marked: it may be sent again after a restart. */
+			np_logf(&d->lg, LOG_ERR, "alert %lld to %s: marking delivered: %s",
+			        (long long)ds->current, ds->key, why);
+			free(why);
+		}
+		if (ds->failures > 0)
+			np_logf(&d->lg, LOG_NOTICE,
+			        "alert sink %s: delivering again after %u failure(s)", ds->key,
+			        ds->failures);
+		ds->failures = 0;
+		ds->retry_ms = 0;
+		clear_current(ds);
+		later(ds, 0);
+		return;
+	}
+	if (np_store_outbox_attempt(d->st, ds->current, ds->key, &why) == -1)
+		free(why);
+	if (ds->failures++ == 0)
+		np_logf(&d->lg, LOG_WARNING, "alert sink %s: %s (alerts stay queued; retrying)",
+		        ds->key, cause != NULL ? cause : "send failed");
+	ds->retry_ms = ds->retry_ms == 0 ? RETRY_MIN_MS : ds->retry_ms * 2;
+	if (ds->retry_ms > RETRY_MAX_MS)
+		ds->retry_ms = RETRY_MAX_MS;
+	clear_current(ds);
+	later(ds, ds->retry_ms);
+}
+
+static int
+row_cb(const struct np_outbox_row *r, void *arg)
+{
+	struct dsink *ds = arg;
+	ds->current = r->id;
+	ds->strs[0] = np_xstrdup(r->msgid);
+	ds->strs[1] = np_xstrdup(r->device);
+	ds->strs[2] = np_xstrdup(r->interface);
+	ds->strs[3] = np_xstrdup(r->state);
+	ds->strs[4] = np_xstrdup(r->previous);
+	ds->strs[5] = np_xstrdup(r->source);
+	ds->strs[6] = np_xstrdup(r->message);
+	ds->alert = (struct np_alert){
+	    .time_ms = r->created * 1000,
+	    .msgid = ds->strs[0],
+	    .severity = r->severity,
+	    .device = ds->strs[1],
+	    .interface = ds->strs[2],
+	    .state = ds->strs[3],
+	    .previous = ds->strs[4],
+	    .source = ds->strs[5],
+	    .since_s = r->since,
+	    .outage_seconds = r->outage_seconds,
+	    .message = ds->strs[6],
+	};
+	return 0;
+}
+
+static void
+send_next(struct dsink *ds)
+{
+	struct np_dispatch *d = ds->d;
+	if (ds->busy)
+		return;
+	char *why = NULL;
+	if (np_store_outbox_pending(d->st, ds->key, 1, row_cb, ds, &why) == -1) {
+		np_logf(&d->lg, LOG_ERR, "alert sink %s: reading the outbox: %s", ds->key, why);
+		free(why);
+		later(ds, RETRY_MIN_MS);
+		return;
+	}
+	if (ds->current == 0)
+		return; /* nothing pending */
+	ds->busy = true;
+	if (np_sink_send(ds->sink, &ds->alert, sent_cb, ds, &why) == -1) {
+		ds->busy = false;
+		sent_cb(ds, -1, why);
+		free(why);
+	}
+}
+
+static void
+dsink_free(struct dsink *ds)
+{
+	if (ds == NULL)
+		return;
+	np_sink_free(ds->sink);
+	if (ds->wake != NULL)
+		event_free(ds->wake);
+	clear_current(ds);
+	free(ds->key);
+	free(ds);
+}
+
+static void
+free_sinks(struct np_dispatch *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		dsink_free(d->v[i]);
+	free(d->v);
+	free(d->keys);
+	d->v = NULL;
+	d->keys = NULL;
+	d->n = 0;
+}
+
+int
+np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char **cause)
+{
+	struct dsink **nv = cfg->nalerts ? np_xcalloc(cfg->nalerts, sizeof(*nv)) : NULL;
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct np_sink *sk = np_sink_new(d->base, &cfg->alerts[i], cause);
+		if (sk == NULL) {
+			np_cause_prefix(cause, "%s:%d: alert sink",
+			                cfg->path ? cfg->path : "config", cfg->alerts[i].line);
+			for (size_t j = 0; j < i; j++)
+				dsink_free(nv[j]);
+			free(nv);
+			return -1;
+		}
+		struct dsink *ds = np_xcalloc(1, sizeof(*ds));
+		ds->d = d;
+		ds->sink = sk;
+		ds->key = np_xstrdup(np_sink_key(sk));
+		ds->wake = evtimer_new(d->base, wake_cb, ds);
+		nv[i] = ds;
+	}
+	free_sinks(d);
+	d->v = nv;
+	d->n = cfg->nalerts;
+	d->keys = d->n ? np_xcalloc(d->n, sizeof(*d->keys)) : NULL;
+	for (size_t i = 0; i < d->n; i++)
+		d->keys[i] = d->v[i]->key;
+	return 0;
+}
+
+struct np_dispatch *
+np_dispatch_new(struct event_base *base, struct np_store *st, const struct np_config *cfg,
+                const struct np_logger *lg, char **cause)
+{
+	struct np_dispatch *d = np_xcalloc(1, sizeof(*d));
+	d->base = base;
+	d->st = st;
+	if (lg != NULL)
+		d->lg = *lg;
+	if (np_dispatch_set_config(d, cfg, cause) == -1) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+np_dispatch_free(struct np_dispatch *d)
+{
+	if (d == NULL)
+		return;
+	free_sinks(d);
+	free(d);
+}
+
+const char *const *
+np_dispatch_keys(const struct np_dispatch *d, size_t *n)
+{
+	*n = d->n;
+	return d->keys;
+}
+
+void
+np_dispatch_kick(struct np_dispatch *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct dsink *ds = d->v[i];
+		/* A sink in backoff waits for its timer. */
+		if (!ds->busy && ds->retry_ms == 0)
+			send_next(ds);
+	}
+}
+
+int64_t
+np_dispatch_pending(struct np_dispatch *d)
+{
+	int64_t k = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		int64_t c = np_store_outbox_count(d->st, d->v[i]->key);
+		if (c > 0)
+			k += c;
+	}
+	return k;
+}
+
+bool
+np_dispatch_busy(const struct np_dispatch *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i]->busy)
+			return true;
+	return false;
+}

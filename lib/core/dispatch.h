@@ -1,0 +1,35 @@
+#ifndef NP_CORE_DISPATCH_H
+#define NP_CORE_DISPATCH_H
+/*
+ * Alert dispatcher: delivers outbox rows to the configured sinks, oldest first, one in flight
+ * per sink, and marks each (alert, sink) delivered only after the sink accepted it. A sink that
+ * fails is retried with backoff (1 s doubling to 60 s); its rows stay pending meanwhile, across
+ * restarts too. Runs on the daemon's event_base.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "store/store.h"
+#include "util/logcb.h"
+
+struct event_base;
+struct np_dispatch;
+
+/* Creates one sink per cfg->alerts entry. Returns NULL with *cause if a sink cannot be made. */
+struct np_dispatch *np_dispatch_new(struct event_base *base, struct np_store *st,
+                                    const struct np_config *cfg, const struct np_logger *lg,
+                                    char **cause);
+void np_dispatch_free(struct np_dispatch *d);
+/* Replaces the sinks with those of a new config (after a reload). */
+int np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char **cause);
+/* The sink keys new alerts must be queued for. Valid until the next set_config. */
+const char *const *np_dispatch_keys(const struct np_dispatch *d, size_t *n);
+/* Starts delivering whatever is pending (call after each committed batch). */
+void np_dispatch_kick(struct np_dispatch *d);
+/* Undelivered (alert, sink) rows for the current sinks. */
+int64_t np_dispatch_pending(struct np_dispatch *d);
+bool np_dispatch_busy(const struct np_dispatch *d);
+
+#endif

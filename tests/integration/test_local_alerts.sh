@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# End to end on this host's interfaces: a namespace with a veth pair, netpulsed polling at 1 s
+# inside it, a real rsyslogd as the remote sink. The peer goes down and up: rsyslog must
+# receive exactly one IFDOWN and one IFUP with the right MSGID, SD params and outage_seconds,
+# and `netpulse downtime --format json` must report the same outage.
+source "$(dirname "$0")/lib.sh"
+require_root
+make_netns
+ip -n "$NS" link add npa type veth peer name npb
+ip -n "$NS" link set npa up
+ip -n "$NS" link set npb up
+start_rsyslog
+
+cat >"$T/netpulse.yaml" <<EOC
+daemon: { database: $T/np.db, log_level: debug }
+sources:
+  - { name: ns-host, type: local, interval: 1s, include: ["^npa\$"] }
+alerts:
+  - { type: syslog, server: "tcp://127.0.0.1:5515", hostname: testhost }
+  - { type: syslog, server: "udp://127.0.0.1:5514", hostname: testhost }
+EOC
+"$NETPULSED" --check-config -c "$T/netpulse.yaml" >"$T/check.log" || fail "config rejected"
+start_daemon "$T/netpulse.yaml"
+HOST=$(hostname)
+
+np() { "$NETPULSE" --db "$T/np.db" "$@"; }
+link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
+wait_for 20 test "$(link_state)" = up || fail "npa never reported up"
+pass "npa is up"
+
+ip -n "$NS" link set npb down
+wait_for 20 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -ge 2 || fail "no IFDOWN on both sinks"
+pass "IFDOWN received on TCP and UDP"
+test "$(link_state)" = down || fail "status does not say down"
+sleep 2 # let the outage last a measurable time
+ip -n "$NS" link set npb up
+wait_for 20 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -ge 2 || fail "no IFUP on both sinks"
+pass "IFUP received on TCP and UDP"
+sleep 1.5 # one more poll: nothing else must arrive
+
+test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 2 || fail "IFDOWN count != 2 (one per sink)"
+test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 2 || fail "IFUP count != 2 (one per sink)"
+
+down=$(grep -m1 'msgid=IFDOWN' "$T/received.log")
+echo "$down"
+[[ $down == *"app=netpulse"* ]] || fail "APP-NAME is not netpulse"
+[[ $down == *"sev=err"* ]] || fail "IFDOWN severity is not err"
+[[ $down == *"pri=27"* ]] || fail "IFDOWN PRI is not daemon.err (27)"
+[[ $down == *"[netpulse@32473 device=\"$HOST\" interface=\"npa\" state=\"down\" previous=\"up\""* ]] \
+	|| fail "IFDOWN SD element wrong"
+[[ $down == *'source="ns-host"'* ]] || fail "IFDOWN source param missing"
+up=$(grep -m1 'msgid=IFUP' "$T/received.log")
+echo "$up"
+[[ $up == *"sev=notice"* ]] || fail "IFUP severity is not notice"
+[[ $up == *"state=\"up\" previous=\"down\""* ]] || fail "IFUP SD state wrong"
+outage=$(sed -n 's/.*outage_seconds="\([0-9]*\)".*/\1/p' <<<"$up")
+[ -n "$outage" ] || fail "IFUP has no outage_seconds"
+[ "$outage" -ge 2 ] && [ "$outage" -le 30 ] || fail "outage_seconds=$outage outside 2..30"
+pass "IFUP outage_seconds=$outage"
+
+raw=$(grep -m1 ' IFDOWN ' "$T/raw.log")
+[[ $raw =~ ^\<27\>1\ [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ testhost\ netpulse\ [0-9]+\ IFDOWN\ \[netpulse@32473\  ]] \
+	|| fail "raw RFC 5424 header wrong: $raw"
+pass "raw frame: ${raw:0:80}..."
+
+json=$(np downtime --period 1h --format json)
+echo "$json"
+dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
+nout=$(json_get "[l['outages'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
+[ "$nout" = 1 ] || fail "downtime reports $nout outages, expected 1"
+python3 -c "import sys; d=float(sys.argv[1]); o=float(sys.argv[2]); sys.exit(0 if abs(d-o) <= 1 else 1)" \
+	"$dsec" "$outage" || fail "downtime $dsec s does not match outage_seconds $outage"
+pass "downtime JSON: $dsec s in 1 outage"
+
+events=$(np events --since 10m --state down --format json)
+[ "$(json_get "len([e for e in j if e['interface']=='npa'])" <<<"$events")" = 1 ] || fail "events --state down"
+pass "events --since 10m --state down lists the outage"
+
+kill -TERM "$DAEMON_PID"
+wait "$DAEMON_PID" && rc=0 || rc=$?
+[ "$rc" = 0 ] || fail "netpulsed exited $rc on SIGTERM"
+pass "clean stop on SIGTERM"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# kill -9 while a link is down, restart, bring the link up: exactly one IFDOWN and one IFUP in
+# total (no alert repeated or invented at restart), and the outage spans the restart.
+source "$(dirname "$0")/lib.sh"
+require_root
+make_netns
+ip -n "$NS" link add npa type veth peer name npb
+ip -n "$NS" link set npa up
+ip -n "$NS" link set npb up
+start_rsyslog
+cat >"$T/netpulse.yaml" <<EOC
+daemon: { database: $T/np.db }
+sources:
+  - { name: ns-host, type: local, interval: 1s, include: ["^npa\$"] }
+alerts:
+  - { type: syslog, server: "tcp://127.0.0.1:5515" }
+EOC
+np() { "$NETPULSE" --db "$T/np.db" "$@"; }
+link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
+runs_alive() { sqlite3 "$T/np.db" "SELECT count(*) FROM runs WHERE last_alive >= started + $1"; }
+
+start_daemon "$T/netpulse.yaml"
+wait_for 20 test "$(link_state)" = up || fail "npa never up"
+ip -n "$NS" link set npb down
+wait_for 20 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -ge 1 || fail "no IFDOWN"
+kill -9 "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+pass "killed -9 while down"
+
+start_daemon "$T/netpulse.yaml"
+# The new run must have polled a few times while the link is still down.
+wait_for 20 test "$(sqlite3 "$T/np.db" 'SELECT count(*) FROM runs')" -ge 2 || fail "no second run"
+wait_for 20 test "$(runs_alive 3)" -ge 1 || fail "restarted daemon is not polling"
+test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN repeated after restart"
+pass "no IFDOWN repeated after restart"
+ip -n "$NS" link set npb up
+wait_for 20 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -ge 1 || fail "no IFUP after restart"
+sleep 1.5
+test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN count"
+test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 1 || fail "IFUP count"
+outages=$(sqlite3 "$T/np.db" "SELECT count(*) FROM outages WHERE interface='npa'")
+open=$(sqlite3 "$T/np.db" "SELECT count(*) FROM outages WHERE interface='npa' AND end IS NULL")
+[ "$outages" = 1 ] && [ "$open" = 0 ] || fail "outages=$outages open=$open, expected one closed outage"
+pass "exactly one IFDOWN and one IFUP across kill -9 + restart; one closed outage"
