@@ -1,7 +1,7 @@
 /*
  * Versioned schema migrations (PRAGMA user_version). Migration N moves a database from version
- * N-1 to N; a database newer than the last migration is refused. Never edit a migration that
- * has shipped: add a new one.
+ * N-1 to N and ends with "PRAGMA user_version = N;" (the store checks it did); a database newer
+ * than the last migration is refused. Never edit a migration that has shipped: add a new one.
  *
  * Time columns are UTC Unix seconds. Counter columns in samples/rollups are deltas (already
  * judged by the counter engine), never raw cumulative values.
@@ -126,7 +126,9 @@ static const char *const migrations[] = {
     "CREATE TABLE collectors ("
     "  source TEXT PRIMARY KEY, ok INTEGER NOT NULL, since INTEGER NOT NULL,"
     "  last_error TEXT NOT NULL DEFAULT '', failures INTEGER NOT NULL DEFAULT 0,"
-    "  skipped INTEGER NOT NULL DEFAULT 0, skip_reason TEXT NOT NULL DEFAULT '');",
+    "  skipped INTEGER NOT NULL DEFAULT 0, skip_reason TEXT NOT NULL DEFAULT '');"
+    /* Every migration ends by setting its own version, inside the migration's transaction. */
+    "PRAGMA user_version = 1;",
 };
 
 const char *

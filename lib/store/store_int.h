@@ -1,0 +1,121 @@
+#ifndef NP_STORE_STORE_INT_H
+#define NP_STORE_STORE_INT_H
+/*
+ * Internals shared by the store_*.c files of this module only (struct np_store, the prepared
+ * statement table, the series cache). Not for other modules: they use store.h.
+ */
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/rollup.h"
+#include "store/store.h"
+
+/* Every statement the store runs; texts in store_sql.c, prepared on first use. */
+enum np_stmt {
+	NP_S_BEGIN,
+	NP_S_BEGIN_RO,
+	NP_S_COMMIT,
+	NP_S_ROLLBACK,
+	NP_S_SERIES_GET,
+	NP_S_SERIES_ADD,
+	NP_S_SERIES_LABELS,
+	NP_S_SERIES_SEEN,
+	NP_S_SAMPLE,
+	NP_S_ROLLUP_5M,
+	NP_S_ROLLUP_1H,
+	NP_S_ROLLUP_1D,
+	NP_S_VERDICT,
+	NP_S_NOTE,
+	NP_S_TRANSITION,
+	NP_S_LINK_SOURCES,
+	NP_S_OUTAGE_OPEN,
+	NP_S_OUTAGE_CLOSE,
+	NP_S_UNOBS_OPEN,
+	NP_S_UNOBS_CLOSE,
+	NP_S_OUTBOX_ADD,
+	NP_S_OUTBOX_SINK_ADD,
+	NP_S_OUTBOX_PENDING,
+	NP_S_OUTBOX_DONE,
+	NP_S_OUTBOX_ATTEMPT,
+	NP_S_OUTBOX_COUNT,
+	NP_S_OUTBOX_COUNT_ALL,
+	NP_S_LINK_SAVE,
+	NP_S_LINKS_LOAD,
+	NP_S_COLLECTOR_SAVE,
+	NP_S_COLLECTOR_LOAD,
+	NP_S_RUN_START,
+	NP_S_RUN_ALIVE,
+	NP_S_PRUNE_SAMPLES,
+	NP_S_PRUNE_5M,
+	NP_S_PRUNE_1H,
+	NP_S_PRUNE_1D,
+	NP_S_PRUNE_TRANSITIONS,
+	NP_S_PRUNE_OUTAGES,
+	NP_S_PRUNE_UNOBSERVED,
+	NP_S_PRUNE_OUTBOX,
+	NP_S_MAX
+};
+const char *np_store_sql(enum np_stmt id);
+
+/* One cached series: key = "source\0device\0interface\0kind\0". */
+struct np_series_ent {
+	char *key;
+	size_t keylen;
+	uint64_t hash;
+	uint64_t labels_hash;
+	int64_t id;
+	int64_t seen;    /* last_seen as the caller told us */
+	int64_t written; /* last_seen as stored in the database */
+	bool dirty;
+};
+
+struct np_series_cache {
+	struct np_series_ent *ents;
+	size_t n, cap;
+	uint32_t *slots; /* index + 1 into ents, 0 = empty; open addressing, power of two */
+	size_t nslots;
+	uint32_t *dirty; /* indices of entries whose last_seen awaits the commit */
+	size_t ndirty, dirtycap;
+};
+
+/* Most buckets one sample is spread over (a week of 5-minute buckets); more are merged. */
+#define NP_STORE_MAX_PARTS 2048
+
+struct np_store {
+	sqlite3 *db;
+	int flags;
+	int last_rc; /* primary result code of the last failure, SQLITE_OK if none */
+	sqlite3_stmt *stmt[NP_S_MAX];
+	struct np_series_cache cache;
+	struct np_store_stats stats;
+	bool profile;
+	/* Scratch for np_store_sample: parts and per-counter shares of one rollup width. */
+	struct np_rollup_part *parts;
+	uint64_t *shares; /* [NP_C_MAX][NP_STORE_MAX_PARTS] */
+};
+
+/* The prepared statement (prepared once, kept until close), or NULL with *cause. */
+sqlite3_stmt *np_store_stmt(struct np_store *st, enum np_stmt id, char **cause);
+/* Records a failure (rc) with "what: sqlite message" in *cause; resets stmt if given. */
+int np_store_fail(struct np_store *st, int rc, sqlite3_stmt *stmt, char **cause, const char *what);
+/* Records a failure that is not SQLite's (rc says how fatal it is). */
+int np_store_failx(struct np_store *st, int rc, char **cause, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Steps a statement that returns no rows, then resets it. 0 or -1. */
+int np_store_exec_stmt(struct np_store *st, sqlite3_stmt *stmt, char **cause, const char *what);
+
+/* Binds helpers: text NULL binds "", times in ms become UTC seconds (floor). */
+void np_store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
+int64_t np_store_ms_to_s(int64_t ms);
+uint64_t np_store_now_ns(void);
+
+void np_series_cache_free(struct np_series_cache *c);
+void np_series_cache_clear(struct np_series_cache *c);
+/* Writes the pending last_seen updates (inside the batch transaction). */
+int np_store_series_flush(struct np_store *st, char **cause);
+/* Forgets pending last_seen updates after a rollback (cache is cleared entirely). */
+void np_store_series_discard(struct np_store *st);
+
+#endif

@@ -1,0 +1,127 @@
+/* Maintenance: retention, integrity check, vacuum (daemon timer and `netpulse db ...`). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/cause.h"
+#include "util/xmalloc.h"
+
+#define OUTBOX_KEEP_S (7 * 86400) /* delivered alerts are kept a week for inspection */
+
+static int
+prune(struct np_store *st, enum np_stmt id, int64_t keep_ms, int64_t now_s, char **cause)
+{
+	if (keep_ms < 0)
+		return 0; /* forever */
+	sqlite3_stmt *stmt = np_store_stmt(st, id, cause);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, now_s - keep_ms / 1000);
+	return np_store_exec_stmt(st, stmt, cause, "applying retention");
+}
+
+int
+np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
+                   char **cause)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return np_store_failx(st, SQLITE_MISUSE, cause,
+		                      "retention runs in its own transaction, not inside a batch");
+	if (np_store_begin(st, cause) != 0)
+		return -1;
+	const struct {
+		enum np_stmt id;
+		int64_t keep_ms;
+	} steps[] = {
+	    {NP_S_PRUNE_SAMPLES, r->raw_ms},
+	    {NP_S_PRUNE_5M, r->rollup_5m_ms},
+	    {NP_S_PRUNE_1H, r->hourly_ms},
+	    {NP_S_PRUNE_1D, r->daily_ms},
+	    {NP_S_PRUNE_TRANSITIONS, r->transitions_ms},
+	    {NP_S_PRUNE_OUTAGES, r->transitions_ms},
+	    {NP_S_PRUNE_UNOBSERVED, r->transitions_ms},
+	    {NP_S_PRUNE_OUTBOX, OUTBOX_KEEP_S * 1000},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (prune(st, steps[i].id, steps[i].keep_ms, now_s, cause) != 0) {
+			np_store_rollback(st);
+			return -1;
+		}
+	}
+	if (np_store_commit(st, cause) != 0) {
+		np_store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Appends every row of a check pragma to *out (one line each, at most `max` lines). */
+static int
+collect(struct np_store *st, const char *sql, bool integrity, char **out, int *lines, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return np_store_fail(st, rc, NULL, cause, sql);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		char *line;
+		if (integrity) {
+			const char *msg = (const char *)sqlite3_column_text(stmt, 0);
+			if (msg != NULL && strcmp(msg, "ok") == 0)
+				continue;
+			line = np_xasprintf("integrity: %s", msg != NULL ? msg : "?");
+		} else {
+			const char *table = (const char *)sqlite3_column_text(stmt, 0);
+			const char *parent = (const char *)sqlite3_column_text(stmt, 2);
+			line = np_xasprintf("foreign key: %s row %lld refers to a missing %s row",
+			                    table != NULL ? table : "?",
+			                    (long long)sqlite3_column_int64(stmt, 1),
+			                    parent != NULL ? parent : "?");
+		}
+		if (++*lines <= 20) {
+			char *joined =
+			    *out != NULL ? np_xasprintf("%s\n%s", *out, line) : np_xstrdup(line);
+			free(*out);
+			*out = joined;
+		}
+		free(line);
+	}
+	if (rc != SQLITE_DONE) {
+		np_store_fail(st, rc, NULL, cause, sql);
+		sqlite3_finalize(stmt);
+		return -1;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+int
+np_store_check(struct np_store *st, char **cause)
+{
+	char *problems = NULL;
+	int lines = 0;
+	if (collect(st, "PRAGMA integrity_check", true, &problems, &lines, cause) != 0 ||
+	    collect(st, "PRAGMA foreign_key_check", false, &problems, &lines, cause) != 0) {
+		free(problems);
+		return -1;
+	}
+	if (lines == 0)
+		return 0;
+	np_store_failx(st, SQLITE_CORRUPT, cause, "%d problem(s) found%s\n%s", lines,
+	               lines > 20 ? " (first 20 shown)" : "", problems);
+	free(problems);
+	return -1;
+}
+
+int
+np_store_vacuum(struct np_store *st, char **cause)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(st->db, "VACUUM", NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
+		np_store_failx(st, rc, cause, "vacuum: %s", err != NULL ? err : sqlite3_errstr(rc));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}

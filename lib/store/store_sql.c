@@ -1,0 +1,146 @@
+/*
+ * The text of every statement the store prepares. All values are bound parameters; table
+ * names differ only between the three rollup statements, which are therefore three texts.
+ */
+#include "store/store_int.h"
+
+/* Sums add, peaks keep the maximum, gauge min/max ignore the side that is still NULL. */
+/* clang-format off */
+#define ROLLUP_UPSERT(table) \
+	"INSERT INTO " table " (bucket, series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets," \
+	" rx_errors, tx_errors, rx_drops, tx_drops, peak_rx, peak_tx, gauge_min, gauge_max," \
+	" gauge_sum, gauge_n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
+	" ?14, ?15, ?16, ?17)" \
+	" ON CONFLICT (bucket, series) DO UPDATE SET secs = secs + excluded.secs," \
+	" rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = tx_bytes + excluded.tx_bytes," \
+	" rx_packets = rx_packets + excluded.rx_packets, tx_packets = tx_packets + excluded.tx_packets," \
+	" rx_errors = rx_errors + excluded.rx_errors, tx_errors = tx_errors + excluded.tx_errors," \
+	" rx_drops = rx_drops + excluded.rx_drops, tx_drops = tx_drops + excluded.tx_drops," \
+	" peak_rx = max(peak_rx, excluded.peak_rx), peak_tx = max(peak_tx, excluded.peak_tx)," \
+	" gauge_min = coalesce(min(gauge_min, excluded.gauge_min), gauge_min, excluded.gauge_min)," \
+	" gauge_max = coalesce(max(gauge_max, excluded.gauge_max), gauge_max, excluded.gauge_max)," \
+	" gauge_sum = gauge_sum + excluded.gauge_sum, gauge_n = gauge_n + excluded.gauge_n"
+/* clang-format on */
+
+/*
+ * (t, series) is the key: two samples of one series ending in the same second (a sub-second
+ * poll) merge into one row instead of failing the batch. A NULL counter means "not measured":
+ * adding keeps whichever side is known.
+ */
+/* clang-format off */
+#define SAMPLE_UPSERT \
+	"INSERT INTO samples (t, series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets," \
+	" rx_errors, tx_errors, rx_drops, tx_drops, gauge, verdict)" \
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)" \
+	" ON CONFLICT (t, series) DO UPDATE SET secs = secs + excluded.secs," \
+	" rx_bytes = coalesce(rx_bytes + excluded.rx_bytes, rx_bytes, excluded.rx_bytes)," \
+	" tx_bytes = coalesce(tx_bytes + excluded.tx_bytes, tx_bytes, excluded.tx_bytes)," \
+	" rx_packets = coalesce(rx_packets + excluded.rx_packets, rx_packets, excluded.rx_packets)," \
+	" tx_packets = coalesce(tx_packets + excluded.tx_packets, tx_packets, excluded.tx_packets)," \
+	" rx_errors = coalesce(rx_errors + excluded.rx_errors, rx_errors, excluded.rx_errors)," \
+	" tx_errors = coalesce(tx_errors + excluded.tx_errors, tx_errors, excluded.tx_errors)," \
+	" rx_drops = coalesce(rx_drops + excluded.rx_drops, rx_drops, excluded.rx_drops)," \
+	" tx_drops = coalesce(tx_drops + excluded.tx_drops, tx_drops, excluded.tx_drops)," \
+	" gauge = coalesce(excluded.gauge, gauge), verdict = max(verdict, excluded.verdict)"
+/* clang-format on */
+
+static const char *const sql[NP_S_MAX] = {
+    [NP_S_BEGIN] = "BEGIN IMMEDIATE",
+    [NP_S_BEGIN_RO] = "BEGIN",
+    [NP_S_COMMIT] = "COMMIT",
+    [NP_S_ROLLBACK] = "ROLLBACK",
+
+    [NP_S_SERIES_GET] = "SELECT id, labels, last_seen FROM series"
+                        " WHERE source = ?1 AND device = ?2 AND interface = ?3 AND kind = ?4",
+    [NP_S_SERIES_ADD] = "INSERT INTO series (source, device, interface, kind, labels,"
+                        " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    [NP_S_SERIES_LABELS] = "UPDATE series SET labels = ?2 WHERE id = ?1",
+    [NP_S_SERIES_SEEN] = "UPDATE series SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2",
+
+    [NP_S_SAMPLE] = SAMPLE_UPSERT,
+    [NP_S_ROLLUP_5M] = ROLLUP_UPSERT("rollup_5m"),
+    [NP_S_ROLLUP_1H] = ROLLUP_UPSERT("rollup_1h"),
+    [NP_S_ROLLUP_1D] = ROLLUP_UPSERT("rollup_1d"),
+    [NP_S_VERDICT] = "INSERT INTO verdicts (series, verdict, count, last) VALUES (?1, ?2, 1, ?3)"
+                     " ON CONFLICT (series, verdict) DO UPDATE SET count = count + 1,"
+                     " last = max(last, excluded.last)",
+    [NP_S_NOTE] = "INSERT INTO verdicts (series, verdict, count, last) VALUES (?1, ?2, ?3, ?4)"
+                  " ON CONFLICT (series, verdict) DO UPDATE SET count = count + excluded.count,"
+                  " last = max(last, excluded.last)",
+
+    [NP_S_TRANSITION] =
+        "INSERT INTO transitions (time, device, interface, state, previous, source,"
+        " outage_seconds, alert, flapping) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* The deciding sources for `status`; the state fields are np_store_link_save's. */
+    [NP_S_LINK_SOURCES] =
+        "INSERT INTO links (device, interface, state, since, last_known, ever_up,"
+        " flapping, sources) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+        " ON CONFLICT (device, interface) DO UPDATE SET sources = excluded.sources",
+    /* At most one open interval per link, so a repeated event cannot double-count. */
+    [NP_S_OUTAGE_OPEN] = "INSERT INTO outages (device, interface, start) SELECT ?1, ?2, ?3"
+                         " WHERE NOT EXISTS (SELECT 1 FROM outages WHERE device = ?1"
+                         " AND interface = ?2 AND end IS NULL)",
+    [NP_S_OUTAGE_CLOSE] = "UPDATE outages SET end = max(start, ?3)"
+                          " WHERE device = ?1 AND interface = ?2 AND end IS NULL",
+    [NP_S_UNOBS_OPEN] = "INSERT INTO unobserved (device, interface, start) SELECT ?1, ?2, ?3"
+                        " WHERE NOT EXISTS (SELECT 1 FROM unobserved WHERE device = ?1"
+                        " AND interface = ?2 AND end IS NULL)",
+    [NP_S_UNOBS_CLOSE] = "UPDATE unobserved SET end = max(start, ?3)"
+                         " WHERE device = ?1 AND interface = ?2 AND end IS NULL",
+
+    [NP_S_OUTBOX_ADD] = "INSERT INTO outbox (created, msgid, severity, device, interface, state,"
+                        " previous, since, source, outage_seconds, message)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [NP_S_OUTBOX_SINK_ADD] = "INSERT INTO outbox_sink (outbox, sink) VALUES (?1, ?2)",
+    [NP_S_OUTBOX_PENDING] = "SELECT o.id, o.created, o.msgid, o.severity, o.device, o.interface,"
+                            " o.state, o.previous, o.source, o.since, o.outage_seconds, o.message,"
+                            " s.attempts FROM outbox_sink s JOIN outbox o ON o.id = s.outbox"
+                            " WHERE s.sink = ?1 AND s.delivered IS NULL ORDER BY s.outbox LIMIT ?2",
+    [NP_S_OUTBOX_DONE] = "UPDATE outbox_sink SET delivered = ?3 WHERE outbox = ?1 AND sink = ?2",
+    [NP_S_OUTBOX_ATTEMPT] = "UPDATE outbox_sink SET attempts = attempts + 1"
+                            " WHERE outbox = ?1 AND sink = ?2",
+    [NP_S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL",
+    [NP_S_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox_sink WHERE delivered IS NULL",
+
+    [NP_S_LINK_SAVE] = "INSERT INTO links (device, interface, state, since, last_known, ever_up,"
+                       " flapping, outage_start, pending, pending_since, last_change)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                       " ON CONFLICT (device, interface) DO UPDATE SET state = excluded.state,"
+                       " since = excluded.since, last_known = excluded.last_known,"
+                       " ever_up = excluded.ever_up, flapping = excluded.flapping,"
+                       " outage_start = excluded.outage_start, pending = excluded.pending,"
+                       " pending_since = excluded.pending_since,"
+                       " last_change = excluded.last_change",
+    [NP_S_LINKS_LOAD] = "SELECT device, interface, state, since, last_known, ever_up, flapping,"
+                        " outage_start, pending, pending_since, last_change FROM links"
+                        " ORDER BY device, interface",
+    [NP_S_COLLECTOR_SAVE] = "INSERT INTO collectors (source, ok, since, last_error, failures,"
+                            " skipped, skip_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                            " ON CONFLICT (source) DO UPDATE SET ok = excluded.ok,"
+                            " since = excluded.since, last_error = excluded.last_error,"
+                            " failures = excluded.failures, skipped = excluded.skipped,"
+                            " skip_reason = excluded.skip_reason",
+    [NP_S_COLLECTOR_LOAD] = "SELECT ok, since FROM collectors WHERE source = ?1",
+    [NP_S_RUN_START] = "INSERT INTO runs (started, last_alive, version) VALUES (?1, ?1, ?2)",
+    [NP_S_RUN_ALIVE] = "UPDATE runs SET last_alive = max(last_alive, ?2) WHERE id = ?1",
+
+    /* ?1 = cutoff (UTC s): a row goes only when all of it is older than the cutoff. */
+    [NP_S_PRUNE_SAMPLES] = "DELETE FROM samples WHERE t < ?1",
+    [NP_S_PRUNE_5M] = "DELETE FROM rollup_5m WHERE bucket <= ?1 - 300",
+    [NP_S_PRUNE_1H] = "DELETE FROM rollup_1h WHERE bucket <= ?1 - 3600",
+    [NP_S_PRUNE_1D] = "DELETE FROM rollup_1d WHERE bucket <= ?1 - 86400",
+    [NP_S_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE time < ?1",
+    /* Open intervals (end NULL) are kept whatever their age: they still count. */
+    [NP_S_PRUNE_OUTAGES] = "DELETE FROM outages WHERE end < ?1",
+    [NP_S_PRUNE_UNOBSERVED] = "DELETE FROM unobserved WHERE end < ?1",
+    /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
+    [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE created < ?1 AND NOT EXISTS"
+                          " (SELECT 1 FROM outbox_sink WHERE outbox = outbox.id"
+                          " AND delivered IS NULL)",
+};
+
+const char *
+np_store_sql(enum np_stmt id)
+{
+	return (unsigned)id < NP_S_MAX ? sql[id] : NULL;
+}

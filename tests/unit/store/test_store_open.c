@@ -1,0 +1,316 @@
+/* Opening, schema versions, read-only access in WAL mode, errors, check and vacuum. */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/schema.h"
+#include "storetest.h"
+
+static char *
+db_path(const char *name)
+{
+	char *dir = np_test_tmpdir();
+	char *p = np_xasprintf("%s/%s", dir, name);
+	free(dir);
+	return p;
+}
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/* Raw SQLite, to set up what netpulse itself would never write. */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static const char *const tables[] = {
+    "series",      "samples", "rollup_5m",  "rollup_1h", "rollup_1d",   "verdicts", "links",
+    "transitions", "outages", "unobserved", "outbox",    "outbox_sink", "runs",     "collectors",
+};
+
+static void
+test_migrate_from_zero(void **state)
+{
+	struct np_store *st = open_mem();
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
+	assert_int_equal(np_schema_version(), 1);
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+		char *sql = np_xasprintf(
+		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
+		    tables[i]);
+		assert_int_equal(q_int(st, sql), 1);
+		free(sql);
+	}
+	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'"),
+	                 sizeof tables / sizeof tables[0]);
+	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
+	assert_null(np_schema_migration(0));
+	assert_null(np_schema_migration(2));
+	np_store_close(st);
+}
+
+static void
+test_file_reopen_is_noop(void **state)
+{
+	char *path = db_path("np.db");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_rows(st, "PRAGMA journal_mode", "wal");
+	assert_int_equal(q_int(st, "PRAGMA synchronous"), 1); /* NORMAL */
+	assert_int_equal(q_int(st, "PRAGMA busy_timeout"), 5000);
+	int64_t schema_cookie = q_int(st, "PRAGMA schema_version");
+	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
+	np_store_close(st);
+
+	st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	/* No migration ran: the schema cookie did not move, the data is still there. */
+	assert_int_equal(q_int(st, "PRAGMA schema_version"), schema_cookie);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
+	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
+	np_store_close(st);
+	free(path);
+}
+
+static void
+test_refuse_newer(void **state)
+{
+	char *path = db_path("new.db");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	np_store_close(st);
+	raw_exec(path, "PRAGMA user_version = 7");
+
+	assert_null(np_store_open(path, 0, &cause));
+	char *want = np_xasprintf(
+	    "%s: database schema version 7 is newer than this netpulse (1); upgrade netpulse",
+	    path);
+	assert_string_equal(cause, want);
+	free(cause);
+	cause = NULL;
+	assert_null(np_store_open(path, NP_STORE_RDONLY, &cause));
+	assert_string_equal(cause, want);
+	free(cause);
+	free(want);
+	/* Refusing did not touch it. */
+	raw_exec(path, "SELECT 1");
+	sqlite3 *db = NULL;
+	sqlite3_open(path, &db);
+	sqlite3_stmt *stmt = NULL;
+	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(stmt, 0), 7);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	free(path);
+}
+
+static void
+test_refuse_not_a_database(void **state)
+{
+	char *path = db_path("text.db");
+	char text[4096];
+	memset(text, 'x', sizeof text);
+	memcpy(text, "this is not a database\n", 23);
+	write_file(path, text, sizeof text);
+
+	char *cause = NULL;
+	assert_null(np_store_open(path, 0, &cause));
+	assert_non_null(strstr(cause, "file is not a database"));
+	assert_int_equal(strncmp(cause, path, strlen(path)), 0);
+	free(cause);
+	cause = NULL;
+	assert_null(np_store_open(path, NP_STORE_RDONLY, &cause));
+	assert_non_null(strstr(cause, "file is not a database"));
+	free(cause);
+	/* The file is exactly as it was: no WAL switch, no tables. */
+	size_t len = 0;
+	char *after = np_test_read_file(path, &len);
+	assert_int_equal(len, sizeof text);
+	assert_memory_equal(after, text, sizeof text);
+	free(after);
+	free(path);
+}
+
+static void
+test_refuse_foreign_sqlite(void **state)
+{
+	char *path = db_path("other.db");
+	raw_exec(path, "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)");
+	char *cause = NULL;
+	assert_null(np_store_open(path, 0, &cause));
+	assert_non_null(strstr(cause, "not a netpulse one"));
+	free(cause);
+	free(path);
+}
+
+static void
+test_rdonly_empty_and_missing(void **state)
+{
+	char *path = db_path("empty.db");
+	write_file(path, "", 0);
+	char *cause = NULL;
+	assert_null(np_store_open(path, NP_STORE_RDONLY, &cause));
+	char *want = np_xasprintf(
+	    "%s: not a netpulse database yet (empty); start netpulsed to create it", path);
+	assert_string_equal(cause, want);
+	free(want);
+	free(cause);
+	cause = NULL;
+	/* A read-write open of the same empty file creates the schema. */
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 1);
+	np_store_close(st);
+	free(path);
+
+	path = db_path("missing.db");
+	assert_null(np_store_open(path, NP_STORE_RDONLY, &cause));
+	assert_non_null(strstr(cause, "unable to open database file"));
+	free(cause);
+	free(path);
+}
+
+static void
+test_rdonly_while_writer_in_wal(void **state)
+{
+	char *path = db_path("wal.db");
+	char *cause = NULL;
+	struct np_store *rw = np_store_open(path, 0, &cause);
+	assert_non_null(rw);
+	assert_int_equal(np_store_begin(rw, &cause), 0);
+	int64_t id = np_store_series(rw, "s", "d", "i", NULL, NULL, 1000, &cause);
+	struct np_sample smp = {.from_ms = 940000, .to_ms = 1000000, .mask = 1, .delta = {60}};
+	assert_int_equal(np_store_sample(rw, id, &smp, &cause), 0);
+	assert_int_equal(np_store_commit(rw, &cause), 0);
+	char *wal = np_xasprintf("%s-wal", path);
+	struct stat sb;
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size > 0); /* the write sits in the WAL, not yet checkpointed */
+
+	struct np_store *ro = np_store_open(path, NP_STORE_RDONLY, &cause);
+	if (ro == NULL)
+		fail_msg("read-only open: %s", cause);
+	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 1);
+	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1d"), 60);
+
+	/* An open write transaction neither blocks the reader nor shows it uncommitted rows. */
+	assert_int_equal(np_store_begin(rw, &cause), 0);
+	smp.from_ms = 1000000;
+	smp.to_ms = 1060000;
+	assert_int_equal(np_store_sample(rw, id, &smp, &cause), 0);
+	assert_int_equal(np_store_begin(ro, &cause), 0);
+	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 1);
+	assert_int_equal(np_store_commit(ro, &cause), 0);
+	assert_int_equal(np_store_commit(rw, &cause), 0);
+	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 2);
+	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1d"), 120);
+
+	/* The read-only handle cannot write: a fatal error, not a retryable one. */
+	assert_int_equal(np_store_series(ro, "s", "d", "new", NULL, NULL, 1000, &cause), -1);
+	assert_non_null(strstr(cause, "readonly"));
+	assert_true(np_store_error_fatal(ro));
+	free(cause);
+	cause = NULL;
+	/* Known series resolve read-only (no write needed when last_seen did not move). */
+	assert_int_equal(np_store_series(ro, "s", "d", "i", NULL, NULL, 1000, &cause), id);
+	assert_int_equal(np_store_check(ro, &cause), 0);
+
+	np_store_close(rw);
+	np_store_close(ro);
+	/* After the writer closed (WAL checkpointed and removed) a reader still opens. */
+	ro = np_store_open(path, NP_STORE_RDONLY, &cause);
+	if (ro == NULL)
+		fail_msg("read-only open after close: %s", cause);
+	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 2);
+	np_store_close(ro);
+	free(wal);
+	free(path);
+}
+
+static void
+test_busy_is_retryable(void **state)
+{
+	char *path = db_path("busy.db");
+	char *cause = NULL;
+	struct np_store *a = np_store_open(path, 0, &cause);
+	struct np_store *b = np_store_open(path, 0, &cause);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_false(np_store_error_fatal(b)); /* no failure yet */
+	sqlite3_busy_timeout(np_store_db(b), 0);
+	assert_int_equal(np_store_begin(a, &cause), 0);
+	assert_int_equal(np_store_begin(b, &cause), -1);
+	assert_non_null(strstr(cause, "locked"));
+	assert_false(np_store_error_fatal(b));
+	free(cause);
+	cause = NULL;
+	np_store_rollback(a);
+	assert_int_equal(np_store_begin(b, &cause), 0);
+	assert_int_equal(np_store_commit(b, &cause), 0);
+	/* A second BEGIN inside a transaction is a caller bug: fatal. */
+	assert_int_equal(np_store_begin(a, &cause), 0);
+	assert_int_equal(np_store_begin(a, &cause), -1);
+	assert_true(np_store_error_fatal(a));
+	free(cause);
+	np_store_rollback(a);
+	np_store_close(a);
+	np_store_close(b);
+	free(path);
+}
+
+static void
+test_check_and_vacuum(void **state)
+{
+	char *path = db_path("check.db");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_int_equal(np_store_check(st, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(np_store_vacuum(st, &cause), 0);
+	assert_int_equal(np_store_check(st, &cause), 0);
+
+	/* A dangling outbox_sink row (foreign keys off, as a careless tool would do). */
+	q_exec(st, "PRAGMA foreign_keys = OFF");
+	q_exec(st, "INSERT INTO outbox_sink (outbox, sink) VALUES (42, 'x')");
+	q_exec(st, "PRAGMA foreign_keys = ON");
+	assert_int_equal(np_store_check(st, &cause), -1);
+	assert_non_null(strstr(cause, "1 problem(s) found"));
+	assert_non_null(strstr(cause, "foreign key: outbox_sink"));
+	assert_non_null(strstr(cause, "missing outbox row"));
+	free(cause);
+	np_store_close(st);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_migrate_from_zero),
+	    cmocka_unit_test(test_file_reopen_is_noop),
+	    cmocka_unit_test(test_refuse_newer),
+	    cmocka_unit_test(test_refuse_not_a_database),
+	    cmocka_unit_test(test_refuse_foreign_sqlite),
+	    cmocka_unit_test(test_rdonly_empty_and_missing),
+	    cmocka_unit_test(test_rdonly_while_writer_in_wal),
+	    cmocka_unit_test(test_busy_is_retryable),
+	    cmocka_unit_test(test_check_and_vacuum),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
