@@ -16,6 +16,7 @@ struct np_sink;
 typedef void (*np_sink_done_fn)(void *arg, int ok, const char *cause);
 
 struct np_sink *np_sink_new(struct event_base *base, const struct np_alert_cfg *cfg, char **cause);
+/* Freeing a sink with a send in flight cancels that send: its done is not called. */
 void np_sink_free(struct np_sink *s);
 /* Stable key naming the target, used in outbox_sink.sink: "local", "udp://h:p", "tcp://h:p". */
 const char *np_sink_key(const struct np_sink *s);
@@ -26,5 +27,7 @@ const char *np_sink_key(const struct np_sink *s);
  */
 int np_sink_send(struct np_sink *s, const struct np_alert *a, np_sink_done_fn done, void *arg,
                  char **cause);
+/* (added) Connect + write timeout of a TCP send; default 10 s, <= 0 restores the default. */
+void np_sink_set_timeout(struct np_sink *s, int64_t timeout_ms);
 
 #endif
