@@ -1,0 +1,75 @@
+#ifndef NP_TEST_LOCAL_TEST_H
+#define NP_TEST_LOCAL_TEST_H
+/* Helpers shared by the local collector's tests: capture what done()/push() hand over. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "collectors/collector.h"
+#include "model/obs.h"
+#include "util/xmalloc.h"
+
+/* A deep copy of a borrowed batch (the collector reuses its own). */
+static inline void
+lt_copy(struct np_batch *dst, const struct np_batch *src)
+{
+	np_batch_free(dst);
+	*dst = *src;
+	dst->obs = NULL;
+	dst->cap = dst->n;
+	if (src->n > 0) {
+		dst->obs = np_xreallocarray(NULL, src->n, sizeof(*src->obs));
+		memcpy(dst->obs, src->obs, src->n * sizeof(*src->obs));
+	}
+}
+
+struct lt_sink {
+	struct np_batch last; /* last batch given to done() with ok == 0 */
+	int ndone, nfail;
+	char *cause;            /* last failure */
+	struct np_batch pushed; /* last pushed batch */
+	int npush;
+};
+
+static inline void
+lt_done(void *arg, struct np_batch *b, int ok, char *cause)
+{
+	struct lt_sink *s = arg;
+	s->ndone++;
+	if (ok == 0) {
+		lt_copy(&s->last, b);
+	} else {
+		s->nfail++;
+		free(s->cause);
+		s->cause = cause;
+	}
+}
+
+static inline void
+lt_push(void *arg, struct np_batch *b)
+{
+	struct lt_sink *s = arg;
+	s->npush++;
+	lt_copy(&s->pushed, b);
+}
+
+static inline void
+lt_sink_free(struct lt_sink *s)
+{
+	np_batch_free(&s->last);
+	np_batch_free(&s->pushed);
+	free(s->cause);
+	memset(s, 0, sizeof(*s));
+}
+
+static inline const struct np_obs *
+lt_find(const struct np_batch *b, const char *ifname)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->obs[i].interface, ifname) == 0)
+			return &b->obs[i];
+	return NULL;
+}
+
+#endif
