@@ -115,6 +115,12 @@ int64_t np_source_stale_after_ms(const struct np_source_cfg *s);
 /* True when two source configs would poll identically (reload keeps the state of such). */
 bool np_source_cfg_equal(const struct np_source_cfg *a, const struct np_source_cfg *b);
 
+/*
+ * Every option as text: key, type, default, help (from the option tables), for
+ * `netpulsed --help-config`. malloc'd.
+ */
+char *np_config_help(void);
+
 /* Parses "30s", "5m", "2h", "30d", "1500ms" (and plain "0"). Returns 0 or -1. */
 int np_duration_parse(const char *s, int64_t *ms);
 

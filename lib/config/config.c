@@ -1,0 +1,381 @@
+/*
+ * Loading a config: YAML text -> node tree (ydoc.c) -> the option tables applied section by
+ * section (walk.c), then what the tables cannot say: list entries, per-type rules, secrets,
+ * unique names. Every error is collected; any error fails the file as a whole.
+ */
+#include "config/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/config_table.h"
+#include "config/diag.h"
+#include "config/secret.h"
+#include "config/walk.h"
+#include "config/ydoc.h"
+#include "util/cause.h"
+#include "util/xmalloc.h"
+
+/* A config file is a few KB; anything far larger is not one. */
+#define CONFIG_MAX (4 * 1024 * 1024)
+
+struct loader {
+	struct np_config *cfg;
+	struct np_config_diag *errs, *warns;
+	bool world_readable; /* the file can be read by anyone: no clear secrets in it */
+	const struct np_config_ynode **names; /* name node of each source, for duplicates */
+};
+
+/* The entry's type, from its `type` key: the bit and name, or 0 when missing or unknown. */
+static unsigned
+entry_type(const struct np_config_ynode *item, const struct np_config_choice *types,
+           const char **name)
+{
+	const struct np_config_ynode *t = np_config_ydoc_get(item, "type");
+	const struct np_config_choice *c;
+	*name = NULL;
+	if (t == NULL || t->kind != NP_CONFIG_YSCALAR ||
+	    (c = np_config_choice_find(types, t->str)) == NULL)
+		return 0;
+	*name = c->name;
+	return 1u << c->value;
+}
+
+/* "source 'x'" when the entry has a usable name, else "source 3". */
+static char *
+entry_owner(const char *kind, const struct np_config_ynode *item, size_t index)
+{
+	const struct np_config_ynode *n = np_config_ydoc_get(item, "name");
+	if (n != NULL && n->kind == NP_CONFIG_YSCALAR && !np_config_ydoc_is_null(n)) {
+		char *d = np_config_ydoc_describe(n);
+		char *out = np_xasprintf("%s %s", kind, d);
+		free(d);
+		return out;
+	}
+	return np_xasprintf("%s %zu", kind, index + 1);
+}
+
+/* The entries of a top-level list; NULL when there are none. */
+static const struct np_config_ynode *
+list_node(struct loader *l, const struct np_config_ynode *root, const char *key)
+{
+	const struct np_config_ynode *n = np_config_ydoc_get(root, key);
+	if (n == NULL || np_config_ydoc_is_null(n))
+		return NULL;
+	if (n->kind != NP_CONFIG_YSEQ) {
+		char *got = np_config_ydoc_describe(n);
+		np_config_diag_add(l->errs, n->line, n->col,
+		                   "bad value for '%s' at the top level: expected a list, got %s",
+		                   key, got);
+		free(got);
+		return NULL;
+	}
+	return n;
+}
+
+static bool
+entry_is_map(struct loader *l, const char *kind, const struct np_config_ynode *item, size_t i)
+{
+	if (item->kind == NP_CONFIG_YMAP)
+		return true;
+	char *got = np_config_ydoc_describe(item);
+	np_config_diag_add(l->errs, item->line, item->col, "%s %zu: expected a mapping, got %s",
+	                   kind, i + 1, got);
+	free(got);
+	return false;
+}
+
+static void
+load_alerts(struct loader *l, const struct np_config_ynode *root)
+{
+	const struct np_config_ynode *list = list_node(l, root, "alerts");
+	if (list == NULL || list->nkids == 0)
+		return;
+	struct np_config *cfg = l->cfg;
+	cfg->alerts = np_xcalloc(list->nkids, sizeof(*cfg->alerts));
+	for (size_t i = 0; i < list->nkids; i++) {
+		const struct np_config_ynode *item = list->kids[i];
+		if (!entry_is_map(l, "alert", item, i))
+			continue;
+		struct np_alert_cfg *a = &cfg->alerts[cfg->nalerts++];
+		a->line = item->line;
+		const char *tname;
+		unsigned type = entry_type(item, np_config_alert_types, &tname);
+		char *owner = np_xasprintf("alert %zu", i + 1);
+		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type, tname};
+		np_config_walk_defaults(np_config_alert_opts, a, type);
+		np_config_walk(np_config_alert_opts, item, a, &sc);
+		if (a->server == NULL)
+			a->proto = NP_SYSLOG_LOCAL;
+		free(owner);
+	}
+}
+
+static void
+resolve_secret(struct loader *l, struct np_config_source_build *b,
+               const struct np_config_ynode *item, const char *owner)
+{
+	static const char *const keys[] = {"password", "password_file", "password_env"};
+	const struct np_config_ynode *given[3] = {NULL, NULL, NULL};
+	const struct np_config_ynode *first = NULL;
+	const char *first_key = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		given[i] = np_config_ydoc_get(item, keys[i]);
+		if (given[i] == NULL)
+			continue;
+		if (first == NULL) {
+			first = given[i];
+			first_key = keys[i];
+		} else {
+			np_config_diag_add(l->errs, given[i]->line, given[i]->col,
+			                   "keys '%s' and '%s' in %s cannot be used together",
+			                   first_key, keys[i], owner);
+			return;
+		}
+	}
+	char *why = NULL;
+	if (b->password_file != NULL) {
+		if (np_config_secret_file(b->password_file, &b->s.password, &why) == -1) {
+			np_config_diag_add(l->errs, given[1]->line, given[1]->col,
+			                   "bad value for 'password_file' in %s: %s", owner, why);
+			free(why);
+		}
+	} else if (b->password_env != NULL) {
+		if (np_config_secret_env(b->password_env, &b->s.password, &why) == -1) {
+			np_config_diag_add(l->errs, given[2]->line, given[2]->col,
+			                   "bad value for 'password_env' in %s: %s", owner, why);
+			free(why);
+		}
+	} else if (b->password_clear != NULL) {
+		b->s.password = b->password_clear;
+		b->password_clear = NULL;
+		if (l->world_readable)
+			np_config_diag_add(
+			    l->warns, given[0]->line, given[0]->col,
+			    "%s has a password in clear and this file is readable by "
+			    "everyone; use password_file or password_env",
+			    owner);
+	}
+}
+
+static void
+source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
+             const struct np_config_ynode *item, const char *owner)
+{
+	if (b->max_gap_x > 0)
+		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
+	if (type == NP_CFG_SRC_STEALTHWATCH) {
+		if (b->s.identity_file == NULL && !b->s.use_agent && b->password_clear == NULL &&
+		    b->password_file == NULL && b->password_env == NULL)
+			np_config_diag_add(
+			    l->errs, item->line, item->col,
+			    "%s needs a way to authenticate: one of identity_file, use_agent: "
+			    "true, password_file or password_env",
+			    owner);
+		resolve_secret(l, b, item, owner);
+	}
+}
+
+static void
+load_sources(struct loader *l, const struct np_config_ynode *root)
+{
+	const struct np_config_ynode *list = list_node(l, root, "sources");
+	if (list == NULL || list->nkids == 0)
+		return;
+	struct np_config *cfg = l->cfg;
+	cfg->sources = np_xcalloc(list->nkids, sizeof(*cfg->sources));
+	l->names = np_xcalloc(list->nkids, sizeof(*l->names));
+	for (size_t i = 0; i < list->nkids; i++) {
+		const struct np_config_ynode *item = list->kids[i];
+		if (!entry_is_map(l, "source", item, i))
+			continue;
+		struct np_config_source_build b = {0};
+		b.s.line = item->line;
+		b.s.interval_ms = cfg->interval_ms;
+		b.s.timeout_ms = cfg->timeout_ms;
+		b.s.state = cfg->state;
+		const char *tname;
+		unsigned type = entry_type(item, np_config_source_types, &tname);
+		char *owner = entry_owner("source", item, i);
+		struct np_config_scope sc = {l->errs, owner, NULL, "source", type, tname};
+		np_config_walk_defaults(np_config_source_opts, &b, type);
+		np_config_walk(np_config_source_opts, item, &b, &sc);
+		source_rules(l, &b, type, item, owner);
+		free(owner);
+		np_config_secret_free(b.password_clear);
+		free(b.password_file);
+		free(b.password_env);
+		for (size_t j = 0; j < cfg->nsources && b.s.name != NULL; j++) {
+			if (cfg->sources[j].name == NULL || strcmp(cfg->sources[j].name, b.s.name))
+				continue;
+			const struct np_config_ynode *n = np_config_ydoc_get(item, "name");
+			np_config_diag_add(l->errs, n->line, n->col,
+			                   "duplicate source name '%s' (first defined at line %d, "
+			                   "column %d)",
+			                   b.s.name, l->names[j]->line, l->names[j]->col);
+			break;
+		}
+		l->names[cfg->nsources] = np_config_ydoc_get(item, "name");
+		cfg->sources[cfg->nsources++] = b.s;
+	}
+}
+
+static struct np_config *
+parse(const char *name, const char *text, size_t len, bool world_readable, char **cause)
+{
+	struct loader l = {0};
+	l.errs = np_config_diag_new(name);
+	l.warns = np_config_diag_new(name);
+	l.world_readable = world_readable;
+	struct np_config *cfg = np_xcalloc(1, sizeof(*cfg));
+	cfg->path = np_xstrdup(name);
+	l.cfg = cfg;
+	struct np_config_ynode *root = np_config_ydoc_parse(text, len, l.errs);
+	if (root != NULL && root->kind != NP_CONFIG_YMAP) {
+		char *got = np_config_ydoc_describe(root);
+		np_config_diag_add(l.errs, root->line, root->col,
+		                   "expected a mapping of sections (daemon, defaults, state, "
+		                   "storage, alerts, sources) at the top level, got %s",
+		                   got);
+		free(got);
+	} else if (root != NULL) {
+		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL};
+		np_config_walk_defaults(np_config_top, cfg, 0);
+		np_config_walk(np_config_top, root, cfg, &sc);
+		load_alerts(&l, root);
+		load_sources(&l, root);
+		if (cfg->nsources == 0 && np_config_diag_count(l.errs) == 0)
+			np_config_diag_add(l.warns, root->line, root->col, "no sources configured");
+	}
+	np_config_ydoc_free(root);
+	free(l.names);
+	if (np_config_diag_count(l.errs) > 0) {
+		char *all = np_config_diag_render(l.errs);
+		np_cause(cause, "%s", all);
+		free(all);
+		np_config_free(cfg);
+		cfg = NULL;
+	} else {
+		cfg->warnings = np_config_diag_take(l.warns, &cfg->nwarnings);
+	}
+	np_config_diag_free(l.errs);
+	np_config_diag_free(l.warns);
+	return cfg;
+}
+
+struct np_config *
+np_config_parse(const char *name, const char *text, size_t len, char **cause)
+{
+	return parse(name, text, len, false, cause);
+}
+
+struct np_config *
+np_config_load(const char *path, char **cause)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		np_cause(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) == -1) {
+		np_cause(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	size_t cap = 8192, len = 0;
+	char *text = np_xmalloc(cap);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= CONFIG_MAX) {
+				np_cause(cause, "%s: larger than %d bytes", path, CONFIG_MAX);
+				goto fail;
+			}
+			cap *= 2;
+			text = np_xreallocarray(text, cap, 1);
+		}
+		ssize_t n = read(fd, text + len, cap - len);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			np_cause(cause, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	bool world = S_ISREG(st.st_mode) && (st.st_mode & S_IROTH);
+	struct np_config *cfg = parse(path, text, len, world, cause);
+	explicit_bzero(text, len);
+	free(text);
+	return cfg;
+fail:
+	close(fd);
+	free(text);
+	return NULL;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void
+free_source(struct np_source_cfg *s)
+{
+	free(s->name);
+	free(s->type);
+	free_list(s->include, s->ninclude);
+	free_list(s->exclude, s->nexclude);
+	free(s->proc_path);
+	free(s->sys_path);
+	free(s->host);
+	free(s->user);
+	free(s->identity_file);
+	free(s->known_hosts);
+	free(s->path);
+	np_config_secret_free(s->password);
+}
+
+void
+np_config_free(struct np_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		struct np_alert_cfg *a = &cfg->alerts[i];
+		free(a->server);
+		free(a->host);
+		free(a->port);
+		free(a->format);
+		free(a->hostname);
+	}
+	free(cfg->alerts);
+	for (size_t i = 0; i < cfg->nsources; i++)
+		free_source(&cfg->sources[i]);
+	free(cfg->sources);
+	free_list(cfg->warnings, cfg->nwarnings);
+	free(cfg->path);
+	free(cfg->database);
+	free(cfg->log_file);
+	free(cfg->timezone);
+	free(cfg);
+}
+
+int64_t
+np_source_stale_after_ms(const struct np_source_cfg *s)
+{
+	if (s->state.stale_after_x > 0)
+		return llround(s->state.stale_after_x * (double)s->interval_ms);
+	return s->state.stale_after_ms;
+}

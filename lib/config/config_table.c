@@ -1,0 +1,436 @@
+/*
+ * The option tables: the one place that names a configuration key. Defaults are written as
+ * config text and parsed by the same code as the file, so help, conf/netpulse.yaml and the
+ * structs cannot disagree.
+ */
+#include "config/config_table.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "util/xmalloc.h"
+
+#define SEC 1000LL
+#define MIN (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+/* Retention and durations have no useful upper bound beyond "a long time". */
+#define CENTURY (36525 * DAY)
+
+/* Entry types: value i is the type's index, its bit in `types`/`required` is 1u << i. */
+const struct np_config_choice np_config_source_types[] = {
+    {"local", 0},
+    {"stealthwatch", 1},
+    {NULL, 0},
+};
+
+const struct np_config_choice np_config_alert_types[] = {
+    {"syslog", NP_SINK_SYSLOG},
+    {NULL, 0},
+};
+
+static const struct np_config_choice log_levels[] = {
+    {"err", NP_LOG_ERR},   {"warning", NP_LOG_WARNING}, {"notice", NP_LOG_NOTICE},
+    {"info", NP_LOG_INFO}, {"debug", NP_LOG_DEBUG},     {NULL, 0},
+};
+
+static const struct np_config_choice facilities[] = {
+    {"kern", LOG_KERN},     {"user", LOG_USER},         {"mail", LOG_MAIL},
+    {"daemon", LOG_DAEMON}, {"auth", LOG_AUTH},         {"syslog", LOG_SYSLOG},
+    {"lpr", LOG_LPR},       {"news", LOG_NEWS},         {"uucp", LOG_UUCP},
+    {"cron", LOG_CRON},     {"authpriv", LOG_AUTHPRIV}, {"ftp", LOG_FTP},
+    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},     {"local2", LOG_LOCAL2},
+    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4},     {"local5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},     {NULL, 0},
+};
+
+static const struct np_config_choice syslog_formats[] = {
+    {"rfc5424", 0},
+    {"rfc3164", 1},
+    {NULL, 0},
+};
+
+#define CFG(f) offsetof(struct np_config, f)
+#define ST(f) offsetof(struct np_state_cfg, f)
+#define RET(f) offsetof(struct np_retention_cfg, f)
+#define AL(f) offsetof(struct np_alert_cfg, f)
+#define SRC(f) offsetof(struct np_config_source_build, f)
+
+static const struct np_config_opt daemon_opts[] = {
+    {.name = "database",
+     .type = NP_CFG_PATH,
+     .off = CFG(database),
+     .def = "/var/lib/netpulse/netpulse.db",
+     .help = "SQLite database file"},
+    {.name = "log_level",
+     .type = NP_CFG_ENUM,
+     .off = CFG(log_level),
+     .choices = log_levels,
+     .def = "info",
+     .help = "least severe message logged"},
+    {.name = "log",
+     .type = NP_CFG_LOG,
+     .off = CFG(log_target),
+     .off2 = CFG(log_file),
+     .def = "stderr",
+     .help = "where the daemon logs: stderr, syslog, or a file path"},
+    {.name = "timezone",
+     .type = NP_CFG_TOKEN,
+     .off = CFG(timezone),
+     .max = 64,
+     .def = "UTC",
+     .help = "IANA time zone that reports use unless --tz is given"},
+    {.name = NULL},
+};
+
+static const struct np_config_opt defaults_opts[] = {
+    {.name = "interval",
+     .type = NP_CFG_DURATION,
+     .off = CFG(interval_ms),
+     .min = 100,
+     .max = DAY,
+     .def = "60s",
+     .help = "poll interval of sources that set none"},
+    {.name = "timeout",
+     .type = NP_CFG_DURATION,
+     .off = CFG(timeout_ms),
+     .min = 100,
+     .max = HOUR,
+     .def = "20s",
+     .help = "poll timeout of sources that set none"},
+    {.name = NULL},
+};
+
+static const struct np_config_opt flap_opts[] = {
+    {.name = "transitions",
+     .type = NP_CFG_INT,
+     .off = ST(flap_transitions),
+     .min = 1,
+     .max = 1000,
+     .def = "5",
+     .help = "more changes than this within window = flapping"},
+    {.name = "window",
+     .type = NP_CFG_DURATION,
+     .off = ST(flap_window_ms),
+     .min = SEC,
+     .max = 7 * DAY,
+     .def = "10m",
+     .help = "flap detection window (and calm-down time)"},
+    {.name = NULL},
+};
+
+static const struct np_config_opt state_opts[] = {
+    {.name = "down_after",
+     .type = NP_CFG_DURATION,
+     .off = ST(down_after_ms),
+     .max = DAY,
+     .def = "0s",
+     .help = "how long a link must look down before it is declared down"},
+    {.name = "up_after",
+     .type = NP_CFG_DURATION,
+     .off = ST(up_after_ms),
+     .max = DAY,
+     .def = "0s",
+     .help = "how long a link must look up before it is declared up"},
+    {.name = "stale_after",
+     .type = NP_CFG_DURATION_X,
+     .off = ST(stale_after_ms),
+     .off2 = ST(stale_after_x),
+     .min = SEC,
+     .max = 7 * DAY,
+     .def = "3x",
+     .help = "an observation is fresh this long (Nx = N times the source's interval)"},
+    {.name = "alert_never_up",
+     .type = NP_CFG_BOOL,
+     .off = ST(alert_never_up),
+     .def = "false",
+     .help = "also alert IFDOWN for links never seen up"},
+    {.name = "flap",
+     .type = NP_CFG_SECTION,
+     .sub = flap_opts,
+     .help = "flapping detection (Nagios style)"},
+    {.name = NULL},
+};
+
+static const struct np_config_opt retention_opts[] = {
+    {.name = "raw",
+     .type = NP_CFG_RETENTION,
+     .off = RET(raw_ms),
+     .min = HOUR,
+     .max = CENTURY,
+     .def = "2d",
+     .help = "raw samples"},
+    {.name = "rollup_5m",
+     .type = NP_CFG_RETENTION,
+     .off = RET(rollup_5m_ms),
+     .min = HOUR,
+     .max = CENTURY,
+     .def = "14d",
+     .help = "5-minute rollups"},
+    {.name = "hourly",
+     .type = NP_CFG_RETENTION,
+     .off = RET(hourly_ms),
+     .min = HOUR,
+     .max = CENTURY,
+     .def = "400d",
+     .help = "hourly rollups"},
+    {.name = "daily",
+     .type = NP_CFG_RETENTION,
+     .off = RET(daily_ms),
+     .min = HOUR,
+     .max = CENTURY,
+     .def = "forever",
+     .help = "daily rollups"},
+    {.name = "transitions",
+     .type = NP_CFG_RETENTION,
+     .off = RET(transitions_ms),
+     .min = HOUR,
+     .max = CENTURY,
+     .def = "forever",
+     .help = "state transitions and outages"},
+    {.name = NULL},
+};
+
+static const struct np_config_opt storage_opts[] = {
+    {.name = "retention",
+     .type = NP_CFG_SECTION,
+     .off = CFG(retention),
+     .sub = retention_opts,
+     .help = "how long each table keeps rows"},
+    {.name = NULL},
+};
+
+const struct np_config_opt np_config_alert_opts[] = {
+    {.name = "type",
+     .type = NP_CFG_ENUM,
+     .off = AL(type),
+     .choices = np_config_alert_types,
+     .required = NP_CFG_ALL,
+     .def_doc = "(required)",
+     .help = "sink type"},
+    {.name = "server",
+     .type = NP_CFG_SERVER,
+     .off = 0,
+     .def_doc = "(local syslog(3))",
+     .help = "remote syslog: udp://host:port, tcp://host:port, host:port (udp), [v6]:port; "
+             "port 514 if omitted"},
+    {.name = "facility",
+     .type = NP_CFG_ENUM,
+     .off = AL(facility),
+     .choices = facilities,
+     .def = "daemon",
+     .help = "syslog facility"},
+    {.name = "format",
+     .type = NP_CFG_CHOICE,
+     .off = AL(format),
+     .choices = syslog_formats,
+     .def = "rfc5424",
+     .help = "message format of a remote server"},
+    {.name = "enterprise",
+     .type = NP_CFG_UINT32,
+     .off = AL(enterprise),
+     .min = 1,
+     .max = 4294967295LL,
+     .def = "32473",
+     .help = "private enterprise number of the structured data id netpulse@N"},
+    {.name = "hostname",
+     .type = NP_CFG_TOKEN,
+     .off = AL(hostname),
+     .max = 255,
+     .def_doc = "(gethostname())",
+     .help = "HOSTNAME field of the messages"},
+    {.name = NULL},
+};
+
+#define LOCAL NP_CFG_SRC_LOCAL
+#define SW NP_CFG_SRC_STEALTHWATCH
+
+const struct np_config_opt np_config_source_opts[] = {
+    {.name = "name",
+     .type = NP_CFG_NAME,
+     .off = SRC(s.name),
+     .max = 64,
+     .required = NP_CFG_ALL,
+     .def_doc = "(required)",
+     .help = "unique name, used in series keys, reports and alerts"},
+    {.name = "type",
+     .type = NP_CFG_CHOICE,
+     .off = SRC(s.type),
+     .choices = np_config_source_types,
+     .required = NP_CFG_ALL,
+     .def_doc = "(required)",
+     .help = "collector"},
+    {.name = "interval",
+     .type = NP_CFG_DURATION,
+     .off = SRC(s.interval_ms),
+     .min = 100,
+     .max = DAY,
+     .def_doc = "defaults.interval",
+     .help = "poll interval"},
+    {.name = "timeout",
+     .type = NP_CFG_DURATION,
+     .off = SRC(s.timeout_ms),
+     .min = 100,
+     .max = HOUR,
+     .def_doc = "defaults.timeout",
+     .help = "poll timeout"},
+    {.name = "state",
+     .type = NP_CFG_SECTION,
+     .off = SRC(s.state),
+     .sub = state_opts,
+     .flags = NP_CFG_F_INHERIT,
+     .def_doc = "the global state block",
+     .help = "per-source overrides of the global state block"},
+    {.name = "max_rate",
+     .type = NP_CFG_NUMBER,
+     .off = SRC(s.max_rate),
+     .min = 0,
+     .def = "0",
+     .help = "bytes/s above which a delta is a spike (0 = the link speed only)"},
+    {.name = "max_gap",
+     .type = NP_CFG_DURATION_X,
+     .off = SRC(s.max_gap_ms),
+     .off2 = SRC(max_gap_x),
+     .min = SEC,
+     .max = 7 * DAY,
+     .def = "3x",
+     .help = "a longer gap between two samples is a gap verdict (Nx = N times the interval)"},
+    {.name = "include",
+     .type = NP_CFG_REGEXES,
+     .off = SRC(s.include),
+     .off2 = SRC(s.ninclude),
+     .types = LOCAL,
+     .def_doc = "(all)",
+     .help = "interfaces to watch: POSIX extended regexes, any match"},
+    {.name = "exclude",
+     .type = NP_CFG_REGEXES,
+     .off = SRC(s.exclude),
+     .off2 = SRC(s.nexclude),
+     .types = LOCAL,
+     .def_doc = "(none)",
+     .help = "interfaces to skip, after include"},
+    {.name = "netlink",
+     .type = NP_CFG_BOOL,
+     .off = SRC(s.netlink),
+     .types = LOCAL,
+     .def = "true",
+     .help = "read netlink; false forces the /proc and /sys readers"},
+    {.name = "proc_path",
+     .type = NP_CFG_PATH,
+     .off = SRC(s.proc_path),
+     .types = LOCAL,
+     .def = "/proc/self/net/dev",
+     .help = "counters file of the fallback reader"},
+    {.name = "sys_path",
+     .type = NP_CFG_PATH,
+     .off = SRC(s.sys_path),
+     .types = LOCAL,
+     .def = "/sys/class/net",
+     .help = "oper state directory of the fallback reader"},
+    {.name = "host",
+     .type = NP_CFG_TOKEN,
+     .off = SRC(s.host),
+     .max = 253,
+     .types = SW,
+     .required = SW,
+     .def_doc = "(required)",
+     .help = "Flow Collector address"},
+    {.name = "port",
+     .type = NP_CFG_INT,
+     .off = SRC(s.port),
+     .min = 1,
+     .max = 65535,
+     .types = SW,
+     .def = "22",
+     .help = "SSH port"},
+    {.name = "user",
+     .type = NP_CFG_STRING,
+     .off = SRC(s.user),
+     .types = SW,
+     .required = SW,
+     .def_doc = "(required)",
+     .help = "SSH user"},
+    {.name = "identity_file",
+     .type = NP_CFG_PATH,
+     .off = SRC(s.identity_file),
+     .types = SW,
+     .help = "SSH private key file"},
+    {.name = "use_agent",
+     .type = NP_CFG_BOOL,
+     .off = SRC(s.use_agent),
+     .types = SW,
+     .def = "false",
+     .help = "authenticate with ssh-agent (SSH_AUTH_SOCK)"},
+    {.name = "known_hosts",
+     .type = NP_CFG_PATH,
+     .off = SRC(s.known_hosts),
+     .types = SW,
+     .required = SW,
+     .def_doc = "(required)",
+     .help = "OpenSSH known_hosts file: the host key is always verified"},
+    {.name = "password",
+     .type = NP_CFG_SECRET,
+     .off = SRC(password_clear),
+     .types = SW,
+     .help = "SSH password in clear (prefer password_file or password_env)"},
+    {.name = "password_file",
+     .type = NP_CFG_PATH,
+     .off = SRC(password_file),
+     .types = SW,
+     .help = "file holding the SSH password (one trailing newline is stripped)"},
+    {.name = "password_env",
+     .type = NP_CFG_ENVNAME,
+     .off = SRC(password_env),
+     .types = SW,
+     .help = "environment variable holding the SSH password"},
+    {.name = "path",
+     .type = NP_CFG_PATH,
+     .off = SRC(s.path),
+     .types = SW,
+     .def = "/lancope/var/sw/today/data/exporter_device_stats.txt",
+     .help = "exporter_device_stats.txt on the Flow Collector"},
+    {.name = NULL},
+};
+
+const struct np_config_opt np_config_top[] = {
+    {.name = "daemon", .type = NP_CFG_SECTION, .sub = daemon_opts, .help = "the daemon"},
+    {.name = "defaults",
+     .type = NP_CFG_SECTION,
+     .sub = defaults_opts,
+     .help = "defaults of every source"},
+    {.name = "state",
+     .type = NP_CFG_SECTION,
+     .off = CFG(state),
+     .sub = state_opts,
+     .help = "link-state engine"},
+    {.name = "storage", .type = NP_CFG_SECTION, .sub = storage_opts, .help = "the database"},
+    {.name = "alerts",
+     .type = NP_CFG_LIST,
+     .sub = np_config_alert_opts,
+     .help = "alert sinks; every alert goes to each"},
+    {.name = "sources", .type = NP_CFG_LIST, .sub = np_config_source_opts, .help = "what to poll"},
+    {.name = NULL},
+};
+
+const struct np_config_choice *
+np_config_choice_find(const struct np_config_choice *c, const char *name)
+{
+	for (; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+char *
+np_config_choice_list(const struct np_config_choice *c)
+{
+	char *out = np_xstrdup("");
+	for (const struct np_config_choice *p = c; p->name != NULL; p++) {
+		char *next = np_xasprintf("%s%s%s", out, p == c ? "" : ", ", p->name);
+		free(out);
+		out = next;
+	}
+	return out;
+}

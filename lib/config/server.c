@@ -1,0 +1,89 @@
+#include "config/server.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+static bool
+valid_port(const char *p, size_t len)
+{
+	if (len == 0 || len > 5)
+		return false;
+	long v = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v >= 1 && v <= 65535;
+}
+
+/* A DNS name or an IPv4 address: letters, digits, '-', '.', '_' (no ':' — that needs []). */
+static bool
+valid_hostname(const char *h, size_t len)
+{
+	if (len == 0 || len > 253)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = h[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int
+np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, char **port)
+{
+	enum np_syslog_proto pr = NP_SYSLOG_UDP;
+	if (strncmp(s, "udp://", 6) == 0) {
+		s += 6;
+	} else if (strncmp(s, "tcp://", 6) == 0) {
+		pr = NP_SYSLOG_TCP;
+		s += 6;
+	} else if (strstr(s, "://") != NULL) {
+		return -1;
+	}
+	const char *h, *rest;
+	size_t hlen;
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+		if (close == NULL)
+			return -1;
+		h = s + 1;
+		hlen = (size_t)(close - h);
+		char v6[INET6_ADDRSTRLEN + 1];
+		struct in6_addr a;
+		if (hlen == 0 || hlen >= sizeof(v6))
+			return -1;
+		memcpy(v6, h, hlen);
+		v6[hlen] = '\0';
+		if (inet_pton(AF_INET6, v6, &a) != 1)
+			return -1;
+		rest = close + 1;
+	} else {
+		h = s;
+		const char *colon = strchr(s, ':');
+		hlen = colon ? (size_t)(colon - s) : strlen(s);
+		if (!valid_hostname(h, hlen))
+			return -1;
+		rest = s + hlen;
+	}
+	const char *p = NP_CONFIG_SYSLOG_PORT;
+	size_t plen = strlen(p);
+	if (*rest == ':') {
+		p = rest + 1;
+		plen = strlen(p);
+		if (!valid_port(p, plen))
+			return -1;
+	} else if (*rest != '\0') {
+		return -1;
+	}
+	*proto = pr;
+	*host = np_xstrndup(h, hlen);
+	*port = np_xstrndup(p, plen);
+	return 0;
+}
