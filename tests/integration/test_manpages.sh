@@ -44,6 +44,54 @@ for p in $PAGES; do
 	done
 done
 
+# netpulsed.yaml(5) documents exactly the keys the daemon knows (`netpulsed --help-config`,
+# generated from the option table): every key named in the page, every page entry a key.
+NETPULSED=${NETPULSED:-${NP_BUILD:-$SRC/build}/netpulsed}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+if [ ! -x "$NETPULSED" ]; then
+	fail "$NETPULSED not built: cannot compare netpulsed.yaml(5) with --help-config"
+elif ! "$NETPULSED" --help-config >"$T/keys" 2>&1; then
+	fail "$NETPULSED --help-config failed: $(head -5 "$T/keys")"
+else
+	"$PY" - "$T/keys" "$SRC/daemon/netpulsed.yaml.5" <<'PYEOF' || fails=$((fails + 1))
+import re, sys
+# Key lines start in column 1 with a lower-case dotted name; help lines are indented.
+keys = set()
+lines = open(sys.argv[1]).read().split("\n")
+start = next(i for i, l in enumerate(lines) if l.startswith("KEY")) + 1
+for line in lines[start:]:
+    m = re.match(r"([a-z][a-z0-9_.\[\]]*)(\s|$)", line)
+    if m:
+        keys.add(m.group(1).replace("[]", "").split(".")[-1])
+named, entries = set(), set()
+for line in open(sys.argv[2]):
+    toks = line.split()
+    if not line.startswith(".") or not toks:
+        continue
+    for i, t in enumerate(toks):
+        if t not in ("Ic", ".Ic"):
+            continue
+        for w in toks[i + 1:]:
+            if re.fullmatch(r"[A-Z][a-z]{1,2}", w):  # the next macro ends the list
+                break
+            if re.fullmatch(r"[a-z][a-z0-9_.]*", w):
+                named.add(w.split(".")[-1])
+    if len(toks) > 2 and toks[0] == ".It" and toks[1] == "Ic":
+        entries.add(toks[2])
+bad = False
+for k in sorted(keys - named):
+    print("FAIL: key %s from --help-config is not in netpulsed.yaml(5)" % k)
+    bad = True
+for e in sorted(entries - keys):
+    print("FAIL: netpulsed.yaml(5) documents %s, which --help-config does not list" % e)
+    bad = True
+if not bad:
+    print("ok: netpulsed.yaml(5) names all %d keys of --help-config" % len(keys))
+sys.exit(1 if bad else 0)
+PYEOF
+fi
+
 [ $fails = 0 ] || {
 	echo "$fails check(s) failed"
 	exit 1

@@ -9,6 +9,7 @@ set -u
 SRC=${NP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 UNIT=$SRC/systemd/netpulsed.service
 NETPULSED=${NETPULSED:-${NP_BUILD:-$SRC/build}/netpulsed}
+NETPULSE=${NETPULSE:-$(dirname "$NETPULSED")/netpulse}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 MAX_EXPOSURE=2.0
@@ -185,6 +186,20 @@ MAIN_PID=$DAEMON_PID # unshare, sh and setpriv exec each other: the daemon keeps
 if wait_msg "READY=1" 1; then ok "READY=1 received"; else fail "no READY=1"; fi
 if wait_msg "WATCHDOG=1" 2; then ok "WATCHDOG=1 received repeatedly"; else fail "no repeated WATCHDOG=1 with WATCHDOG_USEC=2s"; fi
 [ -f "$T/state/netpulse.db" ] && ok "database created in the state directory" || fail "no $T/state/netpulse.db"
+# The local source works inside the sandbox: the CLI (root, read-only, while the daemon runs)
+# lists the namespace's only interface.
+seen=0
+for _ in $(seq 1 100); do
+	if "$NETPULSE" -c "$T/etc/netpulse.yaml" --format json status >"$T/status.json" 2>"$T/status.err" &&
+		"$PY" -c 'import json,sys; sys.exit(0 if any(l.get("interface") == "lo" for l in json.load(sys.stdin)) else 1)' \
+			<"$T/status.json" 2>/dev/null; then
+		seen=1
+		break
+	fi
+	sleep 0.2
+done
+[ $seen = 1 ] && ok "netpulse status lists lo, polled inside the sandbox" ||
+	fail "netpulse status does not list lo: $(head -c 400 "$T/status.json" "$T/status.err")"
 
 kill -HUP "$DAEMON_PID" 2>/dev/null
 if wait_msg "RELOADING=1" 1 && wait_msg "READY=1" 2; then
