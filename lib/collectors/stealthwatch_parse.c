@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "util/cause.h"
 #include "util/str.h"
@@ -49,20 +52,23 @@ struct field {
 	size_t len;
 };
 
-/* Open-addressing set of exporters already seen in this file. */
+/* Open-addressing set of exporters already seen in this file (8 bytes: cache-friendly). */
 struct slot {
 	uint32_t hash;
 	uint32_t idx1; /* batch->obs index + 1; 0 = empty */
-	uint32_t line;
 };
 
 struct parser {
 	struct np_batch *b;
-	int8_t *map; /* field index -> columns[] index, -1 = ignored */
+	const char *end; /* of the input: bounds the 16-byte loads */
+	int8_t *map;     /* field index -> columns[] index, -1 = ignored */
 	size_t nfields;
 	struct field vals[NCOLUMNS];
 	struct slot *slots;
 	size_t nslots, used;
+	size_t first;    /* batch->n when this parse started */
+	uint32_t *lines; /* line of each observation added, for duplicate reasons */
+	size_t nlines;
 };
 
 static bool
@@ -214,13 +220,21 @@ grow_slots(struct parser *ps)
 	ps->nslots = n;
 }
 
-/* Finds `dev` among this file's exporters; returns its slot (idx1 != 0 if already seen). */
-static struct slot *
-find_slot(struct parser *ps, const char *dev, uint32_t h)
+/* Makes room for one more exporter and returns where its probe starts (prefetched). */
+static size_t
+probe_start(struct parser *ps, uint32_t h)
 {
 	if (2 * (ps->used + 1) > ps->nslots)
 		grow_slots(ps);
 	size_t j = h & (ps->nslots - 1);
+	__builtin_prefetch(&ps->slots[j], 1);
+	return j;
+}
+
+/* Finds `dev` among this file's exporters; returns its slot (idx1 != 0 if already seen). */
+static struct slot *
+find_slot(struct parser *ps, size_t j, const char *dev, uint32_t h)
+{
 	for (;;) {
 		struct slot *s = &ps->slots[j];
 		if (s->idx1 == 0)
@@ -257,28 +271,55 @@ skip(struct parser *ps, size_t line, const char *what, const struct field *f)
 	np_batch_skip(ps->b, reason);
 }
 
+static inline void
+keep_field(struct parser *ps, size_t idx, const char *fs, const char *fe)
+{
+	if (idx < ps->nfields && ps->map[idx] >= 0) {
+		ps->vals[ps->map[idx]].p = fs;
+		ps->vals[ps->map[idx]].len = (size_t)(fe - fs);
+	}
+}
+
+/*
+ * Splits [ls, le) at TABs, keeping the mapped fields; returns the field count. This is the
+ * hot loop (every byte of a 100k-row file), so TABs are found 16 bytes at a time where SSE2
+ * exists; loads never pass the end of the input.
+ */
+static size_t
+split_row(struct parser *ps, const char *ls, const char *le)
+{
+	size_t idx = 0;
+	const char *fs = ls, *p = ls;
+#if defined(__SSE2__)
+	const __m128i tab = _mm_set1_epi8('\t');
+	for (; p < le && ps->end - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		if (le - p < 16)
+			m &= (1u << (le - p)) - 1;
+		for (; m != 0; m &= m - 1) {
+			const char *t = p + __builtin_ctz(m);
+			keep_field(ps, idx++, fs, t);
+			fs = t + 1;
+		}
+	}
+#endif
+	for (; p < le; p++) {
+		if (*p == '\t') {
+			keep_field(ps, idx++, fs, p);
+			fs = p + 1;
+		}
+	}
+	keep_field(ps, idx++, fs, le);
+	return idx;
+}
+
 static void
 parse_row(struct parser *ps, const char *ls, const char *le, size_t line)
 {
 	struct field *v = ps->vals;
-	const int8_t *map = ps->map;
 	const size_t nf = ps->nfields;
-	size_t idx = 0;
-	const char *fs = ls;
-
-	/* One pass over the bytes: the field count must match and mapped fields are kept. */
-	for (const char *p = ls;; p++) {
-		if (p != le && *p != '\t')
-			continue;
-		if (idx < nf && map[idx] >= 0) {
-			v[map[idx]].p = fs;
-			v[map[idx]].len = (size_t)(p - fs);
-		}
-		idx++;
-		if (p == le)
-			break;
-		fs = p + 1;
-	}
+	size_t idx = split_row(ps, ls, le);
 	if (idx != nf) {
 		char reason[96];
 		snprintf(reason, sizeof(reason), "line %zu: %zu fields, header has %zu", line, idx,
@@ -321,15 +362,10 @@ parse_row(struct parser *ps, const char *ls, const char *le, size_t line)
 		}
 	}
 
+	/* The set probe is a likely cache miss on big files: prefetch it, fill the observation
+	 * meanwhile, and take the observation back if the exporter was already listed. */
 	uint32_t h = hash_str(dev);
-	struct slot *s = find_slot(ps, dev, h);
-	if (s->idx1 != 0) {
-		char reason[160];
-		snprintf(reason, sizeof(reason), "line %zu: exporter %s already listed on line %u",
-		         line, dev, s->line);
-		np_batch_skip(ps->b, reason);
-		return;
-	}
+	size_t j = probe_start(ps, h);
 
 	struct np_obs *o = np_batch_add(ps->b);
 	np_obs_set_names(o, dev, "");
@@ -341,16 +377,29 @@ parse_row(struct parser *ps, const char *ls, const char *le, size_t line)
 		if (columns[c].label != NULL && v[c].p != NULL)
 			add_label(o, columns[c].label, &v[c]);
 
+	struct slot *s = find_slot(ps, j, dev, h);
+	if (s->idx1 != 0) {
+		char reason[160];
+		ps->b->n--;
+		snprintf(reason, sizeof(reason), "line %zu: exporter %s already listed on line %u",
+		         line, dev, ps->lines[s->idx1 - 1 - ps->first]);
+		np_batch_skip(ps->b, reason);
+		return;
+	}
 	s->hash = h;
 	s->idx1 = (uint32_t)ps->b->n;
-	s->line = (uint32_t)line;
 	ps->used++;
+	if (ps->used > ps->nlines) {
+		ps->nlines = ps->nlines ? ps->nlines * 2 : 1024;
+		ps->lines = np_xreallocarray(ps->lines, ps->nlines, sizeof(*ps->lines));
+	}
+	ps->lines[ps->used - 1] = (uint32_t)line;
 }
 
 int
 np_stealthwatch_parse(const char *data, size_t len, struct np_batch *batch, char **cause)
 {
-	struct parser ps = {.b = batch};
+	struct parser ps = {.b = batch, .end = data + len, .first = batch->n};
 	const char *p = data, *end = data + len, *ls, *le;
 	size_t line = 0;
 	int rc = -1;
@@ -382,5 +431,6 @@ np_stealthwatch_parse(const char *data, size_t len, struct np_batch *batch, char
 out:
 	free(ps.map);
 	free(ps.slots);
+	free(ps.lines);
 	return rc;
 }
