@@ -170,8 +170,16 @@ source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
 	if (b->max_gap_x > 0)
 		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
 	if (type == NP_CFG_SRC_STEALTHWATCH) {
-		if (b->s.identity_file == NULL && !b->s.use_agent && b->password_clear == NULL &&
-		    b->password_file == NULL && b->password_env == NULL)
+		/* Judged on the keys given, so a bad value is not also "no way to authenticate". */
+		const struct np_config_ynode *agent = np_config_ydoc_get(item, "use_agent");
+		bool agent_given = agent != NULL && !(agent->kind == NP_CONFIG_YSCALAR &&
+		                                      (strcmp(agent->str, "false") == 0 ||
+		                                       strcmp(agent->str, "False") == 0 ||
+		                                       strcmp(agent->str, "FALSE") == 0));
+		if (np_config_ydoc_get(item, "identity_file") == NULL && !agent_given &&
+		    np_config_ydoc_get(item, "password") == NULL &&
+		    np_config_ydoc_get(item, "password_file") == NULL &&
+		    np_config_ydoc_get(item, "password_env") == NULL)
 			np_config_diag_add(
 			    l->errs, item->line, item->col,
 			    "%s needs a way to authenticate: one of identity_file, use_agent: "
