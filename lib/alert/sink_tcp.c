@@ -4,6 +4,8 @@
  * event_base, and bounded by one timer per send. Any failure closes the connection so the
  * next send reconnects. A send on a reused connection that turns out dead is retried once on
  * a fresh connection (a syslog server restart is normal, not an error to report).
+ * Names are resolved with getaddrinfo at creation and after a failure: a numeric address
+ * never blocks, a name may block the loop for one lookup.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -47,7 +49,7 @@ resolve(struct tcp *t, char **cause)
 		t->numeric = true;
 		return 0;
 	}
-	hints.ai_flags = AI_ADDRCONFIG;
+	hints.ai_flags = 0;
 	int rc = getaddrinfo(s->host, s->port, &hints, &t->ai);
 	if (rc != 0) {
 		t->ai = NULL;
@@ -97,7 +99,7 @@ finish(struct tcp *t, int ok, const char *what)
 static void
 conn_failed(struct tcp *t, int err)
 {
-	if (t->reused) {
+	if (t->reused && t->ai != NULL) {
 		t->reused = false;
 		close_conn(t);
 		t->outoff = 0;

@@ -31,7 +31,7 @@ resolve(struct np_sink *s, struct udp *u, char **cause)
 		u->numeric = true;
 		return 0;
 	}
-	hints.ai_flags = AI_ADDRCONFIG;
+	hints.ai_flags = 0;
 	rc = getaddrinfo(s->host, s->port, &hints, &u->ai);
 	if (rc != 0) {
 		u->ai = NULL;

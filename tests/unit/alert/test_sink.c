@@ -429,6 +429,90 @@ test_tcp_reconnect_after_close_seen_idle(void **state)
 	event_base_free(base);
 }
 
+/* A name (not a numeric address) is resolved: "localhost" from /etc/hosts. */
+static void
+test_names_resolved(void **state)
+{
+	char port[16], tport[16];
+	char localhost[] = "localhost";
+	int udp = bound_socket(SOCK_DGRAM, port, sizeof(port));
+	int lfd = bound_socket(SOCK_STREAM, tport, sizeof(tport));
+	assert_int_equal(listen(lfd, 8), 0);
+	struct event_base *base = event_base_new();
+	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, port);
+	c.host = localhost;
+	struct np_sink *su = np_sink_new(base, &c, NULL);
+	c = cfg_for(NP_SYSLOG_TCP, tport);
+	c.host = localhost;
+	struct np_sink *st = np_sink_new(base, &c, NULL);
+	char key[64];
+	snprintf(key, sizeof(key), "tcp://localhost:%s", tport);
+	assert_string_equal(np_sink_key(st), key);
+
+	struct np_alert a = alert("STALE", "exporter 172.16.16.2 is STALE");
+	a.severity = LOG_WARNING;
+	struct waiter w = {0};
+	assert_int_equal(np_sink_send(su, &a, on_done, &w, NULL), 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.ok, 0);
+	char got[4096], want[4096];
+	wait_readable(udp);
+	ssize_t n = recv(udp, got, sizeof(got), 0);
+	int wn = expected(&a, 2048, want, sizeof(want));
+	assert_int_equal(n, wn);
+	assert_memory_equal(got, want, (size_t)wn);
+
+	w.calls = 0;
+	assert_int_equal(np_sink_send(st, &a, on_done, &w, NULL), 0);
+	run_until_done(base, &w);
+	assert_int_equal(w.ok, 0);
+	int conn = accept_one(lfd);
+	expect_frame(conn, &a);
+	close(conn);
+	np_sink_free(su);
+	np_sink_free(st);
+	close(udp);
+	close(lfd);
+	free(w.cause);
+	event_base_free(base);
+}
+
+/* format: rfc3164 over UDP: BSD header, SD parameters at the end of the text. */
+static void
+test_udp_rfc3164(void **state)
+{
+	char port[16], fmt[] = "rfc3164";
+	int srv = bound_socket(SOCK_DGRAM, port, sizeof(port));
+	struct event_base *base = event_base_new();
+	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, port);
+	c.format = fmt;
+	c.facility = LOG_LOCAL0;
+	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_alert a = alert("IFUP", "interface eth0 on host1 is UP again after 42s");
+	a.severity = LOG_NOTICE;
+	a.device = "host1";
+	a.interface = "eth0";
+	a.outage_seconds = 42;
+	struct waiter w = {0};
+	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(w.ok, 0);
+	char got[2048], want[2048];
+	wait_readable(srv);
+	ssize_t n = recv(srv, got, sizeof(got), 0);
+	snprintf(want, sizeof(want),
+	         "<133>Dec  1 08:00:00 testhost netpulse[%ld]: IFUP: interface eth0 on host1 is UP "
+	         "again after 42s [device=\"host1\" interface=\"eth0\" state=\"down\" "
+	         "previous=\"up\" since=\"2026-12-01T08:00:00Z\" source=\"fc-east\" "
+	         "outage_seconds=\"42\"]",
+	         (long)getpid());
+	assert_int_equal(n, (ssize_t)strlen(want));
+	assert_memory_equal(got, want, (size_t)n);
+	np_sink_free(s);
+	close(srv);
+	free(w.cause);
+	event_base_free(base);
+}
+
 /*
  * A listener with a full accept queue (backlog 0 holds one connection) drops further SYNs,
  * so a connect stays in progress: the sink is busy, and the send times out.
@@ -443,6 +527,7 @@ full_listener(char *port, size_t portsize, int *filler)
 	                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	                          .sin_port = htons((uint16_t)atoi(port))};
 	assert_int_equal(connect(*filler, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	wait_readable(lfd); /* the filler is in the accept queue: the queue is full now */
 	return lfd;
 }
 
@@ -565,6 +650,8 @@ main(void)
 	    cmocka_unit_test(test_tcp_reconnect_after_server_reset),
 	    cmocka_unit_test(test_tcp_reconnect_after_close_seen_idle),
 	    cmocka_unit_test(test_tcp_busy_and_timeout),
+	    cmocka_unit_test(test_names_resolved),
+	    cmocka_unit_test(test_udp_rfc3164),
 	    cmocka_unit_test(test_local_syslog),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
