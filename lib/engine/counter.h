@@ -60,7 +60,11 @@ struct np_counter_result {
  *     the 64-bit wrap delta; it is a WRAP if its rate is plausible (or, with no max_rate,
  *     if it is smaller than 2^(bits-2), i.e. the old value was in the top quarter);
  *     otherwise RESET with delta = value when that rate is plausible, else delta 0.
- * The state always moves to (value, time_ms, epoch), so one bad reading costs one delta.
+ *     A plausible wrap stays WRAP even when elapsed > max_gap (the interval still says it).
+ * "Plausible" means rate <= max_rate * 1.05 (always, when max_rate is 0). A RESET whose time
+ * did not advance, and every CLOCK, has delta 0 and from_ms == to_ms == time_ms.
+ * The state always moves to (value, time_ms, epoch), so one bad reading costs one delta; an
+ * epoch of 0 (unknown) keeps the stored one.
  */
 struct np_counter_result np_counter_update(struct np_counter_state *st,
                                            const struct np_counter_params *p, uint64_t value,

@@ -9,7 +9,10 @@
  * every fresh one says down; with no fresh observer it becomes stale after stale_after.
  *
  * Debounce: down is declared once the link has looked down for down_after (up: up_after);
- * the new state's time is the FIRST observation of it, not the confirming one.
+ * the new state's time is the FIRST observation of it, not the confirming one. A link that
+ * looks different again before that emits nothing. First sight (unknown -> up/down) and a
+ * return from stale to the state it had before (down -> stale -> down) are not debounced.
+ * Stale needs no debounce either: freshness (stale_after) already waited.
  *
  * Alerts (msgid) are decided here; the pipeline stores each event and its alert in one
  * transaction. Rules:
@@ -17,13 +20,22 @@
  *    says the link was up before (NP_EVER_YES): IFDOWN.
  *  - up -> down: IFDOWN. down -> up: IFUP with outage_ms = up time - outage start.
  *  - a link that has never been up (not seen up by us, not NP_EVER_YES from a source) going
- *    or staying down: no alert unless params.alert_never_up.
- *  - stale: one STALE alert when a link goes stale; stale is not downtime. Alerts compare with
- *    the last non-stale state: stale -> down after up (or down -> stale -> up) alerts normally,
- *    down -> stale -> down does not alert again.
- *  - flapping: more than flap_transitions changes (up<->down) within flap_window sets the
- *    flag: one FLAPPING alert, then per-change alerts are suppressed (events still recorded)
- *    until no change for flap_window: one FLAPSTOP.
+ *    or staying down, or going stale: no alert unless params.alert_never_up. ever_up becomes
+ *    true with the first up observation or NP_EVER_YES, and stays.
+ *  - stale: one STALE alert when a link goes stale; stale is not downtime (down -> stale
+ *    ends the outage: outage_ms is set on that event; stale -> up has outage_ms -1). Alerts
+ *    compare with the last non-stale state: stale -> down after up (or down -> stale -> up)
+ *    alerts normally, down -> stale -> down does not alert again.
+ *  - flapping: more than flap_transitions changes (up<->down, across stale too) within
+ *    flap_window (t - oldest < window) sets the flag: the change that sets it carries the
+ *    FLAPPING alert instead of IFUP/IFDOWN, later changes have alert NONE (events still
+ *    recorded) until no change for flap_window: one FLAPSTOP notice (transition false,
+ *    from == to, time = last change + flap_window). flap_transitions <= 0 disables it.
+ *
+ * Cost: observe() is O(observers of the link) with no allocation once the link and the
+ * observer exist; evaluate() visits only links observed since the last call or whose
+ * deadline (debounce end, expiry, flap window end) has come, so idle links cost nothing.
+ * Callbacks must not call back into the engine.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -86,6 +98,13 @@ struct np_ls_saved {
 	enum np_state pending;   /* debounce: state the link looks like but is not yet declared */
 	int64_t pending_since_ms;
 	int64_t last_change_ms; /* for flap-stop timing */
+	/*
+	 * Comma-separated, sorted names of the sources that decided the state (added for the
+	 * links.sources column and `status`). Restore makes them observers again, fresh until
+	 * they say otherwise or their source's next complete batch leaves the link out; NULL or
+	 * "" restores none (the link then keeps its state until observed).
+	 */
+	const char *sources;
 };
 typedef void (*np_ls_saved_fn)(const struct np_ls_saved *s, void *arg);
 
@@ -93,16 +112,27 @@ struct np_ls *np_ls_new(const struct np_ls_params *p);
 void np_ls_free(struct np_ls *ls);
 void np_ls_set_params(struct np_ls *ls, const struct np_ls_params *p);
 
-/* Restores one link (at start-up, before any observation). */
+/*
+ * Restores one link (at start-up, before any observation). No event, no alert, nothing to
+ * drain: the link is next evaluated when observed. An observation agreeing with the restored
+ * state (or pending debounce, whose start is kept) changes nothing; a disagreeing one makes
+ * the normal transition and alert.
+ */
 void np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s);
 
-/* One observation of one link by one source. NP_LINK_NONE is ignored. */
+/*
+ * One observation of one link by one source, fresh while t < time_ms + stale_after_ms
+ * (stale_after_ms <= 0: never stale). NP_LINK_NONE is ignored, and so is an observation older
+ * than the one this source last gave for the link. Evaluate after each batch: the looks a
+ * link takes between two evaluations collapse into the last one, as between two polls.
+ */
 void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const char *source,
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
                    int64_t stale_after_ms);
 /*
- * `source` delivered a complete list at batch_ms: its observers of links it did not list in
- * that batch (last observation older than batch_ms) stop being fresh now.
+ * `source` delivered a complete list at batch_ms: its observers of links it did not observe
+ * since its previous complete batch (i.e. not listed in this one) stop being fresh at
+ * batch_ms. Call after observing the batch. O(observers it expires).
  */
 void np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms);
 /* `source` failed: nothing; its observations simply age out (kept for symmetry/clarity). */
@@ -119,7 +149,8 @@ void np_ls_drain_dirty(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
 void np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
 size_t np_ls_count(const struct np_ls *ls);
 /* Earliest future time at which evaluate() may change something (debounce/stale/flap end), or
- * INT64_MAX. Lets the daemon arm one timer instead of ticking. */
+ * INT64_MAX. Lets the daemon arm one timer instead of ticking. If links were observed and not
+ * evaluated yet, the earliest of their observation times (i.e. due now). */
 int64_t np_ls_next_deadline(const struct np_ls *ls);
 
 #endif

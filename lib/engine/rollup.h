@@ -20,9 +20,12 @@ struct np_rollup_part {
 /*
  * Splits `delta` over the buckets of width `width_s` that [from_ms, to_ms] overlaps. Writes at
  * most `max` parts and returns how many it wrote; if the interval spans more than `max`
- * buckets, the earliest are merged into the first part (so nothing is lost). An empty interval
- * (from == to) puts everything into to_ms's bucket. Rounding: shares are floor()ed and the
- * remainder goes to the last bucket, so they always sum to exactly `delta`.
+ * buckets, the earliest are merged into the first part (so nothing is lost): parts are always
+ * consecutive buckets ending with the one holding to_ms - 1. Buckets are half-open, so an
+ * interval ending exactly on a boundary does not touch the next bucket. An empty or backwards
+ * interval (to <= from) puts everything into to_ms's bucket with secs 0. Rounding: shares are
+ * floor()ed and the remainder goes to the last bucket, so they always sum to exactly `delta`.
+ * Returns 0 (writes nothing) if max is 0 or width_s <= 0.
  */
 size_t np_rollup_split(int64_t from_ms, int64_t to_ms, uint64_t delta, int64_t width_s,
                        struct np_rollup_part *out, size_t max);

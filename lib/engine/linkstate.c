@@ -1,0 +1,920 @@
+#include "engine/linkstate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmalloc.h"
+
+const char *const np_state_names[NP_ST_MAX] = {"unknown", "up", "down", "stale"};
+const char *const np_alert_names[NP_AL_MAX] = {
+    "", "IFDOWN", "IFUP", "FLAPPING", "FLAPSTOP", "STALE", "COLLECTOR",
+};
+
+#define NOT_IN_HEAP SIZE_MAX
+
+/*
+ * Per source, the observers refreshed since they were last expired, in refresh order: those
+ * refreshed before the current generation sit at the head, so a complete batch expires the
+ * unlisted ones without looking at the others.
+ */
+struct source {
+	char *name;
+	uint64_t gen;
+	struct observer *head, *tail;
+};
+
+struct observer {
+	struct observer *next;          /* the link's observers */
+	struct observer *sprev, *snext; /* the source's list */
+	struct source *src;
+	struct link *link;
+	int64_t time_ms;
+	int64_t expire_ms; /* fresh while t < expire_ms */
+	uint64_t gen;      /* source generation of the last refresh */
+	enum np_link_obs value;
+	bool listed; /* in the source's list */
+};
+
+struct link {
+	struct link *hnext;
+	uint64_t hash;
+	const char *interface; /* points into key, after the device */
+	struct observer *observers;
+
+	/* What the observers say, followed through time (their expiries included). */
+	enum np_state look;
+	int64_t look_since;
+	int64_t look_time; /* the look is known up to here */
+
+	/* Declared state (persisted). */
+	enum np_state state;
+	int64_t since_ms;
+	enum np_state last_known;
+	bool ever_up;
+	bool flapping;
+	int64_t outage_start_ms;
+	enum np_state pending;
+	int64_t pending_since_ms;
+	int64_t last_change_ms;
+	char *sources;
+
+	/* Times of the last flap_cap real changes, a ring. */
+	int64_t *flap;
+	int flap_cap, flap_n, flap_head;
+
+	struct link *eval_next;
+	struct link *save_next;
+	bool in_eval, in_save;
+	size_t heap_idx;
+	int64_t deadline;
+
+	char key[]; /* device NUL interface NUL */
+};
+
+struct np_ls {
+	struct np_ls_params p;
+
+	struct link **buckets;
+	size_t nbuckets, count;
+
+	struct source **srcs;
+	size_t nsrcs;
+	struct source *last_src;
+
+	struct link *eval_head, *eval_tail;
+	int64_t eval_min; /* earliest look_time on the eval list */
+	struct link *save_head, *save_tail;
+
+	struct link **heap; /* min-heap on deadline */
+	size_t heap_n, heap_cap;
+
+	const char **names; /* scratch for the sources string */
+	size_t names_cap;
+	char *buf;
+	size_t buf_cap;
+};
+
+int
+np_state_parse(const char *name)
+{
+	for (int i = 0; i < NP_ST_MAX; i++)
+		if (strcmp(name, np_state_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static int64_t
+sat_add(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b)
+		return INT64_MAX;
+	if (b < 0 && a < INT64_MIN - b)
+		return INT64_MIN;
+	return a + b;
+}
+
+static int64_t
+max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- hash table ---- */
+
+static uint64_t
+hash_key(const char *device, const char *interface)
+{
+	uint64_t h = 14695981039346656037ull;
+	for (const unsigned char *s = (const unsigned char *)device; *s; s++)
+		h = (h ^ *s) * 1099511628211ull;
+	h = (h ^ 0xff) * 1099511628211ull; /* separator: ("ab","c") != ("a","bc") */
+	for (const unsigned char *s = (const unsigned char *)interface; *s; s++)
+		h = (h ^ *s) * 1099511628211ull;
+	return h;
+}
+
+static void
+grow_table(struct np_ls *ls)
+{
+	size_t n = ls->nbuckets * 2;
+	struct link **b = np_xcalloc(n, sizeof(*b));
+	for (size_t i = 0; i < ls->nbuckets; i++) {
+		struct link *l = ls->buckets[i];
+		while (l != NULL) {
+			struct link *next = l->hnext;
+			size_t j = l->hash & (n - 1);
+			l->hnext = b[j];
+			b[j] = l;
+			l = next;
+		}
+	}
+	free(ls->buckets);
+	ls->buckets = b;
+	ls->nbuckets = n;
+}
+
+static struct link *
+link_get(struct np_ls *ls, const char *device, const char *interface)
+{
+	uint64_t h = hash_key(device, interface);
+	for (struct link *l = ls->buckets[h & (ls->nbuckets - 1)]; l != NULL; l = l->hnext)
+		if (l->hash == h && strcmp(l->key, device) == 0 &&
+		    strcmp(l->interface, interface) == 0)
+			return l;
+
+	size_t dlen = strlen(device), ilen = strlen(interface);
+	struct link *l = np_xcalloc(1, sizeof(*l) + dlen + ilen + 2);
+	memcpy(l->key, device, dlen + 1);
+	memcpy(l->key + dlen + 1, interface, ilen + 1);
+	l->interface = l->key + dlen + 1;
+	l->hash = h;
+	l->heap_idx = NOT_IN_HEAP;
+	l->deadline = INT64_MAX;
+	l->look = NP_ST_UNKNOWN;
+	l->state = NP_ST_UNKNOWN;
+	l->last_known = NP_ST_UNKNOWN;
+	l->pending = NP_ST_UNKNOWN;
+
+	if (ls->count >= ls->nbuckets)
+		grow_table(ls);
+	size_t j = h & (ls->nbuckets - 1);
+	l->hnext = ls->buckets[j];
+	ls->buckets[j] = l;
+	ls->count++;
+	return l;
+}
+
+/* ---- sources and observers ---- */
+
+static struct source *
+source_find(struct np_ls *ls, const char *name)
+{
+	if (ls->last_src != NULL && strcmp(ls->last_src->name, name) == 0)
+		return ls->last_src;
+	for (size_t i = 0; i < ls->nsrcs; i++)
+		if (strcmp(ls->srcs[i]->name, name) == 0)
+			return ls->last_src = ls->srcs[i];
+	return NULL;
+}
+
+static struct source *
+source_get(struct np_ls *ls, const char *name)
+{
+	struct source *s = source_find(ls, name);
+	if (s != NULL)
+		return s;
+	s = np_xcalloc(1, sizeof(*s));
+	s->name = np_xstrdup(name);
+	s->gen = 1; /* restored observers carry generation 0: never current */
+	ls->srcs = np_xreallocarray(ls->srcs, ls->nsrcs + 1, sizeof(*ls->srcs));
+	ls->srcs[ls->nsrcs++] = s;
+	return ls->last_src = s;
+}
+
+static void
+src_unlink(struct observer *o)
+{
+	struct source *s = o->src;
+	if (!o->listed)
+		return;
+	if (o->sprev != NULL)
+		o->sprev->snext = o->snext;
+	else
+		s->head = o->snext;
+	if (o->snext != NULL)
+		o->snext->sprev = o->sprev;
+	else
+		s->tail = o->sprev;
+	o->sprev = o->snext = NULL;
+	o->listed = false;
+}
+
+static void
+src_append(struct observer *o)
+{
+	struct source *s = o->src;
+	src_unlink(o);
+	o->sprev = s->tail;
+	o->snext = NULL;
+	if (s->tail != NULL)
+		s->tail->snext = o;
+	else
+		s->head = o;
+	s->tail = o;
+	o->listed = true;
+}
+
+static struct observer *
+observer_get(struct link *l, struct source *src)
+{
+	for (struct observer *o = l->observers; o != NULL; o = o->next)
+		if (o->src == src)
+			return o;
+	struct observer *o = np_xcalloc(1, sizeof(*o));
+	o->src = src;
+	o->link = l;
+	o->value = NP_LINK_NONE;
+	o->expire_ms = INT64_MIN;
+	o->next = l->observers;
+	l->observers = o;
+	return o;
+}
+
+/* ---- what the link looks like ---- */
+
+static enum np_state
+look_at(const struct link *l, int64_t t)
+{
+	bool fresh = false;
+	for (const struct observer *o = l->observers; o != NULL; o = o->next) {
+		if (o->value == NP_LINK_NONE || o->expire_ms <= t)
+			continue;
+		if (o->value == NP_LINK_UP)
+			return NP_ST_UP;
+		fresh = true;
+	}
+	return fresh ? NP_ST_DOWN : NP_ST_STALE;
+}
+
+/*
+ * When the current look ends by expiry alone: up lasts while one fresh up observer does,
+ * down while any fresh observer does (they all say down). INT64_MAX if never.
+ */
+static int64_t
+look_end(const struct link *l)
+{
+	if (l->look != NP_ST_UP && l->look != NP_ST_DOWN)
+		return INT64_MAX;
+	enum np_link_obs want = l->look == NP_ST_UP ? NP_LINK_UP : NP_LINK_DOWN;
+	int64_t end = INT64_MIN;
+	for (const struct observer *o = l->observers; o != NULL; o = o->next)
+		if (o->value == want && o->expire_ms > l->look_time)
+			end = max64(end, o->expire_ms);
+	return end == INT64_MIN ? INT64_MAX : end;
+}
+
+/* Follows the look up to t through the observers' expiries, in time order. */
+static void
+advance_look(struct link *l, int64_t t)
+{
+	while (l->look_time < t) {
+		int64_t e = look_end(l);
+		if (e > t)
+			break;
+		l->look_time = e;
+		enum np_state nl = look_at(l, e);
+		if (nl != l->look) {
+			l->look = nl;
+			l->look_since = e;
+		}
+	}
+	if (t > l->look_time)
+		l->look_time = t;
+}
+
+/* Re-derives the look after an observer changed at time t. */
+static void
+relook(struct link *l, int64_t t)
+{
+	l->look_time = max64(l->look_time, t);
+	enum np_state nl = look_at(l, l->look_time);
+	if (nl != l->look) {
+		l->look = nl;
+		l->look_since = max64(t, l->look_since);
+	}
+}
+
+/* ---- work lists and the deadline heap ---- */
+
+static void
+eval_push(struct np_ls *ls, struct link *l)
+{
+	if (l->in_eval)
+		return;
+	l->in_eval = true;
+	l->eval_next = NULL;
+	if (ls->eval_tail != NULL)
+		ls->eval_tail->eval_next = l;
+	else
+		ls->eval_head = l;
+	ls->eval_tail = l;
+	ls->eval_min = min64(ls->eval_min, l->look_time);
+}
+
+static void
+save_push(struct np_ls *ls, struct link *l)
+{
+	if (l->in_save)
+		return;
+	l->in_save = true;
+	l->save_next = NULL;
+	if (ls->save_tail != NULL)
+		ls->save_tail->save_next = l;
+	else
+		ls->save_head = l;
+	ls->save_tail = l;
+}
+
+static void
+heap_place(struct np_ls *ls, size_t i, struct link *l)
+{
+	ls->heap[i] = l;
+	l->heap_idx = i;
+}
+
+static void
+sift_up(struct np_ls *ls, size_t i)
+{
+	struct link *l = ls->heap[i];
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+		if (ls->heap[parent]->deadline <= l->deadline)
+			break;
+		heap_place(ls, i, ls->heap[parent]);
+		i = parent;
+	}
+	heap_place(ls, i, l);
+}
+
+static void
+sift_down(struct np_ls *ls, size_t i)
+{
+	struct link *l = ls->heap[i];
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= ls->heap_n)
+			break;
+		if (c + 1 < ls->heap_n && ls->heap[c + 1]->deadline < ls->heap[c]->deadline)
+			c++;
+		if (l->deadline <= ls->heap[c]->deadline)
+			break;
+		heap_place(ls, i, ls->heap[c]);
+		i = c;
+	}
+	heap_place(ls, i, l);
+}
+
+static void
+heap_remove(struct np_ls *ls, struct link *l)
+{
+	size_t i = l->heap_idx;
+	if (i == NOT_IN_HEAP)
+		return;
+	struct link *last = ls->heap[--ls->heap_n];
+	l->heap_idx = NOT_IN_HEAP;
+	l->deadline = INT64_MAX;
+	if (last == l)
+		return;
+	heap_place(ls, i, last);
+	sift_up(ls, i);
+	sift_down(ls, last->heap_idx);
+}
+
+static void
+heap_set(struct np_ls *ls, struct link *l, int64_t d)
+{
+	if (d == INT64_MAX) {
+		heap_remove(ls, l);
+		return;
+	}
+	if (l->heap_idx == NOT_IN_HEAP) {
+		if (ls->heap_n == ls->heap_cap) {
+			ls->heap_cap = ls->heap_cap ? ls->heap_cap * 2 : 64;
+			ls->heap = np_xreallocarray(ls->heap, ls->heap_cap, sizeof(*ls->heap));
+		}
+		l->deadline = d;
+		heap_place(ls, ls->heap_n++, l);
+		sift_up(ls, l->heap_idx);
+		return;
+	}
+	int64_t old = l->deadline;
+	l->deadline = d;
+	if (d < old)
+		sift_up(ls, l->heap_idx);
+	else if (d > old)
+		sift_down(ls, l->heap_idx);
+}
+
+/* ---- the state machine ---- */
+
+struct emitter {
+	np_ls_emit_fn fn;
+	void *arg;
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted, comma-separated names of the observers that decide `to` (see the header). */
+static const char *
+deciders(struct np_ls *ls, const struct link *l, enum np_state to)
+{
+	size_t n = 0, len = 1;
+	int64_t last = INT64_MIN;
+	if (to == NP_ST_STALE)
+		for (const struct observer *o = l->observers; o != NULL; o = o->next)
+			if (o->value != NP_LINK_NONE)
+				last = max64(last, o->expire_ms);
+	for (const struct observer *o = l->observers; o != NULL; o = o->next) {
+		bool fresh = o->value != NP_LINK_NONE && o->expire_ms > l->look_time;
+		bool in;
+		if (to == NP_ST_UP)
+			in = fresh && o->value == NP_LINK_UP;
+		else if (to == NP_ST_DOWN)
+			in = fresh;
+		else
+			in = o->value != NP_LINK_NONE && o->expire_ms == last;
+		if (!in)
+			continue;
+		if (n == ls->names_cap) {
+			ls->names_cap = ls->names_cap ? ls->names_cap * 2 : 8;
+			ls->names = np_xreallocarray(ls->names, ls->names_cap, sizeof(*ls->names));
+		}
+		ls->names[n++] = o->src->name;
+		len += strlen(o->src->name) + 1;
+	}
+	if (len > ls->buf_cap) {
+		ls->buf_cap = len < 64 ? 64 : len;
+		free(ls->buf);
+		ls->buf = np_xmalloc(ls->buf_cap);
+	}
+	qsort(ls->names, n, sizeof(*ls->names), cmp_names);
+	char *p = ls->buf;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = strlen(ls->names[i]);
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, ls->names[i], k);
+		p += k;
+	}
+	*p = '\0';
+	return ls->buf;
+}
+
+static void
+set_sources(struct np_ls *ls, struct link *l, const char *s)
+{
+	if (l->sources != NULL && strcmp(l->sources, s) == 0)
+		return;
+	free(l->sources);
+	l->sources = np_xstrdup(s);
+	save_push(ls, l);
+}
+
+static void
+set_pending(struct np_ls *ls, struct link *l, enum np_state st, int64_t since)
+{
+	if (l->pending == st && l->pending_since_ms == since)
+		return;
+	l->pending = st;
+	l->pending_since_ms = since;
+	save_push(ls, l);
+}
+
+static void
+emit(const struct emitter *em, const struct np_ls_event *ev)
+{
+	if (em->fn != NULL)
+		em->fn(ev, em->arg);
+}
+
+/* Ends the flapping flag if the link has been stable for a whole window by `upto`. */
+static void
+flapstop_check(struct np_ls *ls, struct link *l, int64_t upto, const struct emitter *em)
+{
+	if (!l->flapping)
+		return;
+	int64_t end = sat_add(l->last_change_ms, max64(ls->p.flap_window_ms, 0));
+	if (end > upto)
+		return;
+	l->flapping = false;
+	save_push(ls, l);
+	struct np_ls_event ev = {
+	    .device = l->key,
+	    .interface = l->interface,
+	    .transition = false,
+	    .from = l->state,
+	    .to = l->state,
+	    .time_ms = end,
+	    .alert = NP_AL_FLAPSTOP,
+	    .outage_start_ms = l->state == NP_ST_DOWN ? l->outage_start_ms : 0,
+	    .outage_ms = -1,
+	    .sources = l->sources != NULL ? l->sources : "",
+	    .flapping = false,
+	};
+	emit(em, &ev);
+}
+
+/* Records a real change at t; true if it makes the link flap now. */
+static bool
+flap_record(struct np_ls *ls, struct link *l, int64_t t)
+{
+	int n = ls->p.flap_transitions;
+	if (n <= 0 || ls->p.flap_window_ms <= 0)
+		return false;
+	int cap = n + 1;
+	if (l->flap_cap != cap) {
+		free(l->flap);
+		l->flap = np_xcalloc((size_t)cap, sizeof(*l->flap));
+		l->flap_cap = cap;
+		l->flap_n = l->flap_head = 0;
+	}
+	l->flap[l->flap_head] = t;
+	l->flap_head = (l->flap_head + 1) % cap;
+	if (l->flap_n < cap)
+		l->flap_n++;
+	if (l->flapping || l->flap_n < cap)
+		return false;
+	/* The slot about to be overwritten holds the oldest of the last n + 1 changes. */
+	return t - l->flap[l->flap_head] < ls->p.flap_window_ms;
+}
+
+static void
+transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const struct emitter *em)
+{
+	flapstop_check(ls, l, t, em);
+
+	enum np_state from = l->state, prev = l->last_known;
+	bool quiet = !l->ever_up && !ls->p.alert_never_up;
+	enum np_alert_kind alert = NP_AL_NONE;
+	if (to == NP_ST_DOWN)
+		alert = (from == NP_ST_STALE && prev == NP_ST_DOWN) || quiet ? NP_AL_NONE
+		                                                             : NP_AL_IFDOWN;
+	else if (to == NP_ST_UP)
+		alert = from == NP_ST_DOWN || (from == NP_ST_STALE && prev == NP_ST_DOWN)
+		            ? NP_AL_IFUP
+		            : NP_AL_NONE;
+	else if (to == NP_ST_STALE)
+		alert = quiet ? NP_AL_NONE : NP_AL_STALE;
+
+	bool real = (to == NP_ST_UP || to == NP_ST_DOWN) &&
+	            (prev == NP_ST_UP || prev == NP_ST_DOWN) && to != prev;
+	if (real) {
+		l->last_change_ms = t;
+		if (flap_record(ls, l, t)) {
+			l->flapping = true;
+			alert = NP_AL_FLAPPING;
+		} else if (l->flapping) {
+			alert = NP_AL_NONE;
+		}
+	}
+
+	struct np_ls_event ev = {
+	    .device = l->key,
+	    .interface = l->interface,
+	    .transition = true,
+	    .from = from,
+	    .to = to,
+	    .time_ms = t,
+	    .alert = alert,
+	    .outage_start_ms = 0,
+	    .outage_ms = -1,
+	};
+	if (from == NP_ST_DOWN) {
+		int64_t start = l->outage_start_ms != 0 ? l->outage_start_ms : l->since_ms;
+		ev.outage_start_ms = start;
+		ev.outage_ms = t - start;
+		l->outage_start_ms = 0;
+	}
+	if (to == NP_ST_DOWN) {
+		l->outage_start_ms = t;
+		ev.outage_start_ms = t;
+	}
+
+	set_sources(ls, l, deciders(ls, l, to));
+	l->state = to;
+	l->since_ms = t;
+	if (to == NP_ST_UP || to == NP_ST_DOWN)
+		l->last_known = to; /* ever_up was set by the up observation itself */
+	save_push(ls, l);
+
+	ev.sources = l->sources;
+	ev.flapping = l->flapping;
+	emit(em, &ev);
+}
+
+static void
+evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitter *em)
+{
+	advance_look(l, now);
+
+	enum np_state target = l->look;
+	int64_t after = target == NP_ST_DOWN ? ls->p.down_after_ms : ls->p.up_after_ms;
+	if (target == NP_ST_UNKNOWN || target == l->state) {
+		set_pending(ls, l, NP_ST_UNKNOWN, 0);
+	} else if (target == NP_ST_STALE) {
+		/* Freshness already waited stale_after: no debounce on top. */
+		set_pending(ls, l, NP_ST_UNKNOWN, 0);
+		transition(ls, l, NP_ST_STALE, l->look_since, em);
+	} else {
+		int64_t t0 = max64(l->look_since, l->since_ms);
+		/* First sight, and a return to what it was before going stale, need no debounce. */
+		bool now_ok = l->state == NP_ST_UNKNOWN ||
+		              (l->state == NP_ST_STALE && target == l->last_known) ||
+		              now >= sat_add(t0, after);
+		if (now_ok) {
+			set_pending(ls, l, NP_ST_UNKNOWN, 0);
+			transition(ls, l, target, t0, em);
+		} else {
+			set_pending(ls, l, target, t0);
+		}
+	}
+	flapstop_check(ls, l, now, em);
+
+	int64_t d = look_end(l);
+	if (l->pending != NP_ST_UNKNOWN) {
+		int64_t pa = l->pending == NP_ST_DOWN ? ls->p.down_after_ms : ls->p.up_after_ms;
+		d = min64(d, sat_add(l->pending_since_ms, pa));
+	}
+	if (l->flapping)
+		d = min64(d, sat_add(l->last_change_ms, max64(ls->p.flap_window_ms, 0)));
+	heap_set(ls, l, d);
+}
+
+/* ---- public API ---- */
+
+struct np_ls *
+np_ls_new(const struct np_ls_params *p)
+{
+	struct np_ls *ls = np_xcalloc(1, sizeof(*ls));
+	ls->p = *p;
+	ls->nbuckets = 64;
+	ls->buckets = np_xcalloc(ls->nbuckets, sizeof(*ls->buckets));
+	ls->eval_min = INT64_MAX;
+	return ls;
+}
+
+void
+np_ls_free(struct np_ls *ls)
+{
+	if (ls == NULL)
+		return;
+	for (size_t i = 0; i < ls->nbuckets; i++) {
+		struct link *l = ls->buckets[i];
+		while (l != NULL) {
+			struct link *next = l->hnext;
+			struct observer *o = l->observers;
+			while (o != NULL) {
+				struct observer *on = o->next;
+				free(o);
+				o = on;
+			}
+			free(l->flap);
+			free(l->sources);
+			free(l);
+			l = next;
+		}
+	}
+	for (size_t i = 0; i < ls->nsrcs; i++) {
+		free(ls->srcs[i]->name);
+		free(ls->srcs[i]);
+	}
+	free(ls->srcs);
+	free(ls->buckets);
+	free(ls->heap);
+	free(ls->names);
+	free(ls->buf);
+	free(ls);
+}
+
+void
+np_ls_set_params(struct np_ls *ls, const struct np_ls_params *p)
+{
+	ls->p = *p;
+	/* Links waiting on a debounce or a flap window must be looked at again. */
+	for (size_t i = 0; i < ls->heap_n; i++)
+		eval_push(ls, ls->heap[i]);
+}
+
+void
+np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s)
+{
+	struct link *l = link_get(ls, s->device, s->interface);
+	l->state = s->state;
+	l->since_ms = s->since_ms;
+	l->last_known = s->last_known;
+	l->ever_up = s->ever_up || s->state == NP_ST_UP || s->last_known == NP_ST_UP;
+	l->flapping = s->flapping;
+	l->outage_start_ms = s->outage_start_ms;
+	if (l->state == NP_ST_DOWN && l->outage_start_ms == 0)
+		l->outage_start_ms = s->since_ms;
+	l->last_change_ms = s->last_change_ms;
+	bool pend = s->pending == NP_ST_UP || s->pending == NP_ST_DOWN;
+	l->pending = pend ? s->pending : NP_ST_UNKNOWN;
+	l->pending_since_ms = pend ? s->pending_since_ms : 0;
+	free(l->sources);
+	l->sources = np_xstrdup(s->sources != NULL ? s->sources : "");
+
+	/* The look resumes where it was, so an agreeing observation changes nothing. */
+	l->look = pend ? l->pending : l->state;
+	l->look_since = pend ? l->pending_since_ms : l->since_ms;
+	l->look_time = max64(l->since_ms, l->pending_since_ms);
+
+	/*
+	 * The sources that decided the state become observers again, fresh until they say
+	 * otherwise or their source's next complete batch leaves the link out; so after a
+	 * restart one collector's zero does not beat another collector not yet polled.
+	 */
+	enum np_link_obs v = NP_LINK_NONE;
+	enum np_state basis = l->look == NP_ST_STALE ? l->last_known : l->look;
+	if (basis == NP_ST_UP)
+		v = NP_LINK_UP;
+	else if (basis == NP_ST_DOWN)
+		v = NP_LINK_DOWN;
+	if (v == NP_LINK_NONE || s->sources == NULL)
+		return;
+	const char *p = s->sources;
+	while (*p != '\0') {
+		const char *comma = strchr(p, ',');
+		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 0) {
+			char *name = np_xstrndup(p, n);
+			struct source *src = source_get(ls, name);
+			free(name);
+			struct observer *o = observer_get(l, src);
+			o->value = v;
+			o->time_ms = l->look_since;
+			o->expire_ms = l->look == NP_ST_STALE ? l->look_since : INT64_MAX;
+			o->gen = src->gen - 1;
+			src_append(o);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+}
+
+void
+np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const char *source,
+              enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
+              int64_t stale_after_ms)
+{
+	if (link != NP_LINK_UP && link != NP_LINK_DOWN)
+		return;
+	struct source *src = source_get(ls, source);
+	struct link *l = link_get(ls, device, interface);
+	struct observer *o = observer_get(l, src);
+	if (o->value != NP_LINK_NONE && time_ms < o->time_ms)
+		return; /* older than what this source already told us */
+
+	advance_look(l, time_ms);
+	o->value = link;
+	o->time_ms = time_ms;
+	o->expire_ms = stale_after_ms > 0 ? sat_add(time_ms, stale_after_ms) : INT64_MAX;
+	o->gen = src->gen;
+	src_append(o);
+	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
+		l->ever_up = true;
+		save_push(ls, l);
+	}
+	relook(l, time_ms);
+	eval_push(ls, l);
+}
+
+void
+np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms)
+{
+	struct source *src = source_find(ls, source);
+	if (src == NULL)
+		return;
+	struct observer *o;
+	while ((o = src->head) != NULL && o->gen != src->gen) {
+		src_unlink(o);
+		if (o->expire_ms <= batch_ms)
+			continue; /* already out of date */
+		struct link *l = o->link;
+		advance_look(l, batch_ms);
+		o->expire_ms = batch_ms;
+		relook(l, batch_ms);
+		eval_push(ls, l);
+	}
+	src->gen++;
+}
+
+void
+np_ls_evaluate(struct np_ls *ls, int64_t now_ms, np_ls_emit_fn fn, void *arg)
+{
+	struct emitter em = {fn, arg};
+	while (ls->heap_n > 0 && ls->heap[0]->deadline <= now_ms) {
+		struct link *l = ls->heap[0];
+		heap_remove(ls, l);
+		eval_push(ls, l);
+	}
+	struct link *l;
+	while ((l = ls->eval_head) != NULL) {
+		ls->eval_head = l->eval_next;
+		if (ls->eval_head == NULL)
+			ls->eval_tail = NULL;
+		l->in_eval = false;
+		l->eval_next = NULL;
+		evaluate_link(ls, l, now_ms, &em);
+	}
+	ls->eval_min = INT64_MAX;
+}
+
+static void
+fill_saved(const struct link *l, struct np_ls_saved *s)
+{
+	s->device = l->key;
+	s->interface = l->interface;
+	s->state = l->state;
+	s->since_ms = l->since_ms;
+	s->last_known = l->last_known;
+	s->ever_up = l->ever_up;
+	s->flapping = l->flapping;
+	s->outage_start_ms = l->outage_start_ms;
+	s->pending = l->pending;
+	s->pending_since_ms = l->pending_since_ms;
+	s->last_change_ms = l->last_change_ms;
+	s->sources = l->sources != NULL ? l->sources : "";
+}
+
+void
+np_ls_drain_dirty(struct np_ls *ls, np_ls_saved_fn fn, void *arg)
+{
+	struct link *l;
+	while ((l = ls->save_head) != NULL) {
+		ls->save_head = l->save_next;
+		if (ls->save_head == NULL)
+			ls->save_tail = NULL;
+		l->in_save = false;
+		l->save_next = NULL;
+		struct np_ls_saved s;
+		fill_saved(l, &s);
+		fn(&s, arg);
+	}
+}
+
+void
+np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg)
+{
+	for (size_t i = 0; i < ls->nbuckets; i++)
+		for (struct link *l = ls->buckets[i]; l != NULL; l = l->hnext) {
+			struct np_ls_saved s;
+			fill_saved(l, &s);
+			fn(&s, arg);
+		}
+}
+
+size_t
+np_ls_count(const struct np_ls *ls)
+{
+	return ls->count;
+}
+
+int64_t
+np_ls_next_deadline(const struct np_ls *ls)
+{
+	int64_t d = ls->heap_n > 0 ? ls->heap[0]->deadline : INT64_MAX;
+	/* Links observed but not evaluated yet are due already. */
+	return ls->eval_head != NULL ? min64(d, ls->eval_min) : d;
+}

@@ -1,0 +1,76 @@
+#include "engine/rollup.h"
+
+/* Division rounding towards minus infinity (C rounds towards zero). */
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+int64_t
+np_rollup_bucket(int64_t t_s, int64_t width_s)
+{
+	if (width_s <= 0)
+		return t_s;
+	return floordiv(t_s, width_s) * width_s;
+}
+
+static int64_t
+max64(int64_t a, int64_t b)
+{
+	return a > b ? a : b;
+}
+
+static int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+size_t
+np_rollup_split(int64_t from_ms, int64_t to_ms, uint64_t delta, int64_t width_s,
+                struct np_rollup_part *out, size_t max)
+{
+	if (max == 0 || width_s <= 0)
+		return 0;
+	int64_t width_ms = width_s * 1000;
+
+	if (to_ms <= from_ms) {
+		/* Empty (or backwards) interval: a point at to_ms. */
+		out[0].bucket_s = floordiv(to_ms, width_ms) * width_s;
+		out[0].secs = 0;
+		out[0].share = delta;
+		return 1;
+	}
+
+	/* Buckets are half-open [b, b + width): an interval ending on a boundary stops before. */
+	int64_t first = floordiv(from_ms, width_ms);
+	int64_t last = floordiv(to_ms - 1, width_ms);
+	uint64_t span = (uint64_t)(last - first) + 1;
+	size_t n = span > max ? max : (size_t)span;
+	/* Buckets before `kept` are merged into the first part written. */
+	int64_t kept = last - (int64_t)n + 1;
+	uint64_t total = (uint64_t)(to_ms - from_ms);
+	uint64_t given = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t b = kept + (int64_t)i;
+		int64_t lo = i == 0 ? from_ms : b * width_ms;
+		int64_t hi = min64(to_ms, (b + 1) * width_ms);
+		lo = max64(lo, from_ms);
+		uint64_t in = (uint64_t)(hi - lo);
+		out[i].bucket_s = b * width_s;
+		out[i].secs = (double)in / 1000.0;
+		if (i + 1 == n) {
+			out[i].share = delta - given;
+		} else {
+			/* 128-bit product: delta * ms can exceed 2^64. */
+			out[i].share = (uint64_t)((unsigned __int128)delta * in / total);
+			given += out[i].share;
+		}
+	}
+	return n;
+}
