@@ -37,7 +37,9 @@ int np_rfc5424_format(const struct np_alert *a, const struct np_syslog_header *h
                       char *buf, size_t bufsize);
 
 /* The human sentence for a link alert, e.g. "exporter 172.16.16.2 is DOWN (no NetFlow traffic
- * seen by fc-east, fc-west)" or "interface eth0 on host1 is UP after 42 s". malloc'd. */
+ * seen by fc-east, fc-west)" or "interface eth0 on host1 is UP again after 42s (seen by h)".
+ * An empty interface means an exporter. outage_seconds < 0: no "after …". Other msgids
+ * (COLLECTOR: the caller writes its own message) get a generic "MSGID: subject". malloc'd. */
 char *np_alert_sentence(const char *msgid, const char *device, const char *interface,
                         const char *sources, int64_t outage_seconds);
 
