@@ -1,0 +1,33 @@
+#ifndef NP_REPORT_CIVIL_H
+#define NP_REPORT_CIVIL_H
+/*
+ * Proleptic Gregorian calendar arithmetic on 64-bit day and second counts (days since
+ * 1970-01-01), valid far beyond what any period can name. Pure; no libc time functions, so
+ * nothing depends on the process's TZ.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+struct np_civil {
+	int64_t year;
+	int mon;  /* 1-12 */
+	int day;  /* 1-31 */
+	int hour; /* 0-23 */
+	int min;
+	int sec;
+};
+
+bool np_civil_leap(int64_t year);
+int np_civil_mdays(int64_t year, int mon);
+int64_t np_civil_days(int64_t year, int mon, int day);
+void np_civil_from_days(int64_t days, int64_t *year, int *mon, int *day);
+/* 0 = Sunday ... 6 = Saturday. */
+int np_civil_wday(int64_t days);
+/* floor(a / b) for b > 0. */
+int64_t np_civil_fdiv(int64_t a, int64_t b);
+
+/* Seconds <-> broken-down time, both in the same (local or UTC) time scale. */
+int64_t np_civil_to_secs(const struct np_civil *c);
+void np_civil_from_secs(int64_t t, struct np_civil *c);
+
+#endif

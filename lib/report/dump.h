@@ -1,0 +1,20 @@
+#ifndef NP_REPORT_DUMP_H
+#define NP_REPORT_DUMP_H
+/*
+ * `netpulse db dump [TABLE...]`: tables in name order (or the order given), rows in primary
+ * key order, so two dumps of the same data are identical.
+ *  - CSV (also for --format text): per table a "# <name>" line, the header row and the rows,
+ *    tables separated by an empty line; with exactly one TABLE named, just that table's CSV.
+ *    Integers and text as stored, reals in their shortest exact form, blobs as hex, NULL empty.
+ *  - JSON: {"<table>": [{column: value, ...}, ...], ...}.
+ */
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "report/table.h"
+
+char *np_report_dump(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
+                     char **cause);
+
+#endif

@@ -1,0 +1,35 @@
+#ifndef NP_REPORT_PERIOD_H
+#define NP_REPORT_PERIOD_H
+/*
+ * Report periods and durations, as users type them (DESIGN §8):
+ *
+ *   duration   (N unit)+, unit s m h d w: "30d", "12h", "90m", "1h30m"  -> [now - d, now)
+ *   keyword    today, yesterday, this-week, last-week (ISO weeks, Monday first), this-month,
+ *              last-month, this-year, last-year                      -> whole local days
+ *   date       2026-10-01 (that day), 2026-10 (that month)
+ *   range      A..B where A, B are dates (B inclusive: up to the end of that day), months
+ *              (B inclusive) or datetimes 2026-10-01T00:00[:SS][Z|+HH:MM] (B exclusive);
+ *              an empty B means now
+ *
+ * Calendar forms are read in the given zone; a local time skipped by a DST jump means the
+ * jump's instant, one that occurs twice the earlier instant. Results are UTC seconds, [start,
+ * end). Errors name the input and say what was expected.
+ */
+#include <stdint.h>
+
+#include "report/tz.h"
+
+struct np_period {
+	int64_t start, end; /* UTC seconds, end exclusive; start < end */
+};
+
+#define NP_DURATION_MAX_S (200LL * 366 * 86400)
+
+int np_period_parse(const char *spec, int64_t now_s, const struct np_tz *tz, struct np_period *out,
+                    char **cause);
+/* Duration only (the same grammar as above), in seconds, 0 <= d <= NP_DURATION_MAX_S. */
+int np_duration_parse_s(const char *spec, int64_t *secs, char **cause);
+/* A date (its midnight) or a datetime, in tz unless it carries Z or an offset. */
+int np_time_parse(const char *spec, const struct np_tz *tz, int64_t *t, char **cause);
+
+#endif

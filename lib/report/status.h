@@ -1,0 +1,24 @@
+#ifndef NP_REPORT_STATUS_H
+#define NP_REPORT_STATUS_H
+/*
+ * `netpulse status`: every link (links table) with its state, since when, and the sources
+ * that decided it. With explain, also every non-ok counter verdict per series (verdicts) and
+ * each source's collector health (collectors):
+ *  - text/CSV: the links table, then "# verdicts" and "# collectors" sections, each after an
+ *    empty line;
+ *  - JSON: the same array of links, each with "series" (its series and their non-ok verdict
+ *    counts) and "collectors" (health of the sources that observe it).
+ */
+#include <stdbool.h>
+
+#include "report/report.h"
+
+struct np_status_opts {
+	const char *device; /* only this device; NULL = all */
+	bool explain;
+};
+
+char *np_report_status(const struct np_report_ctx *ctx, const struct np_status_opts *o,
+                       char **cause);
+
+#endif

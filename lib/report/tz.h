@@ -1,0 +1,45 @@
+#ifndef NP_REPORT_TZ_H
+#define NP_REPORT_TZ_H
+/*
+ * Time zones for reports, read from the system's TZif files (RFC 8536) instead of through
+ * setenv("TZ") + localtime(), so lib/ changes no process state and a zone is a value that
+ * can be passed around and tested. A zone is a sorted list of UTC instants at which the UTC
+ * offset changes; the file's POSIX TZ footer is expanded into explicit transitions up to the
+ * year 2400, later instants keep the last offset.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct np_tz;
+
+#define NP_TZ_DIR "/usr/share/zoneinfo"
+/* "2026-12-01T09:00:00+01:00" plus room for large years and second offsets. */
+#define NP_TZ_ISO_MAX 40
+
+/*
+ * Loads the IANA zone `name` from `dir` (NULL = NP_TZ_DIR). "UTC" works even without tzdata.
+ * Names that are absolute, contain "..", or are not TZif files are refused with a cause.
+ */
+struct np_tz *np_tz_load(const char *dir, const char *name, char **cause);
+/* Parses TZif bytes (v1, v2+ with footer). `name` is what np_tz_name() returns. */
+struct np_tz *np_tz_from_tzif(const char *name, const void *buf, size_t len, char **cause);
+/* A zone from a POSIX TZ rule alone, e.g. "CET-1CEST,M3.5.0,M10.5.0/3". */
+struct np_tz *np_tz_from_posix(const char *rule, char **cause);
+struct np_tz *np_tz_utc(void);
+void np_tz_free(struct np_tz *tz);
+
+const char *np_tz_name(const struct np_tz *tz);
+/* UTC offset in seconds (east positive) in effect at UTC instant t. */
+int32_t np_tz_offset(const struct np_tz *tz, int64_t t);
+/*
+ * The UTC instant of local wall time `local` (seconds as if the local clock were UTC). A
+ * time that occurs twice (clocks going back) gives the earlier instant; a time that does not
+ * exist (clocks going forward) gives the instant of the jump, the first that exists after it.
+ */
+int64_t np_tz_to_utc(const struct np_tz *tz, int64_t local);
+/* Local wall time (seconds) of UTC instant t. */
+int64_t np_tz_to_local(const struct np_tz *tz, int64_t t);
+/* ISO 8601 with numeric offset ("+00:00" for UTC, never "Z"), NUL-terminated. */
+void np_tz_iso(const struct np_tz *tz, int64_t t, char buf[NP_TZ_ISO_MAX]);
+
+#endif

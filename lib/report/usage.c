@@ -1,0 +1,481 @@
+#include "report/usage.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/rollup.h"
+#include "report/buf.h"
+#include "report/civil.h"
+#include "report/fmt.h"
+#include "util/cause.h"
+#include "util/xmalloc.h"
+
+static const char series_sql[] =
+    "SELECT id, source, device, interface, kind, labels FROM series"
+    " WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR device = ?2) ORDER BY id";
+#define ROLLUP_SQL(table)                                                                          \
+	"SELECT series, SUM(secs), SUM(rx_bytes), SUM(tx_bytes), SUM(rx_packets),"                 \
+	" SUM(tx_packets), SUM(rx_errors), SUM(tx_errors), SUM(rx_drops), SUM(tx_drops),"          \
+	" MAX(peak_rx), MAX(peak_tx), MIN(gauge_min), MAX(gauge_max), SUM(gauge_sum),"             \
+	" SUM(gauge_n) FROM " table " WHERE bucket >= ?1 AND bucket < ?2 GROUP BY series"
+
+static const char *const pseudo[] = {"source", "device", "interface", "kind"};
+static const char *const default_keys[] = {"source", "device", "interface"};
+
+struct series {
+	int64_t id;
+	char *f[4]; /* source, device, interface, kind */
+	json_t *labels;
+	bool seen;
+	int64_t c[NP_USAGE_NCOUNTERS];
+	double secs, peak_rx, peak_tx;
+	bool has_gauge;
+	double gmin, gmax, gsum;
+	int64_t gn;
+	char *key[NP_USAGE_MAX_KEYS];
+};
+
+static int64_t
+ceil_to(int64_t t, int64_t w)
+{
+	return -np_civil_fdiv(-t, w) * w;
+}
+
+static int64_t
+floor_to(int64_t t, int64_t w)
+{
+	return np_civil_fdiv(t, w) * w;
+}
+
+static void
+seg(struct np_usage_seg *out, size_t *n, int64_t w, int64_t a, int64_t b)
+{
+	if (a < b)
+		out[(*n)++] = (struct np_usage_seg){w, a, b};
+}
+
+/* [a, b) on the 5-minute grid: whole hours from rollup_1h, the rest from rollup_5m. */
+static void
+hours(struct np_usage_seg *out, size_t *n, int64_t a, int64_t b)
+{
+	int64_t h0 = ceil_to(a, NP_BUCKET_1H), h1 = floor_to(b, NP_BUCKET_1H);
+	if (h0 >= h1) {
+		seg(out, n, NP_BUCKET_5M, a, b);
+		return;
+	}
+	seg(out, n, NP_BUCKET_5M, a, h0);
+	seg(out, n, NP_BUCKET_1H, h0, h1);
+	seg(out, n, NP_BUCKET_5M, h1, b);
+}
+
+size_t
+np_usage_segments(int64_t start, int64_t end, struct np_usage_seg out[NP_USAGE_MAX_SEGS])
+{
+	size_t n = 0;
+	int64_t a = ceil_to(start, NP_BUCKET_5M), b = ceil_to(end, NP_BUCKET_5M);
+	if (a >= b)
+		return 0;
+	int64_t d0 = ceil_to(a, NP_BUCKET_1D), d1 = floor_to(b, NP_BUCKET_1D);
+	if (d0 >= d1) {
+		hours(out, &n, a, b);
+		return n;
+	}
+	hours(out, &n, a, d0);
+	seg(out, &n, NP_BUCKET_1D, d0, d1);
+	hours(out, &n, d1, b);
+	return n;
+}
+
+int
+np_usage_group_parse(char *spec, struct np_usage_opts *o, char **cause)
+{
+	char *p = spec, *tok;
+	o->ngroup = 0;
+	while ((tok = strsep(&p, ",")) != NULL) {
+		if (*tok == '\0') {
+			np_cause(cause, "invalid --group-by: empty label name");
+			return -1;
+		}
+		if (o->ngroup == NP_USAGE_MAX_KEYS) {
+			np_cause(cause, "invalid --group-by: more than %d labels",
+			         NP_USAGE_MAX_KEYS);
+			return -1;
+		}
+		o->group_by[o->ngroup++] = tok;
+	}
+	return 0;
+}
+
+/* The series' value for group key k (malloc'd), or NULL if it has none. */
+static char *
+key_value(const struct series *s, const char *k)
+{
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(k, pseudo[i]) == 0)
+			return np_xstrdup(s->f[i]);
+	}
+	json_t *v = s->labels != NULL ? json_object_get(s->labels, k) : NULL;
+	char b[NP_FMT_MAX];
+	switch (v != NULL ? json_typeof(v) : JSON_NULL) {
+	case JSON_STRING:
+		return np_xstrdup(json_string_value(v));
+	case JSON_INTEGER:
+		return np_xasprintf("%lld", (long long)json_integer_value(v));
+	case JSON_REAL:
+		np_fmt_real(json_real_value(v), b);
+		return np_xstrdup(b);
+	case JSON_TRUE:
+		return np_xstrdup("true");
+	case JSON_FALSE:
+		return np_xstrdup("false");
+	case JSON_OBJECT:
+	case JSON_ARRAY: {
+		char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+		char *r = np_xstrdup(d != NULL ? d : "");
+		free(d);
+		return r;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static struct series *
+find_series(struct series *v, size_t n, int64_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].id == id)
+			return &v[mid];
+		if (v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+add_rollup(struct series *s, sqlite3_stmt *st)
+{
+	s->seen = true;
+	s->secs += sqlite3_column_double(st, 1);
+	for (int i = 0; i < NP_USAGE_NCOUNTERS; i++)
+		s->c[i] += sqlite3_column_int64(st, 2 + i);
+	double prx = sqlite3_column_double(st, 10), ptx = sqlite3_column_double(st, 11);
+	if (prx > s->peak_rx)
+		s->peak_rx = prx;
+	if (ptx > s->peak_tx)
+		s->peak_tx = ptx;
+	int64_t gn = sqlite3_column_int64(st, 15);
+	if (gn > 0) {
+		double mn = sqlite3_column_double(st, 12), mx = sqlite3_column_double(st, 13);
+		if (!s->has_gauge || mn < s->gmin)
+			s->gmin = mn;
+		if (!s->has_gauge || mx > s->gmax)
+			s->gmax = mx;
+		s->has_gauge = true;
+		s->gsum += sqlite3_column_double(st, 14);
+		s->gn += gn;
+	}
+}
+
+static void
+row_add(struct np_usage_row *r, const struct series *s)
+{
+	r->nseries++;
+	for (int i = 0; i < NP_USAGE_NCOUNTERS; i++)
+		r->counters[i] += s->c[i];
+	if (s->secs > r->secs)
+		r->secs = s->secs;
+	if (s->secs > 0) {
+		r->avg_rx += (double)s->c[0] / s->secs;
+		r->avg_tx += (double)s->c[1] / s->secs;
+	}
+	if (s->peak_rx > r->peak_rx)
+		r->peak_rx = s->peak_rx;
+	if (s->peak_tx > r->peak_tx)
+		r->peak_tx = s->peak_tx;
+	if (s->has_gauge) {
+		if (!r->has_gauge || s->gmin < r->gauge_min)
+			r->gauge_min = s->gmin;
+		if (!r->has_gauge || s->gmax > r->gauge_max)
+			r->gauge_max = s->gmax;
+		r->has_gauge = true;
+		r->gauge_sum += s->gsum;
+		r->gauge_n += s->gn;
+	}
+}
+
+static int
+keycmp(char *const *a, char *const *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (a[i] == NULL || b[i] == NULL) {
+			if (a[i] != b[i])
+				return a[i] == NULL ? -1 : 1;
+			continue;
+		}
+		int c = strcmp(a[i], b[i]);
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* qsort has no context argument: sort pointers, comparing all keys (NULL-padded). */
+static int
+series_cmp(const void *x, const void *y)
+{
+	const struct series *a = *(struct series *const *)x, *b = *(struct series *const *)y;
+	int c = keycmp(a->key, b->key, NP_USAGE_MAX_KEYS);
+	return c != 0 ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+static void
+free_series(struct series *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < 4; k++)
+			free(v[i].f[k]);
+		for (size_t k = 0; k < NP_USAGE_MAX_KEYS; k++)
+			free(v[i].key[k]);
+		json_decref(v[i].labels);
+	}
+	free(v);
+}
+
+int
+np_usage_compute(sqlite3 *db, const struct np_period *p, int64_t now, const struct np_usage_opts *o,
+                 struct np_usage *u, char **cause)
+{
+	static const char *const rollup_sql[] = {ROLLUP_SQL("rollup_5m"), ROLLUP_SQL("rollup_1h"),
+	                                         ROLLUP_SQL("rollup_1d")};
+	sqlite3_stmt *st = NULL;
+	struct series *v = NULL;
+	struct series **order = NULL;
+	size_t n = 0, cap = 0, nseen = 0;
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	u->start = p->start;
+	u->end = p->end < now ? p->end : now;
+	if (u->end < u->start)
+		u->end = u->start;
+	if (o->ngroup == 0) {
+		u->nkeys = 3;
+		memcpy(u->keys, default_keys, sizeof(default_keys));
+	} else {
+		u->grouped = true;
+		u->nkeys = o->ngroup;
+		memcpy(u->keys, o->group_by, o->ngroup * sizeof(*u->keys));
+	}
+
+	if (np_report_prepare(db, series_sql, &st, cause) == -1)
+		goto fail;
+	np_report_bind_str(st, 1, o->source);
+	np_report_bind_str(st, 2, o->device);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = np_xreallocarray(v, cap, sizeof(*v));
+		}
+		struct series *s = &v[n++];
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(st, 0);
+		for (int k = 0; k < 4; k++)
+			s->f[k] = np_xstrdup(np_report_text(st, 1 + k));
+		s->labels = json_loads(np_report_text(st, 5), JSON_DECODE_ANY, NULL);
+	}
+	if (r != SQLITE_DONE) {
+		np_report_sqlerr(db, "reading series", cause);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+
+	struct np_usage_seg segs[NP_USAGE_MAX_SEGS];
+	size_t nseg = np_usage_segments(u->start, u->end, segs);
+	for (size_t i = 0; i < nseg; i++) {
+		int t = segs[i].width == NP_BUCKET_5M ? 0 : segs[i].width == NP_BUCKET_1H ? 1 : 2;
+		if (np_report_prepare(db, rollup_sql[t], &st, cause) == -1)
+			goto fail;
+		sqlite3_bind_int64(st, 1, segs[i].from);
+		sqlite3_bind_int64(st, 2, segs[i].to);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			struct series *s = find_series(v, n, sqlite3_column_int64(st, 0));
+			if (s != NULL)
+				add_rollup(s, st);
+		}
+		if (r != SQLITE_DONE) {
+			np_report_sqlerr(db, "reading rollups", cause);
+			goto fail;
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+
+	order = np_xcalloc(n ? n : 1, sizeof(*order));
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].seen)
+			continue;
+		for (size_t k = 0; k < u->nkeys; k++)
+			v[i].key[k] = key_value(&v[i], u->keys[k]);
+		order[nseen++] = &v[i];
+	}
+	qsort(order, nseen, sizeof(*order), series_cmp);
+	u->rows = np_xcalloc(nseen ? nseen : 1, sizeof(*u->rows));
+	for (size_t i = 0; i < nseen; i++) {
+		struct series *s = order[i];
+		if (u->nrows == 0 ||
+		    keycmp(u->rows[u->nrows - 1].key, s->key, NP_USAGE_MAX_KEYS) != 0) {
+			struct np_usage_row *row = &u->rows[u->nrows++];
+			for (size_t k = 0; k < u->nkeys; k++)
+				row->key[k] = s->key[k] != NULL ? np_xstrdup(s->key[k]) : NULL;
+		}
+		row_add(&u->rows[u->nrows - 1], s);
+		row_add(&u->total, s);
+	}
+	free(order);
+	free_series(v, n);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	free(order);
+	free_series(v, n);
+	np_usage_free(u);
+	return -1;
+}
+
+void
+np_usage_free(struct np_usage *u)
+{
+	for (size_t i = 0; i < u->nrows; i++) {
+		for (size_t k = 0; k < NP_USAGE_MAX_KEYS; k++)
+			free(u->rows[i].key[k]);
+	}
+	free(u->rows);
+	u->rows = NULL;
+	u->nrows = 0;
+}
+
+static const char *const counter_cols[NP_USAGE_NCOUNTERS] = {
+    "rx_bytes",  "tx_bytes",  "rx_packets", "tx_packets",
+    "rx_errors", "tx_errors", "rx_drops",   "tx_drops",
+};
+
+static json_t *
+row_json(const struct np_usage *u, const struct np_usage_row *r, bool total)
+{
+	json_t *o = json_object();
+	if (!total) {
+		json_t *g = json_object();
+		for (size_t k = 0; k < u->nkeys; k++)
+			json_object_set_new(g, u->keys[k], np_json_str(r->key[k]));
+		json_object_set_new(o, "group", g);
+	}
+	json_object_set_new(o, "series", json_integer((json_int_t)r->nseries));
+	for (int i = 0; i < NP_USAGE_NCOUNTERS; i++)
+		json_object_set_new(o, counter_cols[i], json_integer(r->counters[i]));
+	json_object_set_new(o, "secs", json_real(np_fmt_round(r->secs, 3)));
+	json_object_set_new(o, "avg_rx_rate", json_real(np_fmt_round(r->avg_rx, 3)));
+	json_object_set_new(o, "avg_tx_rate", json_real(np_fmt_round(r->avg_tx, 3)));
+	json_object_set_new(o, "peak_rx_rate", json_real(np_fmt_round(r->peak_rx, 3)));
+	json_object_set_new(o, "peak_tx_rate", json_real(np_fmt_round(r->peak_tx, 3)));
+	if (r->has_gauge) {
+		json_t *g = json_object();
+		json_object_set_new(g, "min", json_real(r->gauge_min));
+		json_object_set_new(g, "avg",
+		                    json_real(np_fmt_round(r->gauge_sum / (double)r->gauge_n, 3)));
+		json_object_set_new(g, "max", json_real(r->gauge_max));
+		json_object_set_new(o, "gauge", g);
+	} else {
+		json_object_set_new(o, "gauge", json_null());
+	}
+	return o;
+}
+
+static char *
+render_json(const struct np_usage *u, const struct np_tz *tz)
+{
+	json_t *o = json_object(), *period = json_object(), *keys = json_array();
+	json_t *rows = json_array();
+	json_object_set_new(period, "start", np_json_time(tz, u->start));
+	json_object_set_new(period, "end", np_json_time(tz, u->end));
+	json_object_set_new(period, "tz", json_string(np_tz_name(tz)));
+	json_object_set_new(o, "period", period);
+	for (size_t k = 0; k < u->nkeys; k++)
+		json_array_append_new(keys, np_json_str(u->keys[k]));
+	json_object_set_new(o, "group_by", keys);
+	for (size_t i = 0; i < u->nrows; i++)
+		json_array_append_new(rows, row_json(u, &u->rows[i], false));
+	json_object_set_new(o, "rows", rows);
+	json_object_set_new(o, "total", row_json(u, &u->total, true));
+	char *s = np_json_dump(o);
+	json_decref(o);
+	return s;
+}
+
+static void
+table_row(struct np_table *t, const struct np_usage *u, const struct np_usage_row *r, bool total,
+          bool with_series, bool with_gauge)
+{
+	np_table_row(t);
+	for (size_t k = 0; k < u->nkeys; k++)
+		np_table_str(t, total ? (k == 0 ? "total" : NULL) : r->key[k]);
+	if (with_series)
+		np_table_int(t, (int64_t)r->nseries);
+	for (int i = 0; i < NP_USAGE_NCOUNTERS; i++)
+		np_table_int(t, r->counters[i]);
+	np_table_real(t, r->avg_rx);
+	np_table_real(t, r->avg_tx);
+	np_table_real(t, r->peak_rx);
+	np_table_real(t, r->peak_tx);
+	if (!with_gauge)
+		return;
+	if (r->has_gauge) {
+		np_table_real(t, r->gauge_min);
+		np_table_real(t, np_fmt_round(r->gauge_sum / (double)r->gauge_n, 3));
+		np_table_real(t, r->gauge_max);
+	}
+}
+
+char *
+np_usage_render(const struct np_usage *u, enum np_format f, const struct np_tz *tz)
+{
+	if (f == NP_FMT_JSON)
+		return render_json(u, tz);
+	bool text = f == NP_FMT_TEXT;
+	/* Text drops what the reader does not need; CSV keeps a fixed set of columns. */
+	bool with_series = !text || u->grouped;
+	bool with_gauge = !text || u->total.has_gauge;
+	struct np_table *t = np_table_new();
+	for (size_t k = 0; k < u->nkeys; k++)
+		np_table_col(t, u->keys[k], NP_COL_STR);
+	if (with_series)
+		np_table_col(t, "series", NP_COL_INT);
+	for (int i = 0; i < NP_USAGE_NCOUNTERS; i++)
+		np_table_col(t, counter_cols[i], i < 2 ? NP_COL_BYTES : NP_COL_INT);
+	np_table_col(t, "avg_rx_rate", NP_COL_RATE);
+	np_table_col(t, "avg_tx_rate", NP_COL_RATE);
+	np_table_col(t, "peak_rx_rate", NP_COL_RATE);
+	np_table_col(t, "peak_tx_rate", NP_COL_RATE);
+	if (with_gauge) {
+		np_table_col(t, "gauge_min", NP_COL_REAL);
+		np_table_col(t, "gauge_avg", NP_COL_REAL);
+		np_table_col(t, "gauge_max", NP_COL_REAL);
+	}
+	for (size_t i = 0; i < u->nrows; i++)
+		table_row(t, u, &u->rows[i], false, with_series, with_gauge);
+	table_row(t, u, &u->total, true, with_series, with_gauge);
+	char *body = np_table_render(t, f, tz);
+	np_table_free(t);
+	if (!text)
+		return body;
+	char *line = np_report_period_line(tz, u->start, u->end);
+	char *s = np_xasprintf("%s%s", line, body);
+	free(line);
+	free(body);
+	return s;
+}
