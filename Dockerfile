@@ -1,0 +1,46 @@
+# netpulse container: build and unit-test on Debian 12, then run netpulsed as an unprivileged
+# user with its database on a volume.
+#
+#   podman build -t netpulse .            (or docker build)
+#   podman run -d --name netpulse -v netpulse-db:/var/lib/netpulse netpulse
+#   podman exec netpulse netpulse status
+#
+# The default configuration watches the container's own interfaces; mount your own file over
+# /etc/netpulse/netpulse.yaml (read-only is fine) to change that. Logs go to stderr.
+
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	build-essential cmake pkg-config \
+	libevent-dev libcurl4-openssl-dev libssh2-1-dev libyaml-dev libsqlite3-dev \
+	libjansson-dev libcmocka-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+# Unit tests only: integration tests need network namespaces and root, which a build lacks
+# (they run with `make test`).
+RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+ && cmake --build /build -j"$(nproc)" \
+ && cd /build && ctest -L unit --output-on-failure -j"$(nproc)"
+RUN DESTDIR=/out cmake --install /build --strip
+
+FROM debian:bookworm-slim
+# Runtime libraries only; tzdata because reports take --tz ZONE (IANA names).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	libevent-2.1-7 libcurl4 libssh2-1 libyaml-0-2 libsqlite3-0 libjansson4 \
+	ca-certificates tzdata \
+ && rm -rf /var/lib/apt/lists/*
+RUN useradd --system --user-group --home-dir /var/lib/netpulse --no-create-home \
+	--shell /usr/sbin/nologin netpulse \
+ && install -d -o netpulse -g netpulse -m 0750 /var/lib/netpulse
+COPY --from=build /out/usr/sbin/netpulsed /usr/sbin/netpulsed
+COPY --from=build /out/usr/bin/netpulse /usr/bin/netpulse
+COPY --from=build /out/etc/netpulse/netpulse.yaml /etc/netpulse/netpulse.yaml
+VOLUME /var/lib/netpulse
+USER netpulse
+WORKDIR /var/lib/netpulse
+# Healthy while the CLI can open the database and list the links.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=30s \
+	CMD ["/usr/bin/netpulse", "-c", "/etc/netpulse/netpulse.yaml", "status"]
+ENTRYPOINT ["/usr/sbin/netpulsed", "--foreground", "-c", "/etc/netpulse/netpulse.yaml"]
