@@ -138,6 +138,10 @@ resolve_secret(struct loader *l, struct np_config_source_build *b,
 			return;
 		}
 	}
+	/* A field is only set from its key, but keep a position even if that ever changes. */
+	for (size_t i = 0; i < 3; i++)
+		if (given[i] == NULL)
+			given[i] = item;
 	char *why = NULL;
 	if (b->password_file != NULL) {
 		if (np_config_secret_file(b->password_file, &b->s.password, &why) == -1) {
