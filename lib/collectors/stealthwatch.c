@@ -1,0 +1,115 @@
+#include "collectors/stealthwatch.h"
+
+#include <stdlib.h>
+
+#include "collectors/stealthwatch_parse.h"
+#include "io/ssh.h"
+#include "util/cause.h"
+#include "util/clock.h"
+#include "util/xmalloc.h"
+
+struct sw {
+	struct np_collector_ctx ctx;
+	struct np_ssh *ssh;
+	struct np_batch batch;
+	char *who; /* "fc-east (host:port)", the prefix of every cause */
+	const char *path;
+};
+
+static void
+fetched(void *arg, int ok, const char *data, size_t len, const char *why)
+{
+	struct sw *sw = arg;
+	if (ok != 0) {
+		sw->ctx.done(sw->ctx.arg, NULL, -1, np_xasprintf("%s: %s", sw->who, why));
+		return;
+	}
+	np_batch_reset(&sw->batch, np_wall_ms());
+	char *cause = NULL;
+	if (np_stealthwatch_parse(data, len, &sw->batch, &cause) == -1) {
+		char *msg = np_xasprintf("%s: %s: %s", sw->who, sw->path, cause);
+		free(cause);
+		sw->ctx.done(sw->ctx.arg, NULL, -1, msg);
+		return;
+	}
+	sw->ctx.done(sw->ctx.arg, &sw->batch, 0, NULL); /* may destroy sw: nothing after */
+}
+
+static void *
+sw_create(const struct np_collector_ctx *ctx, char **cause)
+{
+	const struct np_source_cfg *c = ctx->cfg;
+	int port = c->port > 0 ? c->port : 22;
+	/*
+	 * The core cancels a poll at timeout_ms; the SSH deadline fires a little earlier so the
+	 * cause says which step hung ("timed out ... (SSH handshake)").
+	 */
+	int64_t t = c->timeout_ms;
+	struct np_ssh_params p = {
+	    .host = c->host,
+	    .port = port,
+	    .user = c->user,
+	    .identity_file = c->identity_file,
+	    .use_agent = c->use_agent,
+	    .password = c->password,
+	    .known_hosts = c->known_hosts,
+	    .timeout_ms = t > 1000 ? t - 250 : t * 3 / 4,
+	};
+	if (c->identity_file == NULL && !c->use_agent && c->password == NULL) {
+		np_cause(cause,
+		         "%s: no authentication configured (identity_file, use_agent or "
+		         "password_file/password_env)",
+		         c->name);
+		return NULL;
+	}
+	struct np_ssh *ssh = np_ssh_new(ctx->base, &p, cause);
+	if (ssh == NULL) {
+		np_cause_prefix(cause, "%s", c->name);
+		return NULL;
+	}
+	struct sw *sw = np_xcalloc(1, sizeof(*sw));
+	sw->ctx = *ctx;
+	sw->ssh = ssh;
+	sw->path = c->path != NULL ? c->path : NP_STEALTHWATCH_DEFAULT_PATH;
+	sw->who = np_xasprintf("%s (%s:%d)", c->name, c->host, port);
+	np_batch_init(&sw->batch, c->name, 0);
+	return sw;
+}
+
+static int
+sw_poll(void *inst, char **cause)
+{
+	struct sw *sw = inst;
+	if (np_ssh_fetch(sw->ssh, sw->path, NP_STEALTHWATCH_MAX_BYTES, fetched, sw, cause) == -1) {
+		np_cause_prefix(cause, "%s", sw->who);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+sw_cancel(void *inst)
+{
+	struct sw *sw = inst;
+	np_ssh_cancel(sw->ssh);
+}
+
+static void
+sw_destroy(void *inst)
+{
+	struct sw *sw = inst;
+	if (sw == NULL)
+		return;
+	np_ssh_free(sw->ssh);
+	np_batch_free(&sw->batch);
+	free(sw->who);
+	free(sw);
+}
+
+const struct np_collector_ops np_stealthwatch_ops = {
+    .type = "stealthwatch",
+    .create = sw_create,
+    .poll = sw_poll,
+    .cancel = sw_cancel,
+    .destroy = sw_destroy,
+};
