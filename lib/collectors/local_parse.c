@@ -329,7 +329,7 @@ parse_stats(const uint8_t *p, size_t len, struct np_local_nl_handler *h)
 	struct stats_attrs a = {.has = false};
 	size_t hl = NLMSG_ALIGN(sizeof(ism));
 	if (hl > len || walk_attrs(p + hl, len - hl, stats_attr, &a) == -1 || !a.has ||
-	    ism.ifindex <= 0) {
+	    ism.ifindex == 0 || ism.ifindex > INT32_MAX) { /* __u32 here, int in ifinfomsg */
 		h->bad++;
 		return;
 	}

@@ -1,0 +1,20 @@
+#ifndef NP_COLLECTORS_LOCAL_H
+#define NP_COLLECTORS_LOCAL_H
+/*
+ * The `local` collector: this host's interfaces. Counters from one RTM_GETSTATS dump per
+ * poll; link state from an RTMGRP_LINK subscription on the event loop (a change is pushed at
+ * once with ctx->push); /proc/self/net/dev + /sys/class/net as the fallback when netlink is
+ * unavailable or disabled (cfg->netlink false).
+ */
+#include "collectors/collector.h"
+
+extern const struct np_collector_ops np_local_ops;
+
+/*
+ * Which reader an instance uses: "netlink" or "proc". When it is "proc" although the config
+ * asked for netlink, *why (if why != NULL) says what failed; otherwise *why is NULL. For
+ * logs, tests and benchmarks.
+ */
+const char *np_local_reader(const void *inst, const char **why);
+
+#endif

@@ -1,0 +1,386 @@
+/*
+ * The local collector in a private, unnamed network namespace of this test process
+ * (unshare(CLONE_NEWNET | CLONE_NEWNS), with /sys remounted in the private mount namespace so
+ * the sysfs fallback sees the same interfaces). Nothing outside the process is touched and the
+ * namespace vanishes with it. Without the privilege to unshare, every test is skipped.
+ *
+ * Checks what only real kernel events can show: a link going down is pushed from the event
+ * loop at once; a deleted up link is pushed down; a re-created interface gets a new epoch;
+ * a notification overrun (ENOBUFS) is resynced with a complete batch; both readers agree.
+ */
+#include "local_test.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collectors/local.h"
+#include "util/clock.h"
+#include "util/str.h"
+
+#define WAIT_MS 15000
+
+static bool in_netns;
+static const char *ip_bin;
+
+/* Every pushed observation, in order. */
+struct pushlog {
+	struct {
+		char ifname[IFNAMSIZ];
+		enum np_link_obs link;
+		uint32_t mask;
+		uint64_t epoch, changes;
+		bool complete;
+		size_t n;
+	} e[64];
+	size_t n;
+	size_t complete_max; /* largest complete push seen */
+	int ncomplete;
+};
+
+struct fx {
+	struct np_source_cfg cfg;
+	struct lt_sink sink;
+	struct pushlog log;
+	struct np_collector_ctx ctx;
+	struct event_base *base;
+	void *inst;
+};
+
+static void
+on_push(void *arg, struct np_batch *b)
+{
+	struct fx *f = arg;
+	if (b->complete) {
+		f->log.ncomplete++;
+		if (b->n > f->log.complete_max)
+			f->log.complete_max = b->n;
+		return;
+	}
+	for (size_t i = 0; i < b->n && f->log.n < 64; i++) {
+		const struct np_obs *o = &b->obs[i];
+		np_strlcpy(f->log.e[f->log.n].ifname, o->interface, IFNAMSIZ);
+		f->log.e[f->log.n].link = o->link;
+		f->log.e[f->log.n].mask = o->counter_mask;
+		f->log.e[f->log.n].epoch = o->epoch;
+		f->log.e[f->log.n].changes = o->carrier_changes;
+		f->log.e[f->log.n].complete = b->complete;
+		f->log.e[f->log.n].n = b->n;
+		f->log.n++;
+	}
+}
+
+static void
+on_done(void *arg, struct np_batch *b, int ok, char *cause)
+{
+	struct fx *f = arg;
+	lt_done(&f->sink, b, ok, cause);
+}
+
+static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void
+sh(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *args = np_xvasprintf(fmt, ap);
+	va_end(ap);
+	char *cmd = np_xasprintf("%s %s", ip_bin, args);
+	int rc = system(cmd);
+	if (rc != 0)
+		fail_msg("'%s' failed: %d", cmd, rc);
+	free(cmd);
+	free(args);
+}
+
+static int
+group_setup(void **state)
+{
+	static const char *const ips[] = {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"};
+	for (size_t i = 0; i < 4 && ip_bin == NULL; i++)
+		if (access(ips[i], X_OK) == 0)
+			ip_bin = ips[i];
+	if (ip_bin == NULL || unshare(CLONE_NEWNET | CLONE_NEWNS) == -1)
+		return 0; /* not root (or no iproute2): the tests skip */
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount("sysfs", "/sys", "sysfs", 0, NULL) == -1) {
+		fprintf(stderr, "remounting /sys in the private namespace: %s\n", strerror(errno));
+		return -1;
+	}
+	in_netns = true;
+	sh("link set lo up");
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	if (!in_netns)
+		skip();
+	struct fx *f = np_xcalloc(1, sizeof(*f));
+	f->base = event_base_new();
+	f->cfg.name = "ns";
+	f->cfg.type = "local";
+	f->cfg.timeout_ms = 5000;
+	f->cfg.netlink = true;
+	f->ctx.base = f->base;
+	f->ctx.cfg = &f->cfg;
+	f->ctx.done = on_done;
+	f->ctx.push = on_push;
+	f->ctx.arg = f;
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	if (f == NULL)
+		return 0;
+	if (f->inst != NULL)
+		np_local_ops.destroy(f->inst);
+	lt_sink_free(&f->sink);
+	event_base_free(f->base);
+	free(f);
+	return 0;
+}
+
+static void
+create(struct fx *f)
+{
+	char *cause = NULL;
+	f->inst = np_local_ops.create(&f->ctx, &cause);
+	if (cause != NULL)
+		fail_msg("create: %s", cause);
+	assert_non_null(f->inst);
+	assert_string_equal(np_local_reader(f->inst, NULL), f->cfg.netlink ? "netlink" : "proc");
+}
+
+static void
+poll_once(struct fx *f)
+{
+	assert_int_equal(np_local_ops.poll(f->inst, NULL), 0);
+	if (f->sink.nfail > 0)
+		fail_msg("poll failed: %s", f->sink.cause);
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+/* Runs the loop until the link of ifname in a fresh poll is `want` (linkwatch settles oper
+ * state asynchronously); fails after WAIT_MS. */
+static const struct np_obs *
+poll_until(struct fx *f, const char *ifname, enum np_link_obs want)
+{
+	int64_t end = np_mono_ms() + WAIT_MS;
+	for (;;) {
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+		poll_once(f);
+		const struct np_obs *o = lt_find(&f->sink.last, ifname);
+		if (o != NULL && o->link == want)
+			return o;
+		if (np_mono_ms() > end)
+			fail_msg("%s never became %s", ifname, want == NP_LINK_UP ? "up" : "down");
+		nap();
+	}
+}
+
+/* Runs the event loop (no polls) until a push of ifname with state want arrives. */
+static size_t
+wait_push(struct fx *f, size_t from, const char *ifname, enum np_link_obs want)
+{
+	int64_t end = np_mono_ms() + WAIT_MS;
+	for (;;) {
+		for (size_t i = from; i < f->log.n; i++)
+			if (strcmp(f->log.e[i].ifname, ifname) == 0 && f->log.e[i].link == want)
+				return i;
+		if (np_mono_ms() > end)
+			fail_msg("no push of %s %s", ifname, want == NP_LINK_UP ? "up" : "down");
+		struct timeval tv = {0, 50 * 1000};
+		event_base_loopexit(f->base, &tv);
+		event_base_loop(f->base, EVLOOP_ONCE);
+	}
+}
+
+static void
+test_push_on_change(void **state)
+{
+	struct fx *f = *state;
+	sh("link add npa0 type veth peer name npb0");
+	sh("link set npa0 up");
+	sh("link set npb0 up");
+	create(f);
+	const struct np_obs *o = poll_until(f, "npa0", NP_LINK_UP);
+	uint64_t epoch = o->epoch, changes = o->carrier_changes;
+	assert_int_equal(epoch, if_nametoindex("npa0"));
+	assert_true(o->has_carrier_changes);
+	assert_int_equal(f->log.n, 0); /* states learnt inside poll() are not pushed */
+
+	int polls = f->sink.ndone;
+	sh("link set npb0 down");
+	size_t i = wait_push(f, 0, "npa0", NP_LINK_DOWN);
+	assert_int_equal(f->sink.ndone, polls); /* seen from the event loop, not a poll */
+	assert_int_equal(f->log.e[i].mask, 0);  /* link state only, no counters */
+	assert_false(f->log.e[i].complete);
+	assert_int_equal(f->log.e[i].n, 1);
+	assert_int_equal(f->log.e[i].epoch, epoch);
+	assert_int_equal(f->log.e[i].changes, changes + 1);
+
+	sh("link set npb0 up");
+	i = wait_push(f, i + 1, "npa0", NP_LINK_UP);
+	assert_int_equal(f->log.e[i].changes, changes + 2);
+
+	/* The next poll carries the same state and counter. */
+	o = poll_until(f, "npa0", NP_LINK_UP);
+	assert_int_equal(o->carrier_changes, changes + 2);
+
+	/* Deleting an up link is a down. */
+	size_t from = f->log.n;
+	sh("link del npa0");
+	wait_push(f, from, "npa0", NP_LINK_DOWN);
+	wait_push(f, from, "npb0", NP_LINK_DOWN);
+	poll_once(f);
+	assert_null(lt_find(&f->sink.last, "npa0"));
+	assert_null(lt_find(&f->sink.last, "npb0"));
+}
+
+static void
+test_filtered_links_not_pushed(void **state)
+{
+	struct fx *f = *state;
+	char *exc[] = {"^npx"};
+	f->cfg.exclude = exc;
+	f->cfg.nexclude = 1;
+	sh("link add npx0 type veth peer name npy0");
+	sh("link set npx0 up");
+	sh("link set npy0 up");
+	create(f);
+	poll_until(f, "npy0", NP_LINK_UP);
+	assert_null(lt_find(&f->sink.last, "npx0"));
+	sh("link set npx0 down");
+	/* npy0 loses its carrier (pushed); npx0 (excluded) never appears */
+	wait_push(f, 0, "npy0", NP_LINK_DOWN);
+	for (size_t i = 0; i < f->log.n; i++)
+		assert_string_not_equal(f->log.e[i].ifname, "npx0");
+	sh("link del npx0");
+}
+
+static void
+test_recreated_new_epoch(void **state)
+{
+	struct fx *f = *state;
+	sh("link add npr0 type ifb");
+	create(f);
+	poll_once(f);
+	const struct np_obs *o = lt_find(&f->sink.last, "npr0");
+	assert_non_null(o);
+	uint64_t e1 = o->epoch;
+	assert_int_equal(o->link, NP_LINK_DOWN); /* admin down */
+	sh("link del npr0");
+	sh("link add npr0 type ifb");
+	poll_once(f);
+	o = lt_find(&f->sink.last, "npr0");
+	assert_non_null(o);
+	assert_true(o->epoch > 0);
+	assert_int_not_equal(o->epoch, e1);
+	assert_int_equal(o->epoch, if_nametoindex("npr0"));
+	sh("link del npr0");
+}
+
+/* Both readers, same moment, same namespace: same interfaces, epochs and states. */
+static void
+test_readers_agree(void **state)
+{
+	struct fx *f = *state;
+	sh("link add npa1 type veth peer name npb1");
+	sh("link set npa1 up"); /* peer stays down: npa1 lowerlayerdown */
+	sh("link add npi1 type ifb");
+	sh("link set npi1 up"); /* no oper state, carrier on: up */
+	create(f);
+	poll_until(f, "npi1", NP_LINK_UP);
+	const struct np_obs *o = poll_until(f, "npa1", NP_LINK_DOWN);
+	assert_int_equal(lt_find(&f->sink.last, "npb1")->link, NP_LINK_DOWN);
+	assert_int_equal(lt_find(&f->sink.last, "lo")->link, NP_LINK_UP);
+	(void)o;
+	struct np_batch nl = {.n = 0};
+	lt_copy(&nl, &f->sink.last);
+
+	f->cfg.netlink = false;
+	void *pr = np_local_ops.create(&f->ctx, NULL);
+	assert_non_null(pr);
+	assert_int_equal(np_local_ops.poll(pr, NULL), 0);
+	assert_int_equal(f->sink.last.n, nl.n);
+	for (size_t i = 0; i < nl.n; i++) {
+		const struct np_obs *p = lt_find(&f->sink.last, nl.obs[i].interface);
+		assert_non_null(p);
+		assert_int_equal(p->epoch, nl.obs[i].epoch);
+		assert_int_equal(p->link, nl.obs[i].link);
+		assert_int_equal(p->carrier_changes, nl.obs[i].carrier_changes);
+		for (int c = 0; c < NP_C_MAX; c++)
+			assert_true(p->counters[c] >= nl.obs[i].counters[c]);
+	}
+	np_local_ops.destroy(pr);
+	np_batch_free(&nl);
+	sh("link del npa1");
+	sh("link del npi1");
+}
+
+/* Thousands of notifications while the loop is not running overflow the socket (ENOBUFS):
+ * the collector re-dumps and pushes one complete batch of states. */
+static void
+test_overrun_resync(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 5000 };
+	create(f);
+	poll_once(f);
+	size_t base_n = f->sink.last.n;
+	char path[] = "/tmp/np-local-batch.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *b = fdopen(fd, "w");
+	for (int i = 0; i < N; i++)
+		fprintf(b, "link add npo%d group 77 type ifb\n", i);
+	fclose(b);
+	sh("-batch %s", path);
+	unlink(path);
+	int64_t end = np_mono_ms() + WAIT_MS;
+	while (f->log.complete_max < base_n + N) {
+		if (np_mono_ms() > end)
+			fail_msg("no complete push after the overrun (largest %zu, %d pushes)",
+			         f->log.complete_max, f->log.ncomplete);
+		struct timeval tv = {0, 50 * 1000};
+		event_base_loopexit(f->base, &tv);
+		event_base_loop(f->base, EVLOOP_ONCE);
+	}
+	assert_int_equal(f->log.complete_max, base_n + N);
+	poll_once(f);
+	assert_int_equal(f->sink.last.n, base_n + N);
+	sh("link del group 77");
+	poll_once(f);
+	assert_int_equal(f->sink.last.n, base_n);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_push_on_change, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filtered_links_not_pushed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_recreated_new_epoch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_readers_agree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_overrun_resync, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
