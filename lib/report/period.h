@@ -25,6 +25,7 @@ struct np_period {
 
 #define NP_DURATION_MAX_S (200LL * 366 * 86400)
 
+/* now_s must be a plausible time (|now_s| < 2^40, about 34,000 years). */
 int np_period_parse(const char *spec, int64_t now_s, const struct np_tz *tz, struct np_period *out,
                     char **cause);
 /* Duration only (the same grammar as above), in seconds, 0 <= d <= NP_DURATION_MAX_S. */

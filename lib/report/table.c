@@ -275,6 +275,10 @@ render_text(const struct np_table *t, const struct np_tz *tz)
 		for (size_t c = 0; c < t->ncols; c++) {
 			char *s = cell_text(&t->cells[r * t->ncols + c], t->cols[c].type,
 			                    NP_FMT_TEXT, tz);
+			if (s != NULL && *s == '\0') {
+				free(s);
+				s = NULL;
+			}
 			txt[(r + 1) * t->ncols + c] = s != NULL ? s : np_xstrdup("-");
 		}
 	}

@@ -4,7 +4,7 @@
  * Output tables: typed columns, rows of cells, rendered as
  *  - text: a header row, columns separated by two spaces and padded to the widest cell,
  *    numbers right-aligned, strings left-aligned, no trailing blanks; values for people
- *    (fmt.h), empty cells as "-", control characters escaped;
+ *    (fmt.h), empty cells and empty strings as "-", control characters escaped;
  *  - CSV (RFC 4180): a header row, fields quoted when they hold a comma, quote, CR or LF
  *    (quotes doubled), lines ending in LF (not CRLF), empty cells empty, raw numbers.
  * JSON is built per report with jansson (np_json_dump renders it the same way everywhere).

@@ -16,6 +16,7 @@
 
 /* Footer rules are expanded up to this year; later instants keep the last offset. */
 #define RULE_LAST_YEAR 2400
+#define RULE_FIRST_YEAR 1800
 /* Real offsets are within -12h..+14h (RFC 8536 allows up to ~25h); reject nonsense. */
 #define OFF_LIMIT (26 * 3600)
 #define TZIF_MAX (1 << 20)
@@ -247,6 +248,9 @@ expand_rule(struct np_tz *tz, const struct posix *px)
 	}
 	if (y0 > RULE_LAST_YEAR)
 		return;
+	/* A bogus last transition far in the past must not make the expansion huge. */
+	if (y0 < RULE_FIRST_YEAR)
+		y0 = RULE_FIRST_YEAR;
 	size_t cnt = (size_t)(RULE_LAST_YEAR - y0 + 1) * 2, k = 0;
 	struct trans *t = np_xreallocarray(NULL, cnt, sizeof(*t));
 	for (int64_t y = y0; y <= RULE_LAST_YEAR; y++) {
