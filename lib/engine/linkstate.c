@@ -10,7 +10,8 @@ const char *const np_alert_names[NP_AL_MAX] = {
     "", "IFDOWN", "IFUP", "FLAPPING", "FLAPSTOP", "STALE", "COLLECTOR",
 };
 
-#define NOT_IN_HEAP SIZE_MAX
+#define NOT_IN_HEAP UINT32_MAX
+#define FLAP_CAP_MAX 4096
 
 /*
  * Per source, the observers refreshed since they were last expired, in refresh order: those
@@ -19,7 +20,7 @@ const char *const np_alert_names[NP_AL_MAX] = {
  */
 struct source {
 	char *name;
-	uint64_t gen;
+	uint32_t gen;
 	struct observer *head, *tail;
 };
 
@@ -30,46 +31,46 @@ struct observer {
 	struct link *link;
 	int64_t time_ms;
 	int64_t expire_ms; /* fresh while t < expire_ms */
-	uint64_t gen;      /* source generation of the last refresh */
-	enum np_link_obs value;
-	bool listed; /* in the source's list */
+	uint32_t gen;      /* source generation of the last refresh (only == is asked) */
+	uint8_t value;     /* enum np_link_obs */
+	bool listed;       /* in the source's list */
 };
 
+/* Packed (enums in uint8_t, 32-bit indices): there may be 100k links. */
 struct link {
 	struct link *hnext;
 	uint64_t hash;
-	const char *interface; /* points into key, after the device */
 	struct observer *observers;
+	char *sources;
+	int64_t *flap; /* times of the last flap_cap real changes, a ring */
+	struct link *eval_next;
+	struct link *save_next;
 
 	/* What the observers say, followed through time (their expiries included). */
-	enum np_state look;
 	int64_t look_since;
 	int64_t look_time; /* the look is known up to here */
 
 	/* Declared state (persisted). */
-	enum np_state state;
 	int64_t since_ms;
-	enum np_state last_known;
-	bool ever_up;
-	bool flapping;
 	int64_t outage_start_ms;
-	enum np_state pending;
 	int64_t pending_since_ms;
 	int64_t last_change_ms;
-	char *sources;
 
-	/* Times of the last flap_cap real changes, a ring. */
-	int64_t *flap;
-	int flap_cap, flap_n, flap_head;
-
-	struct link *eval_next;
-	struct link *save_next;
-	bool in_eval, in_save;
-	size_t heap_idx;
 	int64_t deadline;
+	uint32_t heap_idx;
+	uint32_t dlen, ilen;
+	uint16_t flap_cap, flap_n, flap_head;
+	uint8_t look, state, last_known, pending; /* enum np_state */
+	bool ever_up, flapping, in_eval, in_save;
 
 	char key[]; /* device NUL interface NUL */
 };
+
+static const char *
+ifname(const struct link *l)
+{
+	return l->key + l->dlen + 1;
+}
 
 struct np_ls {
 	struct np_ls_params p;
@@ -127,16 +128,68 @@ min64(int64_t a, int64_t b)
 
 /* ---- hash table ---- */
 
+/*
+ * Key hash in the style of wyhash: whole-word (overlapping) reads and a 128-bit multiply
+ * fold. A byte-at-a-time hash was most of the cost of an observation.
+ */
 static uint64_t
-hash_key(const char *device, const char *interface)
+r8(const char *p)
 {
-	uint64_t h = 14695981039346656037ull;
-	for (const unsigned char *s = (const unsigned char *)device; *s; s++)
-		h = (h ^ *s) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull; /* separator: ("ab","c") != ("a","bc") */
-	for (const unsigned char *s = (const unsigned char *)interface; *s; s++)
-		h = (h ^ *s) * 1099511628211ull;
-	return h;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static uint64_t
+r4(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+static uint64_t
+mum(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
+
+#define K0 0xa0761d6478bd642full
+#define K1 0xe7037ed1a0b428dbull
+
+static inline uint64_t
+hash_bytes(uint64_t seed, const char *p, size_t n)
+{
+	uint64_t a, b;
+	seed ^= K0;
+	if (n <= 16) {
+		if (n >= 4) {
+			size_t m = (n >> 3) << 2;
+			a = (r4(p) << 32) | r4(p + m);
+			b = (r4(p + n - 4) << 32) | r4(p + n - 4 - m);
+		} else if (n > 0) {
+			a = ((uint64_t)(unsigned char)p[0] << 16) |
+			    ((uint64_t)(unsigned char)p[n >> 1] << 8) | (unsigned char)p[n - 1];
+			b = 0;
+		} else {
+			a = b = 0;
+		}
+	} else {
+		size_t i = n;
+		for (; i > 16; i -= 16, p += 16)
+			seed = mum(r8(p) ^ K1, r8(p + 8) ^ seed);
+		a = r8(p + i - 16); /* overlaps bytes already hashed: still inside the key */
+		b = r8(p + i - 8);
+	}
+	/* n in the last step keeps ("ab","c") apart from ("a","bc") */
+	return mum(K1 ^ n, mum(a ^ K1, b ^ seed));
+}
+
+static uint64_t
+hash_key(const char *device, size_t dlen, const char *interface, size_t ilen)
+{
+	return hash_bytes(hash_bytes(0, device, dlen), interface, ilen);
 }
 
 static void
@@ -162,17 +215,18 @@ grow_table(struct np_ls *ls)
 static struct link *
 link_get(struct np_ls *ls, const char *device, const char *interface)
 {
-	uint64_t h = hash_key(device, interface);
+	size_t dlen = strlen(device), ilen = strlen(interface);
+	uint64_t h = hash_key(device, dlen, interface, ilen);
 	for (struct link *l = ls->buckets[h & (ls->nbuckets - 1)]; l != NULL; l = l->hnext)
-		if (l->hash == h && strcmp(l->key, device) == 0 &&
-		    strcmp(l->interface, interface) == 0)
+		if (l->hash == h && l->dlen == dlen && l->ilen == ilen &&
+		    memcmp(l->key, device, dlen) == 0 && memcmp(ifname(l), interface, ilen) == 0)
 			return l;
 
-	size_t dlen = strlen(device), ilen = strlen(interface);
 	struct link *l = np_xcalloc(1, sizeof(*l) + dlen + ilen + 2);
+	l->dlen = (uint32_t)dlen;
+	l->ilen = (uint32_t)ilen;
 	memcpy(l->key, device, dlen + 1);
 	memcpy(l->key + dlen + 1, interface, ilen + 1);
-	l->interface = l->key + dlen + 1;
 	l->hash = h;
 	l->heap_idx = NOT_IN_HEAP;
 	l->deadline = INT64_MAX;
@@ -365,7 +419,7 @@ static void
 heap_place(struct np_ls *ls, size_t i, struct link *l)
 {
 	ls->heap[i] = l;
-	l->heap_idx = i;
+	l->heap_idx = (uint32_t)i;
 }
 
 static void
@@ -403,7 +457,7 @@ sift_down(struct np_ls *ls, size_t i)
 static void
 heap_remove(struct np_ls *ls, struct link *l)
 {
-	size_t i = l->heap_idx;
+	uint32_t i = l->heap_idx;
 	if (i == NOT_IN_HEAP)
 		return;
 	struct link *last = ls->heap[--ls->heap_n];
@@ -540,7 +594,7 @@ flapstop_check(struct np_ls *ls, struct link *l, int64_t upto, const struct emit
 	save_push(ls, l);
 	struct np_ls_event ev = {
 	    .device = l->key,
-	    .interface = l->interface,
+	    .interface = ifname(l),
 	    .transition = false,
 	    .from = l->state,
 	    .to = l->state,
@@ -561,15 +615,15 @@ flap_record(struct np_ls *ls, struct link *l, int64_t t)
 	int n = ls->p.flap_transitions;
 	if (n <= 0 || ls->p.flap_window_ms <= 0)
 		return false;
-	int cap = n + 1;
+	uint16_t cap = (uint16_t)(n < FLAP_CAP_MAX ? n + 1 : FLAP_CAP_MAX);
 	if (l->flap_cap != cap) {
 		free(l->flap);
-		l->flap = np_xcalloc((size_t)cap, sizeof(*l->flap));
+		l->flap = np_xcalloc(cap, sizeof(*l->flap));
 		l->flap_cap = cap;
 		l->flap_n = l->flap_head = 0;
 	}
 	l->flap[l->flap_head] = t;
-	l->flap_head = (l->flap_head + 1) % cap;
+	l->flap_head = (uint16_t)((l->flap_head + 1) % cap);
 	if (l->flap_n < cap)
 		l->flap_n++;
 	if (l->flapping || l->flap_n < cap)
@@ -610,7 +664,7 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 
 	struct np_ls_event ev = {
 	    .device = l->key,
-	    .interface = l->interface,
+	    .interface = ifname(l),
 	    .transition = true,
 	    .from = from,
 	    .to = to,
@@ -865,7 +919,7 @@ static void
 fill_saved(const struct link *l, struct np_ls_saved *s)
 {
 	s->device = l->key;
-	s->interface = l->interface;
+	s->interface = ifname(l);
 	s->state = l->state;
 	s->since_ms = l->since_ms;
 	s->last_known = l->last_known;

@@ -902,14 +902,15 @@ test_drain_dirty(void **state)
 	assert_string_equal(c->sources, "a,b");
 
 	/* foreach sees every link. */
-	sr->n = 0;
-	np_ls_foreach(ls, saved_fn, sr);
-	assert_int_equal(sr->n, 2);
+	struct saved_rec *sr2 = np_xcalloc(1, sizeof(*sr2));
+	np_ls_foreach(ls, saved_fn, sr2);
+	assert_int_equal(sr2->n, 2);
+	assert_true(strcmp(sr2->v[0].device, sr2->v[1].device) != 0);
 
 	/* A saved record restores to the same persisted state (round trip). */
 	struct np_ls *ls2 = np_ls_new(&p);
 	np_ls_restore(ls2, &c->s);
-	struct saved_rec *sr2 = np_xcalloc(1, sizeof(*sr2));
+	sr2->n = 0;
 	np_ls_foreach(ls2, saved_fn, sr2);
 	assert_int_equal(sr2->n, 1);
 	assert_int_equal(sr2->v[0].s.state, c->s.state);
