@@ -1,0 +1,88 @@
+/* netpulse db check|vacuum|dump */
+#include <stdlib.h>
+#include <string.h>
+
+#include "c_cli.h"
+#include "report/dump.h"
+
+static const struct cli_opt opts[] = {
+    {NULL, 0, false},
+};
+
+static int
+check(struct cli *cli)
+{
+	struct np_store *st = cli_open_db(cli, false);
+	char *cause = NULL;
+	if (st == NULL)
+		return CLI_ERR;
+	int rc = np_store_check(st, &cause) == 0 ? CLI_OK : cli_error("%s", cause);
+	np_store_close(st);
+	free(cause);
+	if (rc == CLI_OK)
+		rc = cli_print(strdup(cli->fmt == NP_FMT_JSON ? "{\"ok\": true}\n" : "ok\n"));
+	return rc;
+}
+
+static int
+vacuum(struct cli *cli)
+{
+	/* The one read-write open of the CLI; VACUUM waits for (or fails on) the writer. */
+	struct np_store *st = cli_open_db(cli, true);
+	char *cause = NULL;
+	if (st == NULL)
+		return CLI_ERR;
+	int rc = np_store_vacuum(st, &cause) == 0 ? CLI_OK : cli_error("%s", cause);
+	np_store_close(st);
+	free(cause);
+	return rc;
+}
+
+static int
+dump(struct cli *cli)
+{
+	struct np_store *st = cli_open_db(cli, false);
+	char *cause = NULL;
+	if (st == NULL)
+		return CLI_ERR;
+	enum np_format f = cli->fmt == NP_FMT_JSON ? NP_FMT_JSON : NP_FMT_CSV;
+	char *out = np_report_dump(np_store_db(st), f, cli->pos + 1, cli->npos - 1, &cause);
+	int rc = out != NULL ? cli_print(out) : cli_error("%s", cause);
+	free(cause);
+	np_store_close(st);
+	return rc;
+}
+
+static int
+run(struct cli *cli)
+{
+	const char *sub = cli->npos > 0 ? cli->pos[0] : NULL;
+	if (sub == NULL)
+		return cli_usage_error(cli, "db needs a subcommand: check, vacuum or dump");
+	if (strcmp(sub, "dump") == 0)
+		return dump(cli);
+	if (cli->npos > 1)
+		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[1]);
+	if (strcmp(sub, "check") == 0)
+		return check(cli);
+	if (strcmp(sub, "vacuum") == 0)
+		return vacuum(cli);
+	return cli_usage_error(cli, "unknown db subcommand \"%s\": expected check, vacuum or dump",
+	                       sub);
+}
+
+const struct cli_cmd c_db_cmd = {
+    .name = "db",
+    .summary = "check | vacuum | dump [TABLE...]",
+    .usage = "db check | db vacuum | db dump [TABLE...]",
+    .help = "  check   SQLite integrity and foreign-key check; prints \"ok\" (JSON:\n"
+            "          {\"ok\": true}) or the problems, exit 1\n"
+            "  vacuum  compacts the file; the only command that opens the database\n"
+            "          read-write (it waits up to 5 s for the daemon's write lock)\n"
+            "  dump    prints every table (or the TABLEs named) in name order, rows in\n"
+            "          primary-key order: CSV with a \"# TABLE\" line before each table and\n"
+            "          an empty line between tables (no title when one TABLE is named), or\n"
+            "          JSON {\"TABLE\": [rows]} with --format json\n",
+    .opts = opts,
+    .run = run,
+};

@@ -1,0 +1,46 @@
+/* netpulse status */
+#include <stdlib.h>
+
+#include "c_cli.h"
+#include "report/status.h"
+
+static const struct cli_opt opts[] = {
+    {"explain", 0, false},
+    {"device", 0, true},
+    {NULL, 0, false},
+};
+
+static int
+run(struct cli *cli)
+{
+	if (cli->npos > 0)
+		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[0]);
+	struct np_store *st = cli_open_db(cli, false);
+	if (st == NULL)
+		return CLI_ERR;
+	struct np_report_ctx ctx = cli_ctx(cli, st);
+	struct np_status_opts o = {cli_get(cli, "device"), cli_flag(cli, "explain")};
+	char *cause = NULL, *out = np_report_status(&ctx, &o, &cause);
+	int rc = out != NULL ? cli_print(out) : cli_error("%s", cause);
+	free(cause);
+	np_store_close(st);
+	return rc;
+}
+
+const struct cli_cmd c_status_cmd = {
+    .name = "status",
+    .summary = "every link: state, since when, the sources observing it",
+    .usage = "status [--explain] [--device DEVICE]",
+    .help = "Prints every link (device, interface) with its state (up, down, stale, unknown),\n"
+            "the time it entered that state, the sources that decided it and whether it is\n"
+            "flapping, ordered by device and interface.\n"
+            "\n"
+            "  --explain        also print every non-ok counter verdict per series (verdict,\n"
+            "                   count, last time) and each source's collector health (ok, since,\n"
+            "                   failures, last error, skipped rows and why). Text and CSV add\n"
+            "                   \"# verdicts\" and \"# collectors\" sections after an empty\n"
+            "                   line; JSON adds \"series\" and \"collectors\" to each link.\n"
+            "  --device DEVICE  only the links of this device\n",
+    .opts = opts,
+    .run = run,
+};

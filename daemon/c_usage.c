@@ -1,0 +1,81 @@
+/* netpulse usage */
+#include <stdlib.h>
+#include <string.h>
+
+#include "c_cli.h"
+#include "report/usage.h"
+
+#define DEFAULT_PERIOD "30d"
+
+static const struct cli_opt opts[] = {
+    {"period", 0, true}, {"group-by", 0, true}, {"source", 0, true},
+    {"device", 0, true}, {NULL, 0, false},
+};
+
+static int
+run(struct cli *cli)
+{
+	struct np_period p;
+	struct np_usage u;
+	struct np_usage_opts o = {0};
+	char *cause = NULL, *groups = NULL;
+	int rc;
+
+	if (cli->npos > 0)
+		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[0]);
+	if ((rc = cli_period(cli, DEFAULT_PERIOD, &p)) != CLI_OK)
+		return rc;
+	if (cli_get(cli, "group-by") != NULL) {
+		groups = strdup(cli_get(cli, "group-by"));
+		if (groups == NULL)
+			return cli_error("out of memory");
+		if (np_usage_group_parse(groups, &o, &cause) == -1) {
+			rc = cli_usage_error(cli, "%s", cause);
+			free(cause);
+			free(groups);
+			return rc;
+		}
+	}
+	o.source = cli_get(cli, "source");
+	o.device = cli_get(cli, "device");
+	struct np_store *st = cli_open_db(cli, false);
+	if (st == NULL) {
+		free(groups);
+		return CLI_ERR;
+	}
+	if (np_usage_compute(np_store_db(st), &p, cli->now, &o, &u, &cause) == -1) {
+		rc = cli_error("%s", cause);
+	} else {
+		rc = cli_print(np_usage_render(&u, cli->fmt, cli->tz));
+		np_usage_free(&u);
+	}
+	free(cause);
+	free(groups);
+	np_store_close(st);
+	return rc;
+}
+
+const struct cli_cmd c_usage_cmd = {
+    .name = "usage",
+    .summary = "traffic per interface or per label group, from the rollups",
+    .usage = "usage [--period PERIOD] [--group-by LABEL[,LABEL...]] [--source SOURCE] "
+             "[--device DEVICE]",
+    .help = "Prints per group of series, over the period: bytes, packets, errors and drops in\n"
+            "(rx) and out (tx); the average rate (bytes over the seconds covered, summed over\n"
+            "the group's series); the peak rate (the highest per-poll rate of any series);\n"
+            "gauge min/avg/max for gauge series (e.g. NetFlow bps); then a total row.\n"
+            "Read from the rollups: whole UTC days from rollup_1d, whole hours from rollup_1h,\n"
+            "the rest from rollup_5m; a bucket counts if it starts inside the period, so both\n"
+            "ends round up to 5 minutes; raw samples are not read. Text shows IEC units\n"
+            "(KiB, MiB...) and hides empty gauge columns; CSV and JSON give raw numbers.\n"
+            "\n"
+            "  --period PERIOD          default " DEFAULT_PERIOD " (see netpulse --help)\n"
+            "  --group-by LABEL[,...]   group by source, device, interface, kind or any label\n"
+            "                           of the series (account, region, vpc, ...); default:\n"
+            "                           source,device,interface. A series without the label\n"
+            "                           goes to a group with an empty value.\n"
+            "  --source SOURCE          only series of this source\n"
+            "  --device DEVICE          only series of this device\n",
+    .opts = opts,
+    .run = run,
+};
