@@ -77,7 +77,8 @@ struct np_ssh {
 	enum method method;
 	char offered[256]; /* methods the server offers */
 	char tried[512];   /* what failed, for the final message */
-	struct event *io, *kick, *deadline;
+	struct event *io, *kick, *deadline, *nudge;
+	short waiting; /* EV_READ / EV_WRITE the fetch waits for, for the timeout message */
 	uint64_t connections;
 
 	/* The running fetch. */
@@ -182,11 +183,29 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+nudge_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct np_ssh *s = arg;
+	if (s->st == ST_CONNECT) /* only the socket can say when connect() is done */
+		return;
+	step(s);
+}
+
+/*
+ * While waiting on the socket, the step is also retried every second, as libssh2's own
+ * examples do with their select() timeout: a wakeup libssh2 failed to ask for then costs a
+ * second instead of the whole deadline. A retry that finds nothing to do is one EAGAIN.
+ */
+static const struct timeval nudge_every = {1, 0};
+
+static void
 wait_fd(struct np_ssh *s, short what)
 {
 	event_del(s->io);
 	event_assign(s->io, s->base, s->fd, what, io_cb, s);
 	event_add(s->io, NULL);
+	evtimer_add(s->nudge, &nudge_every);
+	s->waiting = what;
 }
 
 /* After EAGAIN: wait for what libssh2 said it is blocked on. */
@@ -212,6 +231,8 @@ wait_session(struct np_ssh *s)
 static void
 drop(struct np_ssh *s, bool graceful)
 {
+	event_del(s->nudge);
+	s->waiting = 0;
 	if (s->io != NULL) {
 		event_free(s->io);
 		s->io = NULL;
@@ -254,6 +275,7 @@ end_fetch(struct np_ssh *s, np_ssh_done_fn *done, void **arg)
 	*arg = s->arg;
 	event_del(s->kick);
 	event_del(s->deadline);
+	event_del(s->nudge);
 	free(s->path);
 	s->path = NULL;
 	s->busy = false;
@@ -296,9 +318,14 @@ static void
 deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct np_ssh *s = arg;
-	char why[160];
-	snprintf(why, sizeof(why), "timed out after %lld ms (%s)", (long long)s->timeout_ms,
-	         state_names[s->st]);
+	const char *detail = "";
+	if (s->st != ST_CONNECT && (s->waiting & EV_WRITE))
+		detail = ", sending";
+	else if (s->st != ST_CONNECT && (s->waiting & EV_READ))
+		detail = ", no answer from the server";
+	char why[200];
+	snprintf(why, sizeof(why), "timed out after %lld ms (%s%s)", (long long)s->timeout_ms,
+	         state_names[s->st], detail);
 	fail(s, why);
 }
 
@@ -878,6 +905,7 @@ np_ssh_new(struct event_base *base, const struct np_ssh_params *p, char **cause)
 		snprintf(s->lookup, sizeof(s->lookup), "[%s]:%d", s->host, s->port);
 	s->kick = evtimer_new(base, kick_cb, s);
 	s->deadline = evtimer_new(base, deadline_cb, s);
+	s->nudge = evtimer_new(base, nudge_cb, s);
 	return s;
 }
 
@@ -936,6 +964,7 @@ np_ssh_free(struct np_ssh *s)
 	drop(s, s->st == ST_READY);
 	event_free(s->kick);
 	event_free(s->deadline);
+	event_free(s->nudge);
 	free(s->host);
 	free(s->user);
 	free(s->identity_file);

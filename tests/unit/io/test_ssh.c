@@ -374,11 +374,23 @@ fetch_once(const struct np_ssh_params *p, const char *file, size_t max, struct r
 	event_base_free(base);
 }
 
+/* On an unexpected failure, sshd's side of the story helps. */
+static void
+dump_sshd_log(void)
+{
+	char *cmd = np_xasprintf("tail -n 40 %s >&2", E.log);
+	if (system(cmd) != 0)
+		fprintf(stderr, "(no sshd log)\n");
+	free(cmd);
+}
+
 static void
 expect_file(const struct result *r, const char *file)
 {
-	if (r->ok != 0)
+	if (r->ok != 0) {
+		dump_sshd_log();
 		fail_msg("fetch of %s failed: %s", file, r->cause);
+	}
 	size_t len;
 	char *want = np_test_read_file(file, &len);
 	assert_int_equal(r->len, len);
@@ -590,6 +602,8 @@ test_remote_file_errors(void **state)
 	result_clear(&r);
 }
 
+static size_t sshd_children(pid_t *out, size_t max);
+
 /* A listener that accepts (in the kernel backlog) and never speaks. */
 static int
 stalled_peer(int *port)
@@ -623,7 +637,8 @@ test_stalled_peer_does_not_block(void **state)
 	struct result *all[] = {&rs, &rg};
 	run(base, all, 2);
 	expect_file(&rg, E.fixture);
-	assert_string_equal(rs.cause, "timed out after 8000 ms (SSH handshake)");
+	assert_string_equal(rs.cause,
+	                    "timed out after 8000 ms (SSH handshake, no answer from the server)");
 	assert_true(rg.order < rs.order); /* the good one finished first */
 	assert_false(np_ssh_connected(stalled));
 	result_clear(&rs);
@@ -640,13 +655,25 @@ test_stalled_peer_does_not_block(void **state)
 	assert_false(rs.done);
 	np_ssh_free(stalled);
 
-	/* Cancel a fetch on a kept session mid-way, then fetch again. */
+	/* Cancel a fetch on a kept session while the server is frozen (SIGSTOP), then fetch
+	 * again: the cancelled session is dropped and a new one made. */
+	pid_t kids[32];
+	size_t nk = sshd_children(kids, 32);
+	assert_true(nk >= 1);
+	for (size_t i = 0; i < nk; i++)
+		kill(kids[i], SIGSTOP);
+	uint64_t conns = np_ssh_connections(good);
 	assert_int_equal(np_ssh_fetch(good, E.big, 64u << 20, on_done, &rg, NULL), 0);
-	event_base_loop(base, EVLOOP_ONCE);
-	np_ssh_cancel(good);
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
 	assert_false(rg.done);
+	np_ssh_cancel(good);
+	assert_false(np_ssh_connected(good));
+	for (size_t i = 0; i < nk; i++)
+		kill(kids[i], SIGCONT);
 	fetch(base, good, E.small, 1 << 20, &rg);
 	expect_file(&rg, E.small);
+	assert_int_equal(np_ssh_connections(good), conns + 1);
 	result_clear(&rg);
 
 	np_ssh_free(good);
