@@ -118,9 +118,10 @@ finish(struct entry *e, const struct np_batch *b, int ok, const char *cause)
 	struct np_sched *s = e->s;
 	e->in_flight = false;
 	evtimer_del(e->deadline);
+	/* The next poll is armed first, so the hook sees (and may change) the new schedule. */
+	schedule_next(e, ok == 0);
 	if (s->hooks.result != NULL)
 		s->hooks.result(s->hooks.arg, e->cfg, b, ok, cause);
-	schedule_next(e, ok == 0);
 	if (s->once && !e->once_done) {
 		e->once_done = true;
 		for (size_t i = 0; i < s->n; i++)

@@ -24,11 +24,12 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
-# wait_for SECONDS CMD...: polls CMD every 0.1 s until it succeeds; fails after SECONDS.
+# wait_for SECONDS 'SHELL CODE': evaluates the code every 0.1 s until it succeeds (so any
+# $(...) inside it is re-run each time: single-quote it); returns 1 after SECONDS.
 wait_for() {
 	local limit=$1; shift
 	local end=$((SECONDS + limit))
-	until "$@" >/dev/null 2>&1; do
+	until eval "$*" >/dev/null 2>&1; do
 		[ $SECONDS -lt $end ] || return 1
 		sleep 0.1
 	done
@@ -64,10 +65,11 @@ input(type="imudp" address="127.0.0.1" port="5514" ruleset="r")
 input(type="imtcp" address="127.0.0.1" port="5515" ruleset="r")
 EOC
 	rsyslogd -N1 -f "$T/rsyslog.conf" >"$T/rsyslog-check.log" 2>&1 || fail "rsyslog config invalid"
-	in_ns rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslogd.pid" >"$T/rsyslogd.log" 2>&1 &
+	# exec, not the in_ns function: $! must be the daemon itself, not a subshell.
+	ip netns exec "$NS" rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rsyslogd.pid" >"$T/rsyslogd.log" 2>&1 &
 	RSYSLOG_PID=$!
 	CLEANUP+=("kill $RSYSLOG_PID; wait $RSYSLOG_PID")
-	wait_for 10 in_ns sh -c "ss -Hlnt 'sport = :5515' | grep -q . && ss -Hlnu 'sport = :5514' | grep -q ." \
+	wait_for 10 'in_ns ss -Hlnt "sport = :5515" | grep -q . && in_ns ss -Hlnu "sport = :5514" | grep -q .' \
 		|| fail "rsyslogd did not start listening"
 	touch "$T/received.log" "$T/raw.log"
 }
@@ -77,7 +79,7 @@ count_lines() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 
 # start_daemon CONFIG: netpulsed in the foreground inside $NS; pid in $DAEMON_PID.
 start_daemon() {
-	in_ns "$NETPULSED" --foreground -c "$1" >>"$T/netpulsed.log" 2>&1 &
+	ip netns exec "$NS" "$NETPULSED" --foreground -c "$1" >>"$T/netpulsed.log" 2>&1 &
 	DAEMON_PID=$!
 	CLEANUP+=("kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null")
 }

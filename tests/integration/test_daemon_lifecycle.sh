@@ -47,17 +47,17 @@ while True:
 PY
 NOTIFY_PID=$!
 CLEANUP+=("kill $NOTIFY_PID")
-wait_for 5 test -S "$T/notify.sock" || fail "notify socket"
+wait_for 5 'test -S "$T/notify.sock"' || fail "notify socket"
 NOTIFY_SOCKET="$T/notify.sock" start_daemon "$T/netpulse.yaml"
-wait_for 10 grep -q READY=1 "$T/notify.log" || fail "no READY=1"
+wait_for 10 'grep -q READY=1 "$T/notify.log"' || fail "no READY=1"
 pass "READY=1"
 
 collector_alerts() { count_lines 'msgid=COLLECTOR' "$T/received.log"; }
-wait_for 15 test "$(collector_alerts)" -ge 1 || fail "no COLLECTOR alert for the failing source"
+wait_for 15 'test "$(collector_alerts)" -ge 1' || fail "no COLLECTOR alert for the failing source"
 grep -q 'state="failing"' "$T/received.log" || fail "COLLECTOR alert does not say failing"
 samples() { sqlite3 "$T/np.db" "SELECT count(*) FROM samples"; }
 s1=$(samples)
-wait_for 15 test "$(samples)" -gt "$s1" || fail "good source stopped producing samples"
+wait_for 15 'test "$(samples)" -gt "$s1"' || fail "good source stopped producing samples"
 sleep 3 # several more failed polls (with backoff): still exactly one alert and one error line
 test "$(collector_alerts)" -eq 1 || fail "COLLECTOR alert repeated: $(collector_alerts)"
 test "$(grep -c 'COLLECTOR source flaky' "$T/netpulsed.log")" -eq 1 || fail "failure logged more than once"
@@ -65,7 +65,7 @@ pass "failing source: one COLLECTOR alert, one log line, other source unaffected
 
 # Recovery: the file appears.
 cp "$T/proc/dev" "$T/proc/missing"
-wait_for 40 test "$(collector_alerts)" -ge 2 || fail "no recovery COLLECTOR alert"
+wait_for 40 'test "$(collector_alerts)" -ge 2' || fail "no recovery COLLECTOR alert"
 grep 'msgid=COLLECTOR' "$T/received.log" | tail -1 | grep -q 'state="ok"' || fail "recovery alert state"
 pass "recovery alerted once"
 
@@ -73,24 +73,24 @@ pass "recovery alerted once"
 cp "$T/netpulse.yaml" "$T/good.yaml"
 echo "sources: [ { name: x, type: nosuchtype } ]" >"$T/netpulse.yaml"
 kill -HUP "$DAEMON_PID"
-wait_for 10 grep -q 'reload failed, keeping the running configuration' "$T/netpulsed.log" \
+wait_for 10 'grep -q "reload failed, keeping the running configuration" "$T/netpulsed.log"' \
 	|| fail "invalid reload not reported"
 kill -0 "$DAEMON_PID" || fail "daemon died on invalid reload"
 s2=$(samples)
-wait_for 15 test "$(samples)" -gt "$s2" || fail "not polling after invalid reload"
+wait_for 15 'test "$(samples)" -gt "$s2"' || fail "not polling after invalid reload"
 grep -q RELOADING=1 "$T/notify.log" || fail "no RELOADING=1"
 pass "invalid reload kept the running configuration"
 
 # SIGHUP with a valid file that drops the flaky source.
 grep -v flaky "$T/good.yaml" >"$T/netpulse.yaml"
 kill -HUP "$DAEMON_PID"
-wait_for 10 grep -q 'configuration reloaded: 1 source' "$T/netpulsed.log" || fail "valid reload not applied"
+wait_for 10 'grep -q "configuration reloaded: 1 source" "$T/netpulsed.log"' || fail "valid reload not applied"
 pass "valid reload applied"
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" && rc=0 || rc=$?
 [ "$rc" = 0 ] || fail "exit $rc on SIGTERM"
-wait_for 5 grep -q STOPPING=1 "$T/notify.log" || fail "no STOPPING=1"
+wait_for 5 'grep -q STOPPING=1 "$T/notify.log"' || fail "no STOPPING=1"
 pass "SIGTERM: STOPPING=1, exit 0"
 
 # --once: polls, stores, exits 0; with a failing source exits 1.

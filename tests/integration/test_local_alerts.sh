@@ -25,16 +25,16 @@ HOST=$(hostname)
 
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
 link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
-wait_for 20 test "$(link_state)" = up || fail "npa never reported up"
+wait_for 20 'test "$(link_state)" = up' || fail "npa never reported up"
 pass "npa is up"
 
 ip -n "$NS" link set npb down
-wait_for 20 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -ge 2 || fail "no IFDOWN on both sinks"
+wait_for 20 'test "$(count_lines msgid=IFDOWN "$T/received.log")" -ge 2' || fail "no IFDOWN on both sinks"
 pass "IFDOWN received on TCP and UDP"
 test "$(link_state)" = down || fail "status does not say down"
 sleep 2 # let the outage last a measurable time
 ip -n "$NS" link set npb up
-wait_for 20 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -ge 2 || fail "no IFUP on both sinks"
+wait_for 20 'test "$(count_lines msgid=IFUP "$T/received.log")" -ge 2' || fail "no IFUP on both sinks"
 pass "IFUP received on TCP and UDP"
 sleep 1.5 # one more poll: nothing else must arrive
 

@@ -20,21 +20,21 @@ link_state() { np status --format json | json_get "[l['state'] for l in j if l['
 runs_alive() { sqlite3 "$T/np.db" "SELECT count(*) FROM runs WHERE last_alive >= started + $1"; }
 
 start_daemon "$T/netpulse.yaml"
-wait_for 20 test "$(link_state)" = up || fail "npa never up"
+wait_for 20 'test "$(link_state)" = up' || fail "npa never up"
 ip -n "$NS" link set npb down
-wait_for 20 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -ge 1 || fail "no IFDOWN"
+wait_for 20 'test "$(count_lines msgid=IFDOWN "$T/received.log")" -ge 1' || fail "no IFDOWN"
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 pass "killed -9 while down"
 
 start_daemon "$T/netpulse.yaml"
 # The new run must have polled a few times while the link is still down.
-wait_for 20 test "$(sqlite3 "$T/np.db" 'SELECT count(*) FROM runs')" -ge 2 || fail "no second run"
-wait_for 20 test "$(runs_alive 3)" -ge 1 || fail "restarted daemon is not polling"
+wait_for 20 'test "$(sqlite3 "$T/np.db" "SELECT count(*) FROM runs")" -ge 2' || fail "no second run"
+wait_for 20 'test "$(runs_alive 3)" -ge 1' || fail "restarted daemon is not polling"
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN repeated after restart"
 pass "no IFDOWN repeated after restart"
 ip -n "$NS" link set npb up
-wait_for 20 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -ge 1 || fail "no IFUP after restart"
+wait_for 20 'test "$(count_lines msgid=IFUP "$T/received.log")" -ge 1' || fail "no IFUP after restart"
 sleep 1.5
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN count"
 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 1 || fail "IFUP count"
