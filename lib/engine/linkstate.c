@@ -56,6 +56,7 @@ struct link {
 	int64_t pending_since_ms;
 	int64_t last_change_ms;
 
+	int64_t last_event_ms; /* no event is dated before the previous one (late batches) */
 	int64_t deadline;
 	uint32_t heap_idx;
 	uint32_t dlen, ilen;
@@ -230,6 +231,7 @@ link_get(struct np_ls *ls, const char *device, const char *interface)
 	l->hash = h;
 	l->heap_idx = NOT_IN_HEAP;
 	l->deadline = INT64_MAX;
+	l->last_event_ms = INT64_MIN;
 	l->look = NP_ST_UNKNOWN;
 	l->state = NP_ST_UNKNOWN;
 	l->last_known = NP_ST_UNKNOWN;
@@ -590,6 +592,8 @@ flapstop_check(struct np_ls *ls, struct link *l, int64_t upto, const struct emit
 	int64_t end = sat_add(l->last_change_ms, max64(ls->p.flap_window_ms, 0));
 	if (end > upto)
 		return;
+	end = max64(end, l->last_event_ms);
+	l->last_event_ms = end;
 	l->flapping = false;
 	save_push(ls, l);
 	struct np_ls_event ev = {
@@ -636,6 +640,8 @@ static void
 transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const struct emitter *em)
 {
 	flapstop_check(ls, l, t, em);
+	t = max64(t, l->last_event_ms);
+	l->last_event_ms = t;
 
 	enum np_state from = l->state, prev = l->last_known;
 	bool quiet = !l->ever_up && !ls->p.alert_never_up;
@@ -802,6 +808,7 @@ np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s)
 	if (l->state == NP_ST_DOWN && l->outage_start_ms == 0)
 		l->outage_start_ms = s->since_ms;
 	l->last_change_ms = s->last_change_ms;
+	l->last_event_ms = max64(s->since_ms, s->last_change_ms);
 	bool pend = s->pending == NP_ST_UP || s->pending == NP_ST_DOWN;
 	l->pending = pend ? s->pending : NP_ST_UNKNOWN;
 	l->pending_since_ms = pend ? s->pending_since_ms : 0;
@@ -857,6 +864,10 @@ np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const
 	struct source *src = source_get(ls, source);
 	struct link *l = link_get(ls, device, interface);
 	struct observer *o = observer_get(l, src);
+	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
+		l->ever_up = true; /* a fact even if the observation is out of date */
+		save_push(ls, l);
+	}
 	if (o->value != NP_LINK_NONE && time_ms < o->time_ms)
 		return; /* older than what this source already told us */
 
@@ -866,10 +877,6 @@ np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const
 	o->expire_ms = stale_after_ms > 0 ? sat_add(time_ms, stale_after_ms) : INT64_MAX;
 	o->gen = src->gen;
 	src_append(o);
-	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
-		l->ever_up = true;
-		save_push(ls, l);
-	}
 	relook(l, time_ms);
 	eval_push(ls, l);
 }

@@ -1,0 +1,260 @@
+/*
+ * Invariant checker for the link-state engine, shared by test_linkstate.c (seeded random
+ * runs) and a libFuzzer driver. It interprets a byte string as operations (observe,
+ * complete, evaluate, time passing) on a few links and checks every event against a shadow
+ * model of what the header promises. The includer defines LSM_FAIL(msg) (must not return).
+ */
+#ifndef NP_TEST_LS_MODEL_H
+#define NP_TEST_LS_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/linkstate.h"
+
+#define LSM_LINKS 4
+#define LSM_SOURCES 3
+
+static const char *const lsm_devs[LSM_LINKS] = {"d0", "d1", "d2", "d3"};
+static const char *const lsm_srcs[LSM_SOURCES] = {"s0", "s1", "s2"};
+
+struct lsm_link {
+	enum np_state state;
+	int64_t last_ev_ms; /* time of its last event */
+	int64_t down_ms;    /* when the current outage began (state down) */
+	bool ever_up;       /* seen up or NP_EVER_YES */
+	bool flapping;
+};
+
+struct lsm {
+	struct np_ls *ls;
+	struct np_ls_params p;
+	int64_t now;
+	bool observed; /* since the last evaluation */
+	int64_t deadline;
+	struct lsm_link l[LSM_LINKS];
+	size_t events;
+	char msg[256];
+};
+
+static int
+lsm_dev(const char *d)
+{
+	for (int i = 0; i < LSM_LINKS; i++)
+		if (strcmp(d, lsm_devs[i]) == 0)
+			return i;
+	return -1;
+}
+
+#ifdef LSM_TRACE
+#define LSM_T(...) fprintf(stderr, __VA_ARGS__)
+#else
+#define LSM_T(...) ((void)0)
+#endif
+
+#define LSM_CHECK(m, cond, ...)                                                                    \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			snprintf((m)->msg, sizeof((m)->msg), __VA_ARGS__);                         \
+			LSM_FAIL((m)->msg);                                                        \
+		}                                                                                  \
+	} while (0)
+
+static void
+lsm_event(const struct np_ls_event *ev, void *arg)
+{
+	struct lsm *m = arg;
+	int i = lsm_dev(ev->device);
+	LSM_CHECK(m, i >= 0 && strcmp(ev->interface, "") == 0, "unknown link %s", ev->device);
+	struct lsm_link *k = &m->l[i];
+	m->events++;
+	LSM_T("    event %s %s->%s t=%lld alert=%s outage=%lld/%lld src=%s tr=%d flap=%d\n",
+	      ev->device, np_state_names[ev->from], np_state_names[ev->to], (long long)ev->time_ms,
+	      np_alert_names[ev->alert], (long long)ev->outage_start_ms, (long long)ev->outage_ms,
+	      ev->sources, ev->transition, ev->flapping);
+	LSM_CHECK(m, ev->time_ms <= m->now, "%s: event in the future %lld > %lld", ev->device,
+	          (long long)ev->time_ms, (long long)m->now);
+	LSM_CHECK(m, ev->time_ms >= k->last_ev_ms, "%s: event at %lld before the previous at %lld",
+	          ev->device, (long long)ev->time_ms, (long long)k->last_ev_ms);
+	LSM_CHECK(m, ev->from == k->state, "%s: from %s but the link was %s", ev->device,
+	          np_state_names[ev->from], np_state_names[k->state]);
+	LSM_CHECK(m, ev->sources != NULL, "%s: no sources", ev->device);
+	k->last_ev_ms = ev->time_ms;
+
+	if (!ev->transition) {
+		LSM_CHECK(m, ev->from == ev->to, "%s: notice changes state", ev->device);
+		LSM_CHECK(m, ev->alert == NP_AL_FLAPSTOP && k->flapping && !ev->flapping,
+		          "%s: notice %s while flapping=%d", ev->device, np_alert_names[ev->alert],
+		          k->flapping);
+		LSM_CHECK(m, ev->outage_ms == -1, "%s: notice with an outage", ev->device);
+		k->flapping = false;
+		return;
+	}
+	LSM_CHECK(m, ev->from != ev->to && ev->to != NP_ST_UNKNOWN, "%s: %s -> %s", ev->device,
+	          np_state_names[ev->from], np_state_names[ev->to]);
+
+	/* Outage arithmetic. */
+	if (ev->from == NP_ST_DOWN)
+		LSM_CHECK(m,
+		          ev->outage_start_ms == k->down_ms &&
+		              ev->outage_ms == ev->time_ms - k->down_ms,
+		          "%s: outage %lld from %lld, want from %lld", ev->device,
+		          (long long)ev->outage_ms, (long long)ev->outage_start_ms,
+		          (long long)k->down_ms);
+	else
+		LSM_CHECK(m, ev->outage_ms == -1, "%s: outage_ms %lld not out of down", ev->device,
+		          (long long)ev->outage_ms);
+	if (ev->to == NP_ST_DOWN) {
+		LSM_CHECK(m, ev->outage_start_ms == ev->time_ms, "%s: outage start %lld != %lld",
+		          ev->device, (long long)ev->outage_start_ms, (long long)ev->time_ms);
+		k->down_ms = ev->time_ms;
+	}
+
+	/* Alerts fit the transition. */
+	switch (ev->alert) {
+	case NP_AL_NONE:
+		break;
+	case NP_AL_IFDOWN:
+		LSM_CHECK(m, ev->to == NP_ST_DOWN && (k->ever_up || m->p.alert_never_up),
+		          "%s: IFDOWN to %s ever_up=%d", ev->device, np_state_names[ev->to],
+		          k->ever_up);
+		break;
+	case NP_AL_IFUP:
+		LSM_CHECK(m, ev->to == NP_ST_UP, "%s: IFUP to %s", ev->device,
+		          np_state_names[ev->to]);
+		break;
+	case NP_AL_STALE:
+		LSM_CHECK(m, ev->to == NP_ST_STALE && (k->ever_up || m->p.alert_never_up),
+		          "%s: STALE to %s", ev->device, np_state_names[ev->to]);
+		break;
+	case NP_AL_FLAPPING:
+		LSM_CHECK(m, !k->flapping && ev->flapping && ev->to != NP_ST_STALE,
+		          "%s: FLAPPING while flapping=%d", ev->device, k->flapping);
+		break;
+	default:
+		LSM_CHECK(m, false, "%s: alert %s on a transition", ev->device,
+		          np_alert_names[ev->alert]);
+	}
+	if (k->flapping && ev->to != NP_ST_STALE)
+		LSM_CHECK(m, ev->alert == NP_AL_NONE, "%s: alert %s while flapping", ev->device,
+		          np_alert_names[ev->alert]);
+	LSM_CHECK(m, ev->flapping == (k->flapping || ev->alert == NP_AL_FLAPPING),
+	          "%s: flapping flag %d", ev->device, ev->flapping);
+	if (ev->from == NP_ST_UNKNOWN && ev->to == NP_ST_UP)
+		LSM_CHECK(m, ev->alert == NP_AL_NONE, "%s: first sight up alerts", ev->device);
+	if (ev->to == NP_ST_UP || ev->to == NP_ST_DOWN)
+		LSM_CHECK(m, *ev->sources != '\0', "%s: no deciding source", ev->device);
+	k->flapping = ev->flapping;
+	k->state = ev->to;
+}
+
+static void
+lsm_saved(const struct np_ls_saved *s, void *arg)
+{
+	struct lsm *m = arg;
+	int i = lsm_dev(s->device);
+	LSM_CHECK(m, i >= 0, "saved an unknown link %s", s->device);
+	const struct lsm_link *k = &m->l[i];
+	LSM_CHECK(m, s->state == k->state && s->flapping == k->flapping,
+	          "%s: saved %s flapping=%d, events say %s flapping=%d", s->device,
+	          np_state_names[s->state], s->flapping, np_state_names[k->state], k->flapping);
+	LSM_CHECK(m, s->state != NP_ST_DOWN || s->outage_start_ms == k->down_ms,
+	          "%s: saved outage start %lld, want %lld", s->device,
+	          (long long)s->outage_start_ms, (long long)k->down_ms);
+	LSM_CHECK(m, s->ever_up == k->ever_up, "%s: ever_up %d want %d", s->device, s->ever_up,
+	          k->ever_up);
+}
+
+static void
+lsm_evaluate(struct lsm *m)
+{
+	size_t before = m->events;
+	LSM_T("  evaluate %lld\n", (long long)m->now);
+	np_ls_evaluate(m->ls, m->now, lsm_event, m);
+	/* Nothing observed since the last evaluation: only a due deadline may change things. */
+	if (!m->observed && m->now < m->deadline)
+		LSM_CHECK(m, m->events == before, "events at %lld before the deadline %lld",
+		          (long long)m->now, (long long)m->deadline);
+	m->deadline = np_ls_next_deadline(m->ls);
+	LSM_CHECK(m, m->deadline > m->now, "deadline %lld not after now %lld",
+	          (long long)m->deadline, (long long)m->now);
+	m->observed = false;
+	np_ls_drain_dirty(m->ls, lsm_saved, m);
+	np_ls_foreach(m->ls, lsm_saved, m);
+}
+
+static uint8_t
+lsm_byte(const uint8_t **p, const uint8_t *end)
+{
+	return *p < end ? *(*p)++ : 0;
+}
+
+/* Runs the operations in data[0..size); returns the number of events. */
+static size_t
+lsm_run(const uint8_t *data, size_t size)
+{
+	static const int64_t after_s[4] = {0, 0, 10, 30};
+	static const int64_t stale_s[4] = {30, 90, 900, 0};
+	const uint8_t *p = data, *end = data + size;
+	struct lsm m;
+	memset(&m, 0, sizeof(m));
+	uint8_t c = lsm_byte(&p, end);
+	m.p.down_after_ms = after_s[c & 3] * 1000;
+	m.p.up_after_ms = after_s[(c >> 2) & 3] * 1000;
+	m.p.flap_transitions = (c >> 4) & 3 ? ((c >> 4) & 3) * 2 - 1 : 0; /* 0, 1, 3, 5 */
+	m.p.flap_window_ms = (c & 0x40) ? 600000 : 60000;
+	m.p.alert_never_up = (c & 0x80) != 0;
+	m.ls = np_ls_new(&m.p);
+	LSM_T("params down_after=%lld up_after=%lld flap=%d/%lld never_up=%d\n",
+	      (long long)m.p.down_after_ms, (long long)m.p.up_after_ms, m.p.flap_transitions,
+	      (long long)m.p.flap_window_ms, m.p.alert_never_up);
+	m.now = 1000000;
+	m.deadline = INT64_MAX;
+	for (int i = 0; i < LSM_LINKS; i++)
+		m.l[i].last_ev_ms = INT64_MIN;
+
+	while (p < end) {
+		uint8_t op = lsm_byte(&p, end);
+		switch (op & 3) {
+		case 0: { /* observe */
+			uint8_t a = lsm_byte(&p, end);
+			int li = a & 3, si = (a >> 2) % LSM_SOURCES;
+			enum np_link_obs v = (a & 0x10) ? NP_LINK_UP : NP_LINK_DOWN;
+			enum np_ever_up ev = (enum np_ever_up)((a >> 5) % 3);
+			int64_t t = m.now - ((op >> 2) & 3) * 1000; /* a little late, sometimes */
+			int64_t st = stale_s[(op >> 4) & 3] * 1000;
+			LSM_T("  observe %s %s %s ever=%d t=%lld stale=%lld\n", lsm_devs[li],
+			      lsm_srcs[si], v == NP_LINK_UP ? "up" : "down", ev, (long long)t,
+			      (long long)st);
+			np_ls_observe(m.ls, lsm_devs[li], "", lsm_srcs[si], v, ev, t, st);
+			if (v == NP_LINK_UP || ev == NP_EVER_YES)
+				m.l[li].ever_up = true;
+			m.observed = true;
+			break;
+		}
+		case 1: /* a complete batch of one source */
+			LSM_T("  complete %s %lld\n", lsm_srcs[(op >> 2) % LSM_SOURCES],
+			      (long long)m.now);
+			np_ls_source_complete(m.ls, lsm_srcs[(op >> 2) % LSM_SOURCES], m.now);
+			m.observed = true;
+			break;
+		case 2:
+			lsm_evaluate(&m);
+			break;
+		case 3: /* time passes; sometimes exactly to the next deadline */
+			if ((op & 4) && m.deadline != INT64_MAX && !m.observed)
+				m.now = m.deadline;
+			else
+				m.now += (int64_t)(op >> 3) * 5000 + 1000;
+			break;
+		}
+	}
+	lsm_evaluate(&m);
+	size_t n = m.events;
+	np_ls_free(m.ls);
+	return n;
+}
+
+#endif
