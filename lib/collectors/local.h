@@ -5,6 +5,10 @@
  * poll; link state from an RTMGRP_LINK subscription on the event loop (a change is pushed at
  * once with ctx->push); /proc/self/net/dev + /sys/class/net as the fallback when netlink is
  * unavailable or disabled (cfg->netlink false).
+ *
+ * Polls are synchronous (done() is called before poll() returns) and allocate nothing in
+ * steady state: the batch's observations are rewritten in place from one poll to the next,
+ * so consumers read them (const) and copy what they keep.
  */
 #include "collectors/collector.h"
 

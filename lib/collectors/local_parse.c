@@ -298,25 +298,6 @@ enum {
 	S_FIELDS
 };
 
-struct stats_attrs {
-	uint64_t f[S_FIELDS];
-	bool has;
-};
-
-static int
-stats_attr(void *arg, unsigned type, const uint8_t *v, size_t vlen)
-{
-	struct stats_attrs *a = arg;
-	if (type != IFLA_STATS_LINK_64)
-		return 0;
-	if (vlen < (S_TX_DROPPED + 1) * sizeof(uint64_t))
-		return -1;
-	memset(a->f, 0, sizeof(a->f));
-	memcpy(a->f, v, vlen < sizeof(a->f) ? vlen : sizeof(a->f));
-	a->has = true;
-	return 0;
-}
-
 static void
 parse_stats(const uint8_t *p, size_t len, struct np_local_nl_handler *h)
 {
@@ -326,26 +307,49 @@ parse_stats(const uint8_t *p, size_t len, struct np_local_nl_handler *h)
 		return;
 	}
 	memcpy(&ism, p, sizeof(ism));
-	struct stats_attrs a = {.has = false};
-	size_t hl = NLMSG_ALIGN(sizeof(ism));
-	if (hl > len || walk_attrs(p + hl, len - hl, stats_attr, &a) == -1 || !a.has ||
-	    ism.ifindex == 0 || ism.ifindex > INT32_MAX) { /* __u32 here, int in ifinfomsg */
-		h->bad++;
-		return;
+	/* The attribute walk is inlined here: this runs once per interface per poll. */
+	uint64_t f[S_FIELDS];
+	bool has = false;
+	size_t off = NLMSG_ALIGN(sizeof(ism));
+	while (off <= len && len - off >= sizeof(struct rtattr)) {
+		struct rtattr ra;
+		memcpy(&ra, p + off, sizeof(ra));
+		if (ra.rta_len < sizeof(ra) || ra.rta_len > len - off)
+			goto bad;
+		if ((ra.rta_type & NLA_TYPE_MASK) == IFLA_STATS_LINK_64) {
+			size_t vlen = ra.rta_len - RTA_LENGTH(0);
+			if (vlen < (S_TX_DROPPED + 1) * sizeof(uint64_t))
+				goto bad;
+			if (vlen >= sizeof(f)) {
+				memcpy(f, p + off + RTA_LENGTH(0), sizeof(f));
+			} else {
+				memset(f, 0, sizeof(f));
+				memcpy(f, p + off + RTA_LENGTH(0), vlen);
+			}
+			has = true;
+		}
+		size_t step = RTA_ALIGN(ra.rta_len);
+		off += step < len - off ? step : len - off;
 	}
+	/* __u32 here, int in ifinfomsg */
+	if (!has || ism.ifindex == 0 || ism.ifindex > INT32_MAX)
+		goto bad;
 	struct np_local_stats s;
 	s.ifindex = (int32_t)ism.ifindex;
-	s.counters[NP_C_RX_BYTES] = a.f[S_RX_BYTES];
-	s.counters[NP_C_TX_BYTES] = a.f[S_TX_BYTES];
-	s.counters[NP_C_RX_PACKETS] = a.f[S_RX_PACKETS];
-	s.counters[NP_C_TX_PACKETS] = a.f[S_TX_PACKETS];
-	s.counters[NP_C_RX_ERRORS] = a.f[S_RX_ERRORS];
-	s.counters[NP_C_TX_ERRORS] = a.f[S_TX_ERRORS];
+	s.counters[NP_C_RX_BYTES] = f[S_RX_BYTES];
+	s.counters[NP_C_TX_BYTES] = f[S_TX_BYTES];
+	s.counters[NP_C_RX_PACKETS] = f[S_RX_PACKETS];
+	s.counters[NP_C_TX_PACKETS] = f[S_TX_PACKETS];
+	s.counters[NP_C_RX_ERRORS] = f[S_RX_ERRORS];
+	s.counters[NP_C_TX_ERRORS] = f[S_TX_ERRORS];
 	/* /proc/net/dev prints rx_dropped + rx_missed_errors as "drop": both readers agree. */
-	s.counters[NP_C_RX_DROPS] = a.f[S_RX_DROPPED] + a.f[S_RX_MISSED];
-	s.counters[NP_C_TX_DROPS] = a.f[S_TX_DROPPED];
+	s.counters[NP_C_RX_DROPS] = f[S_RX_DROPPED] + f[S_RX_MISSED];
+	s.counters[NP_C_TX_DROPS] = f[S_TX_DROPPED];
 	if (h->stats != NULL)
 		h->stats(h->arg, &s);
+	return;
+bad:
+	h->bad++;
 }
 
 int

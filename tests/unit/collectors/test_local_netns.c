@@ -287,6 +287,18 @@ test_recreated_new_epoch(void **state)
 	assert_non_null(o);
 	uint64_t e1 = o->epoch;
 	assert_int_equal(o->link, NP_LINK_DOWN); /* admin down */
+	/* A rename keeps the ifindex: the batch must carry the new name at once (its slots
+	 * are reused between polls). */
+	poll_once(f);
+	sh("link set npr0 name nps0");
+	poll_once(f);
+	assert_null(lt_find(&f->sink.last, "npr0"));
+	o = lt_find(&f->sink.last, "nps0");
+	assert_non_null(o);
+	assert_int_equal(o->epoch, e1);
+	sh("link set nps0 name npr0");
+	poll_once(f);
+	assert_int_equal(lt_find(&f->sink.last, "npr0")->epoch, e1);
 	sh("link del npr0");
 	sh("link add npr0 type ifb");
 	poll_once(f);
