@@ -264,19 +264,27 @@ parse_links(void *arg, const void *buf, size_t len, char **cause)
 static int
 resync(struct local *l, char **cause)
 {
-	uint8_t req[NP_LOCAL_NL_REQ_MAX];
-	uint32_t seq = ++l->seq;
-	size_t len = np_local_nl_getlink_req(req, seq);
-	struct np_local_nl_handler h = {
-	    .link = on_dump_link, .arg = l, .check_seq = true, .seq = seq};
-	l->gen++;
-	if (np_netlink_dump(l->req_fd, req, len, l->nlbuf, NLBUF_SIZE, l->timeout_ms, parse_links,
-	                    &h, cause) == -1) {
-		np_cause_prefix(cause, "RTM_GETLINK");
-		return -1;
+	/* An interrupted dump may miss links: once more, else keep what we have and leave the
+	 * resync pending for the next poll. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		uint8_t req[NP_LOCAL_NL_REQ_MAX];
+		uint32_t seq = ++l->seq;
+		size_t len = np_local_nl_getlink_req(req, seq);
+		struct np_local_nl_handler h = {
+		    .link = on_dump_link, .arg = l, .check_seq = true, .seq = seq};
+		l->gen++;
+		if (np_netlink_dump(l->req_fd, req, len, l->nlbuf, NLBUF_SIZE, l->timeout_ms,
+		                    parse_links, &h, cause) == -1) {
+			np_cause_prefix(cause, "RTM_GETLINK");
+			return -1;
+		}
+		if (!h.intr) {
+			np_local_table_sweep(l->table, l->gen);
+			l->resync = false;
+			return 0;
+		}
 	}
-	np_local_table_sweep(l->table, l->gen);
-	l->resync = false;
+	l->resync = true;
 	return 0;
 }
 
@@ -358,18 +366,29 @@ poll_netlink(struct local *l, char **cause)
 	drain_events(l, true);
 	if (l->resync && resync(l, cause) == -1)
 		return -1;
-	np_batch_reset(&l->batch, np_wall_ms());
-	l->batch.complete = true;
-	l->unknown = 0;
-	uint8_t req[NP_LOCAL_NL_REQ_MAX];
-	uint32_t seq = ++l->seq;
-	size_t len = np_local_nl_getstats_req(req, seq);
-	struct np_local_nl_handler h = {.stats = on_stats, .arg = l, .check_seq = true, .seq = seq};
-	if (np_netlink_dump(l->req_fd, req, len, l->nlbuf, NLBUF_SIZE, l->timeout_ms, parse_links,
-	                    &h, cause) == -1) {
-		np_cause_prefix(cause, "RTM_GETSTATS");
-		return -1;
+	struct np_local_nl_handler h;
+	/* An interrupted dump (links changed under it) may repeat or miss interfaces, and the
+	 * batch claims to be complete: dump again, once. */
+	for (int attempt = 0; attempt < 2; attempt++) {
+		np_batch_reset(&l->batch, np_wall_ms());
+		l->batch.complete = true;
+		l->unknown = 0;
+		uint8_t req[NP_LOCAL_NL_REQ_MAX];
+		uint32_t seq = ++l->seq;
+		size_t len = np_local_nl_getstats_req(req, seq);
+		h = (struct np_local_nl_handler){
+		    .stats = on_stats, .arg = l, .check_seq = true, .seq = seq};
+		if (np_netlink_dump(l->req_fd, req, len, l->nlbuf, NLBUF_SIZE, l->timeout_ms,
+		                    parse_links, &h, cause) == -1) {
+			np_cause_prefix(cause, "RTM_GETSTATS");
+			return -1;
+		}
+		if (!h.intr)
+			break;
 	}
+	/* Still interrupted: an interface may be missing; it must not go stale for that. */
+	if (h.intr)
+		l->batch.complete = false;
 	if (h.bad > 0)
 		np_batch_skip(&l->batch, "malformed RTM_NEWSTATS record");
 	return 0;

@@ -369,6 +369,8 @@ np_local_nl_parse(const void *buf, size_t len, struct np_local_nl_handler *h, ch
 		size_t plen = nh.nlmsg_len - NLMSG_HDRLEN;
 		if (!h->check_seq || nh.nlmsg_seq == h->seq) {
 			int err;
+			if (nh.nlmsg_flags & NLM_F_DUMP_INTR)
+				h->intr = true;
 			switch (nh.nlmsg_type) {
 			case NLMSG_DONE:
 				if (plen >= sizeof(err)) {

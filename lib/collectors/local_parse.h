@@ -61,6 +61,9 @@ struct np_local_nl_handler {
 	uint32_t seq;
 	/* Out: records that were skipped because their attributes were malformed. */
 	size_t bad;
+	/* Out: the kernel flagged the dump NLM_F_DUMP_INTR (links changed while it ran: some
+	 * may be missing or repeated); the caller should dump again. */
+	bool intr;
 };
 
 /*

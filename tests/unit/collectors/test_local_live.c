@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 #include <net/if.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "collectors/local.h"
@@ -154,6 +155,34 @@ test_no_event_base(void **state)
 	np_local_ops.destroy(inst);
 }
 
+/* netlink asked for but unavailable (here: socket() fails with EMFILE): the collector falls
+ * back to /proc + sysfs, says why, and still reports lo. */
+static void
+test_fallback_when_netlink_fails(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.netlink = true;
+	struct rlimit old;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	int probe = dup(0); /* the lowest free descriptor: no socket can be opened above it */
+	assert_true(probe >= 0);
+	close(probe);
+	struct rlimit low = {.rlim_cur = (rlim_t)probe, .rlim_max = old.rlim_max};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	char *cause = NULL;
+	void *inst = np_local_ops.create(&f->ctx, &cause);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_null(cause);
+	assert_non_null(inst);
+	const char *why = NULL;
+	assert_string_equal(np_local_reader(inst, &why), "proc");
+	assert_non_null(why);
+	assert_string_equal(why, "netlink socket: Too many open files");
+	struct np_obs lo = poll_lo(f, inst);
+	check_lo(&lo);
+	np_local_ops.destroy(inst);
+}
+
 int
 main(void)
 {
@@ -161,6 +190,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_lo_both_readers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exclude_lo, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_event_base, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fallback_when_netlink_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

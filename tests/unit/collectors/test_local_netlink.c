@@ -486,6 +486,34 @@ test_error_messages(void **state)
 }
 
 static void
+test_dump_interrupted_flag(void **state)
+{
+	size_t len;
+	uint8_t *buf = load("getstats.bin", &len);
+	struct rec r;
+	struct np_local_nl_handler h = {
+	    .stats = on_stats, .arg = &r, .check_seq = true, .seq = 1001};
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(np_local_nl_parse(buf, len, &h, NULL), 0);
+	assert_false(h.intr); /* the real capture was consistent */
+	/* The kernel sets NLM_F_DUMP_INTR on a message when links changed during the dump. */
+	struct nlmsghdr nh;
+	memcpy(&nh, buf + 232, sizeof(nh));
+	nh.nlmsg_flags |= NLM_F_DUMP_INTR;
+	memcpy(buf + 232, &nh, sizeof(nh));
+	h.intr = false;
+	memset(&r, 0, sizeof(r));
+	assert_int_equal(np_local_nl_parse(buf, len, &h, NULL), 0);
+	assert_true(h.intr);
+	assert_int_equal(r.nstats, 5); /* records are still delivered */
+	/* ... but not from a message of another dump */
+	h = (struct np_local_nl_handler){.stats = on_stats, .arg = &r, .check_seq = true, .seq = 7};
+	assert_int_equal(np_local_nl_parse(buf, len, &h, NULL), 1);
+	assert_false(h.intr);
+	free(buf);
+}
+
+static void
 test_requests(void **state)
 {
 	uint8_t buf[NP_LOCAL_NL_REQ_MAX];
@@ -531,6 +559,7 @@ main(void)
 	    cmocka_unit_test(test_carrier_counts),
 	    cmocka_unit_test(test_stats_validation),
 	    cmocka_unit_test(test_error_messages),
+	    cmocka_unit_test(test_dump_interrupted_flag),
 	    cmocka_unit_test(test_requests),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
