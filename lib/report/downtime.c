@@ -14,66 +14,102 @@ static const char links_sql[] =
     " UNION SELECT device, interface FROM outages WHERE (?1 IS NULL OR device = ?1)"
     "   AND start < ?3 AND (end IS NULL OR end >= ?2)"
     " ORDER BY 1, 2";
-/* Intervals of one link overlapping [?3, ?4); the same shape for outages and unobserved. */
-static const char outages_sql[] = "SELECT start, end FROM outages WHERE device = ?1 AND"
-                                  " interface = ?2 AND start < ?4 AND (end IS NULL OR end >= ?3)";
-static const char unobserved_sql[] =
-    "SELECT start, end FROM unobserved WHERE device = ?1 AND"
-    " interface = ?2 AND start < ?4 AND (end IS NULL OR end >= ?3)";
+/*
+ * Every link's first sighting in one pass per table (a per-link lookup would scan series
+ * and transitions once per link: no index starts with device, interface there).
+ */
 static const char first_seen_sql[] =
-    "SELECT MIN(t) FROM ("
-    " SELECT MIN(first_seen) AS t FROM series WHERE device = ?1 AND interface = ?2"
-    " UNION ALL SELECT MIN(time) FROM transitions WHERE device = ?1 AND interface = ?2"
-    " UNION ALL SELECT MIN(start) FROM outages WHERE device = ?1 AND interface = ?2"
-    " UNION ALL SELECT MIN(start) FROM unobserved WHERE device = ?1 AND interface = ?2"
-    " UNION ALL SELECT since FROM links WHERE device = ?1 AND interface = ?2)";
+    "SELECT device, interface, MIN(t) FROM ("
+    " SELECT device, interface, MIN(first_seen) AS t FROM series"
+    "  WHERE ?1 IS NULL OR device = ?1 GROUP BY device, interface"
+    " UNION ALL SELECT device, interface, MIN(time) FROM transitions"
+    "  WHERE ?1 IS NULL OR device = ?1 GROUP BY device, interface"
+    " UNION ALL SELECT device, interface, MIN(start) FROM outages"
+    "  WHERE ?1 IS NULL OR device = ?1 GROUP BY device, interface"
+    " UNION ALL SELECT device, interface, MIN(start) FROM unobserved"
+    "  WHERE ?1 IS NULL OR device = ?1 GROUP BY device, interface"
+    " UNION ALL SELECT device, interface, since FROM links WHERE ?1 IS NULL OR device = ?1)"
+    " GROUP BY device, interface ORDER BY device, interface";
+/* Intervals overlapping [?2, ?3), in link order; the same shape for both tables. */
+static const char outages_sql[] =
+    "SELECT device, interface, start, end FROM outages WHERE (?1 IS NULL OR device = ?1)"
+    " AND start < ?3 AND (end IS NULL OR end >= ?2) ORDER BY device, interface, start";
+static const char unobserved_sql[] =
+    "SELECT device, interface, start, end FROM unobserved WHERE (?1 IS NULL OR device = ?1)"
+    " AND start < ?3 AND (end IS NULL OR end >= ?2) ORDER BY device, interface, start";
 static const char runs_sql[] = "SELECT started, last_alive FROM runs"
                                " WHERE started < ?2 AND last_alive >= ?1";
 static const char runs_any_sql[] = "SELECT EXISTS (SELECT 1 FROM runs)";
 
-struct stmts {
-	sqlite3_stmt *links, *outages, *unobserved, *first, *runs, *runs_any;
+/* Per-link intervals while the rows are distributed. */
+struct work {
+	struct np_ivset down, stale;
 };
 
-static void
-finalize(struct stmts *s)
+/* Link order = SQLite's BINARY collation on (device, interface) = strcmp. */
+static int
+link_cmp(const struct np_downtime_link *l, sqlite3_stmt *st)
 {
-	sqlite3_finalize(s->links);
-	sqlite3_finalize(s->outages);
-	sqlite3_finalize(s->unobserved);
-	sqlite3_finalize(s->first);
-	sqlite3_finalize(s->runs);
-	sqlite3_finalize(s->runs_any);
+	int c = strcmp(l->device, np_report_text(st, 0));
+	return c != 0 ? c : strcmp(l->interface, np_report_text(st, 1));
 }
 
 /*
- * Reads a link's intervals overlapping [ws, we) into set (clipped, open ends = now) and
- * returns how many rows overlap; -1 on error.
+ * Walks rows ordered like d->links, calling fn with the link each row belongs to (rows of
+ * links not listed are skipped). Returns -1 on an SQL error.
  */
-static int64_t
-read_intervals(sqlite3 *db, sqlite3_stmt *st, const char *dev, const char *ifn, int64_t ws,
-               int64_t we, int64_t now, struct np_ivset *set, char **cause)
+static int
+distribute(sqlite3 *db, sqlite3_stmt *st, struct np_downtime *d, struct work *w,
+           int (*fn)(sqlite3_stmt *, struct np_downtime_link *, struct work *, void *), void *arg,
+           const char *what, char **cause)
 {
-	int64_t count = 0;
+	size_t k = 0;
 	int r;
-	sqlite3_reset(st);
-	np_report_bind_str(st, 1, dev);
-	np_report_bind_str(st, 2, ifn);
-	sqlite3_bind_int64(st, 3, ws);
-	sqlite3_bind_int64(st, 4, we);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t a = sqlite3_column_int64(st, 0);
-		bool open = sqlite3_column_type(st, 1) == SQLITE_NULL;
-		int64_t b = open ? now : sqlite3_column_int64(st, 1);
-		if (b > a ? b > ws : a >= ws)
-			count++;
-		np_ivset_add(set, a, b);
+		int c = 1;
+		while (k < d->nlinks && (c = link_cmp(&d->links[k], st)) < 0)
+			k++;
+		if (k == d->nlinks)
+			break;
+		if (c == 0 && fn(st, &d->links[k], &w[k], arg) == -1)
+			return -1;
 	}
-	if (r != SQLITE_DONE)
-		return np_report_sqlerr(db, "reading intervals", cause);
-	np_ivset_norm(set);
-	np_ivset_clip(set, ws, we);
-	return count;
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		return np_report_sqlerr(db, what, cause);
+	return 0;
+}
+
+static int
+take_first_seen(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+		l->first_seen = sqlite3_column_int64(st, 2);
+	return 0;
+}
+
+struct iv_arg {
+	int64_t ws, now;
+	bool outages; /* else unobserved */
+};
+
+static int
+take_interval(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, void *arg)
+{
+	const struct iv_arg *a = arg;
+	int64_t s = sqlite3_column_int64(st, 2);
+	bool open = sqlite3_column_type(st, 3) == SQLITE_NULL;
+	int64_t e = open ? a->now : sqlite3_column_int64(st, 3);
+	if (a->outages) {
+		/* Overlapping the window; one of zero length inside it counts too. */
+		if (e > s ? e > a->ws : s >= a->ws)
+			l->outages++;
+		np_ivset_add(&w->down, s, e);
+	} else {
+		np_ivset_add(&w->stale, s, e);
+	}
+	return 0;
 }
 
 static void
@@ -88,56 +124,50 @@ availability(int64_t down_observed, int64_t observed, bool *has, double *v)
 		*v = 0;
 }
 
-static int
-compute_link(sqlite3 *db, struct stmts *s, const struct np_downtime *d, int64_t now,
-             const struct np_ivset *runs, bool have_runs, struct np_downtime_link *l, char **cause)
+static void
+compute_link(const struct np_downtime *d, const struct np_ivset *runs, bool have_runs,
+             struct np_downtime_link *l, struct work *w)
 {
-	struct np_ivset down = {0}, stale = {0}, gaps = {0}, unobs = {0};
-	int rc = -1, r;
-
-	sqlite3_reset(s->first);
-	np_report_bind_str(s->first, 1, l->device);
-	np_report_bind_str(s->first, 2, l->interface);
-	if ((r = sqlite3_step(s->first)) != SQLITE_ROW) {
-		np_report_sqlerr(db, "reading first sighting", cause);
-		goto out;
-	}
-	l->first_seen = sqlite3_column_type(s->first, 0) == SQLITE_NULL
-	                    ? INT64_MIN
-	                    : sqlite3_column_int64(s->first, 0);
+	struct np_ivset gaps = {0}, unobs = {0};
 	int64_t ls = l->first_seen > d->start ? l->first_seen : d->start, le = d->end;
 	if (ls > le)
 		ls = le;
-
-	l->outages = read_intervals(db, s->outages, l->device, l->interface, d->start, d->end, now,
-	                            &down, cause);
-	if (l->outages == -1 || read_intervals(db, s->unobserved, l->device, l->interface, ls, le,
-	                                       now, &stale, cause) == -1)
-		goto out;
+	np_ivset_norm(&w->down);
+	np_ivset_clip(&w->down, d->start, d->end);
+	np_ivset_norm(&w->stale);
+	np_ivset_clip(&w->stale, ls, le);
 	if (have_runs)
 		np_ivset_complement(runs, ls, le, &gaps);
-	np_ivset_union(&stale, &gaps, &unobs);
+	np_ivset_union(&w->stale, &gaps, &unobs);
 
-	l->down = np_ivset_total(&down);
+	l->down = np_ivset_total(&w->down);
 	l->unobserved = np_ivset_total(&unobs);
 	l->observed = (le - ls) - l->unobserved;
-	l->down_observed = l->down - np_ivset_overlap(&down, &unobs);
+	l->down_observed = l->down - np_ivset_overlap(&w->down, &unobs);
 	availability(l->down_observed, l->observed, &l->has_availability, &l->availability);
-	rc = 0;
-out:
-	np_ivset_free(&down);
-	np_ivset_free(&stale);
 	np_ivset_free(&gaps);
 	np_ivset_free(&unobs);
-	return rc;
+}
+
+static int
+prepare_bound(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *device, int64_t ws,
+              int64_t we, char **cause)
+{
+	if (np_report_prepare(db, sql, st, cause) == -1)
+		return -1;
+	np_report_bind_str(*st, 1, device);
+	sqlite3_bind_int64(*st, 2, ws);
+	sqlite3_bind_int64(*st, 3, we);
+	return 0;
 }
 
 int
 np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *device,
                     struct np_downtime *d, char **cause)
 {
-	struct stmts s = {0};
+	sqlite3_stmt *st = NULL;
 	struct np_ivset runs = {0};
+	struct work *w = NULL;
 	bool have_runs = false;
 	size_t cap = 0;
 	int r;
@@ -148,51 +178,67 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	if (d->end < d->start)
 		d->end = d->start;
 
-	if (np_report_prepare(db, links_sql, &s.links, cause) == -1 ||
-	    np_report_prepare(db, outages_sql, &s.outages, cause) == -1 ||
-	    np_report_prepare(db, unobserved_sql, &s.unobserved, cause) == -1 ||
-	    np_report_prepare(db, first_seen_sql, &s.first, cause) == -1 ||
-	    np_report_prepare(db, runs_sql, &s.runs, cause) == -1 ||
-	    np_report_prepare(db, runs_any_sql, &s.runs_any, cause) == -1)
+	if (np_report_prepare(db, runs_any_sql, &st, cause) == -1)
 		goto fail;
-
-	if (sqlite3_step(s.runs_any) != SQLITE_ROW) {
+	if (sqlite3_step(st) != SQLITE_ROW) {
 		np_report_sqlerr(db, "reading runs", cause);
 		goto fail;
 	}
-	have_runs = sqlite3_column_int(s.runs_any, 0) != 0;
-	sqlite3_bind_int64(s.runs, 1, d->start);
-	sqlite3_bind_int64(s.runs, 2, d->end);
-	while ((r = sqlite3_step(s.runs)) == SQLITE_ROW)
-		np_ivset_add(&runs, sqlite3_column_int64(s.runs, 0),
-		             sqlite3_column_int64(s.runs, 1));
+	have_runs = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (np_report_prepare(db, runs_sql, &st, cause) == -1)
+		goto fail;
+	sqlite3_bind_int64(st, 1, d->start);
+	sqlite3_bind_int64(st, 2, d->end);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		np_ivset_add(&runs, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1));
 	if (r != SQLITE_DONE) {
 		np_report_sqlerr(db, "reading runs", cause);
 		goto fail;
 	}
 	np_ivset_norm(&runs);
+	sqlite3_finalize(st);
 
-	np_report_bind_str(s.links, 1, device);
-	sqlite3_bind_int64(s.links, 2, d->start);
-	sqlite3_bind_int64(s.links, 3, d->end);
-	while ((r = sqlite3_step(s.links)) == SQLITE_ROW) {
+	if (prepare_bound(db, links_sql, &st, device, d->start, d->end, cause) == -1)
+		goto fail;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		if (d->nlinks == cap) {
 			cap = cap ? cap * 2 : 16;
 			d->links = np_xreallocarray(d->links, cap, sizeof(*d->links));
 		}
 		struct np_downtime_link *l = &d->links[d->nlinks++];
 		memset(l, 0, sizeof(*l));
-		l->device = np_xstrdup(np_report_text(s.links, 0));
-		l->interface = np_xstrdup(np_report_text(s.links, 1));
+		l->device = np_xstrdup(np_report_text(st, 0));
+		l->interface = np_xstrdup(np_report_text(st, 1));
+		l->first_seen = INT64_MIN;
 	}
 	if (r != SQLITE_DONE) {
 		np_report_sqlerr(db, "reading links", cause);
 		goto fail;
 	}
+	sqlite3_finalize(st);
+	w = np_xcalloc(d->nlinks ? d->nlinks : 1, sizeof(*w));
+
+	struct iv_arg out = {d->start, now, true}, unobs = {d->start, now, false};
+	if (np_report_prepare(db, first_seen_sql, &st, cause) == -1)
+		goto fail;
+	np_report_bind_str(st, 1, device);
+	if (distribute(db, st, d, w, take_first_seen, NULL, "reading first sightings", cause) == -1)
+		goto fail;
+	sqlite3_finalize(st);
+	if (prepare_bound(db, outages_sql, &st, device, d->start, d->end, cause) == -1 ||
+	    distribute(db, st, d, w, take_interval, &out, "reading outages", cause) == -1)
+		goto fail;
+	sqlite3_finalize(st);
+	if (prepare_bound(db, unobserved_sql, &st, device, d->start, d->end, cause) == -1 ||
+	    distribute(db, st, d, w, take_interval, &unobs, "reading unobserved", cause) == -1)
+		goto fail;
+	sqlite3_finalize(st);
+	st = NULL;
+
 	for (size_t i = 0; i < d->nlinks; i++) {
 		struct np_downtime_link *l = &d->links[i];
-		if (compute_link(db, &s, d, now, &runs, have_runs, l, cause) == -1)
-			goto fail;
+		compute_link(d, &runs, have_runs, l, &w[i]);
 		d->down += l->down;
 		d->outages += l->outages;
 		d->unobserved += l->unobserved;
@@ -200,11 +246,22 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 		d->down_observed += l->down_observed;
 	}
 	availability(d->down_observed, d->observed, &d->has_availability, &d->availability);
-	finalize(&s);
+	for (size_t i = 0; i < d->nlinks; i++) {
+		np_ivset_free(&w[i].down);
+		np_ivset_free(&w[i].stale);
+	}
+	free(w);
 	np_ivset_free(&runs);
 	return 0;
 fail:
-	finalize(&s);
+	sqlite3_finalize(st);
+	if (w != NULL) {
+		for (size_t i = 0; i < d->nlinks; i++) {
+			np_ivset_free(&w[i].down);
+			np_ivset_free(&w[i].stale);
+		}
+	}
+	free(w);
 	np_ivset_free(&runs);
 	np_downtime_free(d);
 	return -1;
