@@ -53,6 +53,7 @@ struct np_pipeline {
 	int err;
 	char *errcause;
 	int64_t now_s;
+	int64_t hold_ms; /* down hold for the batch being ingested (group_hold_ms) */
 };
 
 static void
@@ -349,9 +350,29 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	note_carrier(p, source, s, o);
 
 	if (o->link != NP_LINK_NONE)
-		np_ls_observe(p->ls, o->device, o->interface, source, o->link, o->ever_up,
-		              o->time_ms, stale_ms);
+		np_ls_observe_hold(p->ls, o->device, o->interface, source, o->link, o->ever_up,
+		                   o->time_ms, stale_ms, p->hold_ms);
 	return 0;
+}
+
+/*
+ * How long a down look from `src` must last before it counts, when other sources of the same
+ * type may watch the same links (several Flow Collectors): long enough for each of them to
+ * poll once (interval + 10 % jitter + its timeout). With a single source of a type: 0.
+ */
+static int64_t
+group_hold_ms(const struct np_pipeline *p, const struct np_source_cfg *src)
+{
+	int64_t hold = 0;
+	for (size_t i = 0; i < p->cfg->nsources; i++) {
+		const struct np_source_cfg *o = &p->cfg->sources[i];
+		if (strcmp(o->type, src->type) != 0 || strcmp(o->name, src->name) == 0)
+			continue;
+		int64_t h = o->interval_ms + o->interval_ms / 10 + o->timeout_ms;
+		if (h > hold)
+			hold = h;
+	}
+	return hold;
 }
 
 static int
@@ -375,9 +396,10 @@ on_event(const struct np_ls_event *ev, void *arg)
 		return;
 	char *msg = NULL;
 	if (ev->alert != NP_AL_NONE)
-		msg =
-		    np_alert_sentence(np_alert_names[ev->alert], ev->device, ev->interface,
-		                      ev->sources, ev->outage_ms >= 0 ? ev->outage_ms / 1000 : -1);
+		msg = np_alert_sentence(np_alert_names[ev->alert], ev->device, ev->interface,
+		                        ev->sources,
+		                        /* rounded as the store rounds outage_seconds */
+		                        ev->outage_ms >= 0 ? (ev->outage_ms + 500) / 1000 : -1);
 	if (np_store_event(p->st, ev, msg != NULL ? msg : "", severity_of(ev->alert),
 	                   (const char *const *)p->sinks, p->nsinks, &p->errcause) == -1) {
 		p->err = 1;
@@ -516,6 +538,7 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	if (b->complete)
 		ss->gen++;
 	int64_t stale_ms = np_source_stale_after_ms(src);
+	p->hold_ms = group_hold_ms(p, src);
 	for (size_t i = 0; i < b->n; i++)
 		if (ingest_obs(p, src, ss, b->source, &b->obs[i], stale_ms, cause) == -1)
 			goto fail;

@@ -58,6 +58,7 @@ struct link {
 
 	int64_t last_event_ms; /* no event is dated before the previous one (late batches) */
 	int64_t deadline;
+	int64_t down_hold_ms; /* minimum down debounce asked by the latest observation */
 	uint32_t heap_idx;
 	uint32_t dlen, ilen;
 	uint16_t flap_cap, flap_n, flap_head;
@@ -608,6 +609,7 @@ flapstop_check(struct np_ls *ls, struct link *l, int64_t upto, const struct emit
 	    .outage_ms = -1,
 	    .sources = l->sources != NULL ? l->sources : "",
 	    .flapping = false,
+	    .ever_up = l->ever_up,
 	};
 	emit(em, &ev);
 }
@@ -699,7 +701,16 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 
 	ev.sources = l->sources;
 	ev.flapping = l->flapping;
+	ev.ever_up = l->ever_up;
 	emit(em, &ev);
+}
+
+static int64_t
+debounce(const struct np_ls *ls, const struct link *l, enum np_state target)
+{
+	if (target != NP_ST_DOWN)
+		return ls->p.up_after_ms;
+	return max64(ls->p.down_after_ms, l->down_hold_ms);
 }
 
 static void
@@ -708,7 +719,7 @@ evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitte
 	advance_look(l, now);
 
 	enum np_state target = l->look;
-	int64_t after = target == NP_ST_DOWN ? ls->p.down_after_ms : ls->p.up_after_ms;
+	int64_t after = debounce(ls, l, target);
 	if (target == NP_ST_UNKNOWN || target == l->state) {
 		set_pending(ls, l, NP_ST_UNKNOWN, 0);
 	} else if (target == NP_ST_STALE) {
@@ -732,7 +743,7 @@ evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitte
 
 	int64_t d = look_end(l);
 	if (l->pending != NP_ST_UNKNOWN) {
-		int64_t pa = l->pending == NP_ST_DOWN ? ls->p.down_after_ms : ls->p.up_after_ms;
+		int64_t pa = debounce(ls, l, l->pending);
 		d = min64(d, sat_add(l->pending_since_ms, pa));
 	}
 	if (l->flapping)
@@ -859,10 +870,20 @@ np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const
               enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
               int64_t stale_after_ms)
 {
+	np_ls_observe_hold(ls, device, interface, source, link, ever_up, time_ms, stale_after_ms,
+	                   0);
+}
+
+void
+np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, const char *source,
+                   enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
+                   int64_t stale_after_ms, int64_t down_hold_ms)
+{
 	if (link != NP_LINK_UP && link != NP_LINK_DOWN)
 		return;
 	struct source *src = source_get(ls, source);
 	struct link *l = link_get(ls, device, interface);
+	l->down_hold_ms = down_hold_ms > 0 ? down_hold_ms : 0;
 	struct observer *o = observer_get(l, src);
 	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
 		l->ever_up = true; /* a fact even if the observation is out of date */

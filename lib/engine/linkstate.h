@@ -82,6 +82,11 @@ struct np_ls_event {
 	int64_t outage_ms;        /* out of down: length of the ended outage; -1 otherwise */
 	const char *sources;      /* comma-separated names of the sources that decided it */
 	bool flapping;            /* flag after this event */
+	/*
+	 * The link has been up before (seen up, or its source said so). Down time of a link that
+	 * never was up (an unused port, an exporter never heard) is not downtime (DESIGN §6).
+	 */
+	bool ever_up;
 };
 typedef void (*np_ls_emit_fn)(const struct np_ls_event *ev, void *arg);
 
@@ -129,6 +134,15 @@ void np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s);
 void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const char *source,
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
                    int64_t stale_after_ms);
+/*
+ * The same, with a minimum down debounce for this link: a down look must last down_hold_ms
+ * before it is declared (the new state still dates from its first observation). The pipeline
+ * uses it for links several sources may watch (Flow Collectors): when an exporter moves from
+ * FC-A to FC-B, A's zero can arrive before B's first report, and must not raise IFDOWN.
+ */
+void np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface,
+                        const char *source, enum np_link_obs link, enum np_ever_up ever_up,
+                        int64_t time_ms, int64_t stale_after_ms, int64_t down_hold_ms);
 /*
  * `source` delivered a complete list at batch_ms: its observers of links it did not observe
  * since its previous complete batch (i.e. not listed in this one) stop being fresh at

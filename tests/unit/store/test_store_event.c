@@ -18,6 +18,7 @@ ev(enum np_state from, enum np_state to, int64_t time_ms, enum np_alert_kind ale
 	    .outage_ms = -1,
 	    .sources = "fc-east,fc-west",
 	    .flapping = false,
+	    .ever_up = true,
 	};
 }
 
@@ -88,12 +89,19 @@ test_first_sight_no_alert(void **state)
 	assert_int_equal(q_int(st, "SELECT count(*) FROM outbox"), 0);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM outbox_sink"), 0);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM outages"), 0);
-	/* First sight down (never up): outage opens, no alert. */
+	/* First sight down of a never-up link: no alert and no downtime (DESIGN §6). */
 	e = ev(NP_ST_UNKNOWN, NP_ST_DOWN, 6000, NP_AL_NONE);
 	e.interface = "eth1";
+	e.ever_up = false;
 	event(st, &e, "", 3, sinks2, 2);
-	assert_rows(st, "SELECT interface, start, end FROM outages", "eth1|6|NULL");
+	assert_int_equal(q_int(st, "SELECT count(*) FROM outages"), 0);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM outbox"), 0);
+	/* First sight down of a link its source says was up before: IFDOWN and an outage. */
+	e = ev(NP_ST_UNKNOWN, NP_ST_DOWN, 7000, NP_AL_IFDOWN);
+	e.interface = "eth2";
+	event(st, &e, "down", 3, sinks2, 2);
+	assert_rows(st, "SELECT interface, start, end FROM outages", "eth2|7|NULL");
+	assert_int_equal(q_int(st, "SELECT count(*) FROM outbox"), 1);
 	np_store_close(st);
 }
 

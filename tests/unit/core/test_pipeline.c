@@ -1,0 +1,283 @@
+/*
+ * Pipeline: batches in, exact rows out (samples, verdicts, transitions, outages, outbox per
+ * sink), COLLECTOR health alerts, and a restart that neither repeats nor invents alerts.
+ */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "core/pipeline.h"
+#include "store/store.h"
+
+#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
+
+struct fx {
+	struct np_store *st;
+	struct np_config cfg;
+	struct np_source_cfg src;
+	struct np_pipeline *pl;
+	struct np_batch b;
+};
+
+static const char *const sinks[] = {"tcp://127.0.0.1:5515", "udp://127.0.0.1:5514"};
+
+static void
+fx_pipeline(struct fx *f, int64_t now)
+{
+	char *cause = NULL;
+	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, &cause);
+	if (f->pl == NULL)
+		fail_msg("np_pipeline_new: %s", cause);
+	np_pipeline_set_sinks(f->pl, sinks, 2);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char *cause = NULL;
+	f->st = np_store_open(":memory:", 0, &cause);
+	assert_non_null(f->st);
+	f->cfg.database = ":memory:";
+	f->cfg.state.stale_after_x = 3;
+	f->cfg.state.flap_transitions = 5;
+	f->cfg.state.flap_window_ms = 600000;
+	f->src.name = "this-host";
+	f->src.type = "local";
+	f->src.interval_ms = 10000;
+	f->src.timeout_ms = 5000;
+	f->src.max_gap_ms = 30000;
+	f->src.state = f->cfg.state;
+	fx_pipeline(f, T0);
+	np_batch_init(&f->b, "this-host", T0);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	np_pipeline_free(f->pl);
+	np_store_close(f->st);
+	np_batch_free(&f->b);
+	free(f);
+	return 0;
+}
+
+static struct np_obs *
+add(struct fx *f, const char *ifn, enum np_link_obs link, uint64_t rx, uint64_t epoch)
+{
+	struct np_obs *o = np_batch_add(&f->b);
+	np_obs_set_names(o, "host1", ifn);
+	o->counter_bits = 64;
+	o->epoch = epoch;
+	o->link = link;
+	np_obs_counter(o, NP_C_RX_BYTES, rx);
+	np_obs_counter(o, NP_C_TX_BYTES, rx / 2);
+	return o;
+}
+
+static void
+ingest(struct fx *f, int64_t t)
+{
+	char *cause = NULL;
+	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+}
+
+static int64_t
+q_int(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
+	int64_t v = -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+test_counters_events_and_outbox(void **state)
+{
+	struct fx *f = *state;
+	np_batch_reset(&f->b, T0);
+	f->b.complete = true;
+	add(f, "eth0", NP_LINK_UP, 1000, 2);
+	add(f, "eth1", NP_LINK_DOWN, 0, 3);
+	ingest(f, T0);
+	/* First readings: no delta, first sight: events without alerts. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM samples"), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+
+	np_batch_reset(&f->b, T0 + 10000);
+	f->b.complete = true;
+	add(f, "eth0", NP_LINK_DOWN, 11000, 2);
+	add(f, "eth1", NP_LINK_DOWN, 0, 3);
+	ingest(f, T0 + 10000);
+	assert_int_equal(q_int(f, "SELECT rx_bytes FROM samples s JOIN series x ON x.id=s.series "
+	                          "WHERE x.interface='eth0'"),
+	                 10000);
+	assert_int_equal(q_int(f, "SELECT tx_bytes FROM samples s JOIN series x ON x.id=s.series "
+	                          "WHERE x.interface='eth0'"),
+	                 5000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox_sink"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outages WHERE end IS NULL"), 1);
+	assert_int_equal(np_pipeline_alerts_queued(f->pl), 1);
+
+	np_batch_reset(&f->b, T0 + 20000);
+	f->b.complete = true;
+	add(f, "eth0", NP_LINK_UP, 21000, 2);
+	add(f, "eth1", NP_LINK_DOWN, 0, 3);
+	ingest(f, T0 + 20000);
+	assert_int_equal(q_int(f, "SELECT outage_seconds FROM outbox WHERE msgid='IFUP'"), 10);
+	assert_int_equal(q_int(f, "SELECT end - start FROM outages"), 10);
+	/* eth1 was never up: it stays quiet. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE interface='eth1'"), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 2);
+}
+
+static void
+test_reset_is_counted_not_double_counted(void **state)
+{
+	struct fx *f = *state;
+	for (int i = 0; i < 3; i++) {
+		np_batch_reset(&f->b, T0 + i * 10000);
+		/* ifindex (epoch) changes at the third reading: the counter restarted. */
+		add(f, "eth0", NP_LINK_UP, i < 2 ? 5000000 + (uint64_t)i * 1000 : 300,
+		    i < 2 ? 7 : 8);
+		ingest(f, T0 + i * 10000);
+	}
+	assert_int_equal(q_int(f, "SELECT sum(rx_bytes) FROM samples"), 1000 + 300);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts WHERE verdict='reset'"), 1);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_RESET], 2); /* rx and tx */
+}
+
+static void
+test_collector_health_alerts_once_per_change(void **state)
+{
+	struct fx *f = *state;
+	char *cause = NULL;
+	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, true, NULL, T0, &cause), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 1000, &cause), 1);
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 2000, &cause), 0);
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 3000, &cause), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
+	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, true, NULL, T0 + 9000, &cause),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR' AND "
+	                          "state='ok' AND outage_seconds=8"),
+	                 1);
+}
+
+static void
+test_restart_restores_without_alerts(void **state)
+{
+	struct fx *f = *state;
+	np_batch_reset(&f->b, T0);
+	add(f, "eth0", NP_LINK_UP, 1000, 2);
+	ingest(f, T0);
+	np_batch_reset(&f->b, T0 + 10000);
+	add(f, "eth0", NP_LINK_DOWN, 2000, 2);
+	ingest(f, T0 + 10000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
+
+	/* "kill -9": a new pipeline on the same database. */
+	np_pipeline_free(f->pl);
+	fx_pipeline(f, T0 + 60000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM runs"), 2);
+	np_batch_reset(&f->b, T0 + 60000);
+	add(f, "eth0", NP_LINK_DOWN, 3000, 2);
+	ingest(f, T0 + 60000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1); /* no repeated IFDOWN */
+	np_batch_reset(&f->b, T0 + 70000);
+	add(f, "eth0", NP_LINK_UP, 4000, 2);
+	ingest(f, T0 + 70000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFUP'"), 1);
+	assert_int_equal(q_int(f, "SELECT outage_seconds FROM outbox WHERE msgid='IFUP'"), 60);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outages"), 1);
+}
+
+static void
+fc_batch(struct fx *f, struct np_source_cfg *src, int64_t t, long bps)
+{
+	struct np_batch b;
+	np_batch_init(&b, src->name, t);
+	b.complete = true;
+	if (bps >= 0) {
+		struct np_obs *o = np_batch_add(&b);
+		np_obs_set_names(o, "192.0.2.10", "");
+		o->gauge = (double)bps;
+		o->has_gauge = true;
+		o->link = bps > 0 ? NP_LINK_UP : NP_LINK_DOWN;
+		o->ever_up = NP_EVER_YES;
+	}
+	char *cause = NULL;
+	if (np_pipeline_ingest(f->pl, src, &b, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+	np_batch_free(&b);
+}
+
+static void
+test_exporter_moving_between_collectors_raises_nothing(void **state)
+{
+	struct fx *f = *state;
+	struct np_source_cfg fcs[2];
+	for (int i = 0; i < 2; i++) {
+		fcs[i] = f->src;
+		fcs[i].name = i == 0 ? "fc-a" : "fc-b";
+		fcs[i].type = "stealthwatch";
+		fcs[i].interval_ms = 60000;
+		fcs[i].timeout_ms = 20000;
+	}
+	f->cfg.sources = fcs;
+	f->cfg.nsources = 2;
+	np_pipeline_set_config(f->pl, &f->cfg);
+
+	fc_batch(f, &fcs[0], T0, 62016); /* cycle 1: only FC-A sees it */
+	fc_batch(f, &fcs[1], T0 + 5000, -1);
+	/* cycle 2: it moved; FC-A's zero arrives first, FC-B's traffic 5 s later. */
+	fc_batch(f, &fcs[0], T0 + 60000, 0);
+	fc_batch(f, &fcs[1], T0 + 65000, 48000);
+	char *cause = NULL;
+	assert_int_equal(np_pipeline_tick(f->pl, T0 + 200000, &cause), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions"), 1); /* first sight only */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+
+	/* A real outage: both collectors report zero. IFDOWN once the other FC had its chance,
+	 * dated from the first zero. */
+	fc_batch(f, &fcs[1], T0 + 240000, 0);
+	fc_batch(f, &fcs[0], T0 + 245000, -1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(np_pipeline_tick(f->pl, T0 + 240000 + 86000, &cause), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 240000) / 1000);
+	f->cfg.sources = NULL;
+	f->cfg.nsources = 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_counters_events_and_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_is_counted_not_double_counted, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_collector_health_alerts_once_per_change, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_restores_without_alerts, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
+	                                    setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
