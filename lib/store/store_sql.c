@@ -112,7 +112,7 @@ static const char *const sql[NP_S_MAX] = {
                        " pending_since = excluded.pending_since,"
                        " last_change = excluded.last_change",
     [NP_S_LINKS_LOAD] = "SELECT device, interface, state, since, last_known, ever_up, flapping,"
-                        " outage_start, pending, pending_since, last_change FROM links"
+                        " outage_start, pending, pending_since, last_change, sources FROM links"
                         " ORDER BY device, interface",
     [NP_S_COLLECTOR_SAVE] = "INSERT INTO collectors (source, ok, since, last_error, failures,"
                             " skipped, skip_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"

@@ -71,6 +71,9 @@ np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **ca
 		s.outage_start_ms = sqlite3_column_int64(stmt, 7) * 1000;
 		s.pending_since_ms = sqlite3_column_int64(stmt, 9) * 1000;
 		s.last_change_ms = sqlite3_column_int64(stmt, 10) * 1000;
+		/* The deciding sources become observers again (engine: np_ls_restore). */
+		const char *srcs = (const char *)sqlite3_column_text(stmt, 11);
+		s.sources = srcs != NULL && *srcs != '\0' ? srcs : NULL;
 		fn(&s, arg);
 	}
 	if (rc != SQLITE_DONE)
