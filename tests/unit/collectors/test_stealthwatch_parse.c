@@ -155,6 +155,7 @@ grid_emit(const struct grid *g, const struct emit *e, size_t *len)
 		memcpy(out + n, line, o);
 		n += o;
 	}
+	out[n] = '\0'; /* for the tests that splice it with %s; not part of the input */
 	*len = n;
 	return out;
 }
