@@ -85,6 +85,12 @@ run(int n, int polls)
 	if (st == NULL)
 		die("open", cause);
 	np_store_set_profile(st, true);
+	const char *cache = getenv("BENCH_STORE_CACHE_KB"); /* experiment: page cache size */
+	if (cache != NULL) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", atoi(cache));
+		sqlite3_exec(np_store_db(st), sql, NULL, NULL, NULL);
+	}
 
 	int64_t *ids = calloc((size_t)n, sizeof *ids);
 	char(*names)[16] = calloc((size_t)n, sizeof *names);

@@ -102,15 +102,16 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL",
     [NP_S_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox_sink WHERE delivered IS NULL",
 
+    /* sources NULL (?12) keeps what the row has (set by an event or an earlier save). */
     [NP_S_LINK_SAVE] = "INSERT INTO links (device, interface, state, since, last_known, ever_up,"
-                       " flapping, outage_start, pending, pending_since, last_change)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                       " flapping, outage_start, pending, pending_since, last_change, sources)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce(?12, ''))"
                        " ON CONFLICT (device, interface) DO UPDATE SET state = excluded.state,"
                        " since = excluded.since, last_known = excluded.last_known,"
                        " ever_up = excluded.ever_up, flapping = excluded.flapping,"
                        " outage_start = excluded.outage_start, pending = excluded.pending,"
                        " pending_since = excluded.pending_since,"
-                       " last_change = excluded.last_change",
+                       " last_change = excluded.last_change, sources = coalesce(?12, sources)",
     [NP_S_LINKS_LOAD] = "SELECT device, interface, state, since, last_known, ever_up, flapping,"
                         " outage_start, pending, pending_since, last_change, sources FROM links"
                         " ORDER BY device, interface",

@@ -32,6 +32,10 @@ np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **caus
 	np_store_bind_text(stmt, 9, state_name(s->pending));
 	sqlite3_bind_int64(stmt, 10, np_store_ms_to_s(s->pending_since_ms));
 	sqlite3_bind_int64(stmt, 11, np_store_ms_to_s(s->last_change_ms));
+	if (s->sources != NULL)
+		sqlite3_bind_text(stmt, 12, s->sources, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 12);
 	return np_store_exec_stmt(st, stmt, cause, "saving a link");
 }
 

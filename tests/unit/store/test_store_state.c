@@ -7,7 +7,7 @@
 struct loaded {
 	int n;
 	struct np_ls_saved s[4];
-	char dev[4][32], ifn[4][32];
+	char dev[4][32], ifn[4][32], src[4][32];
 };
 
 static void
@@ -21,6 +21,10 @@ load_cb(const struct np_ls_saved *s, void *arg)
 	snprintf(l->ifn[l->n], sizeof l->ifn[0], "%s", s->interface);
 	l->s[l->n].device = l->dev[l->n];
 	l->s[l->n].interface = l->ifn[l->n];
+	if (s->sources != NULL) {
+		snprintf(l->src[l->n], sizeof l->src[0], "%s", s->sources);
+		l->s[l->n].sources = l->src[l->n];
+	}
 	l->n++;
 }
 
@@ -38,6 +42,10 @@ assert_saved_equal(const struct np_ls_saved *a, const struct np_ls_saved *b)
 	assert_int_equal(a->pending, b->pending);
 	assert_int_equal(a->pending_since_ms, b->pending_since_ms);
 	assert_int_equal(a->last_change_ms, b->last_change_ms);
+	if (a->sources == NULL || b->sources == NULL)
+		assert_true(a->sources == b->sources);
+	else
+		assert_string_equal(a->sources, b->sources);
 }
 
 static void
@@ -103,7 +111,20 @@ test_links_round_trip(void **state)
 	memset(&l, 0, sizeof l);
 	assert_int_equal(np_store_links_load(st, load_cb, &l, &cause), 0);
 	assert_int_equal(l.n, 2);
+	a.sources = "this-host"; /* kept from the event: the save said nothing about them */
 	assert_saved_equal(&l.s[1], &a);
+	/* A save that names its sources stores them. */
+	a.sources = "fc-east,fc-west";
+	assert_int_equal(np_store_link_save(st, &a, &cause), 0);
+	assert_rows(st, "SELECT sources FROM links WHERE device = 'host1'", "fc-east,fc-west");
+	memset(&l, 0, sizeof l);
+	assert_int_equal(np_store_links_load(st, load_cb, &l, &cause), 0);
+	assert_saved_equal(&l.s[1], &a);
+	b.sources = "";
+	assert_int_equal(np_store_link_save(st, &b, &cause), 0);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(np_store_links_load(st, load_cb, &l, &cause), 0);
+	assert_null(l.s[0].sources); /* "" loads as NULL: no observers to restore */
 
 	/* A link first seen through an event exists before its first save. */
 	e.device = "new";
