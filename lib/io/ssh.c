@@ -460,8 +460,7 @@ check_hostkey(struct np_ssh *s)
 		b64(sha, 32, fp + 7);
 	const char *kname = kt != NULL ? kt->name : "unknown-type";
 	if (kt == NULL) {
-		set_err(s, "host key of %s has an unsupported type (%d; SHA256 %s)", s->lookup,
-		        ktype, fp);
+		set_err(s, "host key of %s has an unsupported type (%d, %s)", s->lookup, ktype, fp);
 		return STEP_FAIL;
 	}
 
@@ -471,6 +470,11 @@ check_hostkey(struct np_ssh *s)
 		return STEP_FAIL;
 	}
 	LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(s->sess);
+	if (kh == NULL) {
+		fclose(f);
+		set_err(s, "cannot check the host key: %s", sess_error(s));
+		return STEP_FAIL;
+	}
 	char *line = NULL;
 	size_t cap = 0, unusable = 0;
 	bool revoked = false;
