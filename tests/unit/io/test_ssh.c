@@ -49,6 +49,8 @@ struct env {
 static struct env E;
 static int g_order;
 
+static size_t sshd_children(pid_t *out, size_t max);
+
 static char *
 path(const char *name)
 {
@@ -234,6 +236,13 @@ static int
 group_teardown(void **state)
 {
 	if (E.sshd > 0) {
+		/* Its per-connection processes too, in case a test stopped them (SIGSTOP). */
+		pid_t kids[64];
+		size_t n = sshd_children(kids, 64);
+		for (size_t i = 0; i < n; i++) {
+			kill(kids[i], SIGCONT);
+			kill(kids[i], SIGTERM);
+		}
 		kill(E.sshd, SIGTERM);
 		waitpid(E.sshd, NULL, 0);
 	}
@@ -604,8 +613,6 @@ test_remote_file_errors(void **state)
 	expect_file(&r, E.fixture);
 	result_clear(&r);
 }
-
-static size_t sshd_children(pid_t *out, size_t max);
 
 /* A listener that accepts (in the kernel backlog) and never speaks. */
 static int
