@@ -30,15 +30,16 @@ struct column {
 
 /*
  * The one mapping from the FC's column names to what they mean here. A per-interface file
- * would be a second table of this shape (plus an interface role).
+ * would be a second table of this shape (plus an interface role). Labels are for grouping, so
+ * only stable attributes become labels: values that move every poll (Last Active, the flow
+ * rate) would rewrite the series row each time.
  */
 static const struct column columns[] = {
     {"Exporter Address", ROLE_DEVICE, NULL, true},
     {"Current NetFlow bps", ROLE_GAUGE, NULL, true},
-    {"Last Active", ROLE_EVER_UP, "last_active", false},
+    {"Last Active", ROLE_EVER_UP, NULL, false},
     {"NetFlow Version", ROLE_LABEL, "netflow_version", false},
     {"Interfaces", ROLE_LABEL, "interfaces", false},
-    {"Current Input Rate fps", ROLE_LABEL, "flows_per_s", false},
     {"Status", ROLE_LABEL, "fc_status", false},
 };
 #define NCOLUMNS (sizeof(columns) / sizeof(columns[0]))

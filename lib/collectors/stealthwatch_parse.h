@@ -11,7 +11,7 @@
  *
  * One observation per row: device = the exporter address, interface = "", gauge =
  * `Current NetFlow bps`, link = UP if bps > 0 else DOWN, ever_up = YES if `Last Active` > 0
- * else NO, and labels netflow_version, interfaces, flows_per_s, last_active, fc_status.
+ * else NO, and labels netflow_version, interfaces, fc_status.
  */
 #include <stddef.h>
 

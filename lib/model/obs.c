@@ -1,5 +1,6 @@
 #include "model/obs.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +28,9 @@ np_batch_add(struct np_batch *b)
 		b->obs = np_xreallocarray(b->obs, b->cap, sizeof(*b->obs));
 	}
 	struct np_obs *o = &b->obs[b->n++];
-	memset(o, 0, sizeof(*o));
+	/* Label storage is most of the struct and is only read up to nlabels: not zeroed. */
+	memset(o, 0, offsetof(struct np_obs, labels));
+	o->nlabels = 0;
 	o->time_ms = b->time_ms;
 	return o;
 }

@@ -190,6 +190,12 @@ python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2]
 	"$dsec" "$outage" || fail "downtime $dsec s does not match outage_seconds $outage"
 json_get "abs(j['total']['down_seconds'] - sum(l['down_seconds'] for l in j['links'])) <= 1" <<<"$json" |
 	grep -qx True || fail "total downtime is not the sum over links"
+# Never heard (Last Active 0): not downtime (DESIGN §6), so the total is 192.0.2.20's alone.
+never=$(json_get "[l['down_seconds'] for l in j['links'] if l['device']=='192.0.2.40'] or [0]" <<<"$json")
+[ "$never" = "[0]" ] || [ "$never" = "0" ] || fail "never-heard 192.0.2.40 has downtime: $never"
+json_get "abs(j['total']['down_seconds'] - $dsec) <= 1" <<<"$json" | grep -qx True ||
+	fail "total downtime is not 192.0.2.20's outage"
+
 ev=$(np events --since 10m --state down --format json)
 # The never-heard 192.0.2.40 is listed too (first sight: unknown -> down) but alerted nothing.
 [ "$(json_get "[e['device'] for e in j if e['previous']=='up' and e.get('alert')=='IFDOWN']" <<<"$ev")" = "['192.0.2.20']" ] ||
