@@ -2,13 +2,14 @@
 # Builds the Dockerfile with podman (build stage runs the unit tests) on a locally made
 # debian:bookworm-slim, then runs the image: version, linked libraries, user, the shipped config,
 # a container watching its own veth pair, the health check, a clean stop and the volume keeping
-# the database. Opt-in (NP_TEST_CONTAINER=1): it takes minutes and about 1 GB of disk.
+# the database. Opt-in (NP_TEST_CONTAINER=1): it takes minutes and 1-3 GB of disk.
 # The debootstrap base tarball is cached in /var/cache/netpulse-test/ between runs.
-# NP_CONTAINER_FROM_GIT=1 builds from `git archive HEAD` instead of the working tree.
+# NP_CONTAINER_FROM_GIT=1 builds from `git archive HEAD` instead of the working tree,
+# NP_CONTAINER_CONTEXT=DIR from DIR.
 set -u
 
 if [ "${NP_TEST_CONTAINER:-0}" != 1 ]; then
-	echo "SKIP: set NP_TEST_CONTAINER=1 to build and run the container image (several minutes, ~1 GB disk)"
+	echo "SKIP: set NP_TEST_CONTAINER=1 to build and run the container image (several minutes, ~1-3 GB disk)"
 	exit 0
 fi
 
@@ -43,19 +44,26 @@ cleanup() {
 	if [ -n "$CID" ]; then podman rm -f -t 0 "$CID" >/dev/null 2>&1; fi
 	podman volume rm -f "$VOL" >/dev/null 2>&1
 	ip netns del "$NS" 2>/dev/null
-	# Everything podman made lives in $T (graphroot, runroot, tmp_dir, volumes).
+	# Everything podman made lives in $T (graphroot, runroot, tmp_dir, volumes); unmount what
+	# the overlay driver may have left mounted there before removing it.
+	awk -v t="$T/" 'index($2, t) == 1 { print $2 }' /proc/self/mounts | sort -r | xargs -r umount -l
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
 # Private podman storage and engine state; runc and lowered ulimits (TESTING.md §4: crun
 # refuses this VM's hybrid cgroups, and the default rlimits exceed the hard limits here).
-cat >"$T/storage.conf" <<EOF
+# overlay keeps one copy of each layer (vfs copies the whole tree per layer: 3 GB here);
+# vfs is the fallback where overlay is not available.
+storage_conf() {
+	cat >"$T/storage.conf" <<EOF
 [storage]
-driver = "vfs"
+driver = "$1"
 graphroot = "$T/storage"
 runroot = "$T/run"
 EOF
+}
+storage_conf overlay
 cat >"$T/containers.conf" <<EOF
 [containers]
 netns = "host"
@@ -69,9 +77,16 @@ tmp_dir = "$T/tmp"
 volume_path = "$T/volumes"
 EOF
 export CONTAINERS_STORAGE_CONF=$T/storage.conf CONTAINERS_CONF=$T/containers.conf
+if ! podman info >"$T/info.log" 2>&1; then
+	rm -rf "$T/storage" "$T/run"
+	storage_conf vfs
+	podman info >"$T/info.log" 2>&1 || die "podman info: $(tail -5 "$T/info.log")"
+fi
+echo "podman storage driver: $(sed -n 's/^ *graphDriverName: //p' "$T/info.log")"
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+t_start=$(now)
 
 # --- base image -----------------------------------------------------------------------------------
 if [ ! -s "$BASE" ]; then
@@ -105,7 +120,7 @@ podman import --change 'CMD ["/bin/bash"]' "$BASE" docker.io/library/debian:book
 echo "import: $(since "$t0") s"
 
 # --- build -------------------------------------------------------------------------------------------
-CTX=$SRC
+CTX=${NP_CONTAINER_CONTEXT:-$SRC}
 if [ "${NP_CONTAINER_FROM_GIT:-0}" = 1 ]; then
 	CTX=$T/ctx
 	mkdir -p "$CTX"
@@ -118,8 +133,12 @@ podman build --format docker --isolation=chroot --pull=never -t "$IMG" -f "$CTX/
 rc=$?
 echo "build: rc=$rc in $(since "$t0") s"
 if [ $rc != 0 ]; then
-	tail -60 "$T/build.log"
-	die "podman build failed"
+	keep=${NP_BUILD:-/tmp}/container-build.log
+	cp "$T/build.log" "$keep"
+	# The failing tests' output, else the end of the log.
+	sed -n '/tests passed/,$p' "$T/build.log" | grep -q . && grep -B2 -A40 -E '\*\*\*Failed|\(Failed\)' "$T/build.log" | head -150 ||
+		tail -60 "$T/build.log"
+	die "podman build failed (whole log: $keep)"
 fi
 grep -E '^(100% tests passed|[0-9]+% tests passed).*' "$T/build.log" | tail -1
 grep -q '100% tests passed' "$T/build.log" && ok "unit tests passed in the build stage" ||
@@ -129,7 +148,8 @@ img_size=$(podman image inspect --format '{{.Size}}' "$IMG")
 echo "image sizes: base $((base_size / 1000000)) MB, netpulse $((img_size / 1000000)) MB"
 
 # --- one-shot checks ------------------------------------------------------------------------------
-run1() { podman run --rm --network=none "$@"; }
+# One-shot runs: no health check (podman would try to set up systemd timers for it).
+run1() { podman run --rm --network=none --no-healthcheck "$@"; }
 version=$(sed -n 's/^project(netpulse VERSION \([0-9.]*\).*/\1/p' "$SRC/CMakeLists.txt")
 out=$(run1 --entrypoint /usr/sbin/netpulsed "$IMG" --version 2>&1)
 rc=$?
@@ -204,7 +224,7 @@ CID=
 out=$(run1 -v "$VOL:/var/lib/netpulse" --entrypoint /usr/bin/netpulse "$IMG" --format json status 2>&1)
 status_has_npc0_up <<<"$out" && ok "database persists in the volume" || fail "after restart: $out"
 
-echo "storage used: $(du -sh "$T/storage" | cut -f1)"
+echo "storage used: $(du -sh "$T/storage" | cut -f1); total $(since "$t_start") s"
 if [ $fails != 0 ]; then
 	echo "--- daemon log (last 30 lines)"
 	tail -n 30 "$T/daemon.log" 2>/dev/null
