@@ -121,8 +121,10 @@ group_setup(void **state)
 static int
 setup(void **state)
 {
+	/* cmocka 1.1 reports skip() from a setup as a failure: the test bodies skip instead. */
+	*state = NULL;
 	if (!in_netns)
-		skip();
+		return 0;
 	struct fx *f = np_xcalloc(1, sizeof(*f));
 	f->base = event_base_new();
 	f->cfg.name = "ns";
@@ -216,6 +218,8 @@ wait_push(struct fx *f, size_t from, const char *ifname, enum np_link_obs want)
 static void
 test_push_on_change(void **state)
 {
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	sh("link add npa0 type veth peer name npb0");
 	sh("link set npa0 up");
@@ -258,6 +262,8 @@ test_push_on_change(void **state)
 static void
 test_filtered_links_not_pushed(void **state)
 {
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	char *exc[] = {"^npx"};
 	f->cfg.exclude = exc;
@@ -279,6 +285,8 @@ test_filtered_links_not_pushed(void **state)
 static void
 test_recreated_new_epoch(void **state)
 {
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	sh("link add npr0 type ifb");
 	create(f);
@@ -314,6 +322,8 @@ test_recreated_new_epoch(void **state)
 static void
 test_readers_agree(void **state)
 {
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	sh("link add npa1 type veth peer name npb1");
 	sh("link set npa1 up"); /* peer stays down: npa1 lowerlayerdown */
@@ -353,6 +363,8 @@ test_readers_agree(void **state)
 static void
 test_overrun_resync(void **state)
 {
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	enum { N = 5000 };
 	create(f);
