@@ -351,7 +351,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 
 	if (o->link != NP_LINK_NONE)
 		np_ls_observe_hold(p->ls, o->device, o->interface, source, o->link, o->ever_up,
-		                   o->time_ms, stale_ms, p->hold_ms);
+		                   o->time_ms, stale_ms, p->hold_ms, src->state.up_after_ms);
 	return 0;
 }
 
@@ -452,11 +452,19 @@ evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 	return 0;
 }
 
+static void
+forget_id(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct series *s = value;
+	s->id = 0; /* looked up again: a series created in the rolled-back batch is gone */
+}
+
 /* After a failed transaction the engine is ahead of the database: rebuild it from there. */
 static void
 recover(struct np_pipeline *p)
 {
 	np_store_rollback(p->st);
+	np_hmap_foreach(p->series, forget_id, NULL);
 	p->stats.failed_batches++;
 	char *why = NULL;
 	if (load_links(p, &why) == -1) {
@@ -538,7 +546,10 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	if (b->complete)
 		ss->gen++;
 	int64_t stale_ms = np_source_stale_after_ms(src);
+	/* The source's own down_after (a per-source `state:` override), or the group hold. */
 	p->hold_ms = group_hold_ms(p, src);
+	if (src->state.down_after_ms > p->hold_ms)
+		p->hold_ms = src->state.down_after_ms;
 	for (size_t i = 0; i < b->n; i++)
 		if (ingest_obs(p, src, ss, b->source, &b->obs[i], stale_ms, cause) == -1)
 			goto fail;

@@ -58,7 +58,8 @@ struct link {
 
 	int64_t last_event_ms; /* no event is dated before the previous one (late batches) */
 	int64_t deadline;
-	int64_t down_hold_ms; /* minimum down debounce asked by the latest observation */
+	int64_t down_hold_ms; /* minimum debounces asked by the latest observation */
+	int64_t up_hold_ms;
 	uint32_t heap_idx;
 	uint32_t dlen, ilen;
 	uint16_t flap_cap, flap_n, flap_head;
@@ -709,7 +710,7 @@ static int64_t
 debounce(const struct np_ls *ls, const struct link *l, enum np_state target)
 {
 	if (target != NP_ST_DOWN)
-		return ls->p.up_after_ms;
+		return max64(ls->p.up_after_ms, l->up_hold_ms);
 	return max64(ls->p.down_after_ms, l->down_hold_ms);
 }
 
@@ -870,20 +871,21 @@ np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const
               enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
               int64_t stale_after_ms)
 {
-	np_ls_observe_hold(ls, device, interface, source, link, ever_up, time_ms, stale_after_ms,
+	np_ls_observe_hold(ls, device, interface, source, link, ever_up, time_ms, stale_after_ms, 0,
 	                   0);
 }
 
 void
 np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, const char *source,
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
-                   int64_t stale_after_ms, int64_t down_hold_ms)
+                   int64_t stale_after_ms, int64_t down_hold_ms, int64_t up_hold_ms)
 {
 	if (link != NP_LINK_UP && link != NP_LINK_DOWN)
 		return;
 	struct source *src = source_get(ls, source);
 	struct link *l = link_get(ls, device, interface);
 	l->down_hold_ms = down_hold_ms > 0 ? down_hold_ms : 0;
+	l->up_hold_ms = up_hold_ms > 0 ? up_hold_ms : 0;
 	struct observer *o = observer_get(l, src);
 	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
 		l->ever_up = true; /* a fact even if the observation is out of date */

@@ -135,14 +135,17 @@ void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, 
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
                    int64_t stale_after_ms);
 /*
- * The same, with a minimum down debounce for this link: a down look must last down_hold_ms
- * before it is declared (the new state still dates from its first observation). The pipeline
- * uses it for links several sources may watch (Flow Collectors): when an exporter moves from
- * FC-A to FC-B, A's zero can arrive before B's first report, and must not raise IFDOWN.
+ * The same, with minimum debounces for this link (the larger of these and the engine's
+ * down_after/up_after applies): a down (up) look must last down_hold_ms (up_hold_ms) before it
+ * is declared; the new state still dates from its first observation. The pipeline passes a
+ * source's own `state:` overrides here, and for links several sources may watch (Flow
+ * Collectors) a down hold long enough for the others to report: when an exporter moves from
+ * FC-A to FC-B, A's zero can arrive before B's first report and must not raise IFDOWN.
  */
 void np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface,
                         const char *source, enum np_link_obs link, enum np_ever_up ever_up,
-                        int64_t time_ms, int64_t stale_after_ms, int64_t down_hold_ms);
+                        int64_t time_ms, int64_t stale_after_ms, int64_t down_hold_ms,
+                        int64_t up_hold_ms);
 /*
  * `source` delivered a complete list at batch_ms: its observers of links it did not observe
  * since its previous complete batch (i.e. not listed in this one) stop being fresh at

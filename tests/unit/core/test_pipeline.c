@@ -266,6 +266,22 @@ test_exporter_moving_between_collectors_raises_nothing(void **state)
 	f->cfg.nsources = 0;
 }
 
+static void
+test_per_source_down_after(void **state)
+{
+	struct fx *f = *state;
+	f->src.state.down_after_ms = 30000; /* this source's own `state:` override */
+	for (int i = 0; i < 5; i++) {
+		np_batch_reset(&f->b, T0 + i * 10000);
+		add(f, "eth0", i == 0 ? NP_LINK_UP : NP_LINK_DOWN, 1000, 2);
+		ingest(f, T0 + i * 10000);
+		/* down since T0+10 s: not declared at +20 s or +30 s, declared at +40 s */
+		assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"),
+		                 i < 4 ? 0 : 1);
+	}
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), T0 / 1000 + 10);
+}
+
 int
 main(void)
 {
@@ -278,6 +294,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_restart_restores_without_alerts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
