@@ -156,14 +156,12 @@ resolve_secret(struct loader *l, struct np_config_source_build *b,
 			free(why);
 		}
 	} else if (b->password_clear != NULL) {
-		b->s.password = b->password_clear;
-		b->password_clear = NULL;
-		if (l->world_readable)
-			np_config_diag_add(
-			    l->warns, given[0]->line, given[0]->col,
-			    "%s has a password in clear and this file is readable by "
-			    "everyone; use password_file or password_env",
-			    owner);
+		/* Issue #3: a Flow Collector password comes only from a file or the environment. */
+		np_config_diag_add(l->errs, given[0]->line, given[0]->col,
+		                   "%s: a password in clear is not accepted; put it in a file "
+		                   "(password_file, e.g. a systemd credential) or the environment "
+		                   "(password_env)",
+		                   owner);
 	}
 }
 

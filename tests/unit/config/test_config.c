@@ -415,9 +415,7 @@ test_password_file_and_env(void **state)
 	                          "  - { name: g, type: stealthwatch, host: h, user: u,"
 	                          " known_hosts: /k, password_file: %s }\n"
 	                          "  - { name: e, type: stealthwatch, host: h, user: u,"
-	                          " known_hosts: /k, password_env: NP_TEST_PW }\n"
-	                          "  - { name: c, type: stealthwatch, host: h, user: u,"
-	                          " known_hosts: /k, password: clear }\n",
+	                          " known_hosts: /k, password_env: NP_TEST_PW }\n",
 	                          pw, pw2);
 	setenv("NP_TEST_PW", "from-env", 1);
 	struct np_config *c = ok(text);
@@ -425,7 +423,6 @@ test_password_file_and_env(void **state)
 	/* Exactly one trailing newline is stripped. */
 	assert_string_equal(c->sources[1].password, "two\n");
 	assert_string_equal(c->sources[2].password, "from-env");
-	assert_string_equal(c->sources[3].password, "clear");
 	/* From memory there is no file mode to judge: no warning. */
 	assert_int_equal(c->nwarnings, 0);
 	np_config_free(c);
@@ -440,7 +437,7 @@ test_password_file_and_env(void **state)
 }
 
 static void
-test_world_readable_clear_password(void **state)
+test_clear_password_refused(void **state)
 {
 	char *dir = np_test_tmpdir();
 	char *path = np_xasprintf("%s/netpulse.yaml", dir);
@@ -451,25 +448,17 @@ test_world_readable_clear_password(void **state)
 	                   "    user: u\n"
 	                   "    known_hosts: /k\n"
 	                   "    password: Hunter2-secret\n";
-	write_file(path, text, 0644);
+	write_file(path, text, 0600);
 	char *cause = NULL;
-	struct np_config *c = np_config_load(path, &cause);
-	assert_non_null(c);
-	assert_int_equal(c->nwarnings, 1);
-	char *want = np_xasprintf("%s:7:15: source 'fc' has a password in clear and this file is "
-	                          "readable by everyone; use password_file or password_env",
+	assert_null(np_config_load(path, &cause));
+	char *want = np_xasprintf("%s:7:15: source 'fc': a password in clear is not accepted; put "
+	                          "it in a file (password_file, e.g. a systemd credential) or the "
+	                          "environment (password_env)",
 	                          path);
-	assert_string_equal(c->warnings[0], want);
-	assert_null(strstr(c->warnings[0], "Hunter2"));
-	assert_string_equal(c->sources[0].password, "Hunter2-secret");
-	np_config_free(c);
+	assert_string_equal(cause, want);
+	assert_null(strstr(cause, "Hunter2")); /* the secret is never echoed */
+	free(cause);
 	free(want);
-
-	assert_int_equal(chmod(path, 0640), 0);
-	c = np_config_load(path, &cause);
-	assert_non_null(c);
-	assert_int_equal(c->nwarnings, 0);
-	np_config_free(c);
 	unlink(path);
 	rmdir(dir);
 	free(path);
@@ -499,7 +488,7 @@ static const char equal_base[] = "sources:\n"
                                  "    user: u\n"
                                  "    known_hosts: /k\n"
                                  "    identity_file: /id\n"
-                                 "    password: p\n";
+                                 "    password_env: NP_EQ_A\n";
 
 /* Each edit changes one thing a source polls with. */
 static const char *const equal_edits[][2] = {
@@ -530,7 +519,7 @@ static const char *const equal_edits[][2] = {
     {"identity_file: /id", "identity_file: /id\n    use_agent: true"},
     {"identity_file: /id", "identity_file: /id\n    port: 2222"},
     {"identity_file: /id", "identity_file: /id\n    path: /other"},
-    {"password: p", "password: q"},
+    {"password_env: NP_EQ_A", "password_env: NP_EQ_B"},
 };
 
 static char *
@@ -544,6 +533,8 @@ edit(const char *text, const char *from, const char *to)
 static void
 test_source_cfg_equal(void **state)
 {
+	setenv("NP_EQ_A", "p", 1);
+	setenv("NP_EQ_B", "q", 1);
 	struct np_config *a = ok(equal_base), *b = ok(equal_base);
 	for (size_t i = 0; i < a->nsources; i++)
 		assert_true(np_source_cfg_equal(&a->sources[i], &b->sources[i]));
@@ -624,7 +615,7 @@ main(void)
 	    cmocka_unit_test(test_overrides),
 	    cmocka_unit_test(test_alerts),
 	    cmocka_unit_test(test_password_file_and_env),
-	    cmocka_unit_test(test_world_readable_clear_password),
+	    cmocka_unit_test(test_clear_password_refused),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_source_cfg_equal),
 	    cmocka_unit_test(test_help),
