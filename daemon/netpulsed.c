@@ -361,6 +361,11 @@ run(struct daemon *d)
 	         d->cfg->nalerts, d->cfg->database);
 	notify_send("READY=1");
 	event_base_dispatch(d->base);
+	/* Hourly/daily rollups of the open 5-minute buckets, so reports are whole while down. */
+	if (np_store_fold_all(d->st, &why) == -1) {
+		log_msg(LOG_ERR, "folding rollups: %s", why);
+		free(why);
+	}
 	log_info("stopped");
 	return d->once && d->any_failed ? 1 : 0;
 }

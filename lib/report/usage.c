@@ -69,12 +69,20 @@ hours(struct np_usage_seg *out, size_t *n, int64_t a, int64_t b)
 }
 
 size_t
-np_usage_segments(int64_t start, int64_t end, struct np_usage_seg out[NP_USAGE_MAX_SEGS])
+np_usage_segments(int64_t start, int64_t end, int64_t folded,
+                  struct np_usage_seg out[NP_USAGE_MAX_SEGS])
 {
 	size_t n = 0;
 	int64_t a = ceil_to(start, NP_BUCKET_5M), b = ceil_to(end, NP_BUCKET_5M);
 	if (a >= b)
 		return 0;
+	/* Buckets from `folded` on are not in rollup_1h/1d yet: read them at 5 minutes. */
+	if (folded < b) {
+		int64_t f = folded > a ? ceil_to(folded, NP_BUCKET_5M) : a;
+		n = np_usage_segments(a, f, INT64_MAX, out);
+		seg(out, &n, NP_BUCKET_5M, f, b);
+		return n;
+	}
 	int64_t d0 = ceil_to(a, NP_BUCKET_1D), d1 = floor_to(b, NP_BUCKET_1D);
 	if (d0 >= d1) {
 		hours(out, &n, a, b);
@@ -84,6 +92,24 @@ np_usage_segments(int64_t start, int64_t end, struct np_usage_seg out[NP_USAGE_M
 	seg(out, &n, NP_BUCKET_1D, d0, d1);
 	hours(out, &n, d1, b);
 	return n;
+}
+
+/* The store's fold mark: 5-minute buckets from there on are not in the hourly/daily tables. */
+static int
+fold_mark(sqlite3 *db, int64_t *out, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	if (np_report_prepare(db, "SELECT next_5m FROM fold WHERE id = 1", &st, cause) == -1)
+		return -1;
+	int r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		np_report_sqlerr(db, "reading the rollup fold mark", cause);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -296,7 +322,10 @@ np_usage_compute(sqlite3 *db, const struct np_period *p, int64_t now, const stru
 	st = NULL;
 
 	struct np_usage_seg segs[NP_USAGE_MAX_SEGS];
-	size_t nseg = np_usage_segments(u->start, u->end, segs);
+	int64_t folded = INT64_MAX;
+	if (fold_mark(db, &folded, cause) == -1)
+		goto fail;
+	size_t nseg = np_usage_segments(u->start, u->end, folded, segs);
 	for (size_t i = 0; i < nseg; i++) {
 		int t = segs[i].width == NP_BUCKET_5M ? 0 : segs[i].width == NP_BUCKET_1H ? 1 : 2;
 		if (np_report_prepare(db, rollup_sql[t], &st, cause) == -1)

@@ -65,9 +65,10 @@ int np_usage_compute(sqlite3 *db, const struct np_period *p, int64_t now,
 struct np_usage_seg {
 	int64_t width, from, to;
 };
-#define NP_USAGE_MAX_SEGS 7
+#define NP_USAGE_MAX_SEGS 8
 /* How [start, end) is read from the rollups (see above); returns the number of segments. */
-size_t np_usage_segments(int64_t start, int64_t end, struct np_usage_seg out[NP_USAGE_MAX_SEGS]);
+size_t np_usage_segments(int64_t start, int64_t end, int64_t folded,
+                         struct np_usage_seg out[NP_USAGE_MAX_SEGS]);
 void np_usage_free(struct np_usage *u);
 char *np_usage_render(const struct np_usage *u, enum np_format f, const struct np_tz *tz);
 

@@ -129,6 +129,16 @@ static const char *const migrations[] = {
     "  skipped INTEGER NOT NULL DEFAULT 0, skip_reason TEXT NOT NULL DEFAULT '');"
     /* Every migration ends by setting its own version, inside the migration's transaction. */
     "PRAGMA user_version = 1;",
+    /*
+     * 2: hourly and daily rollups are folded from closed 5-minute buckets instead of being
+     * upserted per sample. fold.next_5m is the first 5-minute bucket not folded yet; a
+     * database from version 1 already holds everything in rollup_1h/1d, so it starts after
+     * its last bucket.
+     */
+    "CREATE TABLE fold (id INTEGER PRIMARY KEY CHECK (id = 1), next_5m INTEGER NOT NULL);"
+    "INSERT INTO fold (id, next_5m) VALUES (1,"
+    " coalesce((SELECT max(bucket) + 300 FROM rollup_5m), -9223372036854775807));"
+    "PRAGMA user_version = 2;",
 };
 
 const char *

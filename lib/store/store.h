@@ -61,6 +61,13 @@ int np_store_sample(struct np_store *st, int64_t series, const struct np_sample 
  */
 int np_store_note(struct np_store *st, int64_t series, const char *name, int64_t count,
                   int64_t now_s, char **cause);
+/*
+ * Hourly and daily rollups are folded from 5-minute buckets once those close (a sample ending
+ * in a later bucket closes them), so until then the wider tables lack the open bucket. This
+ * folds every bucket written so far (the daemon calls it when it stops; tests before reading
+ * rollup_1h/1d). Later samples for a folded bucket go to the wider tables directly.
+ */
+int np_store_fold_all(struct np_store *st, char **cause);
 /* Counts one non-ok verdict of a series (verdicts table). */
 int np_store_verdict(struct np_store *st, int64_t series, enum np_verdict v, int64_t now_s,
                      char **cause);

@@ -55,6 +55,11 @@ enum np_stmt {
 	NP_S_PRUNE_OUTAGES,
 	NP_S_PRUNE_UNOBSERVED,
 	NP_S_PRUNE_OUTBOX,
+	NP_S_FOLD_GET,
+	NP_S_FOLD_SET,
+	NP_S_FOLD_1H,
+	NP_S_FOLD_1D,
+	NP_S_FOLD_LAST,
 	NP_S_MAX
 };
 const char *np_store_sql(enum np_stmt id);
@@ -94,6 +99,9 @@ struct np_store {
 	/* Scratch for np_store_sample: parts and per-counter shares of one rollup width. */
 	struct np_rollup_part *parts;
 	uint64_t *shares; /* [NP_C_MAX][NP_STORE_MAX_PARTS] */
+	/* First 5-minute bucket not yet folded into rollup_1h/1d (table fold); valid if loaded. */
+	int64_t fold_next;
+	bool fold_loaded;
 };
 
 /* The prepared statement (prepared once, kept until close), or NULL with *cause. */

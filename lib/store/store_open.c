@@ -354,6 +354,7 @@ np_store_rollback(struct np_store *st)
 {
 	/* Series created in the transaction are gone: forget the cache rather than guess. */
 	np_store_series_discard(st);
+	st->fold_loaded = false; /* the fold mark may have moved inside it */
 	if (sqlite3_get_autocommit(st->db))
 		return;
 	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_ROLLBACK, NULL);

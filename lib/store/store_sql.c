@@ -6,11 +6,25 @@
 
 /* Sums add, peaks keep the maximum, gauge min/max ignore the side that is still NULL. */
 /* clang-format off */
-#define ROLLUP_UPSERT(table) \
-	"INSERT INTO " table " (bucket, series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets," \
+#define ROLLUP_COLUMNS \
+	" (bucket, series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets," \
 	" rx_errors, tx_errors, rx_drops, tx_drops, peak_rx, peak_tx, gauge_min, gauge_max," \
-	" gauge_sum, gauge_n) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13," \
-	" ?14, ?15, ?16, ?17)" \
+	" gauge_sum, gauge_n)"
+#define ROLLUP_UPSERT(table) \
+	"INSERT INTO " table ROLLUP_COLUMNS " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10," \
+	" ?11, ?12, ?13, ?14, ?15, ?16, ?17)" ROLLUP_MERGE
+/*
+ * Folds the closed 5-minute buckets [?1, ?2) into a wider table in one statement (bucket
+ * start computed with a floor that is right for negative times too).
+ */
+#define ROLLUP_FOLD(table, width) \
+	"INSERT INTO " table ROLLUP_COLUMNS \
+	" SELECT bucket - ((bucket % " width ") + " width ") % " width ", series, sum(secs)," \
+	" sum(rx_bytes), sum(tx_bytes), sum(rx_packets), sum(tx_packets), sum(rx_errors)," \
+	" sum(tx_errors), sum(rx_drops), sum(tx_drops), max(peak_rx), max(peak_tx)," \
+	" min(gauge_min), max(gauge_max), sum(gauge_sum), sum(gauge_n)" \
+	" FROM rollup_5m WHERE bucket >= ?1 AND bucket < ?2 GROUP BY 1, 2" ROLLUP_MERGE
+#define ROLLUP_MERGE \
 	" ON CONFLICT (bucket, series) DO UPDATE SET secs = secs + excluded.secs," \
 	" rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = tx_bytes + excluded.tx_bytes," \
 	" rx_packets = rx_packets + excluded.rx_packets, tx_packets = tx_packets + excluded.tx_packets," \
@@ -135,6 +149,11 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_PRUNE_OUTAGES] = "DELETE FROM outages WHERE end < ?1",
     [NP_S_PRUNE_UNOBSERVED] = "DELETE FROM unobserved WHERE end < ?1",
     /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
+    [NP_S_FOLD_GET] = "SELECT next_5m FROM fold WHERE id = 1",
+    [NP_S_FOLD_SET] = "UPDATE fold SET next_5m = ?1 WHERE id = 1",
+    [NP_S_FOLD_1H] = ROLLUP_FOLD("rollup_1h", "3600"),
+    [NP_S_FOLD_1D] = ROLLUP_FOLD("rollup_1d", "86400"),
+    [NP_S_FOLD_LAST] = "SELECT max(bucket) FROM rollup_5m",
     [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE created < ?1 AND NOT EXISTS"
                           " (SELECT 1 FROM outbox_sink WHERE outbox = outbox.id"
                           " AND delivered IS NULL)",

@@ -47,31 +47,41 @@ test_segments(void **state)
 	(void)state;
 	struct np_usage_seg s[NP_USAGE_MAX_SEGS];
 	/* 23:00 day 0 .. 01:10 day 2: an hour, a whole day, an hour, two 5-minute buckets */
-	assert_int_equal(np_usage_segments(D0 + 23 * H, D0 + 2 * D + H + 600, s), 4);
+	assert_int_equal(np_usage_segments(D0 + 23 * H, D0 + 2 * D + H + 600, INT64_MAX, s), 4);
 	seg_is(&s[0], 3600, D0 + 23 * H, D0 + D);
 	seg_is(&s[1], 86400, D0 + D, D0 + 2 * D);
 	seg_is(&s[2], 3600, D0 + 2 * D, D0 + 2 * D + H);
 	seg_is(&s[3], 300, D0 + 2 * D + H, D0 + 2 * D + H + 600);
 	/* a Berlin day (UTC+2) holds no whole UTC day: 24 hourly buckets */
-	assert_int_equal(np_usage_segments(D0 - 2 * H, D0 + 22 * H, s), 1);
+	assert_int_equal(np_usage_segments(D0 - 2 * H, D0 + 22 * H, INT64_MAX, s), 1);
 	seg_is(&s[0], 3600, D0 - 2 * H, D0 + 22 * H);
 	/* a Berlin week: hours, six whole UTC days, hours */
-	assert_int_equal(np_usage_segments(D0 - 2 * H, D0 + 7 * D - 2 * H, s), 3);
+	assert_int_equal(np_usage_segments(D0 - 2 * H, D0 + 7 * D - 2 * H, INT64_MAX, s), 3);
 	seg_is(&s[0], 3600, D0 - 2 * H, D0);
 	seg_is(&s[1], 86400, D0, D0 + 6 * D);
 	seg_is(&s[2], 3600, D0 + 6 * D, D0 + 7 * D - 2 * H);
 	/* unaligned ends round up to the 5-minute grid: buckets starting in [start, end) */
-	assert_int_equal(np_usage_segments(D0 + 7, D0 + 601, s), 1);
+	assert_int_equal(np_usage_segments(D0 + 7, D0 + 601, INT64_MAX, s), 1);
 	seg_is(&s[0], 300, D0 + 300, D0 + 900);
 	/* the most segments: 5m, 1h, 1d, 1h, 5m... */
-	assert_int_equal(np_usage_segments(D0 - 23 * H - 600, D0 + D + H + 300, s), 5);
+	assert_int_equal(np_usage_segments(D0 - 23 * H - 600, D0 + D + H + 300, INT64_MAX, s), 5);
 	seg_is(&s[0], 300, D0 - 23 * H - 600, D0 - 23 * H);
 	seg_is(&s[1], 3600, D0 - 23 * H, D0);
 	seg_is(&s[2], 86400, D0, D0 + D);
 	seg_is(&s[3], 3600, D0 + D, D0 + D + H);
 	seg_is(&s[4], 300, D0 + D + H, D0 + D + H + 300);
-	assert_int_equal(np_usage_segments(D0 + 1, D0 + 299, s), 0);
-	assert_int_equal(np_usage_segments(D0, D0, s), 0);
+	/* the store has folded up to 00:30 of day 2: the hour after it is read at 5 minutes */
+	assert_int_equal(np_usage_segments(D0 + 23 * H, D0 + 2 * D + H + 600, D0 + 2 * D + 1800, s),
+	                 4);
+	seg_is(&s[0], 3600, D0 + 23 * H, D0 + D);
+	seg_is(&s[1], 86400, D0 + D, D0 + 2 * D);
+	seg_is(&s[2], 300, D0 + 2 * D, D0 + 2 * D + 1800);
+	seg_is(&s[3], 300, D0 + 2 * D + 1800, D0 + 2 * D + H + 600);
+	/* nothing folded at all yet: all 5-minute */
+	assert_int_equal(np_usage_segments(D0 + 23 * H, D0 + 2 * D, INT64_MIN, s), 1);
+	seg_is(&s[0], 300, D0 + 23 * H, D0 + 2 * D);
+	assert_int_equal(np_usage_segments(D0 + 1, D0 + 299, INT64_MAX, s), 0);
+	assert_int_equal(np_usage_segments(D0, D0, INT64_MAX, s), 0);
 }
 
 /*
@@ -92,6 +102,8 @@ test_segments(void **state)
  *  s5 fc-west 10.0.0.1/eth0: only rows outside the window: not listed.
  */
 static const char fixture[] =
+    /* Rows are written straight into the wider tables: say they are all folded. */
+    "UPDATE fold SET next_5m = 4000000000;"
     "INSERT INTO series (id, source, device, interface, kind, labels, first_seen, last_seen)"
     " VALUES (1, 'fc-east', '10.0.0.1', 'eth0', 'if', '{\"region\":\"eu\",\"account\":\"a1\"}',"
     " 0, 0), (2, 'fc-east', '10.0.0.2', 'eth0', 'if',"

@@ -35,8 +35,9 @@ raw_exec(const char *path, const char *sql)
 }
 
 static const char *const tables[] = {
-    "series",      "samples", "rollup_5m",  "rollup_1h", "rollup_1d",   "verdicts", "links",
-    "transitions", "outages", "unobserved", "outbox",    "outbox_sink", "runs",     "collectors",
+    "series",   "samples",     "rollup_5m",   "rollup_1h",  "rollup_1d",
+    "verdicts", "links",       "transitions", "outages",    "unobserved",
+    "outbox",   "outbox_sink", "runs",        "collectors", "fold",
 };
 
 static void
@@ -44,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 1);
+	assert_int_equal(np_schema_version(), 2);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
@@ -56,7 +57,8 @@ test_migrate_from_zero(void **state)
 	                 sizeof tables / sizeof tables[0]);
 	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
 	assert_null(np_schema_migration(0));
-	assert_null(np_schema_migration(2));
+	assert_non_null(np_schema_migration(2));
+	assert_null(np_schema_migration(3));
 	np_store_close(st);
 }
 
@@ -78,9 +80,41 @@ test_file_reopen_is_noop(void **state)
 	assert_non_null(st);
 	/* No migration ran: the schema cookie did not move, the data is still there. */
 	assert_int_equal(q_int(st, "PRAGMA schema_version"), schema_cookie);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
+	np_store_close(st);
+	free(path);
+}
+
+/*
+ * A version-1 database (hourly/daily written per sample) migrates to version 2 with the fold
+ * mark after its last 5-minute bucket: a later sample for that same, already counted bucket
+ * goes to the wider tables directly and nothing is folded twice.
+ */
+static void
+test_migrate_from_one(void **state)
+{
+	char *path = db_path("v1.db");
+	raw_exec(path, np_schema_migration(1));
+	raw_exec(path,
+	         "INSERT INTO series VALUES (1, 's', 'd', 'eth0', 'if', '{}', 0, 0);"
+	         "INSERT INTO rollup_5m (bucket, series, secs, rx_bytes) VALUES (600, 1, 60, 100);"
+	         "INSERT INTO rollup_1h (bucket, series, secs, rx_bytes) VALUES (0, 1, 60, 100);"
+	         "INSERT INTO rollup_1d (bucket, series, secs, rx_bytes) VALUES (0, 1, 60, 100);");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "SELECT next_5m FROM fold"), 900);
+	struct np_sample smp = {
+	    .from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES, .verdict = NP_V_OK};
+	smp.delta[NP_C_RX_BYTES] = 50; /* still in bucket 600, which v1 already counted */
+	assert_int_equal(np_store_sample(st, 1, &smp, &cause), 0);
+	assert_int_equal(np_store_fold_all(st, &cause), 0);
+	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_5m"), 150);
+	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_1h"), 150);
+	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_1d"), 150);
 	np_store_close(st);
 	free(path);
 }
@@ -97,7 +131,7 @@ test_refuse_newer(void **state)
 
 	assert_null(np_store_open(path, 0, &cause));
 	char *want = np_xasprintf(
-	    "%s: database schema version 7 is newer than this netpulse (1); upgrade netpulse",
+	    "%s: database schema version 7 is newer than this netpulse (2); upgrade netpulse",
 	    path);
 	assert_string_equal(cause, want);
 	free(cause);
@@ -174,7 +208,7 @@ test_rdonly_empty_and_missing(void **state)
 	/* A read-write open of the same empty file creates the schema. */
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 1);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
 	np_store_close(st);
 	free(path);
 
@@ -196,6 +230,7 @@ test_rdonly_while_writer_in_wal(void **state)
 	int64_t id = np_store_series(rw, "s", "d", "i", NULL, NULL, 1000, &cause);
 	struct np_sample smp = {.from_ms = 940000, .to_ms = 1000000, .mask = 1, .delta = {60}};
 	assert_int_equal(np_store_sample(rw, id, &smp, &cause), 0);
+	assert_int_equal(np_store_fold_all(rw, &cause), 0); /* hourly/daily are folded */
 	assert_int_equal(np_store_commit(rw, &cause), 0);
 	char *wal = np_xasprintf("%s-wal", path);
 	struct stat sb;
@@ -213,6 +248,7 @@ test_rdonly_while_writer_in_wal(void **state)
 	smp.from_ms = 1000000;
 	smp.to_ms = 1060000;
 	assert_int_equal(np_store_sample(rw, id, &smp, &cause), 0);
+	assert_int_equal(np_store_fold_all(rw, &cause), 0); /* hourly/daily are folded */
 	assert_int_equal(np_store_begin(ro, &cause), 0);
 	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 1);
 	assert_int_equal(np_store_commit(ro, &cause), 0);
@@ -304,6 +340,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_migrate_from_zero),
 	    cmocka_unit_test(test_file_reopen_is_noop),
+	    cmocka_unit_test(test_migrate_from_one),
 	    cmocka_unit_test(test_refuse_newer),
 	    cmocka_unit_test(test_refuse_not_a_database),
 	    cmocka_unit_test(test_refuse_foreign_sqlite),

@@ -232,11 +232,12 @@ test_retention(void **state)
 	struct np_store *st = open_mem();
 	char *cause = NULL;
 	int64_t id = np_store_series(st, "s", "d", "i", NULL, NULL, NOW, &cause);
-	sample_ending(st, id, NOW - 5 * DAYS - 10); /* A */
-	sample_ending(st, id, NOW - 3 * DAYS);      /* B */
-	sample_ending(st, id, NOW - 2 * DAYS - 1);  /* C */
-	sample_ending(st, id, NOW - 2 * DAYS);      /* D */
-	sample_ending(st, id, NOW - 3600);          /* E */
+	sample_ending(st, id, NOW - 5 * DAYS - 10);       /* A */
+	sample_ending(st, id, NOW - 3 * DAYS);            /* B */
+	sample_ending(st, id, NOW - 2 * DAYS - 1);        /* C */
+	sample_ending(st, id, NOW - 2 * DAYS);            /* D */
+	sample_ending(st, id, NOW - 3600);                /* E */
+	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
 	transition_at(st, NOW - 5 * DAYS);
 	transition_at(st, NOW - 4 * DAYS);
 	transition_at(st, NOW - DAYS);
