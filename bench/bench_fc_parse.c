@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "collectors/stealthwatch_parse.h"
 #include "config/config.h"
 #include "core/pipeline.h"
@@ -32,22 +33,6 @@ static const char header[] =
     "Octets\tPD Protocol\tPD Src Address\tPD Dst Address\tPD First\tPD Last\tFT Packets\tFT "
     "Octets\tFT Protocol\tFT Src Address\tFT Dst Address\tFT First\tFT Last\tIV Time\tID "
     "Time\tCurrent NetFlow bps\tMaximum NetFlow bps\tAverage NetFlow bps\n";
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *
 generate(size_t rows, size_t *len)
@@ -93,14 +78,6 @@ generate(size_t rows, size_t *len)
 	return buf;
 }
 
-static long
-maxrss_kb(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_maxrss;
-}
-
 static void pipeline_bench(const char *text, size_t len, size_t rows, int polls);
 
 static void
@@ -113,20 +90,20 @@ bench(size_t rows, int runs, const char *keep_path)
 
 	/* Cold: a fresh batch (its memory is faulted in during the parse). */
 	np_batch_init(&b, "bench", 0);
-	double t0 = now_s();
+	double t0 = wall_s();
 	if (np_stealthwatch_parse(text, len, &b, NULL) != 0 || b.n != rows || b.skipped != 0) {
 		printf("bench_fc_parse: unexpected result for %zu rows (n=%zu skipped=%zu)\n", rows,
 		       b.n, b.skipped);
 		exit(1);
 	}
-	cold = now_s() - t0;
+	cold = wall_s() - t0;
 	/* Warm: the collector reuses its batch between polls (np_batch_reset). */
 	for (int r = 0; r < runs; r++) {
 		np_batch_reset(&b, 0);
 		double c0 = cpu_s();
-		t0 = now_s();
+		t0 = wall_s();
 		np_stealthwatch_parse(text, len, &b, NULL);
-		double t = now_s() - t0, c = cpu_s() - c0;
+		double t = wall_s() - t0, c = cpu_s() - c0;
 		if (t < best)
 			best = t;
 		if (c < best_cpu)
@@ -269,7 +246,7 @@ main(int argc, char **argv)
 	bench(1000, runs, NULL);
 	bench(10000, runs, NULL);
 	bench(100000, runs, path);
-	printf("fc_parse max_rss_kb=%ld\n", maxrss_kb());
+	printf("fc_parse max_rss_kb=%ld\n", peak_rss_kb());
 	python_csv(path, runs < 5 ? runs : 5);
 	remove(path);
 	return 0;

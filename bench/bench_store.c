@@ -22,18 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "store/store.h"
 
 #define DAY0 1780272000LL /* 2026-06-01T00:00:00Z */
 #define INTERVAL_MS 60000
-
-static double
-now_s(clockid_t clk)
-{
-	struct timespec ts;
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint64_t
 lcg(uint64_t *x)
@@ -95,7 +88,7 @@ run(int n, int polls)
 	int64_t *ids = calloc((size_t)n, sizeof *ids);
 	char(*names)[16] = calloc((size_t)n, sizeof *names);
 	uint64_t x = 12345;
-	double t0 = now_s(CLOCK_MONOTONIC);
+	double t0 = bench_clock_s(CLOCK_MONOTONIC);
 	if (np_store_begin(st, &cause) != 0)
 		die("begin", cause);
 	for (int i = 0; i < n; i++) {
@@ -107,11 +100,12 @@ run(int n, int polls)
 	}
 	if (np_store_commit(st, &cause) != 0)
 		die("commit", cause);
-	double create_s = now_s(CLOCK_MONOTONIC) - t0;
+	double create_s = bench_clock_s(CLOCK_MONOTONIC) - t0;
 
 	/* Polls a quarter second past the minute, like a real timer would. */
 	int64_t t_ms = DAY0 * 1000 + 250;
-	double commit_s = 0, wall0 = now_s(CLOCK_MONOTONIC), cpu0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
+	double commit_s = 0, wall0 = bench_clock_s(CLOCK_MONOTONIC),
+	       cpu0 = bench_clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	struct np_store_stats before;
 	np_store_get_stats(st, &before);
 	for (int p = 0; p < polls; p++) {
@@ -134,13 +128,13 @@ run(int n, int polls)
 			if (np_store_sample(st, ids[i], &s, &cause) != 0)
 				die("sample", cause);
 		}
-		double c0 = now_s(CLOCK_MONOTONIC);
+		double c0 = bench_clock_s(CLOCK_MONOTONIC);
 		if (np_store_commit(st, &cause) != 0)
 			die("commit", cause);
-		commit_s += now_s(CLOCK_MONOTONIC) - c0;
+		commit_s += bench_clock_s(CLOCK_MONOTONIC) - c0;
 	}
-	double wall = now_s(CLOCK_MONOTONIC) - wall0;
-	double cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+	double wall = bench_clock_s(CLOCK_MONOTONIC) - wall0;
+	double cpu = bench_clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
 	struct np_store_stats s;
 	np_store_get_stats(st, &s);
 	uint64_t samples = s.samples - before.samples;
@@ -210,7 +204,7 @@ anchors(int rows)
 	double ti = 0, tu = 0;
 	for (int done = 0, p = 0; done < rows; done += per_poll, p++) {
 		sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-		double a = now_s(CLOCK_MONOTONIC);
+		double a = bench_clock_s(CLOCK_MONOTONIC);
 		for (int i = 0; i < per_poll; i++) {
 			sqlite3_bind_int64(ins, 1, DAY0 + p * 60);
 			sqlite3_bind_int64(ins, 2, i);
@@ -219,7 +213,7 @@ anchors(int rows)
 			sqlite3_step(ins);
 			sqlite3_reset(ins);
 		}
-		double b = now_s(CLOCK_MONOTONIC);
+		double b = bench_clock_s(CLOCK_MONOTONIC);
 		for (int i = 0; i < per_poll; i++) {
 			sqlite3_bind_int64(ups, 1, DAY0 + (p / 5) * 300);
 			sqlite3_bind_int64(ups, 2, i);
@@ -228,7 +222,7 @@ anchors(int rows)
 			sqlite3_step(ups);
 			sqlite3_reset(ups);
 		}
-		tu += now_s(CLOCK_MONOTONIC) - b;
+		tu += bench_clock_s(CLOCK_MONOTONIC) - b;
 		ti += b - a;
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	}

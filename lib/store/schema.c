@@ -10,6 +10,21 @@
 
 #include <stddef.h>
 
+/* The three rollup tables have one shape (the text is exactly migration 1's). */
+/* clang-format off */
+#define ROLLUP_TABLE(name) \
+	"CREATE TABLE " name " (" \
+	"  bucket INTEGER NOT NULL, series INTEGER NOT NULL, secs REAL NOT NULL DEFAULT 0," \
+	"  rx_bytes INTEGER NOT NULL DEFAULT 0, tx_bytes INTEGER NOT NULL DEFAULT 0," \
+	"  rx_packets INTEGER NOT NULL DEFAULT 0, tx_packets INTEGER NOT NULL DEFAULT 0," \
+	"  rx_errors INTEGER NOT NULL DEFAULT 0, tx_errors INTEGER NOT NULL DEFAULT 0," \
+	"  rx_drops INTEGER NOT NULL DEFAULT 0, tx_drops INTEGER NOT NULL DEFAULT 0," \
+	"  peak_rx REAL NOT NULL DEFAULT 0, peak_tx REAL NOT NULL DEFAULT 0," \
+	"  gauge_min REAL, gauge_max REAL, gauge_sum REAL NOT NULL DEFAULT 0," \
+	"  gauge_n INTEGER NOT NULL DEFAULT 0," \
+	"  PRIMARY KEY (bucket, series)) WITHOUT ROWID;"
+/* clang-format on */
+
 static const char *const migrations[] = {
     /* 1: initial schema */
     "CREATE TABLE series ("
@@ -37,36 +52,7 @@ static const char *const migrations[] = {
      * (DESIGN §10: 22x faster than (series, bucket)). secs = seconds of data in the bucket;
      * peak_* = highest per-poll rate in bytes/s; gauge_* over the gauge samples.
      */
-    "CREATE TABLE rollup_5m ("
-    "  bucket INTEGER NOT NULL, series INTEGER NOT NULL, secs REAL NOT NULL DEFAULT 0,"
-    "  rx_bytes INTEGER NOT NULL DEFAULT 0, tx_bytes INTEGER NOT NULL DEFAULT 0,"
-    "  rx_packets INTEGER NOT NULL DEFAULT 0, tx_packets INTEGER NOT NULL DEFAULT 0,"
-    "  rx_errors INTEGER NOT NULL DEFAULT 0, tx_errors INTEGER NOT NULL DEFAULT 0,"
-    "  rx_drops INTEGER NOT NULL DEFAULT 0, tx_drops INTEGER NOT NULL DEFAULT 0,"
-    "  peak_rx REAL NOT NULL DEFAULT 0, peak_tx REAL NOT NULL DEFAULT 0,"
-    "  gauge_min REAL, gauge_max REAL, gauge_sum REAL NOT NULL DEFAULT 0,"
-    "  gauge_n INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY (bucket, series)) WITHOUT ROWID;"
-    "CREATE TABLE rollup_1h ("
-    "  bucket INTEGER NOT NULL, series INTEGER NOT NULL, secs REAL NOT NULL DEFAULT 0,"
-    "  rx_bytes INTEGER NOT NULL DEFAULT 0, tx_bytes INTEGER NOT NULL DEFAULT 0,"
-    "  rx_packets INTEGER NOT NULL DEFAULT 0, tx_packets INTEGER NOT NULL DEFAULT 0,"
-    "  rx_errors INTEGER NOT NULL DEFAULT 0, tx_errors INTEGER NOT NULL DEFAULT 0,"
-    "  rx_drops INTEGER NOT NULL DEFAULT 0, tx_drops INTEGER NOT NULL DEFAULT 0,"
-    "  peak_rx REAL NOT NULL DEFAULT 0, peak_tx REAL NOT NULL DEFAULT 0,"
-    "  gauge_min REAL, gauge_max REAL, gauge_sum REAL NOT NULL DEFAULT 0,"
-    "  gauge_n INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY (bucket, series)) WITHOUT ROWID;"
-    "CREATE TABLE rollup_1d ("
-    "  bucket INTEGER NOT NULL, series INTEGER NOT NULL, secs REAL NOT NULL DEFAULT 0,"
-    "  rx_bytes INTEGER NOT NULL DEFAULT 0, tx_bytes INTEGER NOT NULL DEFAULT 0,"
-    "  rx_packets INTEGER NOT NULL DEFAULT 0, tx_packets INTEGER NOT NULL DEFAULT 0,"
-    "  rx_errors INTEGER NOT NULL DEFAULT 0, tx_errors INTEGER NOT NULL DEFAULT 0,"
-    "  rx_drops INTEGER NOT NULL DEFAULT 0, tx_drops INTEGER NOT NULL DEFAULT 0,"
-    "  peak_rx REAL NOT NULL DEFAULT 0, peak_tx REAL NOT NULL DEFAULT 0,"
-    "  gauge_min REAL, gauge_max REAL, gauge_sum REAL NOT NULL DEFAULT 0,"
-    "  gauge_n INTEGER NOT NULL DEFAULT 0,"
-    "  PRIMARY KEY (bucket, series)) WITHOUT ROWID;"
+    ROLLUP_TABLE("rollup_5m") ROLLUP_TABLE("rollup_1h") ROLLUP_TABLE("rollup_1d")
     /* Non-ok counter verdicts per series (DESIGN §5: visible with --explain). */
     "CREATE TABLE verdicts ("
     "  series INTEGER NOT NULL, verdict TEXT NOT NULL, count INTEGER NOT NULL,"

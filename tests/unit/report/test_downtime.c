@@ -8,25 +8,8 @@
 #include <string.h>
 
 #include "report/downtime.h"
+#include "reporttest.h"
 #include "store/store.h"
-
-static struct np_store *
-open_db(void)
-{
-	char *cause = NULL;
-	struct np_store *st = np_store_open(":memory:", 0, &cause);
-	if (st == NULL)
-		fail_msg("%s", cause);
-	return st;
-}
-
-static void
-exec(struct np_store *st, const char *sql)
-{
-	char *err = NULL;
-	if (sqlite3_exec(np_store_db(st), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-}
 
 /*
  * Window [1000, 11000), now 20000. Runs [0, 4000] and [4500, 20000]: a gap [4000, 4500).

@@ -7,28 +7,11 @@
 #include "report/dump.h"
 #include "report/events.h"
 #include "report/status.h"
+#include "reporttest.h"
 #include "store/store.h"
 
 #define T0 1790805600LL /* 2026-10-01T00:00:00+02:00 */
 #define NOW (T0 + 86400)
-
-static struct np_store *
-open_db(void)
-{
-	char *cause = NULL;
-	struct np_store *st = np_store_open(":memory:", 0, &cause);
-	if (st == NULL)
-		fail_msg("%s", cause);
-	return st;
-}
-
-static void
-exec(struct np_store *st, const char *sql)
-{
-	char *err = NULL;
-	if (sqlite3_exec(np_store_db(st), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-}
 
 static const char fixture[] =
     "INSERT INTO links (device, interface, state, since, last_known, ever_up, flapping, sources)"

@@ -9,29 +9,12 @@
 #include <string.h>
 
 #include "report/usage.h"
+#include "reporttest.h"
 #include "store/store.h"
 
 #define D0 1790812800LL /* 2026-10-01T00:00:00Z */
 #define H 3600LL
 #define D 86400LL
-
-static struct np_store *
-open_db(void)
-{
-	char *cause = NULL;
-	struct np_store *st = np_store_open(":memory:", 0, &cause);
-	if (st == NULL)
-		fail_msg("%s", cause);
-	return st;
-}
-
-static void
-exec(struct np_store *st, const char *sql)
-{
-	char *err = NULL;
-	if (sqlite3_exec(np_store_db(st), sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-}
 
 static void
 seg_is(const struct np_usage_seg *s, int64_t w, int64_t from, int64_t to)
