@@ -191,6 +191,28 @@ source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
 	}
 }
 
+/*
+ * The link-state engine applies flap detection and alert_never_up to every link alike; a
+ * per-source value would be silently ignored, so it is an error instead.
+ */
+static void
+global_only_state(struct loader *l, const struct np_config_ynode *item, const char *owner)
+{
+	const struct np_config_ynode *st = np_config_ydoc_get(item, "state");
+	if (st == NULL)
+		return;
+	static const char *const keys[] = {"flap", "alert_never_up"};
+	for (size_t i = 0; i < 2; i++) {
+		const struct np_config_ynode *n = np_config_ydoc_get(st, keys[i]);
+		if (n != NULL)
+			np_config_diag_add(
+			    l->errs, n->line, n->col,
+			    "'state.%s' cannot be set per source (%s): set it in the "
+			    "top-level state section",
+			    keys[i], owner);
+	}
+}
+
 static void
 load_sources(struct loader *l, const struct np_config_ynode *root)
 {
@@ -216,6 +238,7 @@ load_sources(struct loader *l, const struct np_config_ynode *root)
 		np_config_walk_defaults(np_config_source_opts, &b, type);
 		np_config_walk(np_config_source_opts, item, &b, &sc);
 		source_rules(l, &b, type, item, owner);
+		global_only_state(l, item, owner);
 		free(owner);
 		np_config_secret_free(b.password_clear);
 		free(b.password_file);

@@ -284,7 +284,7 @@ test_overrides(void **state)
 	       "    netlink: false\n"
 	       "    proc_path: /tmp/proc-net-dev\n"
 	       "    sys_path: /tmp/sys-class-net\n"
-	       "    state: { down_after: 30s, stale_after: 2x, flap: { window: 5m } }\n"
+	       "    state: { down_after: 30s, up_after: 2s, stale_after: 2x }\n"
 	       "  - name: gap\n"
 	       "    type: local\n"
 	       "    max_gap: 5m\n");
@@ -335,13 +335,13 @@ test_overrides(void **state)
 	assert_string_equal(own->sys_path, "/tmp/sys-class-net");
 	/* A per-source state block overrides only the keys it gives. */
 	assert_int_equal(own->state.down_after_ms, 30000);
-	assert_int_equal(own->state.up_after_ms, 5000);
+	assert_int_equal(own->state.up_after_ms, 2000);
 	assert_int_equal(own->state.stale_after_ms, 0);
 	assert_true(own->state.stale_after_x == 2.0);
 	assert_int_equal(np_source_stale_after_ms(own), 20000);
 	assert_true(own->state.alert_never_up);
-	assert_int_equal(own->state.flap_transitions, 7);
-	assert_int_equal(own->state.flap_window_ms, 300000);
+	assert_int_equal(own->state.flap_transitions, 7); /* flap settings are global */
+	assert_int_equal(own->state.flap_window_ms, 5400000);
 
 	assert_int_equal(gap->max_gap_ms, 300000);
 	np_config_free(c);
@@ -505,9 +505,6 @@ static const char *const equal_edits[][2] = {
     {"type: local\n", "type: local\n    state: { up_after: 1s }\n"},
     {"type: local\n", "type: local\n    state: { stale_after: 4x }\n"},
     {"type: local\n", "type: local\n    state: { stale_after: 3m }\n"},
-    {"type: local\n", "type: local\n    state: { alert_never_up: true }\n"},
-    {"type: local\n", "type: local\n    state: { flap: { transitions: 6 } }\n"},
-    {"type: local\n", "type: local\n    state: { flap: { window: 11m } }\n"},
     {"include: [a, b]", "include: [a]"},
     {"include: [a, b]", "include: [a, c]"},
     {"include: [a, b]", "include: [b, a]"},

@@ -66,6 +66,13 @@ test_unknown_key(void **state)
 	expect_errors("sources:\n  - name: x\n    type: local\n    state: { down_afer: 1s }\n",
 	              "t.yaml:4:14: unknown key 'down_afer' in source 'x' state (did you mean "
 	              "'down_after'?)");
+	/* Flap detection and alert_never_up are engine-wide: per source they are refused. */
+	expect_errors("sources:\n  - name: x\n    type: local\n"
+	              "    state: { up_after: 1s, flap: { window: 5m }, alert_never_up: true }\n",
+	              "t.yaml:4:34: 'state.flap' cannot be set per source (source 'x'): set it in "
+	              "the top-level state section\n"
+	              "t.yaml:4:66: 'state.alert_never_up' cannot be set per source (source 'x'): "
+	              "set it in the top-level state section");
 }
 
 static void
