@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const struct np_obs *o = &b.obs[i];
 			unsigned char bin[16];
 			check(inet_pton(strchr(o->device, ':') ? AF_INET6 : AF_INET, o->device,
-					bin) == 1);
+			                bin) == 1);
 			check(o->interface[0] == '\0' && o->has_gauge && o->gauge >= 0);
 			check(o->link == (o->gauge > 0 ? NP_LINK_UP : NP_LINK_DOWN));
 			check(o->nlabels <= 5 && o->time_ms == 1);
