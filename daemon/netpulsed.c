@@ -39,7 +39,7 @@ struct daemon {
 	struct np_dispatch *disp;
 	struct np_sched *sched;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain;
-	bool once, verbose, stopping, any_failed;
+	bool once, verbose, foreground, stopping, any_failed;
 	int64_t drain_until, last_retention;
 	const char *config_path;
 };
@@ -225,10 +225,11 @@ term_cb(evutil_socket_t sig, short what, void *arg)
 }
 
 static void
-configure_log(struct daemon *d, const struct np_config *cfg, bool foreground)
+configure_log(struct daemon *d, const struct np_config *cfg)
 {
 	enum np_log_target t = cfg->log_target;
-	if (!foreground && !d->once && t == NP_LOG_STDERR)
+	/* Detached, stderr goes nowhere: the same rule at start-up and on every reload. */
+	if (!d->foreground && !d->once && t == NP_LOG_STDERR)
 		t = NP_LOG_SYSLOG;
 	char *why = NULL;
 	if (log_configure(t, cfg->log_file, cfg->log_level, d->verbose, &why) == -1) {
@@ -280,7 +281,7 @@ reload(struct daemon *d)
 		log_warnx("%s", nc->warnings[i]);
 	np_config_free(d->cfg);
 	d->cfg = nc;
-	configure_log(d, nc, true);
+	configure_log(d, nc);
 	log_info("configuration reloaded: %zu source(s), %zu alert sink(s)", nc->nsources,
 	         nc->nalerts);
 	notify_send("READY=1");
@@ -406,7 +407,7 @@ main(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct daemon d = {.config_path = DEFAULT_CONFIG};
-	bool foreground = false, check = false;
+	bool check = false;
 	int ch;
 	while ((ch = getopt_long(argc, argv, "c:fnvh", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -414,7 +415,7 @@ main(int argc, char **argv)
 			d.config_path = optarg;
 			break;
 		case 'f':
-			foreground = true;
+			d.foreground = true;
 			break;
 		case OPT_ONCE:
 			d.once = true;
@@ -470,11 +471,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "netpulsed: cannot initialise libcurl/libssh2\n");
 		return 1;
 	}
-	if (!foreground && !d.once && daemon(0, 0) == -1) {
+	if (!d.foreground && !d.once && daemon(0, 0) == -1) {
 		fprintf(stderr, "netpulsed: daemon: %s\n", strerror(errno));
 		return 1;
 	}
-	configure_log(&d, d.cfg, foreground);
+	configure_log(&d, d.cfg);
 	notify_init();
 	log_info("netpulsed %s starting (libevent %s, libcurl %s, libssh2 %s, sqlite %s, "
 	         "jansson %s, libyaml %s)",

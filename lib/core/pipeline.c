@@ -474,7 +474,6 @@ recover(struct np_pipeline *p)
 }
 
 struct prune_ctx {
-	struct np_pipeline *p;
 	const char *source;
 	size_t srclen;
 	uint32_t gen;
@@ -505,7 +504,7 @@ prune_find(const char *key, size_t keylen, void *value, void *arg)
 static void
 prune_series(struct np_pipeline *p, const char *source, uint32_t gen)
 {
-	struct prune_ctx c = {.p = p, .source = source, .srclen = strlen(source), .gen = gen};
+	struct prune_ctx c = {.source = source, .srclen = strlen(source), .gen = gen};
 	np_hmap_foreach(p->series, prune_find, &c);
 	for (size_t i = 0; i < c.ndead; i++) {
 		free(np_hmap_del(p->series, c.dead[i], c.deadlen[i]));
