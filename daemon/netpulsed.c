@@ -151,8 +151,6 @@ storage_update(struct daemon *d, const char *what, const char *why)
 		                           db, (unsigned long long)s.stored));
 	} else if (why != NULL && !s.failing) {
 		log_msg(LOG_ERR, "%s%s", what, why);
-	} else if (why != NULL) {
-		log_debug("%s%s (database still failing)", what, why);
 	}
 }
 

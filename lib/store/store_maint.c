@@ -88,8 +88,15 @@ np_store_quick_check(struct np_store *st, const char *path, char **cause)
 			const char *msg = (const char *)sqlite3_column_text(stmt, 0);
 			if (msg == NULL || strcmp(msg, "ok") == 0)
 				continue;
+			/* One line: "*** in database main ***\nPage 2: ..." -> "Page 2: ..." */
+			static const char banner[] = "*** in database main ***\n";
+			if (strncmp(msg, banner, sizeof banner - 1) == 0)
+				msg += sizeof banner - 1;
 			char *d = detail != NULL ? np_xasprintf("%s; %s", detail, msg)
 			                         : np_xasprintf("quick_check: %s", msg);
+			for (char *c = d; *c != '\0'; c++)
+				if (*c == '\n')
+					*c = ' ';
 			free(detail);
 			detail = d;
 		}

@@ -371,6 +371,7 @@ test_refuse_corrupt(void **state)
 	want = np_xasprintf("`sqlite3 %s .recover | sqlite3 NEW.db`", path);
 	assert_non_null(strstr(cause, want));
 	assert_non_null(strstr(cause, "move it aside together with its -wal and -shm files"));
+	assert_null(strchr(cause, '\n')); /* one log line */
 	char *open_cause = cause;
 	cause = NULL;
 
