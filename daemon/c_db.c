@@ -75,8 +75,9 @@ const struct cli_cmd c_db_cmd = {
     .name = "db",
     .summary = "check | vacuum | dump [TABLE...]",
     .usage = "db check | db vacuum | db dump [TABLE...]",
-    .help = "  check   SQLite integrity and foreign-key check; prints \"ok\" (JSON:\n"
-            "          {\"ok\": true}) or the problems, exit 1\n"
+    .help = "  check   SQLite quick_check (as netpulsed runs at start-up), integrity and\n"
+            "          foreign-key check; prints \"ok\" (JSON: {\"ok\": true}) or the\n"
+            "          problems (a corrupt file: what to do), exit 1\n"
             "  vacuum  compacts the file; the only command that opens the database\n"
             "          read-write (it waits up to 5 s for the daemon's write lock)\n"
             "  dump    prints every table (or the TABLEs named) in name order, rows in\n"

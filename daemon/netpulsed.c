@@ -40,6 +40,7 @@ struct daemon {
 	struct np_sched *sched;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain;
 	bool once, verbose, foreground, stopping, any_failed;
+	bool storage_alerted; /* a STORAGE alert is out for the current failing streak */
 	int64_t drain_until, last_retention;
 	const char *config_path;
 };
@@ -95,6 +96,65 @@ rearm_tick(struct daemon *d)
 }
 
 static void
+storage_alert(struct daemon *d, int severity, const char *state, const char *previous,
+              int64_t since_s, int64_t outage_s, char *msg)
+{
+	struct np_store_alert a = {
+	    .msgid = "STORAGE",
+	    .severity = severity,
+	    .device = d->cfg->database,
+	    .interface = "",
+	    .state = state,
+	    .previous = previous,
+	    .source = "netpulsed",
+	    .since_s = since_s,
+	    .outage_seconds = outage_s,
+	    .message = msg,
+	};
+	/* Not through the outbox: the database is what cannot be written. */
+	np_dispatch_direct(d->disp, &a);
+	free(msg);
+}
+
+/*
+ * After every pipeline write: one log line and one STORAGE alert when writes start failing,
+ * silence while they keep failing, one line and one notice when they succeed again. `why` is
+ * the failed call's cause (NULL if it succeeded); a failure that is not a write is logged.
+ */
+static void
+storage_update(struct daemon *d, const char *what, const char *why)
+{
+	struct np_pipeline_storage s;
+	np_pipeline_storage(d->pl, &s);
+	const char *db = d->cfg->database;
+	if (s.failing && !d->storage_alerted) {
+		d->storage_alerted = true;
+		log_msg(LOG_ERR,
+		        "database %s cannot be written: %s%s; %zu link-state transition(s) held in "
+		        "memory, retried at every poll (logged again when writes succeed)",
+		        db, what, why != NULL ? why : s.error, s.held);
+		storage_alert(d, LOG_ERR, "failing", "ok", s.since_ms / 1000, -1,
+		              np_xasprintf("database %s cannot be written: %s; %zu transition(s) "
+		                           "held in memory",
+		                           db, s.error, s.held));
+	} else if (!s.failing && d->storage_alerted) {
+		d->storage_alerted = false;
+		int64_t secs = (s.until_ms - s.since_ms + 500) / 1000;
+		log_msg(LOG_NOTICE,
+		        "database %s writable again: writes failed %llu time(s) over %llds; %llu "
+		        "held transition(s) stored, %llu dropped",
+		        db, (unsigned long long)s.failed, (long long)secs,
+		        (unsigned long long)s.stored, (unsigned long long)s.dropped);
+		storage_alert(d, LOG_NOTICE, "ok", "failing", s.until_ms / 1000, secs,
+		              np_xasprintf("database %s writable again; %llu held transition(s) "
+		                           "stored",
+		                           db, (unsigned long long)s.stored));
+	} else if (why != NULL && !s.failing) {
+		log_msg(LOG_ERR, "%s%s", what, why);
+	}
+}
+
+static void
 after_batch(struct daemon *d)
 {
 	np_dispatch_kick(d->disp);
@@ -108,8 +168,9 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	struct daemon *d = arg;
 	int64_t now = np_wall_ms();
 	char *why = NULL;
-	if (ok == 0 && np_pipeline_ingest(d->pl, src, b, now, &why) == -1) {
-		log_msg(LOG_ERR, "%s", why);
+	if (ok == 0) {
+		np_pipeline_ingest(d->pl, src, b, now, &why);
+		storage_update(d, "", why);
 		free(why);
 		why = NULL;
 	}
@@ -118,7 +179,9 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 		log_debug("%s: poll failed: %s", src->name, cause);
 	}
 	if (np_pipeline_source_status(d->pl, src, ok == 0, cause, now, &why) == -1) {
-		log_msg(LOG_ERR, "%s: recording collector health: %s", src->name, why);
+		char *what = np_xasprintf("%s: recording collector health: ", src->name);
+		storage_update(d, what, why);
+		free(what);
 		free(why);
 	}
 	after_batch(d);
@@ -129,10 +192,9 @@ on_pushed(void *arg, const struct np_source_cfg *src, const struct np_batch *b)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	if (np_pipeline_ingest(d->pl, src, b, np_wall_ms(), &why) == -1) {
-		log_msg(LOG_ERR, "%s", why);
-		free(why);
-	}
+	np_pipeline_ingest(d->pl, src, b, np_wall_ms(), &why);
+	storage_update(d, "", why);
+	free(why);
 	after_batch(d);
 }
 
@@ -149,10 +211,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	if (np_pipeline_tick(d->pl, np_wall_ms(), &why) == -1) {
-		log_msg(LOG_ERR, "link-state tick: %s", why);
-		free(why);
-	}
+	np_pipeline_tick(d->pl, np_wall_ms(), &why);
+	storage_update(d, "link-state tick: ", why);
+	free(why);
 	after_batch(d);
 }
 
@@ -305,6 +366,9 @@ run(struct daemon *d)
 		free(why);
 		return 1;
 	}
+	if (np_store_was_empty(d->st))
+		log_warnx("database %s was empty (0 bytes): starting a new database",
+		          d->cfg->database);
 	d->base = event_base_new();
 	if (d->base == NULL) {
 		log_msg(LOG_ERR, "cannot create the event loop");
@@ -362,6 +426,19 @@ run(struct daemon *d)
 	         d->cfg->nalerts, d->cfg->database);
 	notify_send("READY=1");
 	event_base_dispatch(d->base);
+	struct np_pipeline_storage s;
+	np_pipeline_storage(d->pl, &s);
+	if (s.held > 0) {
+		/* One last try; what still cannot be written is lost with the process. */
+		np_pipeline_tick(d->pl, np_wall_ms(), &why);
+		free(why);
+		why = NULL;
+		np_pipeline_storage(d->pl, &s);
+		if (s.held > 0)
+			log_warnx("stopping with %zu link-state transition(s) not stored: database "
+			          "%s cannot be written (%s)",
+			          s.held, d->cfg->database, s.error);
+	}
 	/* Hourly/daily rollups of the open 5-minute buckets, so reports are whole while down. */
 	if (np_store_fold_all(d->st, &why) == -1) {
 		log_msg(LOG_ERR, "folding rollups: %s", why);

@@ -14,6 +14,9 @@
 
 #define RETRY_MIN_MS 1000
 #define RETRY_MAX_MS 60000
+#define DIRECT_WAIT_MS 200   /* a direct alert waiting for the sink's send in flight */
+#define DIRECT_RETRY_MS 2000 /* first retry of a direct alert the sink failed, doubling */
+#define DIRECT_TRIES 4
 
 struct dsink {
 	struct np_dispatch *d;
@@ -36,9 +39,11 @@ struct np_dispatch {
 	struct dsink **v;
 	size_t n;
 	const char **keys;
+	struct direct *directs; /* np_dispatch_direct alerts not delivered yet */
 };
 
 static void send_next(struct dsink *ds);
+static void directs_free(struct np_dispatch *d);
 
 static void
 wake_cb(evutil_socket_t fd, short what, void *arg)
@@ -229,6 +234,7 @@ np_dispatch_free(struct np_dispatch *d)
 	if (d == NULL)
 		return;
 	free_sinks(d);
+	directs_free(d);
 	free(d);
 }
 
@@ -269,4 +275,149 @@ np_dispatch_busy(const struct np_dispatch *d)
 		if (d->v[i]->busy)
 			return true;
 	return false;
+}
+
+/*
+ * Direct alerts (np_dispatch_direct): one entry per (alert, sink), found by sink key each try
+ * so a reload that replaced the sinks is harmless. While one is sent it holds the sink's busy
+ * flag, so the outbox waits; its outbox delivery resumes when it is done.
+ */
+struct direct {
+	struct direct *next;
+	struct np_dispatch *d;
+	char *key;
+	struct event *wake;
+	unsigned tries;
+	struct np_alert alert;
+	char *strs[7];
+};
+
+static void
+direct_unlink_free(struct direct *dr)
+{
+	struct direct **pp = &dr->d->directs;
+	while (*pp != NULL && *pp != dr)
+		pp = &(*pp)->next;
+	if (*pp == dr)
+		*pp = dr->next;
+	if (dr->wake != NULL)
+		event_free(dr->wake);
+	for (size_t i = 0; i < sizeof(dr->strs) / sizeof(dr->strs[0]); i++)
+		free(dr->strs[i]);
+	free(dr->key);
+	free(dr);
+}
+
+static void
+directs_free(struct np_dispatch *d)
+{
+	while (d->directs != NULL)
+		direct_unlink_free(d->directs);
+}
+
+static struct dsink *
+dsink_by_key(struct np_dispatch *d, const char *key)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i]->key, key) == 0)
+			return d->v[i];
+	return NULL;
+}
+
+static void direct_try(struct direct *dr);
+
+static void
+direct_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	direct_try(arg);
+}
+
+static void
+direct_later(struct direct *dr, int64_t ms)
+{
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	evtimer_add(dr->wake, &tv);
+}
+
+static void
+direct_failed(struct direct *dr, const char *cause)
+{
+	if (++dr->tries >= DIRECT_TRIES) {
+		np_logf(&dr->d->lg, LOG_ERR, "alert sink %s: %s alert not delivered: %s", dr->key,
+		        dr->alert.msgid, cause != NULL ? cause : "send failed");
+		direct_unlink_free(dr);
+		return;
+	}
+	direct_later(dr, (int64_t)DIRECT_RETRY_MS << (dr->tries - 1));
+}
+
+static void
+direct_sent_cb(void *arg, int ok, const char *cause)
+{
+	struct direct *dr = arg;
+	struct dsink *ds = dsink_by_key(dr->d, dr->key);
+	if (ds != NULL) {
+		ds->busy = false;
+		/* Resume the outbox unless the sink sits in its own backoff. */
+		if (ds->retry_ms == 0)
+			later(ds, 0);
+	}
+	if (ok == 0)
+		direct_unlink_free(dr);
+	else
+		direct_failed(dr, cause);
+}
+
+static void
+direct_try(struct direct *dr)
+{
+	struct dsink *ds = dsink_by_key(dr->d, dr->key);
+	if (ds == NULL) {
+		direct_unlink_free(dr); /* the sink was removed by a reload */
+		return;
+	}
+	if (ds->busy) {
+		direct_later(dr, DIRECT_WAIT_MS);
+		return;
+	}
+	ds->busy = true;
+	char *why = NULL;
+	/* done may run (and free dr) before np_sink_send returns: dr is not touched after. */
+	if (np_sink_send(ds->sink, &dr->alert, direct_sent_cb, dr, &why) == -1) {
+		ds->busy = false;
+		direct_failed(dr, why);
+		free(why);
+	}
+}
+
+void
+np_dispatch_direct(struct np_dispatch *d, const struct np_store_alert *a)
+{
+	int64_t now = np_wall_ms();
+	for (size_t i = 0; i < d->n; i++) {
+		struct direct *dr = np_xcalloc(1, sizeof(*dr));
+		dr->d = d;
+		dr->key = np_xstrdup(d->v[i]->key);
+		dr->wake = evtimer_new(d->base, direct_wake_cb, dr);
+		const char *src[7] = {a->msgid,    a->device, a->interface, a->state,
+		                      a->previous, a->source, a->message};
+		for (size_t k = 0; k < 7; k++)
+			dr->strs[k] = np_xstrdup(src[k] != NULL ? src[k] : "");
+		dr->alert = (struct np_alert){
+		    .time_ms = now,
+		    .msgid = dr->strs[0],
+		    .severity = a->severity,
+		    .device = dr->strs[1],
+		    .interface = dr->strs[2],
+		    .state = dr->strs[3],
+		    .previous = dr->strs[4],
+		    .source = dr->strs[5],
+		    .since_s = a->since_s,
+		    .outage_seconds = a->outage_seconds,
+		    .message = dr->strs[6],
+		};
+		dr->next = d->directs;
+		d->directs = dr;
+		direct_try(dr);
+	}
 }

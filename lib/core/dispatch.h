@@ -31,5 +31,12 @@ void np_dispatch_kick(struct np_dispatch *d);
 /* Undelivered (alert, sink) rows for the current sinks. */
 int64_t np_dispatch_pending(struct np_dispatch *d);
 bool np_dispatch_busy(const struct np_dispatch *d);
+/*
+ * Sends one alert straight to every current sink, without the outbox: for STORAGE, raised
+ * when the database itself cannot be written. It waits for a sink's send in flight and is
+ * retried a few times (2 s doubling) if the sink fails; then it is given up and logged. Not
+ * kept across restarts. The alert's strings are copied; its time is now.
+ */
+void np_dispatch_direct(struct np_dispatch *d, const struct np_store_alert *a);
 
 #endif

@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include "alert/alert.h"
+#include "core/pending.h"
 #include "engine/counter.h"
 #include "engine/linkstate.h"
 #include "util/cause.h"
@@ -49,9 +50,13 @@ struct np_pipeline {
 	int64_t run;
 	uint64_t alerts_queued;
 	struct np_pipeline_stats stats;
-	/* Set by the link-state callbacks, which cannot return an error. */
-	int err;
-	char *errcause;
+	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
+	struct np_pending *pending;
+	size_t held; /* events already held when the open transaction began */
+	uint64_t wrote_events, wrote_alerts;
+	struct np_pipeline_storage storage;
+	char *storage_error;
+	bool drop_logged;
 	int64_t now_s;
 	int64_t hold_ms; /* down hold for the batch being ingested (group_hold_ms) */
 };
@@ -93,6 +98,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	ls_params_from(&p->params, &cfg->state);
 	p->series = np_hmap_new();
 	p->sources = np_hmap_new();
+	p->pending = np_pending_new(NP_PENDING_MAX);
 	if (load_links(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
@@ -123,7 +129,8 @@ np_pipeline_free(struct np_pipeline *p)
 	np_hmap_free(p->series, free);
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
-	free(p->errcause);
+	np_pending_free(p->pending);
+	free(p->storage_error);
 	free(p);
 }
 
@@ -388,30 +395,30 @@ severity_of(enum np_alert_kind k)
 	}
 }
 
+/* Each event is held until the transaction that writes it commits (pending.h). */
 static void
 on_event(const struct np_ls_event *ev, void *arg)
 {
 	struct np_pipeline *p = arg;
-	if (p->err)
-		return;
 	char *msg = NULL;
 	if (ev->alert != NP_AL_NONE)
 		msg = np_alert_sentence(np_alert_names[ev->alert], ev->device, ev->interface,
 		                        ev->sources,
 		                        /* rounded as the store rounds outage_seconds */
 		                        ev->outage_ms >= 0 ? (ev->outage_ms + 500) / 1000 : -1);
-	if (np_store_event(p->st, ev, msg != NULL ? msg : "", severity_of(ev->alert),
-	                   (const char *const *)p->sinks, p->nsinks, &p->errcause) == -1) {
-		p->err = 1;
-		free(msg);
-		return;
+	if (np_pending_add_event(p->pending, ev, msg, severity_of(ev->alert)) == 1) {
+		p->storage.dropped++;
+		if (!p->drop_logged)
+			np_logf(&p->lg, LOG_ERR,
+			        "more than %d link-state transitions held in memory while the "
+			        "database cannot be written: dropping the oldest",
+			        NP_PENDING_MAX);
+		p->drop_logged = true;
 	}
-	p->stats.events++;
+	/* Logged once, when it happens, whether or not the database can store it yet. */
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
 	if (ev->alert != NP_AL_NONE) {
-		p->stats.alerts++;
-		p->alerts_queued++;
 		np_logf(&p->lg, severity_of(ev->alert), "%s %s%s%s: %s", np_alert_names[ev->alert],
 		        dev, *ifn ? "/" : "", ifn, msg);
 	} else {
@@ -429,27 +436,99 @@ static void
 on_saved(const struct np_ls_saved *s, void *arg)
 {
 	struct np_pipeline *p = arg;
-	if (p->err)
-		return;
-	if (np_store_link_save(p->st, s, &p->errcause) == -1)
-		p->err = 1;
+	np_pending_add_saved(p->pending, s);
+}
+
+struct flush_ctx {
+	struct np_pipeline *p;
+	char **cause;
+};
+
+static int
+write_event(const struct np_ls_event *ev, const char *msg, int severity, void *arg)
+{
+	struct flush_ctx *c = arg;
+	struct np_pipeline *p = c->p;
+	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, p->nsinks,
+	                   c->cause) == -1)
+		return -1;
+	p->wrote_events++;
+	if (ev->alert != NP_AL_NONE)
+		p->wrote_alerts++;
+	return 0;
+}
+
+static int
+write_saved(const struct np_ls_saved *s, void *arg)
+{
+	struct flush_ctx *c = arg;
+	return np_store_link_save(c->p->st, s, c->cause);
+}
+
+/* Writes every held event, oldest first, then the held link rows; inside a transaction. */
+static int
+flush(struct np_pipeline *p, char **cause)
+{
+	struct flush_ctx c = {.p = p, .cause = cause};
+	size_t bad;
+	p->wrote_events = p->wrote_alerts = 0;
+	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0)
+		return 0;
+	/*
+	 * A row the database refuses for what it is (not for a full, busy or failing disk) would
+	 * fail every later transaction too: drop it, say so, and let the others through.
+	 */
+	if (bad != SIZE_MAX && np_store_error_row(p->st)) {
+		np_logf(&p->lg, LOG_ERR,
+		        "dropping a link-state transition that cannot be stored: %s",
+		        *cause != NULL ? *cause : "store error");
+		np_pending_drop(p->pending, bad);
+		p->storage.dropped++;
+	}
+	return -1;
 }
 
 /* Runs the link-state rules and stores what they produce; inside a transaction. */
 static int
 evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 {
-	p->err = 0;
+	p->held = np_pending_events(p->pending);
 	np_ls_evaluate(p->ls, now_ms, on_event, p);
-	if (!p->err)
-		np_ls_drain_dirty(p->ls, on_saved, p);
-	if (p->err) {
-		np_cause(cause, "%s", p->errcause != NULL ? p->errcause : "store error");
-		free(p->errcause);
-		p->errcause = NULL;
-		return -1;
+	np_ls_drain_dirty(p->ls, on_saved, p);
+	return flush(p, cause);
+}
+
+/* A transaction that wrote the held link-state rows committed: they leave the queue. */
+static void
+committed(struct np_pipeline *p, int64_t now_ms)
+{
+	p->stats.events += p->wrote_events;
+	p->stats.alerts += p->wrote_alerts;
+	p->alerts_queued += p->wrote_alerts;
+	p->wrote_events = p->wrote_alerts = 0;
+	np_pending_clear(p->pending);
+	if (p->storage.failing) {
+		p->storage.failing = false;
+		p->storage.until_ms = now_ms;
+		p->storage.stored = p->held;
 	}
-	return 0;
+	p->held = 0;
+}
+
+static void
+storage_failed(struct np_pipeline *p, int64_t now_ms)
+{
+	struct np_pipeline_storage *s = &p->storage;
+	if (!s->failing) {
+		s->failing = true;
+		s->failed = 0;
+		s->since_ms = now_ms;
+		s->stored = 0;
+		free(p->storage_error);
+		p->storage_error = np_xstrdup(np_store_errstr(p->st));
+		p->drop_logged = false;
+	}
+	s->failed++;
 }
 
 static void
@@ -459,18 +538,19 @@ forget_id(const char *key, size_t keylen, void *value, void *arg)
 	s->id = 0; /* looked up again: a series created in the rolled-back batch is gone */
 }
 
-/* After a failed transaction the engine is ahead of the database: rebuild it from there. */
+/*
+ * After a failed transaction the engine is ahead of the database and stays so: what it
+ * produced is held in p->pending and written by the next transactions. Reloading the engine
+ * from the database instead would forget an open outage and re-derive its alert every poll.
+ */
 static void
-recover(struct np_pipeline *p)
+recover(struct np_pipeline *p, int64_t now_ms)
 {
 	np_store_rollback(p->st);
 	np_hmap_foreach(p->series, forget_id, NULL);
 	p->stats.failed_batches++;
-	char *why = NULL;
-	if (load_links(p, &why) == -1) {
-		np_logf(&p->lg, LOG_ERR, "reloading link state after a failed write: %s", why);
-		free(why);
-	}
+	p->wrote_events = p->wrote_alerts = 0;
+	storage_failed(p, now_ms);
 }
 
 struct prune_ctx {
@@ -540,8 +620,10 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 {
 	p->now_s = now_ms / 1000;
 	struct source *ss = source_get(p, b->source);
-	if (np_store_begin(p->st, cause) == -1)
+	if (np_store_begin(p->st, cause) == -1) {
+		storage_failed(p, now_ms);
 		return -1;
+	}
 	if (b->complete)
 		ss->gen++;
 	int64_t stale_ms = np_source_stale_after_ms(src);
@@ -562,6 +644,7 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
+	committed(p, now_ms);
 	if (b->complete)
 		prune_series(p, b->source, ss->gen);
 	p->stats.batches++;
@@ -569,7 +652,7 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	return 0;
 fail:
 	np_cause_prefix(cause, "storing %zu observations of %s", b->n, b->source);
-	recover(p);
+	recover(p, now_ms);
 	return -1;
 }
 
@@ -577,14 +660,17 @@ int
 np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, char **cause)
 {
 	p->now_s = now_ms / 1000;
-	if (np_store_begin(p->st, cause) == -1)
+	if (np_store_begin(p->st, cause) == -1) {
+		storage_failed(p, now_ms);
 		return -1;
+	}
 	if (evaluate(p, now_ms, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
-		recover(p);
+		recover(p, now_ms);
 		return -1;
 	}
+	committed(p, now_ms);
 	return 0;
 }
 
@@ -666,6 +752,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 fail:
 	free(msg);
 	np_store_rollback(p->st);
+	storage_failed(p, now_ms);
 	return -1;
 }
 
@@ -679,6 +766,14 @@ const struct np_pipeline_stats *
 np_pipeline_stats(const struct np_pipeline *p)
 {
 	return &p->stats;
+}
+
+void
+np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage *out)
+{
+	*out = p->storage;
+	out->error = p->storage_error != NULL ? p->storage_error : "";
+	out->held = np_pending_events(p->pending);
 }
 
 void

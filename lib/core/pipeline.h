@@ -3,9 +3,11 @@
 /*
  * The pipeline is the one place where collectors, engines, store and alerts meet (DESIGN §2).
  * A batch goes in; counter deltas, link-state events, their outbox rows and the persisted link
- * state come out, all in ONE SQLite transaction. If that transaction fails, the batch's deltas
- * are lost (and counted), and the link-state engine is rebuilt from the database so the next
- * observation re-derives every event that was not stored: an alert is never lost.
+ * state come out, all in ONE SQLite transaction. If that transaction fails (a full disk), the
+ * batch's deltas are lost (and counted), but the link-state engine keeps what it saw: the
+ * events and link rows the transaction would have written are held in memory (bounded) and
+ * written, oldest first, by every later transaction until one commits. An outage that begins
+ * and ends while the disk is full is stored once, with its real times, when space returns.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,6 +54,24 @@ int64_t np_pipeline_next_deadline(const struct np_pipeline *p);
 /* Alerts queued since creation: the dispatcher is kicked when this moves. */
 uint64_t np_pipeline_alerts_queued(const struct np_pipeline *p);
 const struct np_pipeline_stats *np_pipeline_stats(const struct np_pipeline *p);
+
+/*
+ * Storage health as the pipeline's transactions see it, for the daemon's STORAGE alert. A
+ * streak starts with the first transaction that fails and ends with the first ingest or tick
+ * that commits (and so has written everything held).
+ */
+struct np_pipeline_storage {
+	bool failing;
+	uint64_t failed;  /* failed transactions in the current (or last) streak */
+	int64_t since_ms; /* the streak's first failure (the now_ms passed in) */
+	int64_t until_ms; /* the commit that ended the last streak */
+	const char
+	    *error;      /* SQLite's text for the streak's first error; valid until the next call */
+	size_t held;     /* link-state transitions waiting in memory */
+	uint64_t stored; /* held transitions written by the commit that ended the last streak */
+	uint64_t dropped; /* transitions lost: memory bound reached, or a row the db refuses */
+};
+void np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage *out);
 /* Forgets the state of sources no longer configured (after a reload). */
 void np_pipeline_forget_source(struct np_pipeline *p, const char *source);
 

@@ -20,12 +20,27 @@ struct np_store;
 
 #define NP_STORE_RDONLY 0x1
 
-/* Opens (and for read-write, creates and migrates) the database. ":memory:" works. */
+/*
+ * Opens (and for read-write, creates and migrates) the database. ":memory:" works. A
+ * read-write open of an existing database first runs PRAGMA quick_check and refuses a corrupt
+ * one, with a cause that says what to do; a 0-byte file is taken as a new database (see
+ * np_store_was_empty).
+ */
 struct np_store *np_store_open(const char *path, int flags, char **cause);
 void np_store_close(struct np_store *st);
 /* The underlying handle, for report queries in store_query.c (same module). */
 struct sqlite3 *np_store_db(struct np_store *st);
 bool np_store_error_fatal(const struct np_store *st);
+/* SQLite's text for the last failure's code ("database or disk is full"), "" if none. */
+const char *np_store_errstr(const struct np_store *st);
+/*
+ * The last failure was about the row written (a constraint, a value too big, a misuse), so
+ * writing the same row again fails again; not about the database (full, I/O, busy, locked,
+ * read-only, corrupt), which can pass.
+ */
+bool np_store_error_row(const struct np_store *st);
+/* The read-write open found an existing 0-byte file (pre-created or truncated). */
+bool np_store_was_empty(const struct np_store *st);
 
 int np_store_begin(struct np_store *st, char **cause);
 int np_store_commit(struct np_store *st, char **cause);
@@ -133,7 +148,11 @@ int np_store_run_alive(struct np_store *st, int64_t run, int64_t now_s, char **c
 /* Deletes rows older than the retention of each table (its own transaction). */
 int np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
                        char **cause);
-/* PRAGMA integrity_check + foreign_key_check; 0 if ok, -1 with the problems in *cause. */
+/*
+ * PRAGMA quick_check, integrity_check and foreign_key_check; 0 if ok, -1 with the problems in
+ * *cause. Corruption is reported as np_store_open reports it: "database F is corrupt (...)"
+ * and what to do.
+ */
 int np_store_check(struct np_store *st, char **cause);
 int np_store_vacuum(struct np_store *st, char **cause);
 

@@ -102,6 +102,7 @@ struct np_store {
 	/* First 5-minute bucket not yet folded into rollup_1h/1d (table fold); valid if loaded. */
 	int64_t fold_next;
 	bool fold_loaded;
+	bool was_empty; /* the read-write open found a 0-byte file */
 };
 
 /* The prepared statement (prepared once, kept until close), or NULL with *cause. */
@@ -125,5 +126,10 @@ void np_series_cache_clear(struct np_series_cache *c);
 int np_store_series_flush(struct np_store *st, char **cause);
 /* Forgets pending last_seen updates after a rollback (cache is cleared entirely). */
 void np_store_series_discard(struct np_store *st);
+
+/* PRAGMA quick_check; on damage -1 with np_store_corrupt's cause (store_maint.c). */
+int np_store_quick_check(struct np_store *st, const char *path, char **cause);
+/* Records SQLITE_CORRUPT with "database PATH is corrupt (DETAIL): what to do". */
+int np_store_corrupt(struct np_store *st, const char *path, const char *detail, char **cause);
 
 #endif

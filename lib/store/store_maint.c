@@ -1,4 +1,7 @@
-/* Maintenance: retention, integrity check, vacuum (daemon timer and `netpulse db ...`). */
+/*
+ * Maintenance: retention, integrity checks, vacuum (daemon timer, start-up and
+ * `netpulse db ...`).
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +58,65 @@ np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_
 	return 0;
 }
 
+int
+np_store_corrupt(struct np_store *st, const char *path, const char *detail, char **cause)
+{
+	return np_store_failx(
+	    st, SQLITE_CORRUPT, cause,
+	    "database %s is corrupt (%s): with netpulsed stopped, move it aside together with its "
+	    "-wal and -shm files to start a new database, or try to salvage it with "
+	    "`sqlite3 %s .recover | sqlite3 NEW.db`",
+	    path, detail, path);
+}
+
+/* SQLite's error for a check that could not even run over a damaged file. */
+static bool
+damaged(int rc)
+{
+	return (rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB;
+}
+
+int
+np_store_quick_check(struct np_store *st, const char *path, char **cause)
+{
+	sqlite3_stmt *stmt = NULL;
+	char *detail = NULL;
+	/* quick_check(N): at most N problems; O(pages) but without index cross-checks. */
+	int rc = sqlite3_prepare_v2(st->db, "PRAGMA quick_check(3)", -1, &stmt, NULL);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			const char *msg = (const char *)sqlite3_column_text(stmt, 0);
+			if (msg == NULL || strcmp(msg, "ok") == 0)
+				continue;
+			/* One line: "*** in database main ***\nPage 2: ..." -> "Page 2: ..." */
+			static const char banner[] = "*** in database main ***\n";
+			if (strncmp(msg, banner, sizeof banner - 1) == 0)
+				msg += sizeof banner - 1;
+			char *d = detail != NULL ? np_xasprintf("%s; %s", detail, msg)
+			                         : np_xasprintf("quick_check: %s", msg);
+			for (char *c = d; *c != '\0'; c++)
+				if (*c == '\n')
+					*c = ' ';
+			free(detail);
+			detail = d;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK && detail == NULL) {
+		if (!damaged(rc)) {
+			np_store_fail(st, rc, NULL, cause, "quick_check");
+			sqlite3_finalize(stmt);
+			return -1;
+		}
+		detail = np_xasprintf("quick_check: %s", sqlite3_errmsg(st->db));
+	}
+	sqlite3_finalize(stmt);
+	if (detail == NULL)
+		return 0;
+	np_store_corrupt(st, path, detail, cause);
+	free(detail);
+	return -1;
+}
+
 /* Appends every row of a check pragma to *out (one line each, at most `max` lines). */
 static int
 collect(struct np_store *st, const char *sql, bool integrity, char **out, int *lines, char **cause)
@@ -98,17 +160,43 @@ collect(struct np_store *st, const char *sql, bool integrity, char **out, int *l
 int
 np_store_check(struct np_store *st, char **cause)
 {
+	const char *path = sqlite3_db_filename(st->db, "main");
+	if (path == NULL || *path == '\0')
+		path = ":memory:";
+	/* The same check and message as a start-up of netpulsed. */
+	if (np_store_quick_check(st, path, cause) != 0)
+		return -1;
 	char *problems = NULL;
 	int lines = 0;
-	if (collect(st, "PRAGMA integrity_check", true, &problems, &lines, cause) != 0 ||
-	    collect(st, "PRAGMA foreign_key_check", false, &problems, &lines, cause) != 0) {
+	if (collect(st, "PRAGMA integrity_check", true, &problems, &lines, cause) != 0) {
+		free(problems);
+		if (st->last_rc == SQLITE_CORRUPT || st->last_rc == SQLITE_NOTADB) {
+			char *d = np_xstrdup(*cause != NULL ? *cause : "integrity_check failed");
+			np_store_corrupt(st, path, d, cause);
+			free(d);
+		}
+		return -1;
+	}
+	int corrupt = lines;
+	if (collect(st, "PRAGMA foreign_key_check", false, &problems, &lines, cause) != 0) {
 		free(problems);
 		return -1;
 	}
 	if (lines == 0)
 		return 0;
-	np_store_failx(st, SQLITE_CORRUPT, cause, "%d problem(s) found%s\n%s", lines,
+	char *head = NULL;
+	if (corrupt > 0) {
+		/* The first problem names the damage; all of them follow. */
+		const char *first = problems + strlen("integrity: ");
+		size_t n = strcspn(first, "\n");
+		char *d = np_xasprintf("integrity_check: %.*s", (int)n, first);
+		np_store_corrupt(st, path, d, &head);
+		free(d);
+	}
+	np_store_failx(st, SQLITE_CORRUPT, cause, "%s%s%d problem(s) found%s\n%s",
+	               head != NULL ? head : "", head != NULL ? "\n" : "", lines,
 	               lines > 20 ? " (first 20 shown)" : "", problems);
+	free(head);
 	free(problems);
 	return -1;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/schema.h"
@@ -255,6 +256,10 @@ np_store_open(const char *path, int flags, char **cause)
 	/* One thread per connection: no SQLite mutexes needed (NOMUTEX). */
 	int oflags = (rdonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
 	             SQLITE_OPEN_NOMUTEX;
+	/* SQLite takes a 0-byte file for a new database; the daemon says so (truncated?). */
+	struct stat sb;
+	if (!rdonly && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+		st->was_empty = true;
 	int rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK) {
 		np_cause(cause, "%s: %s", path,
@@ -266,6 +271,9 @@ np_store_open(const char *path, int flags, char **cause)
 	bool need_migrate;
 	if (check_schema(st, path, &need_migrate, cause) != 0)
 		goto fail_path;
+	/* A damaged page would otherwise fail every later write, after a "started". */
+	if (!rdonly && np_store_quick_check(st, path, cause) != 0)
+		goto fail;
 	if (!rdonly) {
 		if (set_wal(st, cause) != 0 ||
 		    exec_sql(st, "PRAGMA synchronous = NORMAL", cause, "setting synchronous") != 0)
@@ -286,7 +294,13 @@ np_store_open(const char *path, int flags, char **cause)
 	st->shares = np_xcalloc((size_t)NP_C_MAX * NP_STORE_MAX_PARTS, sizeof *st->shares);
 	return st;
 fail_path:
-	np_cause_prefix(cause, "%s", path);
+	if (st->last_rc == SQLITE_CORRUPT) {
+		char *detail = np_xstrdup(cause != NULL && *cause != NULL ? *cause : "damaged");
+		np_store_corrupt(st, path, detail, cause);
+		free(detail);
+	} else {
+		np_cause_prefix(cause, "%s", path);
+	}
 fail:
 	sqlite3_close(st->db);
 	free(st);
@@ -326,6 +340,33 @@ np_store_error_fatal(const struct np_store *st)
 	default:
 		return true;
 	}
+}
+
+const char *
+np_store_errstr(const struct np_store *st)
+{
+	return st->last_rc != SQLITE_OK ? sqlite3_errstr(st->last_rc) : "";
+}
+
+bool
+np_store_error_row(const struct np_store *st)
+{
+	switch (st->last_rc) {
+	case SQLITE_CONSTRAINT:
+	case SQLITE_TOOBIG:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+	case SQLITE_MISUSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+np_store_was_empty(const struct np_store *st)
+{
+	return st->was_empty;
 }
 
 int

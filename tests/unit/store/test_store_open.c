@@ -293,6 +293,8 @@ test_busy_is_retryable(void **state)
 	assert_int_equal(np_store_begin(b, &cause), -1);
 	assert_non_null(strstr(cause, "locked"));
 	assert_false(np_store_error_fatal(b));
+	assert_false(np_store_error_row(b)); /* the database's state, not the row's */
+	assert_string_equal(np_store_errstr(b), "database is locked");
 	free(cause);
 	cause = NULL;
 	np_store_rollback(a);
@@ -334,6 +336,99 @@ test_check_and_vacuum(void **state)
 	free(path);
 }
 
+/* Overwrites page `page` (1-based, 4096 bytes) of a closed database with garbage. */
+static void
+smash_page(const char *path, int64_t page)
+{
+	char junk[4096];
+	memset(junk, 0xA5, sizeof junk);
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)((page - 1) * 4096)),
+	                 (ssize_t)sizeof junk);
+	close(fd);
+}
+
+static void
+test_refuse_corrupt(void **state)
+{
+	char *path = db_path("corrupt.db");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_false(np_store_was_empty(st)); /* a new file is not an "empty" one */
+	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
+	int64_t root = q_int(st, "SELECT rootpage FROM sqlite_schema WHERE name = 'series'");
+	assert_true(root > 1);
+	np_store_close(st); /* the last connection: WAL checkpointed and removed */
+	smash_page(path, root);
+
+	/* The header still reads fine: only quick_check sees the damage, before any write. */
+	assert_null(np_store_open(path, 0, &cause));
+	char *want = np_xasprintf("database %s is corrupt (quick_check: ", path);
+	assert_non_null(strstr(cause, want));
+	free(want);
+	want = np_xasprintf("`sqlite3 %s .recover | sqlite3 NEW.db`", path);
+	assert_non_null(strstr(cause, want));
+	assert_non_null(strstr(cause, "move it aside together with its -wal and -shm files"));
+	assert_null(strchr(cause, '\n')); /* one log line */
+	char *open_cause = cause;
+	cause = NULL;
+
+	/* `db check` (read-only open) says the same. */
+	struct np_store *ro = np_store_open(path, NP_STORE_RDONLY, &cause);
+	assert_non_null(ro);
+	assert_int_equal(np_store_check(ro, &cause), -1);
+	assert_string_equal(cause, open_cause);
+	assert_true(np_store_error_fatal(ro));
+	np_store_close(ro);
+	free(cause);
+	free(open_cause);
+	free(want);
+	free(path);
+}
+
+static void
+test_empty_file_starts_fresh(void **state)
+{
+	char *path = db_path("empty.db");
+	write_file(path, "", 0);
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_true(np_store_was_empty(st));
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
+	np_store_close(st);
+	/* Now it has content: the next open is an ordinary one. */
+	st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_false(np_store_was_empty(st));
+	np_store_close(st);
+	/* Read-only opens never report it (they refuse an empty file anyway). */
+	write_file(path, "", 0);
+	assert_null(np_store_open(path, NP_STORE_RDONLY, &cause));
+	free(cause);
+	free(path);
+}
+
+static void
+test_error_kinds(void **state)
+{
+	struct np_store *st = open_mem();
+	char *cause = NULL;
+	assert_string_equal(np_store_errstr(st), "");
+	assert_false(np_store_error_row(st));
+	/* A row the schema refuses is about the row: writing it again fails again. */
+	q_exec(st,
+	       "CREATE TEMP TRIGGER no BEFORE INSERT ON series BEGIN SELECT RAISE(ABORT, 'no'); "
+	       "END");
+	assert_int_equal(np_store_series(st, "s", "d", "i", "if", NULL, 1, &cause), -1);
+	assert_true(np_store_error_row(st));
+	assert_string_equal(np_store_errstr(st), "constraint failed");
+	free(cause);
+	np_store_close(st);
+}
+
 int
 main(void)
 {
@@ -348,6 +443,9 @@ main(void)
 	    cmocka_unit_test(test_rdonly_while_writer_in_wal),
 	    cmocka_unit_test(test_busy_is_retryable),
 	    cmocka_unit_test(test_check_and_vacuum),
+	    cmocka_unit_test(test_refuse_corrupt),
+	    cmocka_unit_test(test_empty_file_starts_fresh),
+	    cmocka_unit_test(test_error_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
