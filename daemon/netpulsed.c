@@ -87,7 +87,7 @@ rearm_tick(struct daemon *d)
 		evtimer_del(d->tick);
 		return;
 	}
-	int64_t delay = due - np_wall_ms();
+	int64_t delay = due - np_mono_ms(); /* link-state deadlines are monotonic */
 	if (delay < 0)
 		delay = 0;
 	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
@@ -108,7 +108,7 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	struct daemon *d = arg;
 	int64_t now = np_wall_ms();
 	char *why = NULL;
-	if (ok == 0 && np_pipeline_ingest(d->pl, src, b, now, &why) == -1) {
+	if (ok == 0 && np_pipeline_ingest(d->pl, src, b, now, np_mono_ms(), &why) == -1) {
 		log_msg(LOG_ERR, "%s", why);
 		free(why);
 		why = NULL;
@@ -129,7 +129,7 @@ on_pushed(void *arg, const struct np_source_cfg *src, const struct np_batch *b)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	if (np_pipeline_ingest(d->pl, src, b, np_wall_ms(), &why) == -1) {
+	if (np_pipeline_ingest(d->pl, src, b, np_wall_ms(), np_mono_ms(), &why) == -1) {
 		log_msg(LOG_ERR, "%s", why);
 		free(why);
 	}
@@ -149,7 +149,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	if (np_pipeline_tick(d->pl, np_wall_ms(), &why) == -1) {
+	if (np_pipeline_tick(d->pl, np_wall_ms(), np_mono_ms(), &why) == -1) {
 		log_msg(LOG_ERR, "link-state tick: %s", why);
 		free(why);
 	}
@@ -162,6 +162,10 @@ housekeep_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	tick_cb(fd, what, arg);
 	int64_t now = np_mono_ms();
+	/* Links gone for state.forget_after (at once if they never alerted) leave memory. */
+	size_t gone = np_pipeline_forget_links(d->pl, now);
+	if (gone > 0)
+		log_debug("forgot %zu gone link(s); their history stays in the database", gone);
 	if (now - d->last_retention >= RETENTION_MS) {
 		d->last_retention = now;
 		char *why = NULL;
@@ -316,7 +320,7 @@ run(struct daemon *d)
 		free(why);
 		return 1;
 	}
-	d->pl = np_pipeline_new(d->st, d->cfg, &log_lib, np_wall_ms(), &why);
+	d->pl = np_pipeline_new(d->st, d->cfg, &log_lib, np_wall_ms(), np_mono_ms(), &why);
 	if (d->pl == NULL) {
 		log_msg(LOG_ERR, "%s", why);
 		free(why);
