@@ -286,6 +286,39 @@ test_per_source_down_after(void **state)
 	assert_int_equal(q_int(f, "SELECT start FROM outages"), T0 / 1000 + 10);
 }
 
+/* A link gone (stale) leaves memory: at once if it never alerted, else after forget_after;
+ * seen again it starts from first sight and its unobserved interval is closed. */
+static void
+test_forget_gone_links(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.state.forget_after_ms = 3600000;
+	np_batch_reset(&f->b, T0);
+	f->b.complete = true;
+	add(f, "veth1", NP_LINK_UP, 0, 1);
+	add(f, "veth2", NP_LINK_DOWN, 0, 2);
+	ingest(f, T0);
+	np_batch_reset(&f->b, T0 + 10000);
+	f->b.complete = true; /* both gone */
+	ingest(f, T0 + 10000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE'"), 1);
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 20000), 1); /* veth2, never alerted */
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 10000 + 3600000 - 1), 0);
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 10000 + 3600000), 1); /* veth1 */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM links"), 2); /* history stays */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 2);
+
+	np_batch_reset(&f->b, T0 + 4000000);
+	add(f, "veth1", NP_LINK_UP, 0, 1);
+	ingest(f, T0 + 4000000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE interface='veth1' AND "
+	                          "previous='unknown'"),
+	                 2);
+	assert_int_equal(q_int(f, "SELECT end FROM unobserved WHERE interface='veth1'"),
+	                 (T0 + 4000000) / 1000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 1);
+}
+
 int
 main(void)
 {
@@ -299,6 +332,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forget_gone_links, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
