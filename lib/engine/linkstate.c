@@ -447,7 +447,8 @@ deciders(struct np_ls *ls, const struct link *l, enum np_state to)
 		free(ls->buf);
 		ls->buf = np_xmalloc(ls->buf_cap);
 	}
-	qsort(ls->names, n, sizeof(*ls->names), cmp_names);
+	if (n > 1)
+		qsort(ls->names, n, sizeof(*ls->names), cmp_names);
 	char *p = ls->buf;
 	for (size_t i = 0; i < n; i++) {
 		size_t k = strlen(ls->names[i]);
