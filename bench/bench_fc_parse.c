@@ -160,7 +160,7 @@ pipeline_bench(const char *text, size_t len, size_t rows, int polls)
 		fcs[i].state = cfg.state;
 	}
 	int64_t t0 = 1764576000000;
-	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, &cause);
+	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, t0, &cause);
 	if (pl == NULL) {
 		printf("fc_pipeline: %s\n", cause);
 		exit(1);
@@ -173,8 +173,9 @@ pipeline_bench(const char *text, size_t len, size_t rows, int polls)
 			int64_t t = t0 + (int64_t)p * 60000 + i * 5000;
 			double c0 = cpu_s();
 			np_batch_init(&b, fcs[i].name, t);
+			b.mono_ms = t; /* the simulated clocks run together */
 			if (np_stealthwatch_parse(text, len, &b, &cause) != 0 ||
-			    np_pipeline_ingest(pl, &fcs[i], &b, t, &cause) != 0) {
+			    np_pipeline_ingest(pl, &fcs[i], &b, t, t, &cause) != 0) {
 				printf("fc_pipeline: %s\n", cause);
 				exit(1);
 			}

@@ -53,7 +53,7 @@ bench(int n, int polls)
 	struct np_config cfg = {.database = db};
 	cfg.state = src.state;
 	int64_t t0 = 1764576000000; /* 2025-12-01T08:00:00Z */
-	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, &cause);
+	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, t0, &cause);
 	if (pl == NULL) {
 		fprintf(stderr, "bench_pipeline: %s\n", cause);
 		exit(1);
@@ -69,6 +69,7 @@ bench(int n, int polls)
 	for (int p = 0; p < polls; p++) {
 		int64_t t = t0 + (int64_t)p * 60000;
 		np_batch_reset(&b, t);
+		b.mono_ms = t; /* the simulated clocks run together */
 		b.complete = true;
 		for (int i = 0; i < n; i++) {
 			struct np_obs *o = np_batch_add(&b);
@@ -85,7 +86,7 @@ bench(int n, int polls)
 			o->link = (i % 97 == 0 && (p / 10) % 2 == 1) ? NP_LINK_DOWN : NP_LINK_UP;
 		}
 		double c0 = cpu_s(), w0 = wall_s();
-		if (np_pipeline_ingest(pl, &src, &b, t + 50, &cause) == -1) {
+		if (np_pipeline_ingest(pl, &src, &b, t + 50, t + 50, &cause) == -1) {
 			fprintf(stderr, "bench_pipeline: %s\n", cause);
 			exit(1);
 		}

@@ -88,7 +88,7 @@ rearm_tick(struct daemon *d)
 		evtimer_del(d->tick);
 		return;
 	}
-	int64_t delay = due - np_wall_ms();
+	int64_t delay = due - np_mono_ms(); /* link-state deadlines are monotonic */
 	if (delay < 0)
 		delay = 0;
 	struct timeval tv = {.tv_sec = delay / 1000, .tv_usec = (delay % 1000) * 1000};
@@ -169,7 +169,7 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	int64_t now = np_wall_ms();
 	char *why = NULL;
 	if (ok == 0) {
-		np_pipeline_ingest(d->pl, src, b, now, &why);
+		np_pipeline_ingest(d->pl, src, b, now, np_mono_ms(), &why);
 		storage_update(d, "", why);
 		free(why);
 		why = NULL;
@@ -192,7 +192,7 @@ on_pushed(void *arg, const struct np_source_cfg *src, const struct np_batch *b)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	np_pipeline_ingest(d->pl, src, b, np_wall_ms(), &why);
+	np_pipeline_ingest(d->pl, src, b, np_wall_ms(), np_mono_ms(), &why);
 	storage_update(d, "", why);
 	free(why);
 	after_batch(d);
@@ -211,7 +211,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	np_pipeline_tick(d->pl, np_wall_ms(), &why);
+	np_pipeline_tick(d->pl, np_wall_ms(), np_mono_ms(), &why);
 	storage_update(d, "link-state tick: ", why);
 	free(why);
 	after_batch(d);
@@ -223,6 +223,10 @@ housekeep_cb(evutil_socket_t fd, short what, void *arg)
 	struct daemon *d = arg;
 	tick_cb(fd, what, arg);
 	int64_t now = np_mono_ms();
+	/* Links gone for state.forget_after (at once if they never alerted) leave memory. */
+	size_t gone = np_pipeline_forget_links(d->pl, now);
+	if (gone > 0)
+		log_debug("forgot %zu gone link(s); their history stays in the database", gone);
 	if (now - d->last_retention >= RETENTION_MS) {
 		d->last_retention = now;
 		char *why = NULL;
@@ -380,7 +384,7 @@ run(struct daemon *d)
 		free(why);
 		return 1;
 	}
-	d->pl = np_pipeline_new(d->st, d->cfg, &log_lib, np_wall_ms(), &why);
+	d->pl = np_pipeline_new(d->st, d->cfg, &log_lib, np_wall_ms(), np_mono_ms(), &why);
 	if (d->pl == NULL) {
 		log_msg(LOG_ERR, "%s", why);
 		free(why);
@@ -430,7 +434,7 @@ run(struct daemon *d)
 	np_pipeline_storage(d->pl, &s);
 	if (s.held > 0) {
 		/* One last try; what still cannot be written is lost with the process. */
-		np_pipeline_tick(d->pl, np_wall_ms(), &why);
+		np_pipeline_tick(d->pl, np_wall_ms(), np_mono_ms(), &why);
 		free(why);
 		why = NULL;
 		np_pipeline_storage(d->pl, &s);

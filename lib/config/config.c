@@ -192,8 +192,8 @@ source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
 }
 
 /*
- * The link-state engine applies flap detection and alert_never_up to every link alike; a
- * per-source value would be silently ignored, so it is an error instead.
+ * The link-state engine applies flap detection, alert_never_up and forget_after to every link
+ * alike; a per-source value would be silently ignored, so it is an error instead.
  */
 static void
 global_only_state(struct loader *l, const struct np_config_ynode *item, const char *owner)
@@ -201,8 +201,8 @@ global_only_state(struct loader *l, const struct np_config_ynode *item, const ch
 	const struct np_config_ynode *st = np_config_ydoc_get(item, "state");
 	if (st == NULL)
 		return;
-	static const char *const keys[] = {"flap", "alert_never_up"};
-	for (size_t i = 0; i < 2; i++) {
+	static const char *const keys[] = {"flap", "alert_never_up", "forget_after"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const struct np_config_ynode *n = np_config_ydoc_get(st, keys[i]);
 		if (n != NULL)
 			np_config_diag_add(

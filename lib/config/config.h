@@ -19,11 +19,12 @@ struct np_state_cfg {
 	int64_t down_after_ms; /* default 0 */
 	int64_t up_after_ms;   /* default 0 */
 	/* stale_after: either an absolute duration or a multiple of the source's interval. */
-	int64_t stale_after_ms; /* 0 when given as a multiple */
-	double stale_after_x;   /* default 3 (x interval); 0 when absolute */
-	int flap_transitions;   /* default 5 */
-	int64_t flap_window_ms; /* default 10m */
-	bool alert_never_up;    /* default false */
+	int64_t stale_after_ms;  /* 0 when given as a multiple */
+	double stale_after_x;    /* default 3 (x interval); 0 when absolute */
+	int flap_transitions;    /* default 5 */
+	int64_t flap_window_ms;  /* default 10m */
+	bool alert_never_up;     /* default false */
+	int64_t forget_after_ms; /* default 7d: gone links leave memory (global only) */
 };
 
 /* Retention per table, in ms; -1 = forever. */

@@ -147,6 +147,13 @@ static const struct np_config_opt state_opts[] = {
      .off = ST(alert_never_up),
      .def = "false",
      .help = "also alert IFDOWN for links never seen up"},
+    {.name = "forget_after",
+     .type = NP_CFG_DURATION,
+     .off = ST(forget_after_ms),
+     .max = 400 * DAY,
+     .def = "7d",
+     .help = "a link gone (stale) this long leaves memory, its history stays in the database; "
+             "a gone link that never alerted leaves at once"},
     {.name = "flap",
      .type = NP_CFG_SECTION,
      .sub = flap_opts,

@@ -58,7 +58,12 @@ struct np_pipeline {
 	char *storage_error;
 	bool drop_logged;
 	int64_t now_s;
-	int64_t hold_ms; /* down hold for the batch being ingested (group_hold_ms) */
+	/*
+	 * Wall minus monotonic, sampled at the current ingest/tick: the engine runs on the
+	 * monotonic clock; its times are dated with the wall clock current when they are stored.
+	 */
+	int64_t wall_off;
+	int64_t mono_now;
 };
 
 static void
@@ -71,11 +76,78 @@ ls_params_from(struct np_ls_params *lp, const struct np_state_cfg *s)
 	lp->alert_never_up = s->alert_never_up;
 }
 
+/* Stored (wall) time -> engine (monotonic) time and back; 0 stays "none". */
+static int64_t
+to_mono(const struct np_pipeline *p, int64_t wall_ms)
+{
+	return wall_ms != 0 ? wall_ms - p->wall_off : 0;
+}
+
+static int64_t
+to_wall(const struct np_pipeline *p, int64_t mono_ms)
+{
+	return mono_ms != 0 ? mono_ms + p->wall_off : 0;
+}
+
+static void
+set_clocks(struct np_pipeline *p, int64_t wall_ms, int64_t mono_ms)
+{
+	p->now_s = wall_ms / 1000;
+	p->wall_off = wall_ms - mono_ms;
+	p->mono_now = mono_ms;
+}
+
+/* A local source sees only its own host; other collectors may share links (Flow Collectors
+ * an exporter moves between): those of one type form a group for the multi-collector wait. */
+static const char *
+link_group(const struct np_source_cfg *src)
+{
+	return strcmp(src->type, "local") == 0 ? NULL : src->type;
+}
+
+static void
+register_sources(struct np_pipeline *p)
+{
+	for (size_t i = 0; i < p->cfg->nsources; i++) {
+		const struct np_source_cfg *s = &p->cfg->sources[i];
+		/* its next batch at the latest: interval + 10 % jitter + its timeout */
+		int64_t due = s->interval_ms + s->interval_ms / 10 + s->timeout_ms;
+		np_ls_source_set(p->ls, s->name, link_group(s), due);
+	}
+}
+
+/* Freshness of a restored link: that of its sources still configured, else the default. */
+static int64_t
+restored_stale_ms(const struct np_pipeline *p, const char *sources)
+{
+	int64_t stale = -1;
+	for (size_t i = 0; sources != NULL && i < p->cfg->nsources; i++) {
+		const struct np_source_cfg *s = &p->cfg->sources[i];
+		size_t n = strlen(s->name);
+		for (const char *q = sources; (q = strstr(q, s->name)) != NULL; q += n)
+			if ((q == sources || q[-1] == ',') && (q[n] == ',' || q[n] == '\0')) {
+				int64_t st = np_source_stale_after_ms(s);
+				stale = st > stale ? st : stale;
+				break;
+			}
+	}
+	if (stale >= 0)
+		return stale;
+	const struct np_state_cfg *g = &p->cfg->state;
+	return g->stale_after_x > 0 ? (int64_t)(g->stale_after_x * (double)p->cfg->interval_ms)
+	                            : g->stale_after_ms;
+}
+
 static void
 restore_cb(const struct np_ls_saved *s, void *arg)
 {
 	struct np_pipeline *p = arg;
-	np_ls_restore(p->ls, s);
+	struct np_ls_saved m = *s;
+	m.since_ms = to_mono(p, s->since_ms);
+	m.outage_start_ms = to_mono(p, s->outage_start_ms);
+	m.pending_since_ms = to_mono(p, s->pending_since_ms);
+	m.last_change_ms = to_mono(p, s->last_change_ms);
+	np_ls_restore(p->ls, &m, p->mono_now, restored_stale_ms(p, s->sources));
 }
 
 static int
@@ -83,16 +155,18 @@ load_links(struct np_pipeline *p, char **cause)
 {
 	np_ls_free(p->ls);
 	p->ls = np_ls_new(&p->params);
+	register_sources(p);
 	return np_store_links_load(p->st, restore_cb, p, cause);
 }
 
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
-                int64_t now_ms, char **cause)
+                int64_t now_ms, int64_t mono_ms, char **cause)
 {
 	struct np_pipeline *p = np_xcalloc(1, sizeof(*p));
 	p->st = st;
 	p->cfg = cfg;
+	set_clocks(p, now_ms, mono_ms);
 	if (lg != NULL)
 		p->lg = *lg;
 	ls_params_from(&p->params, &cfg->state);
@@ -140,6 +214,7 @@ np_pipeline_set_config(struct np_pipeline *p, const struct np_config *cfg)
 	p->cfg = cfg;
 	ls_params_from(&p->params, &cfg->state);
 	np_ls_set_params(p->ls, &p->params);
+	register_sources(p);
 }
 
 void
@@ -314,8 +389,9 @@ note_carrier(struct np_pipeline *p, const char *source, struct series *s, const 
 
 static int
 ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source *ss,
-           const char *source, const struct np_obs *o, int64_t stale_ms, char **cause)
+           const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
 {
+	const char *source = b->source;
 	char key[3 * NP_NAME_MAX + 8];
 	size_t klen = series_key(key, sizeof(key), source, o);
 	struct series *s = np_hmap_get(p->series, key, klen);
@@ -356,30 +432,12 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	}
 	note_carrier(p, source, s, o);
 
+	/* On the monotonic clock: the batch's, plus the reading's offset within the batch. */
 	if (o->link != NP_LINK_NONE)
 		np_ls_observe_hold(p->ls, o->device, o->interface, source, o->link, o->ever_up,
-		                   o->time_ms, stale_ms, p->hold_ms, src->state.up_after_ms);
+		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms,
+		                   src->state.down_after_ms, src->state.up_after_ms);
 	return 0;
-}
-
-/*
- * How long a down look from `src` must last before it counts, when other sources of the same
- * type may watch the same links (several Flow Collectors): long enough for each of them to
- * poll once (interval + 10 % jitter + its timeout). With a single source of a type: 0.
- */
-static int64_t
-group_hold_ms(const struct np_pipeline *p, const struct np_source_cfg *src)
-{
-	int64_t hold = 0;
-	for (size_t i = 0; i < p->cfg->nsources; i++) {
-		const struct np_source_cfg *o = &p->cfg->sources[i];
-		if (strcmp(o->type, src->type) != 0 || strcmp(o->name, src->name) == 0)
-			continue;
-		int64_t h = o->interval_ms + o->interval_ms / 10 + o->timeout_ms;
-		if (h > hold)
-			hold = h;
-	}
-	return hold;
 }
 
 static int
@@ -397,9 +455,14 @@ severity_of(enum np_alert_kind k)
 
 /* Each event is held until the transaction that writes it commits (pending.h). */
 static void
-on_event(const struct np_ls_event *ev, void *arg)
+on_event(const struct np_ls_event *mev, void *arg)
 {
 	struct np_pipeline *p = arg;
+	/* Dated with the wall clock current when it happens (the engine runs on mono). */
+	struct np_ls_event wev = *mev;
+	wev.time_ms = to_wall(p, mev->time_ms);
+	wev.outage_start_ms = to_wall(p, mev->outage_start_ms);
+	const struct np_ls_event *ev = &wev;
 	char *msg = NULL;
 	if (ev->alert != NP_AL_NONE)
 		msg = np_alert_sentence(np_alert_names[ev->alert], ev->device, ev->interface,
@@ -436,7 +499,12 @@ static void
 on_saved(const struct np_ls_saved *s, void *arg)
 {
 	struct np_pipeline *p = arg;
-	np_pending_add_saved(p->pending, s);
+	struct np_ls_saved w = *s;
+	w.since_ms = to_wall(p, s->since_ms);
+	w.outage_start_ms = to_wall(p, s->outage_start_ms);
+	w.pending_since_ms = to_wall(p, s->pending_since_ms);
+	w.last_change_ms = to_wall(p, s->last_change_ms);
+	np_pending_add_saved(p->pending, &w);
 }
 
 struct flush_ctx {
@@ -616,9 +684,9 @@ note_skipped(struct np_pipeline *p, const char *source, struct source *ss, const
 
 int
 np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const struct np_batch *b,
-                   int64_t now_ms, char **cause)
+                   int64_t now_ms, int64_t mono_ms, char **cause)
 {
-	p->now_s = now_ms / 1000;
+	set_clocks(p, now_ms, mono_ms);
 	struct source *ss = source_get(p, b->source);
 	if (np_store_begin(p->st, cause) == -1) {
 		storage_failed(p, now_ms);
@@ -627,16 +695,12 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	if (b->complete)
 		ss->gen++;
 	int64_t stale_ms = np_source_stale_after_ms(src);
-	/* The source's own down_after (a per-source `state:` override), or the group hold. */
-	p->hold_ms = group_hold_ms(p, src);
-	if (src->state.down_after_ms > p->hold_ms)
-		p->hold_ms = src->state.down_after_ms;
 	for (size_t i = 0; i < b->n; i++)
-		if (ingest_obs(p, src, ss, b->source, &b->obs[i], stale_ms, cause) == -1)
+		if (ingest_obs(p, src, ss, b, &b->obs[i], stale_ms, cause) == -1)
 			goto fail;
 	if (b->complete)
-		np_ls_source_complete(p->ls, b->source, b->time_ms);
-	if (evaluate(p, now_ms, cause) == -1)
+		np_ls_source_complete(p->ls, b->source, b->mono_ms);
+	if (evaluate(p, mono_ms, cause) == -1)
 		goto fail;
 	if (note_skipped(p, b->source, ss, b, cause) == -1)
 		goto fail;
@@ -657,14 +721,14 @@ fail:
 }
 
 int
-np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, char **cause)
+np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause)
 {
-	p->now_s = now_ms / 1000;
+	set_clocks(p, now_ms, mono_ms);
 	if (np_store_begin(p->st, cause) == -1) {
 		storage_failed(p, now_ms);
 		return -1;
 	}
-	if (evaluate(p, now_ms, cause) == -1 ||
+	if (evaluate(p, mono_ms, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		recover(p, now_ms);
@@ -686,6 +750,8 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 {
 	struct source *ss = source_get(p, src->name);
 	int64_t now_s = now_ms / 1000;
+	/* A failing collector extends no down look's wait (DESIGN §6). */
+	np_ls_source_failing(p->ls, src->name, !ok);
 	if (!ss->health_known) {
 		bool pok;
 		int64_t since;
@@ -768,6 +834,12 @@ np_pipeline_stats(const struct np_pipeline *p)
 	return &p->stats;
 }
 
+size_t
+np_pipeline_forget_links(struct np_pipeline *p, int64_t mono_ms)
+{
+	return np_ls_forget(p->ls, mono_ms, p->cfg->state.forget_after_ms);
+}
+
 void
 np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage *out)
 {
@@ -779,6 +851,7 @@ np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage *out
 void
 np_pipeline_forget_source(struct np_pipeline *p, const char *source)
 {
+	np_ls_source_set(p->ls, source, NULL, 0); /* waited for by no link any more */
 	free(np_hmap_del(p->sources, source, strlen(source)));
 	prune_series(p, source, UINT32_MAX);
 }

@@ -8,6 +8,13 @@
  * events and link rows the transaction would have written are held in memory (bounded) and
  * written, oldest first, by every later transaction until one commits. An outage that begins
  * and ends while the disk is full is stored once, with its real times, when space returns.
+ *
+ * Two clocks (DESIGN §6): every call takes the wall time (now_ms, UTC, dates and buckets what
+ * is stored) and the monotonic time (mono_ms, np_mono_ms()) on which the link-state engine
+ * runs every duration and deadline; a batch carries both (np_batch.mono_ms). A link-state
+ * event or saved link row is dated with the wall clock current when it is stored (mono time +
+ * wall-mono offset of that ingest/tick); restored link times are converted back the same way.
+ * So a wall-clock step hides no outage and raises no STALE; only the dates move with it.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,7 +38,8 @@ struct np_pipeline_stats {
  * np_pipeline_set_config() before it is freed.
  */
 struct np_pipeline *np_pipeline_new(struct np_store *st, const struct np_config *cfg,
-                                    const struct np_logger *lg, int64_t now_ms, char **cause);
+                                    const struct np_logger *lg, int64_t now_ms, int64_t mono_ms,
+                                    char **cause);
 void np_pipeline_free(struct np_pipeline *p);
 void np_pipeline_set_config(struct np_pipeline *p, const struct np_config *cfg);
 /* Sink keys every new alert is queued for (outbox_sink rows). Copied. */
@@ -39,18 +47,25 @@ void np_pipeline_set_sinks(struct np_pipeline *p, const char *const *keys, size_
 
 /* Ingests one batch of source `src` (one transaction). */
 int np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src,
-                       const struct np_batch *b, int64_t now_ms, char **cause);
+                       const struct np_batch *b, int64_t now_ms, int64_t mono_ms, char **cause);
 /*
  * Reports a poll's outcome for the source's health. A change (ok -> failing, failing -> ok,
  * or failing at first sight) queues one COLLECTOR alert and logs once; repeated failures do
- * not. Returns 1 if the health changed, 0 if not, -1 on a store error.
+ * not. A failing source extends no down look's multi-collector wait (links that waited for it
+ * are due at np_pipeline_next_deadline). Returns 1 if the health changed, 0 if not, -1 on a
+ * store error.
  */
 int np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src, bool ok,
                               const char *why, int64_t now_ms, char **cause);
-/* Applies time-based link rules (debounce, stale, flap end) at now_ms. */
-int np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, char **cause);
-/* When np_pipeline_tick next has something to do (wall ms), or INT64_MAX. */
+/* Applies time-based link rules (debounce, stale, flap end, group waits) at mono_ms. */
+int np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause);
+/* When np_pipeline_tick next has something to do (MONOTONIC ms), or INT64_MAX. */
 int64_t np_pipeline_next_deadline(const struct np_pipeline *p);
+/*
+ * Drops from memory the links gone (stale) for state.forget_after, and at once those that
+ * never alerted; their rows stay in the database. Returns how many. O(links): housekeeping.
+ */
+size_t np_pipeline_forget_links(struct np_pipeline *p, int64_t mono_ms);
 /* Alerts queued since creation: the dispatcher is kicked when this moves. */
 uint64_t np_pipeline_alerts_queued(const struct np_pipeline *p);
 const struct np_pipeline_stats *np_pipeline_stats(const struct np_pipeline *p);

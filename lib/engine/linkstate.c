@@ -1,4 +1,5 @@
 #include "engine/linkstate.h"
+#include "engine/linkstate_int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -10,93 +11,11 @@ const char *const np_alert_names[NP_AL_MAX] = {
     "", "IFDOWN", "IFUP", "FLAPPING", "FLAPSTOP", "STALE", "COLLECTOR",
 };
 
-#define NOT_IN_HEAP UINT32_MAX
-#define FLAP_CAP_MAX 4096
-
-/*
- * Per source, the observers refreshed since they were last expired, in refresh order: those
- * refreshed before the current generation sit at the head, so a complete batch expires the
- * unlisted ones without looking at the others.
- */
-struct source {
-	char *name;
-	uint32_t gen;
-	struct observer *head, *tail;
-};
-
-struct observer {
-	struct observer *next;          /* the link's observers */
-	struct observer *sprev, *snext; /* the source's list */
-	struct source *src;
-	struct link *link;
-	int64_t time_ms;
-	int64_t expire_ms; /* fresh while t < expire_ms */
-	uint32_t gen;      /* source generation of the last refresh (only == is asked) */
-	uint8_t value;     /* enum np_link_obs */
-	bool listed;       /* in the source's list */
-};
-
-/* Packed (enums in uint8_t, 32-bit indices): there may be 100k links. */
-struct link {
-	struct link *hnext;
-	uint64_t hash;
-	struct observer *observers;
-	char *sources;
-	int64_t *flap; /* times of the last flap_cap real changes, a ring */
-	struct link *eval_next;
-	struct link *save_next;
-
-	/* What the observers say, followed through time (their expiries included). */
-	int64_t look_since;
-	int64_t look_time; /* the look is known up to here */
-
-	/* Declared state (persisted). */
-	int64_t since_ms;
-	int64_t outage_start_ms;
-	int64_t pending_since_ms;
-	int64_t last_change_ms;
-
-	int64_t last_event_ms; /* no event is dated before the previous one (late batches) */
-	int64_t deadline;
-	int64_t down_hold_ms; /* minimum debounces asked by the latest observation */
-	int64_t up_hold_ms;
-	uint32_t heap_idx;
-	uint32_t dlen, ilen;
-	uint16_t flap_cap, flap_n, flap_head;
-	uint8_t look, state, last_known, pending; /* enum np_state */
-	bool ever_up, flapping, in_eval, in_save;
-
-	char key[]; /* device NUL interface NUL */
-};
-
 static const char *
 ifname(const struct link *l)
 {
 	return l->key + l->dlen + 1;
 }
-
-struct np_ls {
-	struct np_ls_params p;
-
-	struct link **buckets;
-	size_t nbuckets, count;
-
-	struct source **srcs;
-	size_t nsrcs;
-	struct source *last_src;
-
-	struct link *eval_head, *eval_tail;
-	int64_t eval_min; /* earliest look_time on the eval list */
-	struct link *save_head, *save_tail;
-
-	struct link **heap; /* min-heap on deadline */
-	size_t heap_n, heap_cap;
-
-	const char **names; /* scratch for the sources string */
-	size_t names_cap;
-	char *buf;
-	size_t buf_cap;
-};
 
 int
 np_state_parse(const char *name)
@@ -107,27 +26,9 @@ np_state_parse(const char *name)
 	return -1;
 }
 
-static int64_t
-sat_add(int64_t a, int64_t b)
-{
-	if (b > 0 && a > INT64_MAX - b)
-		return INT64_MAX;
-	if (b < 0 && a < INT64_MIN - b)
-		return INT64_MIN;
-	return a + b;
-}
-
-static int64_t
-max64(int64_t a, int64_t b)
-{
-	return a > b ? a : b;
-}
-
-static int64_t
-min64(int64_t a, int64_t b)
-{
-	return a < b ? a : b;
-}
+#define sat_add np_ls_sat_add
+#define max64 np_ls_max64
+#define min64 np_ls_min64
 
 /* ---- hash table ---- */
 
@@ -250,8 +151,8 @@ link_get(struct np_ls *ls, const char *device, const char *interface)
 
 /* ---- sources and observers ---- */
 
-static struct source *
-source_find(struct np_ls *ls, const char *name)
+struct source *
+np_ls_source_find(struct np_ls *ls, const char *name)
 {
 	if (ls->last_src != NULL && strcmp(ls->last_src->name, name) == 0)
 		return ls->last_src;
@@ -261,15 +162,16 @@ source_find(struct np_ls *ls, const char *name)
 	return NULL;
 }
 
-static struct source *
-source_get(struct np_ls *ls, const char *name)
+struct source *
+np_ls_source_get(struct np_ls *ls, const char *name)
 {
-	struct source *s = source_find(ls, name);
+	struct source *s = np_ls_source_find(ls, name);
 	if (s != NULL)
 		return s;
 	s = np_xcalloc(1, sizeof(*s));
 	s->name = np_xstrdup(name);
 	s->gen = 1; /* restored observers carry generation 0: never current */
+	s->idx = (uint32_t)ls->nsrcs;
 	ls->srcs = np_xreallocarray(ls->srcs, ls->nsrcs + 1, sizeof(*ls->srcs));
 	ls->srcs[ls->nsrcs++] = s;
 	return ls->last_src = s;
@@ -390,8 +292,8 @@ relook(struct link *l, int64_t t)
 
 /* ---- work lists and the deadline heap ---- */
 
-static void
-eval_push(struct np_ls *ls, struct link *l)
+void
+np_ls_eval_push(struct np_ls *ls, struct link *l)
 {
 	if (l->in_eval)
 		return;
@@ -531,7 +433,7 @@ deciders(struct np_ls *ls, const struct link *l, enum np_state to)
 			in = fresh;
 		else
 			in = o->value != NP_LINK_NONE && o->expire_ms == last;
-		if (!in)
+		if (!in || *o->src->name == '\0')
 			continue;
 		if (n == ls->names_cap) {
 			ls->names_cap = ls->names_cap ? ls->names_cap * 2 : 8;
@@ -545,7 +447,8 @@ deciders(struct np_ls *ls, const struct link *l, enum np_state to)
 		free(ls->buf);
 		ls->buf = np_xmalloc(ls->buf_cap);
 	}
-	qsort(ls->names, n, sizeof(*ls->names), cmp_names);
+	if (n > 1)
+		qsort(ls->names, n, sizeof(*ls->names), cmp_names);
 	char *p = ls->buf;
 	for (size_t i = 0; i < n; i++) {
 		size_t k = strlen(ls->names[i]);
@@ -579,8 +482,10 @@ set_pending(struct np_ls *ls, struct link *l, enum np_state st, int64_t since)
 }
 
 static void
-emit(const struct emitter *em, const struct np_ls_event *ev)
+emit(const struct emitter *em, struct link *l, const struct np_ls_event *ev)
 {
+	if (ev->alert != NP_AL_NONE)
+		l->alerted = true;
 	if (em->fn != NULL)
 		em->fn(ev, em->arg);
 }
@@ -612,7 +517,7 @@ flapstop_check(struct np_ls *ls, struct link *l, int64_t upto, const struct emit
 	    .flapping = false,
 	    .ever_up = l->ever_up,
 	};
-	emit(em, &ev);
+	emit(em, l, &ev);
 }
 
 /* Records a real change at t; true if it makes the link flap now. */
@@ -653,7 +558,9 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 		alert = (from == NP_ST_STALE && prev == NP_ST_DOWN) || quiet ? NP_AL_NONE
 		                                                             : NP_AL_IFDOWN;
 	else if (to == NP_ST_UP)
-		alert = from == NP_ST_DOWN || (from == NP_ST_STALE && prev == NP_ST_DOWN)
+		/* No IFUP (and no outage) for a down period that sent no IFDOWN. */
+		alert = (from == NP_ST_DOWN || (from == NP_ST_STALE && prev == NP_ST_DOWN)) &&
+		                !l->down_quiet
 		            ? NP_AL_IFUP
 		            : NP_AL_NONE;
 	else if (to == NP_ST_STALE)
@@ -685,12 +592,17 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	if (from == NP_ST_DOWN) {
 		int64_t start = l->outage_start_ms != 0 ? l->outage_start_ms : l->since_ms;
 		ev.outage_start_ms = start;
-		ev.outage_ms = t - start;
+		ev.outage_ms = l->down_quiet ? -1 : t - start;
 		l->outage_start_ms = 0;
 	}
 	if (to == NP_ST_DOWN) {
 		l->outage_start_ms = t;
 		ev.outage_start_ms = t;
+		/* A new down period, unless it resumes the one before a stale spell. */
+		if (!(from == NP_ST_STALE && prev == NP_ST_DOWN))
+			l->down_quiet = quiet;
+	} else if (to == NP_ST_UP) {
+		l->down_quiet = false;
 	}
 
 	set_sources(ls, l, deciders(ls, l, to));
@@ -703,7 +615,7 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	ev.sources = l->sources;
 	ev.flapping = l->flapping;
 	ev.ever_up = l->ever_up;
-	emit(em, &ev);
+	emit(em, l, &ev);
 }
 
 static int64_t
@@ -721,6 +633,8 @@ evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitte
 
 	enum np_state target = l->look;
 	int64_t after = debounce(ls, l, target);
+	struct source *waits = NULL;
+	int64_t group_due = INT64_MAX;
 	if (target == NP_ST_UNKNOWN || target == l->state) {
 		set_pending(ls, l, NP_ST_UNKNOWN, 0);
 	} else if (target == NP_ST_STALE) {
@@ -733,23 +647,46 @@ evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitte
 		bool now_ok = l->state == NP_ST_UNKNOWN ||
 		              (l->state == NP_ST_STALE && target == l->last_known) ||
 		              now >= sat_add(t0, after);
-		if (now_ok) {
+		/* Then a down look waits for the other collectors that may see the link. */
+		if (now_ok && target == NP_ST_DOWN)
+			waits = np_ls_group_wait(ls, l, now, &group_due);
+		if (now_ok && waits == NULL) {
 			set_pending(ls, l, NP_ST_UNKNOWN, 0);
 			transition(ls, l, target, t0, em);
 		} else {
 			set_pending(ls, l, target, t0);
 		}
 	}
+	if (waits != NULL)
+		np_ls_wait_on(ls, l, waits);
+	else
+		np_ls_wait_clear(ls, l);
 	flapstop_check(ls, l, now, em);
 
-	int64_t d = look_end(l);
+	int64_t d = min64(look_end(l), group_due);
 	if (l->pending != NP_ST_UNKNOWN) {
-		int64_t pa = debounce(ls, l, l->pending);
-		d = min64(d, sat_add(l->pending_since_ms, pa));
+		int64_t end = sat_add(l->pending_since_ms, debounce(ls, l, l->pending));
+		if (end > now) /* else only the group wait holds it */
+			d = min64(d, end);
 	}
 	if (l->flapping)
 		d = min64(d, sat_add(l->last_change_ms, max64(ls->p.flap_window_ms, 0)));
 	heap_set(ls, l, d);
+}
+
+/* Frees a link that is in no list: no source list, heap, work list or waiters. */
+static void
+link_free(struct link *l)
+{
+	struct observer *o = l->observers;
+	while (o != NULL) {
+		struct observer *on = o->next;
+		free(o);
+		o = on;
+	}
+	free(l->flap);
+	free(l->sources);
+	free(l);
 }
 
 /* ---- public API ---- */
@@ -774,18 +711,11 @@ np_ls_free(struct np_ls *ls)
 		struct link *l = ls->buckets[i];
 		while (l != NULL) {
 			struct link *next = l->hnext;
-			struct observer *o = l->observers;
-			while (o != NULL) {
-				struct observer *on = o->next;
-				free(o);
-				o = on;
-			}
-			free(l->flap);
-			free(l->sources);
-			free(l);
+			link_free(l);
 			l = next;
 		}
 	}
+	np_ls_groups_free(ls);
 	for (size_t i = 0; i < ls->nsrcs; i++) {
 		free(ls->srcs[i]->name);
 		free(ls->srcs[i]);
@@ -804,11 +734,12 @@ np_ls_set_params(struct np_ls *ls, const struct np_ls_params *p)
 	ls->p = *p;
 	/* Links waiting on a debounce or a flap window must be looked at again. */
 	for (size_t i = 0; i < ls->heap_n; i++)
-		eval_push(ls, ls->heap[i]);
+		np_ls_eval_push(ls, ls->heap[i]);
 }
 
 void
-np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s)
+np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s, int64_t restore_ms,
+              int64_t stale_after_ms)
 {
 	struct link *l = link_get(ls, s->device, s->interface);
 	l->state = s->state;
@@ -816,6 +747,9 @@ np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s)
 	l->last_known = s->last_known;
 	l->ever_up = s->ever_up || s->state == NP_ST_UP || s->last_known == NP_ST_UP;
 	l->flapping = s->flapping;
+	/* What alerted before the restart is not known: a link that was up may have. */
+	l->alerted = l->ever_up || ls->p.alert_never_up;
+	l->down_quiet = !l->ever_up && !ls->p.alert_never_up;
 	l->outage_start_ms = s->outage_start_ms;
 	if (l->state == NP_ST_DOWN && l->outage_start_ms == 0)
 		l->outage_start_ms = s->since_ms;
@@ -843,27 +777,40 @@ np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s)
 		v = NP_LINK_UP;
 	else if (basis == NP_ST_DOWN)
 		v = NP_LINK_DOWN;
-	if (v == NP_LINK_NONE || s->sources == NULL)
+	if (v == NP_LINK_NONE)
 		return;
-	const char *p = s->sources;
-	while (*p != '\0') {
+	/*
+	 * Fresh for stale_after from the restart, like any observation: a source that never
+	 * reports again (failing, or no longer configured) lets the link go stale.
+	 */
+	int64_t expire = l->look == NP_ST_STALE ? l->look_since
+	                 : stale_after_ms > 0   ? sat_add(restore_ms, stale_after_ms)
+	                                        : INT64_MAX;
+	if (l->look != NP_ST_STALE) /* saved times after restore_ms: the clock went back */
+		expire = max64(expire, sat_add(l->look_time, 1));
+	const char *p = s->sources != NULL && *s->sources != '\0' ? s->sources : "";
+	bool any = false;
+	do {
 		const char *comma = strchr(p, ',');
 		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (n > 0) {
+		/* No source named (an old row): one nameless observer stands for them. */
+		if (n > 0 || (!any && comma == NULL)) {
 			char *name = np_xstrndup(p, n);
-			struct source *src = source_get(ls, name);
+			struct source *src = np_ls_source_get(ls, name);
 			free(name);
 			struct observer *o = observer_get(l, src);
 			o->value = v;
 			o->time_ms = l->look_since;
-			o->expire_ms = l->look == NP_ST_STALE ? l->look_since : INT64_MAX;
+			o->expire_ms = expire;
 			o->gen = src->gen - 1;
 			src_append(o);
+			any = true;
 		}
 		p += n;
 		if (*p == ',')
 			p++;
-	}
+	} while (*p != '\0');
+	heap_set(ls, l, look_end(l));
 }
 
 void
@@ -882,7 +829,7 @@ np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, 
 {
 	if (link != NP_LINK_UP && link != NP_LINK_DOWN)
 		return;
-	struct source *src = source_get(ls, source);
+	struct source *src = np_ls_source_get(ls, source);
 	struct link *l = link_get(ls, device, interface);
 	l->down_hold_ms = down_hold_ms > 0 ? down_hold_ms : 0;
 	l->up_hold_ms = up_hold_ms > 0 ? up_hold_ms : 0;
@@ -901,13 +848,13 @@ np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, 
 	o->gen = src->gen;
 	src_append(o);
 	relook(l, time_ms);
-	eval_push(ls, l);
+	np_ls_eval_push(ls, l);
 }
 
 void
 np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms)
 {
-	struct source *src = source_find(ls, source);
+	struct source *src = np_ls_source_find(ls, source);
 	if (src == NULL)
 		return;
 	struct observer *o;
@@ -919,9 +866,12 @@ np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms)
 		advance_look(l, batch_ms);
 		o->expire_ms = batch_ms;
 		relook(l, batch_ms);
-		eval_push(ls, l);
+		np_ls_eval_push(ls, l);
 	}
 	src->gen++;
+	src->delivered = true;
+	src->last_batch_ms = max64(src->last_batch_ms, batch_ms);
+	np_ls_wake(ls, src);
 }
 
 void
@@ -931,7 +881,7 @@ np_ls_evaluate(struct np_ls *ls, int64_t now_ms, np_ls_emit_fn fn, void *arg)
 	while (ls->heap_n > 0 && ls->heap[0]->deadline <= now_ms) {
 		struct link *l = ls->heap[0];
 		heap_remove(ls, l);
-		eval_push(ls, l);
+		np_ls_eval_push(ls, l);
 	}
 	struct link *l;
 	while ((l = ls->eval_head) != NULL) {
@@ -987,6 +937,40 @@ np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg)
 			fill_saved(l, &s);
 			fn(&s, arg);
 		}
+}
+
+/* Gone: nothing fresh observes it, and nothing about it is pending. */
+static bool
+forgettable(const struct link *l, int64_t now, int64_t after)
+{
+	if (l->state != NP_ST_STALE || l->look != NP_ST_STALE || l->in_eval || l->in_save ||
+	    l->pending != NP_ST_UNKNOWN || l->flapping || l->wait_src != 0 ||
+	    l->heap_idx != NOT_IN_HEAP)
+		return false;
+	return !l->alerted || (after >= 0 && now - l->since_ms >= after);
+}
+
+size_t
+np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ls->nbuckets; i++) {
+		struct link **pp = &ls->buckets[i];
+		while (*pp != NULL) {
+			struct link *l = *pp;
+			if (!forgettable(l, now_ms, forget_after_ms)) {
+				pp = &l->hnext;
+				continue;
+			}
+			*pp = l->hnext;
+			for (struct observer *o = l->observers; o != NULL; o = o->next)
+				src_unlink(o);
+			link_free(l);
+			n++;
+		}
+	}
+	ls->count -= n;
+	return n;
 }
 
 size_t

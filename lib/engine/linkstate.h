@@ -1,7 +1,10 @@
 #ifndef NP_ENGINE_LINKSTATE_H
 #define NP_ENGINE_LINKSTATE_H
 /*
- * Link-state engine (DESIGN §6). Pure: no I/O, no clock; times are UTC ms passed in.
+ * Link-state engine (DESIGN §6). Pure: no I/O, no clock; times are ms passed in, on one clock
+ * that never steps: the pipeline passes the MONOTONIC clock for every observation, evaluation
+ * and deadline (and converts restored and stored times), so a wall-clock step neither hides an
+ * outage nor raises STALE.
  *
  * A link is (device, interface) across sources. Each source that observes it is an
  * "observer" with its last observation (up/down), its time and its freshness (stale_after).
@@ -18,7 +21,9 @@
  * transaction. Rules:
  *  - unknown -> up/down (first sight): event, no alert; except unknown -> down when the source
  *    says the link was up before (NP_EVER_YES): IFDOWN.
- *  - up -> down: IFDOWN. down -> up: IFUP with outage_ms = up time - outage start.
+ *  - up -> down: IFDOWN. down -> up: IFUP with outage_ms = up time - outage start; but a down
+ *    period that sent no IFDOWN (a never-up link, alert_never_up off) ends with no IFUP and
+ *    outage_ms -1 (also into stale): it was not downtime.
  *  - a link that has never been up (not seen up by us, not NP_EVER_YES from a source) going
  *    or staying down, or going stale: no alert unless params.alert_never_up. ever_up becomes
  *    true with the first up observation or NP_EVER_YES, and stays.
@@ -31,6 +36,16 @@
  *    FLAPPING alert instead of IFUP/IFDOWN, later changes have alert NONE (events still
  *    recorded) until no change for flap_window: one FLAPSTOP notice (transition false,
  *    from == to, time = last change + flap_window). flap_transitions <= 0 disables it.
+ *
+ * Several collectors (sources of one group, see np_ls_source_set): a down look waits until
+ * every OTHER live member of the group (it delivered a complete batch before, is not failing,
+ * and its next batch is not overdue) has shown its view after the look began (a complete
+ * batch at or after it, or an observation of the link); then the freshest looks decide and
+ * the down state still dates from its first observation. So an exporter moving from FC-A to
+ * FC-B stays silent whichever batch comes first, and a one-cycle outage still alerts.
+ *
+ * Memory: np_ls_forget drops links that are gone (stale, nothing pending) for forget_after,
+ * or at once if they never alerted. A forgotten link seen again starts from first sight.
  *
  * Cost: observe() is O(observers of the link) with no allocation once the link and the
  * observer exist; evaluate() visits only links observed since the last call or whose
@@ -118,12 +133,27 @@ void np_ls_free(struct np_ls *ls);
 void np_ls_set_params(struct np_ls *ls, const struct np_ls_params *p);
 
 /*
- * Restores one link (at start-up, before any observation). No event, no alert, nothing to
- * drain: the link is next evaluated when observed. An observation agreeing with the restored
- * state (or pending debounce, whose start is kept) changes nothing; a disagreeing one makes
- * the normal transition and alert.
+ * Restores one link at restore_ms (at start-up, before any observation). No event, no alert,
+ * nothing to drain. An observation agreeing with the restored state (or pending debounce,
+ * whose start is kept) changes nothing; a disagreeing one makes the normal transition and
+ * alert. The restored observers (s->sources) are fresh for stale_after_ms from restore_ms
+ * (<= 0: never stale), like an observation made then: a source that never reports again lets
+ * the link go stale. Saved times must be on the engine's clock (the caller converts).
  */
-void np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s);
+void np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s, int64_t restore_ms,
+                   int64_t stale_after_ms);
+
+/*
+ * Declares a source for the multi-collector wait: `group` names the sources that may watch
+ * the same links (NULL or "": none, it never waits nor is waited for), due_after_ms how long
+ * after its last complete batch the next one is due at the latest (interval + jitter +
+ * timeout; <= 0: no group). Call again on reload; cheap.
+ */
+void np_ls_source_set(struct np_ls *ls, const char *source, const char *group,
+                      int64_t due_after_ms);
+/* The source's polls fail (true) or work again (false): a failing source is waited for by no
+ * link. Links waiting for it are evaluated at the next np_ls_evaluate. */
+void np_ls_source_failing(struct np_ls *ls, const char *source, bool failing);
 
 /*
  * One observation of one link by one source, fresh while t < time_ms + stale_after_ms
@@ -138,9 +168,7 @@ void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, 
  * The same, with minimum debounces for this link (the larger of these and the engine's
  * down_after/up_after applies): a down (up) look must last down_hold_ms (up_hold_ms) before it
  * is declared; the new state still dates from its first observation. The pipeline passes a
- * source's own `state:` overrides here, and for links several sources may watch (Flow
- * Collectors) a down hold long enough for the others to report: when an exporter moves from
- * FC-A to FC-B, A's zero can arrive before B's first report and must not raise IFDOWN.
+ * source's own `state:` overrides here.
  */
 void np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface,
                         const char *source, enum np_link_obs link, enum np_ever_up ever_up,
@@ -149,10 +177,10 @@ void np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interf
 /*
  * `source` delivered a complete list at batch_ms: its observers of links it did not observe
  * since its previous complete batch (i.e. not listed in this one) stop being fresh at
- * batch_ms. Call after observing the batch. O(observers it expires).
+ * batch_ms, and links whose down look waited for this batch are evaluated again. Call after
+ * observing the batch. O(observers it expires + links that waited for it).
  */
 void np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms);
-/* `source` failed: nothing; its observations simply age out (kept for symmetry/clarity). */
 
 /*
  * Applies aggregation, debounce, staleness and flap rules at now_ms to every link that needs
@@ -165,9 +193,16 @@ void np_ls_drain_dirty(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
 /* Calls fn for every link (for status). */
 void np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
 size_t np_ls_count(const struct np_ls *ls);
-/* Earliest future time at which evaluate() may change something (debounce/stale/flap end), or
- * INT64_MAX. Lets the daemon arm one timer instead of ticking. If links were observed and not
- * evaluated yet, the earliest of their observation times (i.e. due now). */
+/*
+ * Drops from memory the links that are gone (stale, nothing pending, not flapping) since
+ * forget_after_ms before now_ms (< 0: never), and gone links that never alerted at once.
+ * Their history stays with the caller (the store). Returns how many. O(links).
+ */
+size_t np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms);
+/* Earliest future time at which evaluate() may change something (debounce/stale/flap end, a
+ * group member's due time), or INT64_MAX. Lets the daemon arm one timer instead of ticking. If
+ * links were observed and not evaluated yet, the earliest of their observation times (i.e. due
+ * now). */
 int64_t np_ls_next_deadline(const struct np_ls *ls);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/clock.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -18,6 +19,7 @@ np_batch_init(struct np_batch *b, const char *source, int64_t time_ms)
 	memset(b, 0, sizeof(*b));
 	np_strlcpy(b->source, source, sizeof(b->source));
 	b->time_ms = time_ms;
+	b->mono_ms = np_mono_ms();
 }
 
 struct np_obs *
@@ -40,6 +42,7 @@ np_batch_reset(struct np_batch *b, int64_t time_ms)
 {
 	b->n = 0;
 	b->time_ms = time_ms;
+	b->mono_ms = np_mono_ms();
 	b->skipped = 0;
 	b->skip_reason[0] = '\0';
 	b->complete = false;

@@ -88,7 +88,13 @@ struct np_obs {
  */
 struct np_batch {
 	char source[NP_NAME_MAX];
-	int64_t time_ms;
+	int64_t time_ms; /* UTC wall clock when it was read */
+	/*
+	 * The monotonic clock at the same moment (np_batch_init/np_batch_reset sample it): link
+	 * state runs on it (DESIGN §6), so a wall-clock step neither hides an outage nor makes
+	 * observations stale. An observation's monotonic time is mono_ms + (its time_ms - time_ms).
+	 */
+	int64_t mono_ms;
 	bool complete;
 	struct np_obs *obs;
 	size_t n, cap;

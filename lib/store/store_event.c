@@ -127,8 +127,9 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 		if (ev->from == NP_ST_DOWN && ev->to != NP_ST_DOWN &&
 		    interval(st, NP_S_OUTAGE_CLOSE, ev, time_s, cause) != 0)
 			return -1;
-		if (ev->from == NP_ST_STALE && ev->to != NP_ST_STALE &&
-		    interval(st, NP_S_UNOBS_CLOSE, ev, time_s, cause) != 0)
+		/* From unknown too: a link forgotten while unobserved (np_ls_forget) seen again. */
+		if ((ev->from == NP_ST_STALE || ev->from == NP_ST_UNKNOWN) &&
+		    ev->to != NP_ST_STALE && interval(st, NP_S_UNOBS_CLOSE, ev, time_s, cause) != 0)
 			return -1;
 		/* Never-up links (unless the user asked to alert on them) are not down time. */
 		if (ev->to == NP_ST_DOWN && ev->from != NP_ST_DOWN &&

@@ -60,6 +60,7 @@ assert_global_defaults(const struct np_config *c)
 	assert_int_equal(c->state.flap_transitions, 5);
 	assert_int_equal(c->state.flap_window_ms, 600000);
 	assert_false(c->state.alert_never_up);
+	assert_int_equal(c->state.forget_after_ms, 7LL * 86400000);
 	assert_int_equal(c->retention.raw_ms, 2LL * 86400000);
 	assert_int_equal(c->retention.rollup_5m_ms, 14LL * 86400000);
 	assert_int_equal(c->retention.hourly_ms, 400LL * 86400000);
@@ -266,6 +267,7 @@ test_overrides(void **state)
 	       "  up_after: 5s\n"
 	       "  stale_after: 10m\n"
 	       "  alert_never_up: true\n"
+	       "  forget_after: 36h\n"
 	       "  flap: { transitions: 7, window: 1h30m }\n"
 	       "storage:\n"
 	       "  retention: { raw: 1d, rollup_5m: 7d, hourly: forever, daily: 3650d,"
@@ -302,6 +304,7 @@ test_overrides(void **state)
 	assert_true(c->state.alert_never_up);
 	assert_int_equal(c->state.flap_transitions, 7);
 	assert_int_equal(c->state.flap_window_ms, 5400000);
+	assert_int_equal(c->state.forget_after_ms, 36LL * 3600000);
 	assert_int_equal(c->retention.raw_ms, 86400000);
 	assert_int_equal(c->retention.rollup_5m_ms, 7LL * 86400000);
 	assert_int_equal(c->retention.hourly_ms, -1);

@@ -73,6 +73,15 @@ test_unknown_key(void **state)
 	              "the top-level state section\n"
 	              "t.yaml:4:66: 'state.alert_never_up' cannot be set per source (source 'x'): "
 	              "set it in the top-level state section");
+	/* So is forget_after (links are forgotten engine-wide). */
+	expect_errors("sources:\n  - name: x\n    type: local\n"
+	              "    state: { forget_after: 1d }\n",
+	              "t.yaml:4:28: 'state.forget_after' cannot be set per source (source 'x'): "
+	              "set it in the top-level state section");
+	expect_errors(
+	    "state: { forget_after: 401d }\n",
+	    "t.yaml:1:24: bad value for 'forget_after' in state: expected a duration from 0 to "
+	    "400d, got '401d'");
 }
 
 static void

@@ -28,7 +28,7 @@ static void
 fx_pipeline(struct fx *f, int64_t now)
 {
 	char *cause = NULL;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, &cause);
+	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, now, &cause);
 	if (f->pl == NULL)
 		fail_msg("np_pipeline_new: %s", cause);
 	np_pipeline_set_sinks(f->pl, sinks, 2);
@@ -85,7 +85,8 @@ static void
 ingest(struct fx *f, int64_t t)
 {
 	char *cause = NULL;
-	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, &cause) == -1)
+	f->b.mono_ms = f->b.time_ms; /* wall and monotonic clocks run together here */
+	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, t, &cause) == -1)
 		fail_msg("ingest: %s", cause);
 }
 
@@ -213,6 +214,7 @@ fc_batch(struct fx *f, struct np_source_cfg *src, int64_t t, long bps)
 {
 	struct np_batch b;
 	np_batch_init(&b, src->name, t);
+	b.mono_ms = t;
 	b.complete = true;
 	if (bps >= 0) {
 		struct np_obs *o = np_batch_add(&b);
@@ -223,7 +225,7 @@ fc_batch(struct fx *f, struct np_source_cfg *src, int64_t t, long bps)
 		o->ever_up = NP_EVER_YES;
 	}
 	char *cause = NULL;
-	if (np_pipeline_ingest(f->pl, src, &b, t, &cause) == -1)
+	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
 		fail_msg("ingest: %s", cause);
 	np_batch_free(&b);
 }
@@ -250,18 +252,20 @@ test_exporter_moving_between_collectors_raises_nothing(void **state)
 	fc_batch(f, &fcs[0], T0 + 60000, 0);
 	fc_batch(f, &fcs[1], T0 + 65000, 48000);
 	char *cause = NULL;
-	assert_int_equal(np_pipeline_tick(f->pl, T0 + 200000, &cause), 0);
+	fc_batch(f, &fcs[0], T0 + 120000, -1);
+	fc_batch(f, &fcs[1], T0 + 125000, 48000);
+	assert_int_equal(np_pipeline_tick(f->pl, T0 + 126000, T0 + 126000, &cause), 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions"), 1); /* first sight only */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
 
-	/* A real outage: both collectors report zero. IFDOWN once the other FC had its chance,
-	 * dated from the first zero. */
-	fc_batch(f, &fcs[1], T0 + 240000, 0);
-	fc_batch(f, &fcs[0], T0 + 245000, -1);
+	/* A real outage: FC-B reports zero. IFDOWN once FC-A had its chance (its next batch),
+	 * dated from the zero. */
+	fc_batch(f, &fcs[0], T0 + 180000, -1);
+	fc_batch(f, &fcs[1], T0 + 185000, 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
-	assert_int_equal(np_pipeline_tick(f->pl, T0 + 240000 + 86000, &cause), 0);
+	fc_batch(f, &fcs[0], T0 + 240000, -1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
-	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 240000) / 1000);
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 185000) / 1000);
 	f->cfg.sources = NULL;
 	f->cfg.nsources = 0;
 }
@@ -282,6 +286,39 @@ test_per_source_down_after(void **state)
 	assert_int_equal(q_int(f, "SELECT start FROM outages"), T0 / 1000 + 10);
 }
 
+/* A link gone (stale) leaves memory: at once if it never alerted, else after forget_after;
+ * seen again it starts from first sight and its unobserved interval is closed. */
+static void
+test_forget_gone_links(void **state)
+{
+	struct fx *f = *state;
+	f->cfg.state.forget_after_ms = 3600000;
+	np_batch_reset(&f->b, T0);
+	f->b.complete = true;
+	add(f, "veth1", NP_LINK_UP, 0, 1);
+	add(f, "veth2", NP_LINK_DOWN, 0, 2);
+	ingest(f, T0);
+	np_batch_reset(&f->b, T0 + 10000);
+	f->b.complete = true; /* both gone */
+	ingest(f, T0 + 10000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE'"), 1);
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 20000), 1); /* veth2, never alerted */
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 10000 + 3600000 - 1), 0);
+	assert_int_equal(np_pipeline_forget_links(f->pl, T0 + 10000 + 3600000), 1); /* veth1 */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM links"), 2); /* history stays */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 2);
+
+	np_batch_reset(&f->b, T0 + 4000000);
+	add(f, "veth1", NP_LINK_UP, 0, 1);
+	ingest(f, T0 + 4000000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE interface='veth1' AND "
+	                          "previous='unknown'"),
+	                 2);
+	assert_int_equal(q_int(f, "SELECT end FROM unobserved WHERE interface='veth1'"),
+	                 (T0 + 4000000) / 1000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 1);
+}
+
 int
 main(void)
 {
@@ -295,6 +332,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_forget_gone_links, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

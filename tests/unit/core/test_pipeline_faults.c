@@ -196,7 +196,7 @@ setup(void **state)
 	f->src.timeout_ms = 5000;
 	f->src.max_gap_ms = 30000;
 	f->src.state = f->cfg.state;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0, &cause);
+	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0, T0, &cause);
 	if (f->pl == NULL)
 		fail_msg("np_pipeline_new: %s", cause);
 	np_pipeline_set_sinks(f->pl, sinks, 2);
@@ -238,7 +238,8 @@ poll(struct fx *f, int64_t t, const char *ifn0, enum np_link_obs l0, const char 
 		o->link = links[i];
 		np_obs_counter(o, NP_C_RX_BYTES, (uint64_t)(t - T0));
 	}
-	return np_pipeline_ingest(f->pl, &f->src, &f->b, t, cause);
+	f->b.mono_ms = t; /* wall and monotonic clocks run together here */
+	return np_pipeline_ingest(f->pl, &f->src, &f->b, t, t, cause);
 }
 
 static void
@@ -309,7 +310,7 @@ test_outage_while_disk_full_is_stored_once(void **state)
 	poll_fails(f, T0 + 20000, "eth0", NP_LINK_DOWN, NULL, NP_LINK_NONE);
 	poll_fails(f, T0 + 30000, "eth0", NP_LINK_UP, NULL, NP_LINK_NONE);
 	char *cause = NULL;
-	assert_int_equal(np_pipeline_tick(f->pl, T0 + 35000, &cause), -1);
+	assert_int_equal(np_pipeline_tick(f->pl, T0 + 35000, T0 + 35000, &cause), -1);
 	free(cause);
 	np_pipeline_storage(f->pl, &s);
 	assert_true(s.failing);
@@ -364,7 +365,7 @@ test_outage_while_disk_full_is_stored_once(void **state)
 
 	/* A restart on the recovered database neither repeats nor invents anything. */
 	np_pipeline_free(f->pl);
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0 + 50000, &cause);
+	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0 + 50000, T0 + 50000, &cause);
 	assert_non_null(f->pl);
 	np_pipeline_set_sinks(f->pl, sinks, 2);
 	poll_ok(f, T0 + 50000, "eth0", NP_LINK_UP, NULL, NP_LINK_NONE);

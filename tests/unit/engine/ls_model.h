@@ -1,8 +1,9 @@
 /*
  * Invariant checker for the link-state engine, shared by test_linkstate.c (seeded random
  * runs) and a libFuzzer driver. It interprets a byte string as operations (observe,
- * complete, evaluate, time passing) on a few links and checks every event against a shadow
- * model of what the header promises. The includer defines LSM_FAIL(msg) (must not return).
+ * complete, failing, forget, evaluate, time passing) on a few links watched by sources that
+ * may form a group, and checks every event against a shadow model of what the header
+ * promises. The includer defines LSM_FAIL(msg) (must not return).
  */
 #ifndef NP_TEST_LS_MODEL_H
 #define NP_TEST_LS_MODEL_H
@@ -26,6 +27,8 @@ struct lsm_link {
 	int64_t down_ms;    /* when the current outage began (state down) */
 	bool ever_up;       /* seen up or NP_EVER_YES */
 	bool flapping;
+	bool quiet;               /* the current down period sent no IFDOWN */
+	enum np_state last_known; /* last up/down */
 };
 
 struct lsm {
@@ -33,6 +36,7 @@ struct lsm {
 	struct np_ls_params p;
 	int64_t now;
 	bool observed; /* since the last evaluation */
+	bool failing[LSM_SOURCES];
 	int64_t deadline;
 	struct lsm_link l[LSM_LINKS];
 	size_t events;
@@ -99,10 +103,10 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 	if (ev->from == NP_ST_DOWN)
 		LSM_CHECK(m,
 		          ev->outage_start_ms == k->down_ms &&
-		              ev->outage_ms == ev->time_ms - k->down_ms,
-		          "%s: outage %lld from %lld, want from %lld", ev->device,
+		              ev->outage_ms == (k->quiet ? -1 : ev->time_ms - k->down_ms),
+		          "%s: outage %lld from %lld, want from %lld (quiet %d)", ev->device,
 		          (long long)ev->outage_ms, (long long)ev->outage_start_ms,
-		          (long long)k->down_ms);
+		          (long long)k->down_ms, k->quiet);
 	else
 		LSM_CHECK(m, ev->outage_ms == -1, "%s: outage_ms %lld not out of down", ev->device,
 		          (long long)ev->outage_ms);
@@ -110,6 +114,8 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 		LSM_CHECK(m, ev->outage_start_ms == ev->time_ms, "%s: outage start %lld != %lld",
 		          ev->device, (long long)ev->outage_start_ms, (long long)ev->time_ms);
 		k->down_ms = ev->time_ms;
+		if (!(ev->from == NP_ST_STALE && k->last_known == NP_ST_DOWN))
+			k->quiet = !k->ever_up && !m->p.alert_never_up;
 	}
 
 	/* Alerts fit the transition. */
@@ -122,8 +128,8 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 		          k->ever_up);
 		break;
 	case NP_AL_IFUP:
-		LSM_CHECK(m, ev->to == NP_ST_UP, "%s: IFUP to %s", ev->device,
-		          np_state_names[ev->to]);
+		LSM_CHECK(m, ev->to == NP_ST_UP && !k->quiet, "%s: IFUP to %s quiet=%d", ev->device,
+		          np_state_names[ev->to], k->quiet);
 		break;
 	case NP_AL_STALE:
 		LSM_CHECK(m, ev->to == NP_ST_STALE && (k->ever_up || m->p.alert_never_up),
@@ -148,6 +154,10 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 		LSM_CHECK(m, *ev->sources != '\0', "%s: no deciding source", ev->device);
 	k->flapping = ev->flapping;
 	k->state = ev->to;
+	if (ev->to == NP_ST_UP)
+		k->quiet = false;
+	if (ev->to == NP_ST_UP || ev->to == NP_ST_DOWN)
+		k->last_known = ev->to;
 }
 
 static void
@@ -185,6 +195,38 @@ lsm_evaluate(struct lsm *m)
 	np_ls_foreach(m->ls, lsm_saved, m);
 }
 
+static void
+lsm_present(const struct np_ls_saved *s, void *arg)
+{
+	bool *present = arg;
+	int i = lsm_dev(s->device);
+	if (i >= 0)
+		present[i] = true;
+}
+
+/* Forgotten links start again from first sight. */
+static void
+lsm_forget(struct lsm *m, int64_t after)
+{
+	LSM_T("  forget after %lld at %lld\n", (long long)after, (long long)m->now);
+	np_ls_forget(m->ls, m->now, after);
+	bool present[LSM_LINKS] = {false};
+	np_ls_foreach(m->ls, lsm_present, present);
+	size_t n = 0;
+	for (int i = 0; i < LSM_LINKS; i++) {
+		n += present[i];
+		if (present[i])
+			continue;
+		struct lsm_link *k = &m->l[i];
+		LSM_CHECK(m, k->state == NP_ST_STALE || k->state == NP_ST_UNKNOWN,
+		          "%s: forgotten while %s", lsm_devs[i], np_state_names[k->state]);
+		memset(k, 0, sizeof(*k)); /* a new link: its events may predate the old one's */
+		k->last_ev_ms = INT64_MIN;
+	}
+	LSM_CHECK(m, np_ls_count(m->ls) == n, "count %zu, %zu links present", np_ls_count(m->ls),
+	          n);
+}
+
 static uint8_t
 lsm_byte(const uint8_t **p, const uint8_t *end)
 {
@@ -207,6 +249,12 @@ lsm_run(const uint8_t *data, size_t size)
 	m.p.flap_window_ms = (c & 0x40) ? 600000 : 60000;
 	m.p.alert_never_up = (c & 0x80) != 0;
 	m.ls = np_ls_new(&m.p);
+	/* Group: which sources share links, and how long their batches may take. */
+	uint8_t g = lsm_byte(&p, end);
+	for (int i = 0; i < LSM_SOURCES; i++)
+		if (g & (1 << i))
+			np_ls_source_set(m.ls, lsm_srcs[i], "g",
+			                 (int64_t)((g >> 3) & 7) * 10000 + 5000);
 	LSM_T("params down_after=%lld up_after=%lld flap=%d/%lld never_up=%d\n",
 	      (long long)m.p.down_after_ms, (long long)m.p.up_after_ms, m.p.flap_transitions,
 	      (long long)m.p.flap_window_ms, m.p.alert_never_up);
@@ -234,12 +282,22 @@ lsm_run(const uint8_t *data, size_t size)
 			m.observed = true;
 			break;
 		}
-		case 1: /* a complete batch of one source */
-			LSM_T("  complete %s %lld\n", lsm_srcs[(op >> 2) % LSM_SOURCES],
-			      (long long)m.now);
-			np_ls_source_complete(m.ls, lsm_srcs[(op >> 2) % LSM_SOURCES], m.now);
-			m.observed = true;
+		case 1: { /* a complete batch of one source, its failing, or forgetting */
+			int si = (op >> 2) & 3, k = (op >> 4) & 3;
+			if (si == 3) {
+				lsm_forget(&m, (int64_t)k * 30000);
+			} else if (k == 3) {
+				m.failing[si] = !m.failing[si];
+				LSM_T("  %s failing=%d\n", lsm_srcs[si], m.failing[si]);
+				np_ls_source_failing(m.ls, lsm_srcs[si], m.failing[si]);
+				m.observed = true;
+			} else {
+				LSM_T("  complete %s %lld\n", lsm_srcs[si], (long long)m.now);
+				np_ls_source_complete(m.ls, lsm_srcs[si], m.now);
+				m.observed = true;
+			}
 			break;
+		}
 		case 2:
 			lsm_evaluate(&m);
 			break;

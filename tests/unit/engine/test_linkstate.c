@@ -15,7 +15,8 @@
 #include "ls_model.h"
 
 #define S(x) ((int64_t)(x)*1000)
-#define STALE_S 900 /* 3 x a 300 s cycle */
+#define STALE_S 900      /* 3 x a 300 s cycle */
+#define RESTORED S(1020) /* restart time of the restore tests */
 
 /* ---- recording events ---- */
 
@@ -228,10 +229,10 @@ static const struct scenario scenarios[] = {
      {OE("a", DOWN, YES, 10), E(10), O("a", UP, 100), E(100), O("a", DOWN, 130), E(130),
       O("a", UP, 200), E(200), E(259), E(260)},
      {W(10, UNKNOWN, DOWN, 10, IFDOWN, -1, "a"), W(260, DOWN, UP, 200, IFUP, 190, "a")}},
-    {"never-up link stays quiet, also when it goes stale",
+    {"never-up link stays quiet, also when it goes stale (no outage: no IFDOWN was sent)",
      DEF,
      {OE("a", DOWN, NO, 10), E(10), OE("a", DOWN, NO, 70), E(70), E(970)},
-     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(970, DOWN, STALE, 970, NONE, 960, "a")}},
+     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(970, DOWN, STALE, 970, NONE, -1, "a")}},
     {"never-up link alerts with alert_never_up",
      P(0, 0, true),
      {OE("a", DOWN, NO, 10), E(10), E(910)},
@@ -244,19 +245,33 @@ static const struct scenario scenarios[] = {
      DEF,
      {OE("b", DOWN, YES, 5), OE("a", DOWN, NO, 10), E(10)},
      {W(10, UNKNOWN, DOWN, 5, IFDOWN, -1, "a,b")}},
-    {"never-up link coming up: IFUP, and from then on it alerts",
+    {"never-up link coming up: no IFUP, no outage (no IFDOWN was sent); then it alerts",
      DEF,
-     {OE("a", DOWN, NO, 10), E(10), O("a", UP, 70), E(70), O("a", DOWN, 130), E(130)},
-     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(70, DOWN, UP, 70, IFUP, 60, "a"),
-      W(130, UP, DOWN, 130, IFDOWN, -1, "a")}},
+     {OE("a", DOWN, NO, 10), E(10), O("a", UP, 70), E(70), O("a", DOWN, 130), E(130),
+      O("a", UP, 190), E(190)},
+     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(70, DOWN, UP, 70, NONE, -1, "a"),
+      W(130, UP, DOWN, 130, IFDOWN, -1, "a"), W(190, DOWN, UP, 190, IFUP, 60, "a")}},
+    {"never-up link up after a stale spell: no IFUP either",
+     DEF,
+     {OE("a", DOWN, NO, 10), E(10), E(910), O("a", UP, 1000), E(1000)},
+     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(910, DOWN, STALE, 910, NONE, -1, "a"),
+      W(1000, STALE, UP, 1000, NONE, -1, "a")}},
+    {"never-up link with alert_never_up: IFDOWN, so IFUP with its outage",
+     P(0, 0, true),
+     {OE("a", DOWN, NO, 10), E(10), O("a", UP, 70), E(70)},
+     {W(10, UNKNOWN, DOWN, 10, IFDOWN, -1, "a"), W(70, DOWN, UP, 70, IFUP, 60, "a")}},
+    {"never-up link the source then says was up: the quiet down period stays quiet",
+     DEF,
+     {OE("a", DOWN, NO, 10), E(10), OE("a", DOWN, YES, 70), E(70), O("a", UP, 130), E(130)},
+     {W(10, UNKNOWN, DOWN, 10, NONE, -1, "a"), W(130, DOWN, UP, 130, NONE, -1, "a")}},
     {"an observation older than the source's last one is ignored",
      DEF,
      {O("a", UP, 100), E(100), O("a", DOWN, 50), E(101)},
      {W(100, UNKNOWN, UP, 100, NONE, -1, "a")}},
     {"a late batch from another source starts the look at its own time",
      DEF,
-     {O("a", DOWN, 900), E(1000), O("b", UP, 950), E(1001)},
-     {W(1000, UNKNOWN, DOWN, 900, NONE, -1, "a"), W(1001, DOWN, UP, 950, IFUP, 50, "b")}},
+     {OE("a", DOWN, YES, 900), E(1000), O("b", UP, 950), E(1001)},
+     {W(1000, UNKNOWN, DOWN, 900, IFDOWN, -1, "a"), W(1001, DOWN, UP, 950, IFUP, 50, "b")}},
     {"back from stale to the previous state without debounce, to a new one with it",
      P(30, 30, false),
      {O("a", UP, 0), E(0), O("a", DOWN, 60), E(60), E(90), E(960), O("a", DOWN, 1200), E(1200),
@@ -704,26 +719,78 @@ test_restore_down_then_up(void **state)
 	struct rec *r = np_xcalloc(1, sizeof(*r));
 	struct saved_rec *sr = np_xcalloc(1, sizeof(*sr));
 	struct np_ls_saved s = saved(NP_ST_DOWN, 1000, NP_ST_DOWN, true, 1000, "a");
-	np_ls_restore(ls, &s);
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
 	assert_int_equal(np_ls_count(ls), 1);
-	/* Nothing at restore: no event, nothing dirty, no deadline. */
+	/* Nothing at restore: no event, nothing dirty; the restored observer expires
+	 * stale_after after the restart. */
 	np_ls_evaluate(ls, S(1500), rec_fn, r);
 	assert_int_equal(r->n, 0);
 	np_ls_drain_dirty(ls, saved_fn, sr);
 	assert_int_equal(sr->n, 0);
-	assert_int_equal(np_ls_next_deadline(ls), INT64_MAX);
+	assert_int_equal(np_ls_next_deadline(ls), RESTORED + S(STALE_S));
 	/* Agreeing observation: nothing. */
-	obs_eval(ls, r, "a", NP_LINK_DOWN, 2000);
+	obs_eval(ls, r, "a", NP_LINK_DOWN, 1800);
 	assert_int_equal(r->n, 0);
 	/* Disagreeing: IFUP with the outage counted from the restored start. */
-	obs_eval(ls, r, "a", NP_LINK_UP, 2100);
+	obs_eval(ls, r, "a", NP_LINK_UP, 1900);
 	assert_int_equal(r->n, 1);
 	assert_int_equal(r->ev[0].from, NP_ST_DOWN);
 	assert_int_equal(r->ev[0].to, NP_ST_UP);
 	assert_int_equal(r->ev[0].alert, NP_AL_IFUP);
 	assert_int_equal(r->ev[0].outage_start_ms, S(1000));
-	assert_int_equal(r->ev[0].outage_ms, S(1100));
+	assert_int_equal(r->ev[0].outage_ms, S(900));
 	free(sr);
+	free(r);
+	np_ls_free(ls);
+}
+
+/*
+ * A restored source that never reports again (failing, or removed from the config while the
+ * daemon was down) lets the link go stale stale_after after the restart: the open outage
+ * ends there and does not count as downtime forever. The same without any source named.
+ */
+static void
+test_restore_expires(void **state)
+{
+	(void)state;
+	for (int named = 0; named < 2; named++) {
+		struct np_ls *ls = np_ls_new(&defparams);
+		struct rec *r = np_xcalloc(1, sizeof(*r));
+		struct np_ls_saved s =
+		    saved(NP_ST_DOWN, 1000, NP_ST_DOWN, true, 1000, named ? "a,b" : NULL);
+		np_ls_restore(ls, &s, RESTORED, S(STALE_S));
+		assert_int_equal(np_ls_next_deadline(ls), RESTORED + S(STALE_S));
+		np_ls_evaluate(ls, RESTORED + S(STALE_S) - 1, rec_fn, r);
+		assert_int_equal(r->n, 0);
+		np_ls_evaluate(ls, RESTORED + S(STALE_S), rec_fn, r);
+		assert_int_equal(r->n, 1);
+		assert_int_equal(r->ev[0].from, NP_ST_DOWN);
+		assert_int_equal(r->ev[0].to, NP_ST_STALE);
+		assert_int_equal(r->ev[0].alert, NP_AL_STALE);
+		assert_int_equal(r->ev[0].time_ms, RESTORED + S(STALE_S));
+		assert_int_equal(r->ev[0].outage_start_ms, S(1000));
+		assert_int_equal(r->ev[0].outage_ms, RESTORED + S(STALE_S) - S(1000));
+		assert_string_equal(r->ev[0].sources, named ? "a,b" : "");
+		assert_int_equal(np_ls_next_deadline(ls), INT64_MAX);
+		free(r);
+		np_ls_free(ls);
+	}
+}
+
+/* A restored never-up down link ends its quiet down period without IFUP (8a). */
+static void
+test_restore_never_up(void **state)
+{
+	(void)state;
+	struct np_ls *ls = np_ls_new(&defparams);
+	struct rec *r = np_xcalloc(1, sizeof(*r));
+	struct np_ls_saved s = saved(NP_ST_DOWN, 1000, NP_ST_DOWN, false, 1000, "a");
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
+	obs_eval(ls, r, "a", NP_LINK_UP, 1100);
+	assert_int_equal(r->n, 1);
+	assert_int_equal(r->ev[0].to, NP_ST_UP);
+	assert_int_equal(r->ev[0].alert, NP_AL_NONE);
+	assert_int_equal(r->ev[0].outage_ms, -1);
 	free(r);
 	np_ls_free(ls);
 }
@@ -735,7 +802,7 @@ test_restore_up_then_down(void **state)
 	struct np_ls *ls = np_ls_new(&defparams);
 	struct rec *r = np_xcalloc(1, sizeof(*r));
 	struct np_ls_saved s = saved(NP_ST_UP, 1000, NP_ST_UP, false, 0, NULL);
-	np_ls_restore(ls, &s);
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
 	obs_eval(ls, r, "a", NP_LINK_UP, 2000);
 	assert_int_equal(r->n, 0);
 	obs_eval(ls, r, "a", NP_LINK_DOWN, 2060);
@@ -756,18 +823,18 @@ test_restore_sources_stay_fresh(void **state)
 	struct np_ls *ls = np_ls_new(&defparams);
 	struct rec *r = np_xcalloc(1, sizeof(*r));
 	struct np_ls_saved s = saved(NP_ST_UP, 1000, NP_ST_UP, true, 0, "fc-b");
-	np_ls_restore(ls, &s);
-	np_ls_observe(ls, "dev", "if", "fc-a", NP_LINK_DOWN, NP_EVER_UNKNOWN, S(2000), S(900));
-	np_ls_source_complete(ls, "fc-a", S(2000));
-	np_ls_evaluate(ls, S(2000), rec_fn, r);
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
+	np_ls_observe(ls, "dev", "if", "fc-a", NP_LINK_DOWN, NP_EVER_UNKNOWN, S(1500), S(900));
+	np_ls_source_complete(ls, "fc-a", S(1500));
+	np_ls_evaluate(ls, S(1500), rec_fn, r);
 	assert_int_equal(r->n, 0);
 	/* fc-b's first complete batch does not list it: now it is down. */
-	np_ls_source_complete(ls, "fc-b", S(2010));
-	np_ls_evaluate(ls, S(2010), rec_fn, r);
+	np_ls_source_complete(ls, "fc-b", S(1510));
+	np_ls_evaluate(ls, S(1510), rec_fn, r);
 	assert_int_equal(r->n, 1);
 	assert_int_equal(r->ev[0].to, NP_ST_DOWN);
 	assert_int_equal(r->ev[0].alert, NP_AL_IFDOWN);
-	assert_int_equal(r->ev[0].time_ms, S(2010));
+	assert_int_equal(r->ev[0].time_ms, S(1510));
 	assert_string_equal(r->ev[0].sources, "fc-a");
 	free(r);
 	np_ls_free(ls);
@@ -781,7 +848,7 @@ test_restore_stale(void **state)
 		struct np_ls *ls = np_ls_new(&defparams);
 		struct rec *r = np_xcalloc(1, sizeof(*r));
 		struct np_ls_saved s = saved(NP_ST_STALE, 1000, NP_ST_DOWN, true, 0, "a");
-		np_ls_restore(ls, &s);
+		np_ls_restore(ls, &s, RESTORED, S(STALE_S));
 		obs_eval(ls, r, "a", up ? NP_LINK_UP : NP_LINK_DOWN, 3000);
 		assert_int_equal(r->n, 1);
 		assert_int_equal(r->ev[0].from, NP_ST_STALE);
@@ -803,7 +870,7 @@ test_restore_pending(void **state)
 	struct np_ls_saved s = saved(NP_ST_UP, 500, NP_ST_UP, true, 0, "a");
 	s.pending = NP_ST_DOWN;
 	s.pending_since_ms = S(1000);
-	np_ls_restore(ls, &s);
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
 	obs_eval(ls, r, "a", NP_LINK_DOWN, 1030);
 	assert_int_equal(r->n, 0);
 	assert_int_equal(np_ls_next_deadline(ls), S(1060));
@@ -827,7 +894,7 @@ test_restore_flapping(void **state)
 	struct np_ls_saved s = saved(NP_ST_UP, 1000, NP_ST_UP, true, 0, "a");
 	s.flapping = true;
 	s.last_change_ms = S(1000);
-	np_ls_restore(ls, &s);
+	np_ls_restore(ls, &s, RESTORED, S(STALE_S));
 	obs_eval(ls, r, "a", NP_LINK_UP, 1200);
 	assert_int_equal(r->n, 0);
 	np_ls_evaluate(ls, S(1600), rec_fn, r);
@@ -912,7 +979,7 @@ test_drain_dirty(void **state)
 
 	/* A saved record restores to the same persisted state (round trip). */
 	struct np_ls *ls2 = np_ls_new(&p);
-	np_ls_restore(ls2, &c->s);
+	np_ls_restore(ls2, &c->s, S(100), S(STALE_S));
 	sr2->n = 0;
 	np_ls_foreach(ls2, saved_fn, sr2);
 	assert_int_equal(sr2->n, 1);
@@ -1186,6 +1253,8 @@ main(void)
 	    cmocka_unit_test(test_synthetic_fc_per_batch),
 	    cmocka_unit_test(test_restore_down_then_up),
 	    cmocka_unit_test(test_restore_up_then_down),
+	    cmocka_unit_test(test_restore_expires),
+	    cmocka_unit_test(test_restore_never_up),
 	    cmocka_unit_test(test_restore_sources_stay_fresh),
 	    cmocka_unit_test(test_restore_stale),
 	    cmocka_unit_test(test_restore_pending),
