@@ -27,7 +27,11 @@ lower(const char *s, size_t len)
 static long
 port_number(const char *p)
 {
-	if (*p == '\0' || strlen(p) > 5 || strspn(p, "0123456789") != strlen(p))
+	if (*p == '\0' || strspn(p, "0123456789") != strlen(p))
+		return 0;
+	while (p[0] == '0' && p[1] != '\0')
+		p++;
+	if (strlen(p) > 5)
 		return 0;
 	long v = strtol(p, NULL, 10);
 	return v >= 1 && v <= 65535 ? v : 0;
