@@ -68,16 +68,16 @@ number(const char **p, unsigned long *v)
 }
 
 /*
- * Parses "{m}", "{m,}" or "{m,n}" at p (pointing at '{'). Returns the end (after '}') with the
- * bounds, or NULL when this is not a bound (then '{' is an ordinary character to glibc, or a
- * syntax error for regcomp to report). *hi is 0 for "{m,}".
+ * Parses "{m}", "{m,}", "{m,n}", "{,n}" or "{,}" at p (pointing at '{'). Returns the end
+ * (after '}') with the bounds, or NULL when this is not a bound (then '{' is an ordinary character
+ * to glibc, or a syntax error for regcomp to report). *hi is 0 for "{m,}".
  */
 static const char *
 bound(const char *p, unsigned long *lo, unsigned long *hi, bool *open)
 {
 	p++;
-	if (!number(&p, lo))
-		return NULL;
+	/* glibc reads a missing m as 0 ("{,n}" is "{0,n}", "{,}" is "*"). */
+	bool has_lo = number(&p, lo);
 	*open = false;
 	*hi = *lo;
 	if (*p == ',') {
@@ -86,6 +86,8 @@ bound(const char *p, unsigned long *lo, unsigned long *hi, bool *open)
 			*open = true;
 			*hi = 0;
 		}
+	} else if (!has_lo) {
+		return NULL;
 	}
 	return *p == '}' ? p + 1 : NULL;
 }
