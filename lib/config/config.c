@@ -96,6 +96,15 @@ same_str(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* The local logger's socket an entry sends to; /dev/log whether written or not. */
+static const char *
+local_socket(const struct np_alert_cfg *a)
+{
+	if (a->proto != NP_SYSLOG_LOCAL)
+		return NULL;
+	return a->socket != NULL ? a->socket : "/dev/log";
+}
+
 /*
  * The outbox keeps one delivery row per (alert, target): two entries sending to one target
  * would collide there (and deliver everything twice), so they are refused. host and port are
@@ -120,7 +129,7 @@ alert_rules(struct loader *l, const struct np_alert_cfg *a, const struct np_conf
 	for (size_t j = 0; j + 1 < cfg->nalerts; j++) {
 		const struct np_alert_cfg *b = &cfg->alerts[j];
 		if (b->proto != a->proto || !same_str(b->host, a->host) ||
-		    !same_str(b->port, a->port) || !same_str(b->socket, a->socket))
+		    !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a)))
 			continue;
 		np_config_diag_add(
 		    l->errs, item->line, item->col,

@@ -354,6 +354,10 @@ test_alert_targets(void **state)
 	              "  - { type: syslog, facility: local0 }\n",
 	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
 	              "(local syslog); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: syslog }\n"
+	              "  - { type: syslog, socket: /dev/log }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(local syslog); one entry per target");
 	expect_errors("sources: []\nalerts:\n  - { type: syslog, server: \"h\", socket: /s }\n",
 	              "t.yaml:3:42: keys 'server' and 'socket' cannot be used together in alert "
 	              "1 (socket is the local logger's)");
