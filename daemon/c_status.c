@@ -1,8 +1,10 @@
 /* netpulse status */
 #include <stdlib.h>
 
+#include "alert/sink.h"
 #include "c_cli.h"
 #include "report/status.h"
+#include "util/xmalloc.h"
 
 static const struct cli_opt opts[] = {
     {"explain", 0, false},
@@ -19,8 +21,23 @@ run(struct cli *cli)
 	if (st == NULL)
 		return CLI_ERR;
 	struct np_report_ctx ctx = cli_ctx(cli, st);
-	struct np_status_opts o = {cli_get(cli, "device"), cli_flag(cli, "explain")};
+	struct np_status_opts o = {.device = cli_get(cli, "device"),
+	                           .explain = cli_flag(cli, "explain")};
+	/* The keys the daemon's sinks have under this config (sink_key.c decides them). */
+	char **keys = NULL;
+	if (cli->cfg != NULL) {
+		keys = np_xcalloc(cli->cfg->nalerts + 1, sizeof(*keys));
+		for (size_t i = 0; i < cli->cfg->nalerts; i++)
+			if ((keys[o.nsinks] = np_sink_cfg_key(&cli->cfg->alerts[i])) != NULL)
+				o.nsinks++;
+		o.sinks = (const char *const *)keys;
+		o.sinks_known = true;
+	}
+	o.canonical = np_sink_key_canonical;
 	char *cause = NULL, *out = np_report_status(&ctx, &o, &cause);
+	for (size_t i = 0; i < o.nsinks; i++)
+		free(keys[i]);
+	free(keys);
 	int rc = out != NULL ? cli_print(out) : cli_error("%s", cause);
 	free(cause);
 	np_store_close(st);
@@ -36,10 +53,12 @@ const struct cli_cmd c_status_cmd = {
             "flapping, ordered by device and interface.\n"
             "\n"
             "  --explain        also print every non-ok counter verdict per series (verdict,\n"
-            "                   count, last time) and each source's collector health (ok, since,\n"
-            "                   failures, last error, skipped rows and why). Text and CSV add\n"
-            "                   \"# verdicts\" and \"# collectors\" sections after an empty\n"
-            "                   line; JSON adds \"series\" and \"collectors\" to each link.\n"
+            "                   count, last time), each source's collector health (ok, since,\n"
+            "                   failures, last error, skipped rows and why) and the alerts\n"
+            "                   pending per sink, including sinks the configuration no longer\n"
+            "                   has. Text and CSV add \"# verdicts\", \"# collectors\" and\n"
+            "                   \"# alert sinks\" sections after an empty line; JSON adds\n"
+            "                   \"series\" and \"collectors\" to each link.\n"
             "  --device DEVICE  only the links of this device\n",
     .opts = opts,
     .run = run,

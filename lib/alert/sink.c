@@ -72,14 +72,19 @@ np_sink_new(struct event_base *base, const struct np_alert_cfg *cfg, char **caus
 		np_cause(cause, "unsupported syslog protocol %d", (int)cfg->proto);
 		return NULL;
 	}
+	s->key = np_sink_cfg_key(cfg);
+	if (s->key == NULL) {
+		np_cause(cause, "%s://%s:%s: not a syslog target", scheme, cfg->host,
+		         cfg->port != NULL ? cfg->port : "514");
+		free(s);
+		return NULL;
+	}
 	if (cfg->proto == NP_SYSLOG_LOCAL) {
-		s->key = np_xstrdup("local");
+		if (cfg->socket != NULL)
+			s->path = np_xstrdup(cfg->socket);
 	} else {
 		s->host = np_xstrdup(cfg->host);
 		s->port = np_xstrdup(cfg->port != NULL && cfg->port[0] != '\0' ? cfg->port : "514");
-		bool v6 = strchr(s->host, ':') != NULL;
-		s->key = np_xasprintf("%s://%s%s%s:%s", scheme, v6 ? "[" : "", s->host,
-		                      v6 ? "]" : "", s->port);
 	}
 	if (cfg->hostname != NULL && cfg->hostname[0] != '\0') {
 		s->hostname = np_xstrdup(cfg->hostname);
@@ -99,6 +104,7 @@ np_sink_new(struct event_base *base, const struct np_alert_cfg *cfg, char **caus
 	if (s->ops->open(s, cause) == -1) {
 		np_cause_prefix(cause, "%s", s->key);
 		free(s->key);
+		free(s->path);
 		free(s->host);
 		free(s->port);
 		free(s->hostname);
@@ -115,6 +121,7 @@ np_sink_free(struct np_sink *s)
 		return;
 	s->ops->close(s);
 	free(s->key);
+	free(s->path);
 	free(s->host);
 	free(s->port);
 	free(s->hostname);

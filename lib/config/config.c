@@ -90,6 +90,56 @@ entry_is_map(struct loader *l, const char *kind, const struct np_config_ynode *i
 	return false;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The local logger's socket an entry sends to; /dev/log whether written or not. */
+static const char *
+local_socket(const struct np_alert_cfg *a)
+{
+	if (a->proto != NP_SYSLOG_LOCAL)
+		return NULL;
+	return a->socket != NULL ? a->socket : "/dev/log";
+}
+
+/*
+ * The outbox keeps one delivery row per (alert, target): two entries sending to one target
+ * would collide there (and deliver everything twice), so they are refused. host and port are
+ * already in one spelling per target (server.c).
+ */
+static void
+alert_rules(struct loader *l, const struct np_alert_cfg *a, const struct np_config_ynode *item,
+            size_t i)
+{
+	const struct np_config_ynode *sock = np_config_ydoc_get(item, "socket");
+	if (sock != NULL && a->server != NULL) {
+		np_config_diag_add(
+		    l->errs, sock->line, sock->col,
+		    "keys 'server' and 'socket' cannot be used together in alert %zu "
+		    "(socket is the local logger's)",
+		    i + 1);
+		return;
+	}
+	if (np_config_ydoc_get(item, "server") != NULL && a->server == NULL)
+		return; /* a bad server: already reported */
+	struct np_config *cfg = l->cfg;
+	for (size_t j = 0; j + 1 < cfg->nalerts; j++) {
+		const struct np_alert_cfg *b = &cfg->alerts[j];
+		if (b->proto != a->proto || !same_str(b->host, a->host) ||
+		    !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a)))
+			continue;
+		np_config_diag_add(
+		    l->errs, item->line, item->col,
+		    "alert %zu sends to the same target as the alert at line %d (%s); "
+		    "one entry per target",
+		    i + 1, b->line, a->server != NULL ? a->server : "local syslog");
+		return;
+	}
+}
+
 static void
 load_alerts(struct loader *l, const struct np_config_ynode *root)
 {
@@ -112,6 +162,7 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		np_config_walk(np_config_alert_opts, item, a, &sc);
 		if (a->server == NULL)
 			a->proto = NP_SYSLOG_LOCAL;
+		alert_rules(l, a, item, i);
 		free(owner);
 	}
 }
@@ -258,6 +309,42 @@ load_sources(struct loader *l, const struct np_config_ynode *root)
 	}
 }
 
+/* Nothing but white space: a file truncated to zero, or caught before it was written. */
+static bool
+blank(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
+ * A file that names no source would run a daemon that monitors nothing, and a file caught
+ * half-written by a reload looks just like that: running with no sources must be asked for
+ * in so many words (`sources: []`). Same rule for `alerts:` left without a value.
+ */
+static void
+require_sources(struct loader *l, const struct np_config_ynode *root, const char *text, size_t len)
+{
+	static const char hint[] = "(write `sources: []` to run with none)";
+	const struct np_config_ynode *n = np_config_ydoc_get(root, "sources");
+	if (n == NULL && blank(text, len))
+		np_config_diag_add(l->errs, 1, 1, "the file is empty: no sources to monitor %s",
+		                   hint);
+	else if (n == NULL)
+		np_config_diag_add(l->errs, root->line, root->col,
+		                   "no `sources:` section: nothing to monitor %s", hint);
+	else if (np_config_ydoc_is_null(n))
+		np_config_diag_add(l->errs, n->line, n->col,
+		                   "`sources:` has no entries: nothing to monitor %s", hint);
+	const struct np_config_ynode *a = np_config_ydoc_get(root, "alerts");
+	if (a != NULL && np_config_ydoc_is_null(a))
+		np_config_diag_add(l->errs, a->line, a->col,
+		                   "`alerts:` has no entries (write `alerts: []` for none, or "
+		                   "leave the key out)");
+}
+
 static struct np_config *
 parse(const char *name, const char *text, size_t len, bool world_readable, char **cause)
 {
@@ -282,6 +369,9 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
 		load_sources(&l, root);
+		/* Judged last, so a file with other errors is not told it lacks sources too. */
+		if (np_config_diag_count(l.errs) == 0)
+			require_sources(&l, root, text, len);
 		if (cfg->nsources == 0 && np_config_diag_count(l.errs) == 0)
 			np_config_diag_add(l.warns, root->line, root->col, "no sources configured");
 	}
@@ -392,6 +482,7 @@ np_config_free(struct np_config *cfg)
 		free(a->port);
 		free(a->format);
 		free(a->hostname);
+		free(a->socket);
 	}
 	free(cfg->alerts);
 	for (size_t i = 0; i < cfg->nsources; i++)

@@ -49,6 +49,7 @@ struct np_alert_cfg {
 	char *format;               /* "rfc5424" (default) or "rfc3164" */
 	uint32_t enterprise;        /* SD-ID enterprise number, default 32473 */
 	char *hostname;             /* HOSTNAME field override; default gethostname() */
+	char *socket;               /* local: the logger's datagram socket; NULL = /dev/log */
 	int line;                   /* config line of this entry, for messages */
 };
 

@@ -220,7 +220,7 @@ const struct np_config_opt np_config_alert_opts[] = {
     {.name = "server",
      .type = NP_CFG_SERVER,
      .off = 0,
-     .def_doc = "(local syslog(3))",
+     .def_doc = "(local syslog)",
      .help = "remote syslog: udp://host:port, tcp://host:port, host:port (udp), [v6]:port; "
              "port 514 if omitted"},
     {.name = "facility",
@@ -248,6 +248,11 @@ const struct np_config_opt np_config_alert_opts[] = {
      .max = 255,
      .def_doc = "(gethostname())",
      .help = "HOSTNAME field of the messages"},
+    {.name = "socket",
+     .type = NP_CFG_PATH,
+     .off = AL(socket),
+     .def_doc = "/dev/log",
+     .help = "local syslog (no server): the system logger's datagram socket"},
     {.name = NULL},
 };
 

@@ -2,7 +2,9 @@
 
 #include <arpa/inet.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/xmalloc.h"
 
@@ -39,9 +41,10 @@ int
 np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, char **port)
 {
 	enum np_syslog_proto pr = NP_SYSLOG_UDP;
-	if (strncmp(s, "udp://", 6) == 0) {
+	/* URL schemes and host names are case-insensitive (RFC 3986 §3.1, §3.2.2). */
+	if (strncasecmp(s, "udp://", 6) == 0) {
 		s += 6;
-	} else if (strncmp(s, "tcp://", 6) == 0) {
+	} else if (strncasecmp(s, "tcp://", 6) == 0) {
 		pr = NP_SYSLOG_TCP;
 		s += 6;
 	} else if (strstr(s, "://") != NULL) {
@@ -49,6 +52,7 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 	}
 	const char *h, *rest;
 	size_t hlen;
+	char *canon_host = NULL;
 	if (*s == '[') {
 		const char *close = strchr(s, ']');
 		if (close == NULL)
@@ -64,6 +68,9 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 		if (inet_pton(AF_INET6, v6, &a) != 1)
 			return -1;
 		rest = close + 1;
+		/* One spelling per address (RFC 5952), so a sink's key does not depend on it. */
+		inet_ntop(AF_INET6, &a, v6, sizeof(v6));
+		canon_host = np_xstrdup(v6);
 	} else {
 		h = s;
 		const char *colon = strchr(s, ':');
@@ -77,13 +84,26 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 	if (*rest == ':') {
 		p = rest + 1;
 		plen = strlen(p);
-		if (!valid_port(p, plen))
+		if (!valid_port(p, plen)) {
+			free(canon_host);
 			return -1;
+		}
 	} else if (*rest != '\0') {
+		free(canon_host);
 		return -1;
 	}
 	*proto = pr;
-	*host = np_xstrndup(h, hlen);
-	*port = np_xstrndup(p, plen);
+	if (canon_host == NULL) {
+		canon_host = np_xstrndup(h, hlen);
+		for (char *c = canon_host; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	}
+	*host = canon_host;
+	/* "0514" and "514" are one port. */
+	long v = 0;
+	for (size_t i = 0; i < plen; i++)
+		v = v * 10 + (p[i] - '0');
+	*port = np_xasprintf("%ld", v);
 	return 0;
 }

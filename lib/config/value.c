@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/duration.h"
+#include "config/recost.h"
 #include "config/server.h"
 #include "util/xmalloc.h"
 
@@ -262,6 +263,13 @@ set_regexes(const struct np_config_opt *o, void *base, const struct np_config_yn
 	} else if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n)) {
 		return bad(o, n, why);
 	}
+	if (count > NP_RE_MAX_PATTERNS) {
+		*why = np_xasprintf("expected at most %d regular expressions, got %zu (join them "
+		                    "with |)",
+		                    NP_RE_MAX_PATTERNS, count);
+		return -1;
+	}
+	unsigned long total = 0;
 	for (size_t i = 0; i < count; i++) {
 		const struct np_config_ynode *it = items[i];
 		if (it->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(it)) {
@@ -269,6 +277,25 @@ set_regexes(const struct np_config_opt *o, void *base, const struct np_config_yn
 			char *got = np_config_ydoc_describe(it);
 			*why = np_xasprintf("expected a regular expression, got %s", got);
 			free(got);
+			return -1;
+		}
+		/* Measured before regcomp: compiling is what a too costly pattern would stall. */
+		char *cost = NULL;
+		if (np_config_re_cost(it->str, &cost) == -1) {
+			*at = it;
+			char *got = np_config_ydoc_describe(it);
+			*why = np_xasprintf("regular expression %s %s", got, cost);
+			free(got);
+			free(cost);
+			return -1;
+		}
+		total += np_config_re_elements(it->str);
+		if (total > NP_RE_MAX_LIST_ELEMENTS) {
+			*at = it;
+			*why = np_xasprintf(
+			    "the regular expressions of this list come to %lu elements "
+			    "written out; at most %d are allowed in one list",
+			    total, NP_RE_MAX_LIST_ELEMENTS);
 			return -1;
 		}
 		regex_t re;

@@ -182,6 +182,55 @@ free_sinks(struct np_dispatch *d)
 	d->n = 0;
 }
 
+struct adopt {
+	struct np_dispatch *d;
+	int64_t moved;
+};
+
+static const char *
+configured(const struct np_dispatch *d, const char *key)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i]->key, key) == 0)
+			return d->v[i]->key;
+	return NULL;
+}
+
+/*
+ * A key with pending rows but no sink: if it is a configured sink spelt differently (an older
+ * version's key, "UDP://Host" for "udp://host:514"), its rows move to that sink; otherwise they
+ * wait for a sink that may come back, and the log says so (once per start or reload).
+ */
+static int
+adopt_cb(const char *key, int64_t pending, void *arg)
+{
+	struct adopt *ad = arg;
+	struct np_dispatch *d = ad->d;
+	if (configured(d, key) != NULL)
+		return 0;
+	char *canon = np_sink_key_canonical(key), *why = NULL;
+	const char *to = canon != NULL ? configured(d, canon) : NULL;
+	if (to != NULL) {
+		int64_t n = np_store_outbox_rekey(d->st, key, to, &why);
+		if (n >= 0) {
+			np_logf(&d->lg, LOG_NOTICE,
+			        "%lld pending alert(s) of sink %s now go to %s (the same target)",
+			        (long long)n, key, to);
+			ad->moved += n;
+		} else {
+			np_logf(&d->lg, LOG_ERR, "moving the alerts of sink %s to %s: %s", key, to,
+			        why);
+			free(why);
+		}
+	} else {
+		np_logf(&d->lg, LOG_WARNING,
+		        "%lld alert(s) pending for sink %s, which is no longer configured",
+		        (long long)pending, key);
+	}
+	free(canon);
+	return 0;
+}
+
 int
 np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char **cause)
 {
@@ -209,6 +258,14 @@ np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char 
 	d->keys = d->n ? np_xcalloc(d->n, sizeof(*d->keys)) : NULL;
 	for (size_t i = 0; i < d->n; i++)
 		d->keys[i] = d->v[i]->key;
+	struct adopt ad = {.d = d};
+	char *why = NULL;
+	if (np_store_outbox_sinks(d->st, adopt_cb, &ad, &why) == -1) {
+		np_logf(&d->lg, LOG_ERR, "reading the outbox's sinks: %s", why);
+		free(why);
+	}
+	if (ad.moved > 0)
+		np_dispatch_kick(d);
 	return 0;
 }
 

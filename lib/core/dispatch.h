@@ -22,7 +22,11 @@ struct np_dispatch *np_dispatch_new(struct event_base *base, struct np_store *st
                                     const struct np_config *cfg, const struct np_logger *lg,
                                     char **cause);
 void np_dispatch_free(struct np_dispatch *d);
-/* Replaces the sinks with those of a new config (after a reload). */
+/*
+ * Replaces the sinks with those of a new config (after a reload). Here (and at creation),
+ * pending rows of a key no sink has any more move to a configured sink whose key is the same
+ * target spelt differently; others stay and are logged, one line per key. Not inside a batch.
+ */
 int np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char **cause);
 /* The sink keys new alerts must be queued for. Valid until the next set_config. */
 const char *const *np_dispatch_keys(const struct np_dispatch *d, size_t *n);

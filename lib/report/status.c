@@ -23,6 +23,9 @@ static const char collectors_sql[] =
 static const char link_sources_sql[] =
     "SELECT DISTINCT source FROM series WHERE device = ?1 AND interface = ?2 ORDER BY source";
 
+static const char outbox_sinks_sql[] =
+    "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL GROUP BY sink ORDER BY sink";
+
 /* Splits "a,b" into a JSON array of names (empty names skipped). */
 static json_t *
 split_sources(const char *s)
@@ -187,6 +190,100 @@ section(const struct np_report_ctx *ctx, struct np_buf *b, const char *title,
 	free(s);
 }
 
+static bool
+is_configured(const struct np_status_opts *o, const char *key)
+{
+	for (size_t i = 0; i < o->nsinks; i++)
+		if (strcmp(o->sinks[i], key) == 0)
+			return true;
+	return false;
+}
+
+/* One row of "# alert sinks" for a key with pending rows that no configured sink has. */
+static void
+unconfigured_row(struct np_table *t, const struct np_status_opts *o, const char *key,
+                 int64_t pending)
+{
+	np_table_row(t);
+	np_table_str(t, key);
+	np_table_int(t, pending);
+	if (!o->sinks_known) {
+		np_table_str(t, NULL);
+		np_table_str(t, "no configuration read");
+		return;
+	}
+	np_table_str(t, "no");
+	char *canon = o->canonical != NULL ? o->canonical(key) : NULL;
+	char *note;
+	if (canon != NULL && is_configured(o, canon))
+		note = np_xasprintf("%lld alert(s) pending for sink %s, the same target as %s: "
+		                    "they move there at the next start or reload",
+		                    (long long)pending, key, canon);
+	else
+		note = np_xasprintf("%lld alert(s) pending for sink %s, which is no longer "
+		                    "configured",
+		                    (long long)pending, key);
+	np_table_str(t, note);
+	free(note);
+	free(canon);
+}
+
+/* "# alert sinks": the configured sinks, then every other key with undelivered rows. */
+static int
+sinks_section(const struct np_report_ctx *ctx, const struct np_status_opts *o, struct np_buf *b,
+              char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	struct np_table *t = np_table_new();
+	char **keys = NULL;
+	int64_t *counts = NULL;
+	size_t n = 0, cap = 0;
+	int r, rc = -1;
+	if (np_report_prepare(ctx->db, outbox_sinks_sql, &st, cause) == -1)
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			keys = np_xreallocarray(keys, cap, sizeof(*keys));
+			counts = np_xreallocarray(counts, cap, sizeof(*counts));
+		}
+		keys[n] = np_xstrdup(np_report_text(st, 0));
+		counts[n++] = sqlite3_column_int64(st, 1);
+	}
+	if (r != SQLITE_DONE) {
+		np_report_sqlerr(ctx->db, "reading the outbox", cause);
+		goto out;
+	}
+	np_table_col(t, "sink", NP_COL_STR);
+	np_table_col(t, "pending", NP_COL_INT);
+	np_table_col(t, "configured", NP_COL_STR);
+	np_table_col(t, "note", NP_COL_STR);
+	for (size_t i = 0; i < o->nsinks; i++) {
+		int64_t pending = 0;
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(keys[j], o->sinks[i]) == 0)
+				pending = counts[j];
+		np_table_row(t);
+		np_table_str(t, o->sinks[i]);
+		np_table_int(t, pending);
+		np_table_str(t, "yes");
+		np_table_str(t, NULL);
+	}
+	for (size_t j = 0; j < n; j++)
+		if (!is_configured(o, keys[j]))
+			unconfigured_row(t, o, keys[j], counts[j]);
+	section(ctx, b, "alert sinks", t);
+	rc = 0;
+out:
+	for (size_t j = 0; j < n; j++)
+		free(keys[j]);
+	free(keys);
+	free(counts);
+	sqlite3_finalize(st);
+	np_table_free(t);
+	return rc;
+}
+
 static char *
 status_table(const struct np_report_ctx *ctx, const struct np_status_opts *o, char **cause)
 {
@@ -278,6 +375,8 @@ status_table(const struct np_report_ctx *ctx, const struct np_status_opts *o, ch
 		goto out;
 	}
 	section(ctx, &b, "collectors", t);
+	if (sinks_section(ctx, o, &b, cause) == -1)
+		goto out;
 	res = np_buf_take(&b);
 out:
 	np_buf_free(&b);

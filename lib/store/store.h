@@ -132,6 +132,14 @@ int np_store_outbox_done(struct np_store *st, int64_t id, const char *sink, int6
 int np_store_outbox_attempt(struct np_store *st, int64_t id, const char *sink, char **cause);
 /* Pending (undelivered) rows in total, for shutdown and status. */
 int64_t np_store_outbox_count(struct np_store *st, const char *sink);
+/* Calls fn for every sink key with pending rows, in key order (sink valid during the call). */
+typedef int (*np_outbox_sink_fn)(const char *sink, int64_t pending, void *arg);
+int np_store_outbox_sinks(struct np_store *st, np_outbox_sink_fn fn, void *arg, char **cause);
+/*
+ * Moves the pending rows of sink key `from` to `to` (a sink whose key changed spelling), in a
+ * transaction of its own: not inside a batch. Returns the rows moved, or -1.
+ */
+int64_t np_store_outbox_rekey(struct np_store *st, const char *from, const char *to, char **cause);
 
 /* Collector health persisted across restarts (COLLECTOR alerts are not repeated). */
 int np_store_collector_save(struct np_store *st, const char *source, bool ok, int64_t since_s,

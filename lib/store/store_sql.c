@@ -115,6 +115,15 @@ static const char *const sql[NP_S_MAX] = {
                             " WHERE outbox = ?1 AND sink = ?2",
     [NP_S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL",
     [NP_S_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox_sink WHERE delivered IS NULL",
+    [NP_S_OUTBOX_SINKS] = "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL"
+                          " GROUP BY sink ORDER BY sink",
+    /* Pending rows of ?1 move to ?2; one already queued for ?2 keeps its place (IGNORE)... */
+    [NP_S_OUTBOX_REKEY] = "UPDATE OR IGNORE outbox_sink SET sink = ?2"
+                          " WHERE sink = ?1 AND delivered IS NULL",
+    /* ... and its twin under ?1, the same alert for the same target, goes. */
+    [NP_S_OUTBOX_REKEY_DUPS] = "DELETE FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL"
+                               " AND EXISTS (SELECT 1 FROM outbox_sink t"
+                               " WHERE t.outbox = outbox_sink.outbox AND t.sink = ?2)",
 
     /* sources NULL (?12) keeps what the row has (set by an event or an earlier save). */
     [NP_S_LINK_SAVE] = "INSERT INTO links (device, interface, state, since, last_known, ever_up,"

@@ -1,8 +1,9 @@
 /*
  * Sinks against real sockets on 127.0.0.1 (ephemeral ports), driven by a real event_base:
  * UDP datagram byte-exact, TCP octet-counted frames on one reused connection, refused
- * connections, reconnect after the server closes, timeouts, and local syslog(3) received on
- * a /dev/log of our own (in a child with a private mount namespace).
+ * connections, reconnect after the server closes, timeouts, and the local logger's datagrams
+ * received on a /dev/log of our own (in a child with a private mount namespace) or on a socket
+ * the config names.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -24,6 +25,7 @@
 
 #include "alert/alert.h"
 #include "alert/sink.h"
+#include "util/xmalloc.h"
 
 #define T0 1796112000LL /* 2026-12-01T08:00:00Z */
 
@@ -569,7 +571,35 @@ test_tcp_busy_and_timeout(void **state)
 	event_base_free(base);
 }
 
-/* Child side of the local test: 0 when the message came through as expected. */
+/* The local sink's datagram for a (alert()) from this process, in UTC. */
+static void
+local_expected(char *buf, size_t size, int pri)
+{
+	snprintf(buf, size,
+	         "<%d>Dec  1 08:00:00 netpulse[%ld]: IFDOWN: exporter 172.16.16.2 is DOWN "
+	         "[device=\"dev\\\"1\" interface=\"\" state=\"down\" previous=\"up\" "
+	         "since=\"2026-12-01T08:00:00Z\" source=\"fc-east\"]",
+	         pri, (long)getpid());
+}
+
+/* Receives one datagram into got (NUL-terminated); its length, or -1. */
+static ssize_t
+recv_one(int fd, char *got, size_t size)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 20000) != 1)
+		return -1;
+	ssize_t n = recv(fd, got, size - 1, 0);
+	if (n >= 0)
+		got[n] = '\0';
+	return n;
+}
+
+/*
+ * Child side of the /dev/log test: 0 when the alert came through byte for byte and the
+ * process's own syslog(3) kept the ident and facility it opened with (issue #12: the sink
+ * used to call openlog and take them over).
+ */
 static int
 local_child(void)
 {
@@ -578,10 +608,14 @@ local_child(void)
 	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
 	    mount("tmpfs", "/dev", "tmpfs", 0, "size=64k") == -1)
 		return 77;
+	setenv("TZ", "UTC", 1);
+	tzset();
 	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sun = {.sun_family = AF_UNIX, .sun_path = "/dev/log"};
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1)
 		return 2;
+	/* The daemon's own log, as d_log.c opens it. */
+	openlog("netpulsed", LOG_PID | LOG_NDELAY, LOG_LOCAL5);
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_LOCAL, NULL);
 	c.facility = LOG_LOCAL3;
@@ -593,27 +627,27 @@ local_child(void)
 	struct waiter w = {0};
 	if (np_sink_send(s, &a, on_done, &w, NULL) != 0 || w.calls != 1 || w.ok != 0)
 		return 4;
-	struct pollfd p = {.fd = fd, .events = POLLIN};
 	char got[4096], want[1024];
-	if (poll(&p, 1, 20000) != 1)
-		return 5;
-	ssize_t n = recv(fd, got, sizeof(got) - 1, 0);
-	if (n <= 0)
-		return 6;
-	got[n] = '\0';
-	/* glibc: "<PRI>Mmm dd hh:mm:ss ident[pid]: text"; local3 (19 << 3) + err = 155. */
-	snprintf(want, sizeof(want),
-	         "netpulse[%ld]: IFDOWN: exporter 172.16.16.2 is DOWN [device=\"dev\\\"1\" "
-	         "interface=\"\" state=\"down\" previous=\"up\" since=\"2026-12-01T08:00:00Z\" "
-	         "source=\"fc-east\"]",
-	         (long)getpid());
 	int rc = 0;
-	if (strncmp(got, "<155>", 5) != 0)
-		rc = 7;
-	else if (n < (ssize_t)strlen(want) || strcmp(got + n - strlen(want), want) != 0)
-		rc = 8;
+	/* local3 (19 << 3) + err = 155. */
+	local_expected(want, sizeof(want), 155);
+	if (recv_one(fd, got, sizeof(got)) < 0)
+		rc = 5;
+	else if (strcmp(got, want) != 0)
+		rc = 6;
 	if (rc != 0)
-		fprintf(stderr, "local syslog got: %s\nwanted suffix: %s\n", got, want);
+		fprintf(stderr, "local sink got: %s\nwanted: %s\n", got, want);
+	/* After the sink sent: the daemon's line still says netpulsed, local5 (21 << 3) + 4. */
+	syslog(LOG_WARNING, "own line");
+	snprintf(want, sizeof(want), "netpulsed[%ld]: own line", (long)getpid());
+	ssize_t n = rc == 0 ? recv_one(fd, got, sizeof(got)) : -1;
+	if (rc == 0 && n < 0)
+		rc = 7;
+	else if (rc == 0 && (strncmp(got, "<172>", 5) != 0 || n < (ssize_t)strlen(want) ||
+	                     strcmp(got + n - strlen(want), want) != 0))
+		rc = 8;
+	if (rc == 8)
+		fprintf(stderr, "own syslog got: %s\nwanted: <172>... %s\n", got, want);
 	np_sink_free(s);
 	event_base_free(base);
 	free(w.cause);
@@ -638,6 +672,125 @@ test_local_syslog(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* `socket:` names another logger socket: exact bytes there; no logger is a failed send. */
+static void
+test_local_socket_path(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *path = np_xasprintf("%s/log", dir);
+	char *old_tz = getenv("TZ") != NULL ? strdup(getenv("TZ")) : NULL;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	struct event_base *base = event_base_new();
+	struct np_alert_cfg c = cfg_for(NP_SYSLOG_LOCAL, NULL);
+	c.socket = path;
+	char *cause = NULL;
+	struct np_sink *s = np_sink_new(base, &c, &cause);
+	assert_non_null(s);
+	char *key = np_xasprintf("local:%s", path);
+	assert_string_equal(np_sink_key(s), key);
+
+	/* Nobody listens yet: the send fails, so the row would stay in the outbox. */
+	struct np_alert a = alert("IFDOWN", "exporter 172.16.16.2 is DOWN");
+	a.device = "dev\"1";
+	struct waiter w = {0};
+	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.ok, -1);
+	char *why = np_xasprintf("%s: No such file or directory", path);
+	assert_string_equal(w.cause, why);
+	free(why);
+
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	assert_true(strlen(path) < sizeof(sun.sun_path));
+	strcpy(sun.sun_path, path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	w.calls = 0;
+	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.ok, 0);
+	char got[4096], want[1024];
+	local_expected(want, sizeof(want), 27); /* daemon (3 << 3) + err */
+	assert_true(recv_one(fd, got, sizeof(got)) > 0);
+	assert_string_equal(got, want);
+
+	/* The logger restarts: a new socket at the same path is found by the next send. */
+	close(fd);
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	w.calls = 0;
+	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(w.ok, 0);
+	assert_true(recv_one(fd, got, sizeof(got)) > 0);
+	assert_string_equal(got, want);
+
+	np_sink_free(s);
+	close(fd);
+	unlink(path);
+	free(w.cause);
+	free(key);
+	free(path);
+	rmdir(dir);
+	free(dir);
+	event_base_free(base);
+	if (old_tz != NULL)
+		setenv("TZ", old_tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old_tz);
+}
+
+/* One key per target, whatever the spelling in the config or in an older database. */
+static void
+test_key_canonical(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"local", "local"},
+	    {"local:/run/x.sock", "local:/run/x.sock"},
+	    {"udp://host:514", "udp://host:514"},
+	    {"UDP://Host:514", "udp://host:514"},
+	    {"udp://HOST", "udp://host:514"},
+	    {"udp://host:0514", "udp://host:514"},
+	    {"Tcp://Logs.Example.NET:6514", "tcp://logs.example.net:6514"},
+	    {"udp://[0:0::1]:514", "udp://[::1]:514"},
+	    {"tcp://[2001:DB8::1]:1514", "tcp://[2001:db8::1]:1514"},
+	    {"udp://10.0.0.1:5514", "udp://10.0.0.1:5514"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *k = np_sink_key_canonical(cases[i][0]);
+		if (k == NULL || strcmp(k, cases[i][1]) != 0)
+			fail_msg("%s -> %s, want %s", cases[i][0], k ? k : "NULL", cases[i][1]);
+		free(k);
+	}
+	static const char *const bad[] = {"",          "relp://h:1",    "udp://",
+	                                  "udp://h:0", "udp://h:70000", "udp://[zz]:1",
+	                                  "udp://h:x", "udp://[::1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *k = np_sink_key_canonical(bad[i]);
+		if (k != NULL)
+			fail_msg("%s -> %s, want NULL", bad[i], k);
+	}
+
+	/* What a sink made from a config would be called, without making it. */
+	char p[] = "00514";
+	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, p);
+	c.host = (char *)"LogHost";
+	char *k = np_sink_cfg_key(&c);
+	assert_string_equal(k, "udp://loghost:514");
+	free(k);
+	c = cfg_for(NP_SYSLOG_LOCAL, NULL);
+	k = np_sink_cfg_key(&c);
+	assert_string_equal(k, "local");
+	free(k);
+	c.socket = (char *)"/dev/log";
+	k = np_sink_cfg_key(&c);
+	assert_string_equal(k, "local");
+	free(k);
+}
+
 int
 main(void)
 {
@@ -653,6 +806,8 @@ main(void)
 	    cmocka_unit_test(test_names_resolved),
 	    cmocka_unit_test(test_udp_rfc3164),
 	    cmocka_unit_test(test_local_syslog),
+	    cmocka_unit_test(test_local_socket_path),
+	    cmocka_unit_test(test_key_canonical),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,9 +69,10 @@ assert_global_defaults(const struct np_config *c)
 }
 
 static void
-test_empty_is_all_defaults(void **state)
+test_no_sources_is_all_defaults(void **state)
 {
-	struct np_config *c = ok("");
+	/* Running with nothing to monitor is asked for in so many words. */
+	struct np_config *c = ok("sources: []\n");
 	assert_string_equal(c->path, "t.yaml");
 	assert_global_defaults(c);
 	assert_int_equal(c->nalerts, 0);
@@ -80,8 +81,8 @@ test_empty_is_all_defaults(void **state)
 	assert_string_equal(c->warnings[0], "t.yaml:1:1: no sources configured");
 	np_config_free(c);
 
-	/* Only comments, and empty sections, are the same thing. */
-	c = ok("# nothing\ndaemon:\nstate: {}\nalerts: []\nsources:\n");
+	/* Comments, and empty sections, are the same thing. */
+	c = ok("# nothing\ndaemon:\nstate: {}\nalerts: []\nsources: []\n");
 	assert_global_defaults(c);
 	assert_int_equal(c->nalerts, 0);
 	assert_int_equal(c->nsources, 0);
@@ -349,7 +350,7 @@ test_overrides(void **state)
 	assert_int_equal(gap->max_gap_ms, 300000);
 	np_config_free(c);
 
-	c = ok("daemon: { log: syslog, log_level: err }\n");
+	c = ok("daemon: { log: syslog, log_level: err }\nsources: []\n");
 	assert_int_equal(c->log_target, NP_LOG_SYSLOG);
 	assert_int_equal(c->log_level, NP_LOG_ERR);
 	assert_null(c->log_file);
@@ -367,8 +368,12 @@ test_alerts(void **state)
 	       "  - { type: syslog, server: \"tcp://logs.example.net:6514\", facility: local3,"
 	       " format: rfc3164 }\n"
 	       "  - { type: syslog, server: \"[::1]\" }\n"
-	       "  - { type: syslog, server: \"logs:1514\", facility: local7 }\n");
-	assert_int_equal(c->nalerts, 5);
+	       "  - { type: syslog, server: \"logs:1514\", facility: local7 }\n"
+	       "  - { type: syslog, server: \"TCP://Logs.Example.NET:06515\" }\n"
+	       "  - { type: syslog, socket: /run/np/log }\n"
+	       "  - { type: syslog, server: \"[0:0:0:0:0:0:0:1]:1514\" }\n"
+	       "sources: []\n");
+	assert_int_equal(c->nalerts, 8);
 	const struct np_alert_cfg *a = c->alerts;
 	assert_int_equal(a[0].line, 2);
 	assert_int_equal(a[0].type, NP_SINK_SYSLOG);
@@ -402,6 +407,19 @@ test_alerts(void **state)
 	assert_string_equal(a[4].host, "logs");
 	assert_string_equal(a[4].port, "1514");
 	assert_int_equal(a[4].facility, LOG_LOCAL7);
+	assert_null(a[4].socket);
+
+	/* One spelling per target: scheme and host in any case, port with leading zeros. */
+	assert_int_equal(a[5].proto, NP_SYSLOG_TCP);
+	assert_string_equal(a[5].server, "TCP://Logs.Example.NET:06515");
+	assert_string_equal(a[5].host, "logs.example.net");
+	assert_string_equal(a[5].port, "6515");
+
+	assert_int_equal(a[6].proto, NP_SYSLOG_LOCAL);
+	assert_string_equal(a[6].socket, "/run/np/log");
+
+	assert_string_equal(a[7].host, "::1");
+	assert_string_equal(a[7].port, "1514");
 	np_config_free(c);
 }
 
@@ -606,7 +624,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_empty_is_all_defaults),
+	    cmocka_unit_test(test_no_sources_is_all_defaults),
 	    cmocka_unit_test(test_shipped_local_yaml),
 	    cmocka_unit_test(test_shipped_netpulse_yaml),
 	    cmocka_unit_test(test_shipped_netpulse_yaml_mentions_every_key),

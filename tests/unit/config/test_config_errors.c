@@ -266,6 +266,122 @@ test_bad_regex(void **state)
 	              "regular expressions, got a mapping");
 }
 
+/* What a pattern may cost is bounded before regcomp runs (issue #12: a{1,10000} stalled). */
+static void
+test_regex_cost_limits(void **state)
+{
+	expect_errors("sources:\n  - { name: x, type: local, include: [\"a{1,10000}\"] }\n",
+	              "t.yaml:2:39: bad value for 'include' in source 'x': regular expression "
+	              "'a{1,10000}' repeats something 10000 times; a repetition count may be at "
+	              "most 255");
+	expect_errors("sources:\n  - { name: x, type: local, exclude: \"x{256}\" }\n",
+	              "t.yaml:2:38: bad value for 'exclude' in source 'x': regular expression "
+	              "'x{256}' repeats something 256 times; a repetition count may be at most "
+	              "255");
+	/* Each bound is small, their product is not. */
+	expect_errors("sources:\n  - { name: x, type: local, include: [\"(a{1,200}){1,200}\"] }\n",
+	              "t.yaml:2:39: bad value for 'include' in source 'x': regular expression "
+	              "'(a{1,200}){1,200}' is too costly to compile: written out, its "
+	              "repetitions come to 40201 elements; at most 1000 are allowed (nest fewer "
+	              "or smaller {m,n})");
+	expect_errors("sources:\n  - { name: x, type: local, include: "
+	              "[\"(((a*){1,10}){1,10}){1,10}\"] }\n",
+	              "t.yaml:2:39: bad value for 'include' in source 'x': regular expression "
+	              "'(((a*){1,10}){1,10}){1,10}' is too costly to compile: written out, its "
+	              "repetitions come to 2111 elements; at most 1000 are allowed (nest fewer "
+	              "or smaller {m,n})");
+	/* glibc reads {,n} as {0,n}: found by fuzz_config as an out-of-memory. */
+	expect_errors("sources:\n  - { name: x, type: local, include: [\"(a{,200}){,200}\"] }\n",
+	              "t.yaml:2:39: bad value for 'include' in source 'x': regular expression "
+	              "'(a{,200}){,200}' is too costly to compile: written out, its "
+	              "repetitions come to 40201 elements; at most 1000 are allowed (nest fewer "
+	              "or smaller {m,n})");
+	char pat[258];
+	memset(pat, 'a', 257);
+	pat[257] = '\0';
+	char *text = np_xasprintf("sources:\n  - { name: x, type: local, include: [%s] }\n", pat);
+	expect_errors(text, "t.yaml:2:39: bad value for 'include' in source 'x': regular "
+	                    "expression 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	                    "aaa...' is 257 bytes long; at most 256 are allowed");
+	free(text);
+	/* Each pattern within the limit, the list together not. */
+	expect_errors("sources:\n  - { name: x, type: local, include: [\"(a?){1,255}(b?){1,200}\","
+	              " \"(a?){1,255}(b?){1,200}\", \"(c?){1,200}\"] }\n",
+	              "t.yaml:2:91: bad value for 'include' in source 'x': the regular "
+	              "expressions of this list come to 2225 elements written out; at most 2000 "
+	              "are allowed in one list");
+	/* The same patterns at the limit are accepted (and compiled once here to check). */
+	const char *okt = "sources:\n  - { name: x, type: local, include: [\"((a*){1,9}){1,50}\","
+	                  " \"^(eth|en|wl)[0-9a-z]+$\", \"[[:alpha:]]{1,255}\", \"x{2,}\"] }\n";
+	char *cause = NULL;
+	struct np_config *c = np_config_parse("t.yaml", okt, strlen(okt), &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->sources[0].ninclude, 4);
+	np_config_free(c);
+}
+
+/* A file that would monitor nothing is an error unless it says `sources: []`. */
+static void
+test_nothing_to_monitor(void **state)
+{
+	expect_errors("", "t.yaml:1:1: the file is empty: no sources to monitor (write "
+	                  "`sources: []` to run with none)");
+	expect_errors(" \n  \n", "t.yaml:1:1: the file is empty: no sources to monitor (write "
+	                         "`sources: []` to run with none)");
+	expect_errors("# only comments\n", "t.yaml:1:1: no `sources:` section: nothing to "
+	                                   "monitor (write `sources: []` to run with none)");
+	expect_errors("daemon: { database: /x.db }\nalerts: []\n",
+	              "t.yaml:1:1: no `sources:` section: nothing to monitor (write `sources: "
+	              "[]` to run with none)");
+	/* A file cut short after the key: the daemon must not apply "no sources". */
+	expect_errors("daemon: { database: /x.db }\nsources:\n",
+	              "t.yaml:2:9: `sources:` has no entries: nothing to monitor (write "
+	              "`sources: []` to run with none)");
+	expect_errors("sources: ~\n", "t.yaml:1:10: `sources:` has no entries: nothing to "
+	                              "monitor (write `sources: []` to run with none)");
+	expect_errors("sources: []\nalerts:\n",
+	              "t.yaml:2:8: `alerts:` has no entries (write `alerts: []` for none, or "
+	              "leave the key out)");
+	/* Other errors come without the reminder. */
+	expect_errors("colour: red\n", "t.yaml:1:1: unknown key 'colour' at the top level");
+}
+
+/* Two entries for one target would share outbox rows: refused, whatever the spelling. */
+static void
+test_alert_targets(void **state)
+{
+	expect_errors("sources: []\nalerts:\n  - { type: syslog, server: \"udp://h:514\" }\n"
+	              "  - { type: syslog, server: \"UDP://H\" }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(UDP://H); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: syslog, server: \"[::1]:0514\" }\n"
+	              "  - { type: syslog, server: \"udp://[0:0::1]:514\" }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(udp://[0:0::1]:514); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: syslog }\n"
+	              "  - { type: syslog, facility: local0 }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(local syslog); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: syslog }\n"
+	              "  - { type: syslog, socket: /dev/log }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(local syslog); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: syslog, server: \"h\", socket: /s }\n",
+	              "t.yaml:3:42: keys 'server' and 'socket' cannot be used together in alert "
+	              "1 (socket is the local logger's)");
+	/* udp and tcp to one host are two targets; so are two local sockets. */
+	const char *okt = "sources: []\nalerts:\n  - { type: syslog, server: \"udp://h\" }\n"
+	                  "  - { type: syslog, server: \"tcp://h\" }\n  - { type: syslog }\n"
+	                  "  - { type: syslog, socket: /run/other.sock }\n";
+	char *cause = NULL;
+	struct np_config *c = np_config_parse("t.yaml", okt, strlen(okt), &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->nalerts, 4);
+	np_config_free(c);
+}
+
 static void
 test_bad_server(void **state)
 {
@@ -469,6 +585,9 @@ main(void)
 	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_bad_regex),
 	    cmocka_unit_test(test_bad_server),
+	    cmocka_unit_test(test_regex_cost_limits),
+	    cmocka_unit_test(test_nothing_to_monitor),
+	    cmocka_unit_test(test_alert_targets),
 	    cmocka_unit_test(test_yaml_syntax_error),
 	    cmocka_unit_test(test_secret_errors),
 	    cmocka_unit_test(test_secret_never_in_messages),

@@ -7,6 +7,7 @@
 #include "report/dump.h"
 #include "report/events.h"
 #include "report/status.h"
+#include "util/xmalloc.h"
 #include "reporttest.h"
 #include "store/store.h"
 
@@ -43,7 +44,7 @@ run_status(struct np_store *st, enum np_format f, bool explain, const char *devi
 	char *cause = NULL;
 	struct np_tz *tz = np_tz_load(NULL, "Europe/Berlin", &cause);
 	struct np_report_ctx ctx = {np_store_db(st), tz, NOW, f};
-	struct np_status_opts o = {device, explain};
+	struct np_status_opts o = {.device = device, .explain = explain};
 	char *s = np_report_status(&ctx, &o, &cause);
 	if (s == NULL)
 		fail_msg("%s", cause);
@@ -103,6 +104,80 @@ test_status(void **state)
 	np_store_close(st);
 }
 
+/* Stands in for np_sink_key_canonical (alert module): lower case, the port made explicit. */
+static char *
+fake_canonical(const char *key)
+{
+	char *k = np_xstrdup(key);
+	for (char *c = k; *c != '\0'; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	if (strcmp(k, "udp://h") == 0) {
+		free(k);
+		k = np_xstrdup("udp://h:514");
+	}
+	return k;
+}
+
+/* Issue #12: rows of a sink a reload removed are counted and named, not silently kept. */
+static void
+test_status_explain_sinks(void **state)
+{
+	(void)state;
+	struct np_store *st = open_db();
+	exec(st,
+	     "INSERT INTO outbox (id, created, msgid, severity, device, interface, state,"
+	     " previous, since, source, message) VALUES"
+	     " (1, 1790805600, 'IFDOWN', 3, 'sw1', 'eth0', 'down', 'up', 1790805600, 'local', 'm'),"
+	     " (2, 1790805660, 'IFUP', 5, 'sw1', 'eth0', 'up', 'down', 1790805660, 'local', 'm'),"
+	     " (3, 1790805720, 'IFDOWN', 3, 'sw1', 'eth0', 'down', 'up', 1790805720, 'local', 'm');"
+	     "INSERT INTO outbox_sink (outbox, sink, delivered) VALUES"
+	     " (1, 'local', 1790805601), (2, 'local', NULL), (3, 'local', NULL),"
+	     " (1, 'tcp://gone:514', NULL), (2, 'tcp://gone:514', NULL),"
+	     " (3, 'tcp://gone:514', 1790805721), (1, 'UDP://H', NULL), (3, 'udp://h:514', NULL);");
+	const char *sinks[] = {"local", "udp://h:514", "tcp://new:514"};
+	char *cause = NULL;
+	struct np_tz *tz = np_tz_load(NULL, "UTC", &cause);
+	struct np_report_ctx ctx = {np_store_db(st), tz, NOW, NP_FMT_CSV};
+	struct np_status_opts o = {.explain = true,
+	                           .sinks = sinks,
+	                           .nsinks = 3,
+	                           .sinks_known = true,
+	                           .canonical = fake_canonical};
+	char *s = np_report_status(&ctx, &o, &cause);
+	if (s == NULL)
+		fail_msg("%s", cause);
+	const char *want =
+	    "# alert sinks\n"
+	    "sink,pending,configured,note\n"
+	    "local,2,yes,\n"
+	    "udp://h:514,1,yes,\n"
+	    "tcp://new:514,0,yes,\n"
+	    "UDP://H,1,no,\"1 alert(s) pending for sink UDP://H, the same target as "
+	    "udp://h:514: they move there at the next start or reload\"\n"
+	    "tcp://gone:514,2,no,\"2 alert(s) pending for sink tcp://gone:514, which is "
+	    "no longer configured\"\n";
+	const char *sec = strstr(s, "# alert sinks\n");
+	assert_non_null(sec);
+	assert_string_equal(sec, want);
+	free(s);
+
+	/* Without a configuration nobody can say which sinks exist. */
+	o = (struct np_status_opts){.explain = true};
+	s = np_report_status(&ctx, &o, &cause);
+	sec = strstr(s, "# alert sinks\n");
+	assert_non_null(sec);
+	assert_string_equal(sec, "# alert sinks\n"
+	                         "sink,pending,configured,note\n"
+	                         "UDP://H,1,,no configuration read\n"
+	                         "local,2,,no configuration read\n"
+	                         "tcp://gone:514,2,,no configuration read\n"
+	                         "udp://h:514,1,,no configuration read\n");
+	free(s);
+	np_tz_free(tz);
+	np_store_close(st);
+}
+
 static void
 test_status_explain(void **state)
 {
@@ -124,7 +199,10 @@ test_status_explain(void **state)
 	                       "source,ok,since,failures,last_error,skipped,skip_reason\n"
 	                       "fc-east,yes,2026-10-01T00:00:00+02:00,0,,3,\"bad row, column 7\"\n"
 	                       "fc-west,no,2026-10-01T01:00:00+02:00,4,ssh: connection refused,0,\n"
-	                       "local,yes,2026-10-01T00:00:00+02:00,0,,0,\n");
+	                       "local,yes,2026-10-01T00:00:00+02:00,0,,0,\n"
+	                       "\n"
+	                       "# alert sinks\n"
+	                       "sink,pending,configured,note\n");
 	free(s);
 	s = run_status(st, NP_FMT_JSON, true, "sw1");
 	assert_string_equal(s, "[\n"
@@ -316,6 +394,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_status),
 	    cmocka_unit_test(test_status_explain),
+	    cmocka_unit_test(test_status_explain_sinks),
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_dump),
 	};

@@ -273,6 +273,63 @@ test_outbox_per_sink(void **state)
 	np_store_close(st);
 }
 
+struct keys_seen {
+	char text[512];
+};
+
+static int
+collect_key(const char *sink, int64_t pending, void *arg)
+{
+	struct keys_seen *k = arg;
+	size_t len = strlen(k->text);
+	snprintf(k->text + len, sizeof(k->text) - len, "%s=%lld;", sink, (long long)pending);
+	return 0;
+}
+
+/*
+ * Issue #12: rows of a sink whose key changed spelling move to the new key (pending ones only;
+ * a row already queued under the new key wins, its twin goes); other keys are listed.
+ */
+static void
+test_outbox_sinks_and_rekey(void **state)
+{
+	struct np_store *st = open_mem();
+	char *cause = NULL;
+	static const char *const old_keys[] = {"local", "UDP://Host:514"};
+	static const char *const both[] = {"UDP://Host:514", "udp://host:514"};
+	struct np_ls_event d = ev(NP_ST_UP, NP_ST_DOWN, 1000, NP_AL_IFDOWN);
+	struct np_ls_event u = ev(NP_ST_DOWN, NP_ST_UP, 61000, NP_AL_IFUP);
+	struct np_ls_event d2 = ev(NP_ST_UP, NP_ST_DOWN, 121000, NP_AL_IFDOWN);
+	event(st, &d, "d", 3, old_keys, 2); /* outbox 1 */
+	event(st, &u, "u", 5, old_keys, 2); /* outbox 2 */
+	event(st, &d2, "d2", 3, both, 2);   /* outbox 3: an old version had both spellings */
+	assert_int_equal(np_store_outbox_done(st, 1, "UDP://Host:514", 100, &cause), 0);
+
+	struct keys_seen k = {{0}};
+	assert_int_equal(np_store_outbox_sinks(st, collect_key, &k, &cause), 0);
+	assert_string_equal(k.text, "UDP://Host:514=2;local=2;udp://host:514=1;");
+
+	assert_int_equal(np_store_outbox_rekey(st, "UDP://Host:514", "udp://host:514", &cause), 1);
+	assert_rows(st,
+	            "SELECT outbox, sink, delivered FROM outbox_sink WHERE sink <> 'local'"
+	            " ORDER BY outbox, sink",
+	            "1|UDP://Host:514|100\n2|udp://host:514|NULL\n3|udp://host:514|NULL");
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(np_store_outbox_sinks(st, collect_key, &k, &cause), 0);
+	assert_string_equal(k.text, "local=2;udp://host:514=2;");
+	/* Nothing left to move: 0, and no change. */
+	assert_int_equal(np_store_outbox_rekey(st, "UDP://Host:514", "udp://host:514", &cause), 0);
+	assert_int_equal(np_store_outbox_count(st, NULL), 4);
+	/* Not inside a batch: its own transaction. */
+	assert_int_equal(np_store_begin(st, &cause), 0);
+	assert_int_equal(np_store_outbox_rekey(st, "local", "x", &cause), -1);
+	assert_non_null(cause);
+	np_store_rollback(st);
+	assert_int_equal(np_store_outbox_count(st, "local"), 2);
+	free(cause);
+	np_store_close(st);
+}
+
 static void
 test_event_rolls_back_whole(void **state)
 {
@@ -301,6 +358,7 @@ main(void)
 	    cmocka_unit_test(test_notice_without_transition),
 	    cmocka_unit_test(test_outbox_per_sink),
 	    cmocka_unit_test(test_event_rolls_back_whole),
+	    cmocka_unit_test(test_outbox_sinks_and_rekey),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,146 @@
+/*
+ * The dispatcher at start and reload (issue #12): pending rows of a sink key nobody has any
+ * more are logged once per key; rows of a key that is a configured sink spelt differently move
+ * to it and are delivered there (a real UDP socket on 127.0.0.1, a real event_base).
+ */
+#include "testutil.h"
+
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "core/dispatch.h"
+#include "store/store.h"
+#include "util/xmalloc.h"
+
+struct logs {
+	char text[2048];
+};
+
+static void
+log_fn(void *arg, int priority, const char *msg)
+{
+	struct logs *l = arg;
+	size_t len = strlen(l->text);
+	snprintf(l->text + len, sizeof(l->text) - len, "%d %s\n", priority, msg);
+}
+
+static void
+queue(struct np_store *st, const char *const *keys, size_t n, int64_t now)
+{
+	struct np_store_alert a = {.msgid = "IFDOWN",
+	                           .severity = LOG_ERR,
+	                           .device = "sw1",
+	                           .interface = "eth0",
+	                           .state = "down",
+	                           .previous = "up",
+	                           .source = "local",
+	                           .since_s = now,
+	                           .outage_seconds = -1,
+	                           .message = "sw1 eth0 is DOWN"};
+	char *cause = NULL;
+	if (np_store_alert(st, &a, now, keys, n, &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+static struct np_config *
+config(const char *text)
+{
+	char *cause = NULL;
+	struct np_config *c = np_config_parse("t.yaml", text, strlen(text), &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	return c;
+}
+
+static void
+test_orphans_logged_and_renamed_key_adopted(void **state)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	socklen_t sl = sizeof(sin);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	unsigned port = ntohs(sin.sin_port);
+
+	char *cause = NULL;
+	struct np_store *st = np_store_open(":memory:", 0, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	/* Queued by an older run: its config spelt the server "UDP://LocalHost:0PORT". */
+	char *old = np_xasprintf("UDP://127.0.0.1:0%u", port);
+	const char *keys[] = {old, "tcp://gone:514"};
+	queue(st, keys, 2, 1000);
+	queue(st, keys, 2, 1060);
+
+	char *text = np_xasprintf("sources: []\nalerts:\n  - { type: syslog, server: "
+	                          "\"udp://127.0.0.1:%u\", hostname: h }\n",
+	                          port);
+	struct np_config *cfg = config(text);
+	struct event_base *base = event_base_new();
+	struct logs logs = {{0}};
+	struct np_logger lg = {log_fn, &logs};
+	struct np_dispatch *d = np_dispatch_new(base, st, cfg, &lg, &cause);
+	if (d == NULL)
+		fail_msg("%s", cause);
+	char *want = np_xasprintf("%d 2 pending alert(s) of sink %s now go to udp://127.0.0.1:%u "
+	                          "(the same target)\n"
+	                          "%d 2 alert(s) pending for sink tcp://gone:514, which is no "
+	                          "longer configured\n",
+	                          LOG_NOTICE, old, port, LOG_WARNING);
+	assert_string_equal(logs.text, want);
+	free(want);
+
+	/* Both moved alerts arrive at the configured sink, oldest first. */
+	char *key = np_xasprintf("udp://127.0.0.1:%u", port);
+	for (int i = 0; i < 2; i++) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		/* Each turn runs a due event; a dispatcher with nothing armed would stop here. */
+		for (int turns = 0; poll(&p, 1, 0) == 0; turns++) {
+			assert_true(turns < 100);
+			event_base_loop(base, EVLOOP_ONCE);
+		}
+		char buf[2048];
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		assert_non_null(strstr(buf, "sw1 eth0 is DOWN"));
+	}
+	for (int turns = 0; np_store_outbox_count(st, key) > 0; turns++) {
+		assert_true(turns < 100);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	assert_int_equal(np_store_outbox_count(st, old), 0);
+	assert_int_equal(np_store_outbox_count(st, "tcp://gone:514"), 2);
+
+	/* A reload logs what is still orphaned, once per key. */
+	logs.text[0] = '\0';
+	assert_int_equal(np_dispatch_set_config(d, cfg, &cause), 0);
+	assert_string_equal(logs.text, "4 2 alert(s) pending for sink tcp://gone:514, which is no "
+	                               "longer configured\n");
+
+	np_dispatch_free(d);
+	np_config_free(cfg);
+	event_base_free(base);
+	np_store_close(st);
+	free(key);
+	free(text);
+	free(old);
+	close(fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_orphans_logged_and_renamed_key_adopted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
