@@ -6,12 +6,17 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "util/hmap.h"
 #include "util/xmalloc.h"
 
 /* The undo log keeps at least this many slots; above it, it shrinks back after big batches. */
 #define UNDO_MIN 64
+/* A map that held at least this many series is rebuilt once it holds under a quarter. */
+#define COMPACT_PEAK 1024
 
 struct undo {
 	struct np_series *s;
@@ -23,6 +28,7 @@ struct np_series_tab {
 	struct undo *undo;
 	size_t nundo, undocap;
 	uint32_t batch; /* number of the batch in progress (never 0) */
+	size_t peak;    /* most series held since the map was last rebuilt */
 };
 
 struct np_series_tab *
@@ -68,6 +74,8 @@ np_series_tab_get(struct np_series_tab *t, const char *source, const char *devic
 	if (s == NULL) {
 		s = np_xcalloc(1, sizeof(*s));
 		np_hmap_put(t->map, key, klen, s);
+		if (np_hmap_count(t->map) > t->peak)
+			t->peak = np_hmap_count(t->map);
 	}
 	return s;
 }
@@ -152,6 +160,32 @@ doom(struct doomed *d, const char *key, size_t keylen)
 	d->lens[d->n++] = keylen;
 }
 
+static void
+move_entry(const char *key, size_t keylen, void *value, void *arg)
+{
+	np_hmap_put(arg, key, keylen, value);
+}
+
+/*
+ * After a wave of churn the map's slot array stays sized for its peak (it never shrinks) and
+ * glibc keeps the freed blocks: rebuild the map at its present size and hand free pages back,
+ * so memory follows the series held now.
+ */
+static void
+compact(struct np_series_tab *t)
+{
+	if (t->peak < COMPACT_PEAK || np_hmap_count(t->map) * 4 >= t->peak)
+		return;
+	struct np_hmap *m = np_hmap_new();
+	np_hmap_foreach(t->map, move_entry, m);
+	np_hmap_free(t->map, NULL);
+	t->map = m;
+	t->peak = np_hmap_count(m);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static size_t
 drop_doomed(struct np_series_tab *t, struct doomed *d)
 {
@@ -161,6 +195,8 @@ drop_doomed(struct np_series_tab *t, struct doomed *d)
 	}
 	free(d->keys);
 	free(d->lens);
+	if (d->n > 0)
+		compact(t);
 	return d->n;
 }
 

@@ -429,6 +429,44 @@ test_series_memory_is_freed(void **state)
 	assert_int_equal(ps->series, 0);
 }
 
+static void
+gauge_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, int n)
+{
+	struct np_batch b;
+	np_batch_init(&b, src->name, t);
+	for (int i = 0; i < n; i++) {
+		char dev[32];
+		snprintf(dev, sizeof dev, "gw-%d", i);
+		struct np_obs *o = np_batch_add(&b);
+		np_obs_set_names(o, dev, "");
+		o->gauge = 1.0;
+		o->has_gauge = true;
+	}
+	char *cause = NULL;
+	if (np_pipeline_ingest(f->pl, src, &b, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+	np_batch_free(&b);
+}
+
+/* After a wave of 2000 series goes, the table is rebuilt small; the 10 left keep their state. */
+static void
+test_series_table_compacts_and_keeps_the_rest(void **state)
+{
+	struct fx *f = *state;
+	struct np_source_cfg api = f->src;
+	api.name = "api";
+	api.type = "aviatrix";
+	gauge_batch(f, &api, T0, 2000);
+	assert_int_equal(np_pipeline_stats(f->pl)->series, 2000);
+	gauge_batch(f, &api, T0 + 3660000, 10);
+	assert_int_equal(np_pipeline_stats(f->pl)->series, 10);
+	gauge_batch(f, &api, T0 + 3700000, 1);
+	/* gw-0's last gauge time survived the rebuild: its sample covers the 40 s since. */
+	assert_int_equal(q_int(f, "SELECT secs FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.device = 'gw-0' AND s.t = 1764579700"),
+	                 40);
+}
+
 int
 main(void)
 {
@@ -442,6 +480,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_max_rate_wins_over_link_speed, setup_mem,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_series_memory_is_freed, setup_mem, teardown),
+	    cmocka_unit_test_setup_teardown(test_series_table_compacts_and_keeps_the_rest,
+	                                    setup_mem, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
