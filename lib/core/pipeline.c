@@ -7,6 +7,7 @@
 
 #include "alert/alert.h"
 #include "core/pending.h"
+#include "core/series.h"
 #include "engine/counter.h"
 #include "engine/linkstate.h"
 #include "util/cause.h"
@@ -16,17 +17,12 @@
 
 /* Re-check a known series' row (last_seen, labels) at most this often. */
 #define SERIES_TOUCH_S 3600
-
-struct series {
-	int64_t id;
-	struct np_counter_state c[NP_C_MAX];
-	uint64_t carrier_changes;
-	bool has_carrier_changes;
-	int64_t last_gauge_ms;
-	uint64_t labels_hash;
-	int64_t touched_s;
-	uint32_t gen; /* source generation that last listed it */
-};
+/*
+ * A series not observed for this long (or twice its source's stale_after, if longer) leaves
+ * memory; its baselines stay in the store for when it returns. Looked for once a minute.
+ */
+#define SERIES_IDLE_MS (3600 * 1000)
+#define SWEEP_EVERY_MS (60 * 1000)
 
 struct source {
 	uint32_t gen;
@@ -43,7 +39,8 @@ struct np_pipeline {
 	struct np_logger lg;
 	struct np_ls *ls;
 	struct np_ls_params params;
-	struct np_hmap *series;  /* "source\0device\0interface" -> struct series */
+	struct np_series_tab *series; /* the one series-id cache, with the counter baselines */
+	int64_t next_sweep_ms;
 	struct np_hmap *sources; /* name -> struct source */
 	char **sinks;
 	size_t nsinks;
@@ -57,7 +54,7 @@ struct np_pipeline {
 	struct np_pipeline_storage storage;
 	char *storage_error;
 	bool drop_logged;
-	int64_t now_s;
+	int64_t now_s, now_ms;
 	/*
 	 * Wall minus monotonic, sampled at the current ingest/tick: the engine runs on the
 	 * monotonic clock; its times are dated with the wall clock current when they are stored.
@@ -93,6 +90,7 @@ static void
 set_clocks(struct np_pipeline *p, int64_t wall_ms, int64_t mono_ms)
 {
 	p->now_s = wall_ms / 1000;
+	p->now_ms = wall_ms;
 	p->wall_off = wall_ms - mono_ms;
 	p->mono_now = mono_ms;
 }
@@ -170,7 +168,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	if (lg != NULL)
 		p->lg = *lg;
 	ls_params_from(&p->params, &cfg->state);
-	p->series = np_hmap_new();
+	p->series = np_series_tab_new();
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
 	if (load_links(p, cause) == -1)
@@ -200,7 +198,7 @@ np_pipeline_free(struct np_pipeline *p)
 	if (p == NULL)
 		return;
 	np_ls_free(p->ls);
-	np_hmap_free(p->series, free);
+	np_series_tab_free(p->series);
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
 	np_pending_free(p->pending);
@@ -239,20 +237,6 @@ source_get(struct np_pipeline *p, const char *name)
 		np_hmap_put(p->sources, name, len, s);
 	}
 	return s;
-}
-
-static size_t
-series_key(char *buf, size_t size, const char *source, const struct np_obs *o)
-{
-	size_t a = strlen(source), b = strlen(o->device), c = strlen(o->interface);
-	if (a + b + c + 2 > size)
-		return 0;
-	memcpy(buf, source, a);
-	buf[a] = '\0';
-	memcpy(buf + a + 1, o->device, b);
-	buf[a + 1 + b] = '\0';
-	memcpy(buf + a + b + 2, o->interface, c);
-	return a + b + c + 2;
 }
 
 static uint64_t
@@ -321,22 +305,27 @@ log_verdict(struct np_pipeline *p, const char *source, const struct np_obs *o, e
 
 static int
 ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const char *source,
-                struct series *s, const struct np_obs *o, struct np_sample *smp, char **cause)
+                struct np_series *s, const struct np_obs *o, struct np_sample *smp, char **cause)
 {
 	struct np_counter_params cp = {
 	    .bits = o->counter_bits,
 	    .max_gap_ms = src->max_gap_ms,
 	};
-	uint32_t seen = 0; /* bit per verdict */
+	uint32_t seen = 0;      /* bit per verdict */
+	smp->verdict = NP_V_OK; /* raised to the worst counted verdict below */
 	for (int i = 0; i < NP_C_MAX; i++) {
 		if ((o->counter_mask & (1u << i)) == 0)
 			continue;
 		bool bytes = i == NP_C_RX_BYTES || i == NP_C_TX_BYTES;
 		cp.max_rate = 0;
+		/* A configured max_rate wins: a link reporting a wrong speed must not discard
+		 * real traffic. */
 		if (bytes)
-			cp.max_rate = o->speed_bps ? (double)o->speed_bps / 8.0 : src->max_rate;
+			cp.max_rate = src->max_rate > 0 ? src->max_rate
+			              : o->speed_bps    ? (double)o->speed_bps / 8.0
+			                                : 0;
 		struct np_counter_result r =
-		    np_counter_update(&s->c[i], &cp, o->counters[i], o->time_ms, o->epoch);
+		    np_counter_update(&s->v.c[i], &cp, o->counters[i], o->time_ms, o->epoch);
 		p->stats.verdicts[r.verdict]++;
 		seen |= 1u << r.verdict;
 		if (!verdict_counts(r.verdict))
@@ -359,7 +348,7 @@ ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const ch
 }
 
 static void
-note_carrier(struct np_pipeline *p, const char *source, struct series *s, const struct np_obs *o)
+note_carrier(struct np_pipeline *p, const char *source, struct np_series *s, const struct np_obs *o)
 {
 	if (!o->has_carrier_changes)
 		return;
@@ -367,14 +356,14 @@ note_carrier(struct np_pipeline *p, const char *source, struct series *s, const 
 	 * Two or more carrier changes between readings while the link looks the same: a flap
 	 * too short for the poll (and the netlink notification) to show. Recorded as a count.
 	 */
-	if (s->has_carrier_changes && o->carrier_changes >= s->carrier_changes + 2) {
-		uint64_t missed = (o->carrier_changes - s->carrier_changes) / 2;
+	if (s->v.has_carrier_changes && o->carrier_changes >= s->v.carrier_changes + 2) {
+		uint64_t missed = (o->carrier_changes - s->v.carrier_changes) / 2;
 		char *dev = np_escape(o->device), *ifn = np_escape(o->interface);
 		np_logf(&p->lg, LOG_NOTICE,
 		        "%s: %s/%s: carrier changed %llu times since the last reading: "
 		        "%llu flap(s) too short to observe",
 		        source, dev, ifn,
-		        (unsigned long long)(o->carrier_changes - s->carrier_changes),
+		        (unsigned long long)(o->carrier_changes - s->v.carrier_changes),
 		        (unsigned long long)missed);
 		free(dev);
 		free(ifn);
@@ -383,8 +372,8 @@ note_carrier(struct np_pipeline *p, const char *source, struct series *s, const 
 		    -1)
 			np_logf(&p->lg, LOG_WARNING, "%s: could not record missed flaps", source);
 	}
-	s->carrier_changes = o->carrier_changes;
-	s->has_carrier_changes = true;
+	s->v.carrier_changes = o->carrier_changes;
+	s->v.has_carrier_changes = true;
 }
 
 static int
@@ -392,14 +381,10 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
            const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
 {
 	const char *source = b->source;
-	char key[3 * NP_NAME_MAX + 8];
-	size_t klen = series_key(key, sizeof(key), source, o);
-	struct series *s = np_hmap_get(p->series, key, klen);
-	if (s == NULL) {
-		s = np_xcalloc(1, sizeof(*s));
-		np_hmap_put(p->series, key, klen, s);
-	}
+	struct np_series *s = np_series_tab_get(p->series, source, o->device, o->interface);
 	s->gen = ss->gen;
+	s->seen_ms = p->now_ms;
+	s->idle_ms = stale_ms * 2 > SERIES_IDLE_MS ? stale_ms * 2 : SERIES_IDLE_MS;
 	uint64_t lh = labels_hash(o);
 	if (s->id == 0 || lh != s->labels_hash || p->now_s - s->touched_s >= SERIES_TOUCH_S) {
 		char *labels = labels_json(o);
@@ -413,17 +398,32 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		s->labels_hash = lh;
 		s->touched_s = p->now_s;
 	}
+	/* First meeting in this process: continue from the counters' stored readings. */
+	if (!s->restored && o->counter_mask != 0) {
+		struct np_baseline bl;
+		if (np_store_baseline_load(p->st, s->id, &bl, cause) == -1)
+			return -1;
+		np_series_restore(s, &bl);
+		s->restored = true;
+	}
+	np_series_tab_save(p->series, s);
 
 	struct np_sample smp = {.from_ms = o->time_ms, .to_ms = o->time_ms};
-	if (o->counter_mask != 0 && ingest_counters(p, src, source, s, o, &smp, cause) == -1)
-		return -1;
+	if (o->counter_mask != 0) {
+		if (ingest_counters(p, src, source, s, o, &smp, cause) == -1)
+			return -1;
+		struct np_baseline bl;
+		np_series_baseline(s, o->counter_mask, o->time_ms, &bl);
+		if (np_store_baseline_save(p->st, s->id, &bl, cause) == -1)
+			return -1;
+	}
 	if (o->has_gauge) {
 		smp.gauge = o->gauge;
 		smp.has_gauge = true;
 		smp.to_ms = o->time_ms;
 		if (smp.mask == 0)
-			smp.from_ms = s->last_gauge_ms ? s->last_gauge_ms : o->time_ms;
-		s->last_gauge_ms = o->time_ms;
+			smp.from_ms = s->v.last_gauge_ms ? s->v.last_gauge_ms : o->time_ms;
+		s->v.last_gauge_ms = o->time_ms;
 	}
 	if (smp.mask != 0 || smp.has_gauge) {
 		if (np_store_sample(p->st, s->id, &smp, cause) == -1)
@@ -599,13 +599,6 @@ storage_failed(struct np_pipeline *p, int64_t now_ms)
 	s->failed++;
 }
 
-static void
-forget_id(const char *key, size_t keylen, void *value, void *arg)
-{
-	struct series *s = value;
-	s->id = 0; /* looked up again: a series created in the rolled-back batch is gone */
-}
-
 /*
  * After a failed transaction the engine is ahead of the database and stays so: what it
  * produced is held in p->pending and written by the next transactions. Reloading the engine
@@ -615,51 +608,28 @@ static void
 recover(struct np_pipeline *p, int64_t now_ms)
 {
 	np_store_rollback(p->st);
-	np_hmap_foreach(p->series, forget_id, NULL);
+	/* Counter states go back to before the batch: the next delta covers both intervals. */
+	np_series_tab_undo(p->series);
 	p->stats.failed_batches++;
 	p->wrote_events = p->wrote_alerts = 0;
 	storage_failed(p, now_ms);
 }
 
-struct prune_ctx {
-	const char *source;
-	size_t srclen;
-	uint32_t gen;
-	char **dead;
-	size_t ndead, cap;
-	size_t *deadlen;
-};
-
-static void
-prune_find(const char *key, size_t keylen, void *value, void *arg)
-{
-	struct prune_ctx *c = arg;
-	struct series *s = value;
-	if (keylen <= c->srclen || memcmp(key, c->source, c->srclen) != 0 ||
-	    key[c->srclen] != '\0' || s->gen == c->gen)
-		return;
-	if (c->ndead == c->cap) {
-		c->cap = c->cap ? c->cap * 2 : 16;
-		c->dead = np_xreallocarray(c->dead, c->cap, sizeof(*c->dead));
-		c->deadlen = np_xreallocarray(c->deadlen, c->cap, sizeof(*c->deadlen));
-	}
-	c->dead[c->ndead] = np_xmalloc(keylen);
-	memcpy(c->dead[c->ndead], key, keylen);
-	c->deadlen[c->ndead++] = keylen;
-}
-
-/* Drops counter baselines of things a complete batch no longer lists. */
+/* Drops from memory the series a complete batch no longer lists (baselines stay stored). */
 static void
 prune_series(struct np_pipeline *p, const char *source, uint32_t gen)
 {
-	struct prune_ctx c = {.source = source, .srclen = strlen(source), .gen = gen};
-	np_hmap_foreach(p->series, prune_find, &c);
-	for (size_t i = 0; i < c.ndead; i++) {
-		free(np_hmap_del(p->series, c.dead[i], c.deadlen[i]));
-		free(c.dead[i]);
-	}
-	free(c.dead);
-	free(c.deadlen);
+	np_series_tab_prune(p->series, source, gen);
+}
+
+/* Series of sources that never send a complete batch leave memory when idle. */
+static void
+sweep_series(struct np_pipeline *p, int64_t now_ms)
+{
+	if (now_ms < p->next_sweep_ms && now_ms >= p->next_sweep_ms - SWEEP_EVERY_MS)
+		return;
+	p->next_sweep_ms = now_ms + SWEEP_EVERY_MS;
+	np_series_tab_sweep(p->series, now_ms);
 }
 
 static int
@@ -709,14 +679,18 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
 	committed(p, now_ms);
+	np_series_tab_commit(p->series);
 	if (b->complete)
 		prune_series(p, b->source, ss->gen);
+	sweep_series(p, now_ms);
+	p->stats.series = np_series_tab_count(p->series);
 	p->stats.batches++;
 	p->stats.observations += b->n;
 	return 0;
 fail:
 	np_cause_prefix(cause, "storing %zu observations of %s", b->n, b->source);
 	recover(p, now_ms);
+	p->stats.series = np_series_tab_count(p->series);
 	return -1;
 }
 
@@ -854,4 +828,5 @@ np_pipeline_forget_source(struct np_pipeline *p, const char *source)
 	np_ls_source_set(p->ls, source, NULL, 0); /* waited for by no link any more */
 	free(np_hmap_del(p->sources, source, strlen(source)));
 	prune_series(p, source, UINT32_MAX);
+	p->stats.series = np_series_tab_count(p->series);
 }

@@ -5,13 +5,17 @@ const char *const np_verdict_names[NP_V_MAX] = {
 };
 
 /*
- * Is `delta` units over `elapsed_ms` a believable amount? With no limit known everything is.
+ * Is `delta` units over `elapsed_ms` a believable amount? A delta above INT64_MAX never is,
+ * whatever the limit: no link moves 2^63 units between two polls, it is a driver's all-ones
+ * placeholder, and the store could not hold it. Below that, with no limit known everything is.
  * delta / (elapsed / 1000) <= max_rate * 105 / 100, multiplied out so that no inexact
  * division (1.05 is not exact in binary) decides a rate exactly at the limit.
  */
 static bool
 plausible(const struct np_counter_params *p, uint64_t delta, int64_t elapsed_ms)
 {
+	if (delta > (uint64_t)INT64_MAX)
+		return false;
 	if (p->max_rate <= 0)
 		return true;
 	if (elapsed_ms <= 0)

@@ -13,7 +13,8 @@ enum np_verdict {
 	NP_V_WRAP32, /* 32-bit counter wrapped once: delta = (2^32 - 1 - old) + new + 1 */
 	NP_V_WRAP64, /* 64-bit counter wrapped once: delta = (2^64 - 1 - old) + new + 1 */
 	NP_V_RESET,  /* counter restarted: delta = new (counted from zero) when plausible, else 0 */
-	NP_V_SPIKE,  /* implied rate > max rate * 1.05: delta discarded (0), baseline moved */
+	NP_V_SPIKE,  /* rate > max rate * 1.05, or delta > INT64_MAX: discarded (0), baseline moved
+	              */
 	NP_V_GAP,    /* elapsed > max_gap: delta kept (caller spreads it over the buckets) */
 	NP_V_CLOCK,  /* time went backwards (or did not advance): discarded, baseline moved */
 	NP_V_MAX
@@ -61,7 +62,8 @@ struct np_counter_result {
  *     if it is smaller than 2^(bits-2), i.e. the old value was in the top quarter);
  *     otherwise RESET with delta = value when that rate is plausible, else delta 0.
  *     A plausible wrap stays WRAP even when elapsed > max_gap (the interval still says it).
- * "Plausible" means rate <= max_rate * 1.05 (always, when max_rate is 0). A RESET whose time
+ * "Plausible" means delta <= INT64_MAX and rate <= max_rate * 1.05 (the rate always passes when
+ * max_rate is 0), so a counted delta always fits a signed 64-bit column. A RESET whose time
  * did not advance, and every CLOCK, has delta 0 and from_ms == to_ms == time_ms.
  * The state always moves to (value, time_ms, epoch), so one bad reading costs one delta; an
  * epoch of 0 (unknown) keeps the stored one.

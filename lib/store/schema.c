@@ -3,8 +3,9 @@
  * N-1 to N and ends with "PRAGMA user_version = N;" (the store checks it did); a database newer
  * than the last migration is refused. Never edit a migration that has shipped: add a new one.
  *
- * Time columns are UTC Unix seconds. Counter columns in samples/rollups are deltas (already
- * judged by the counter engine), never raw cumulative values.
+ * Time columns are UTC Unix seconds (except baselines.t_ms). Counter columns in samples/rollups
+ * are deltas (already judged by the counter engine), never raw cumulative values; only the
+ * baselines table holds raw readings.
  */
 #include "store/schema.h"
 
@@ -125,6 +126,19 @@ static const char *const migrations[] = {
     "INSERT INTO fold (id, next_5m) VALUES (1,"
     " coalesce((SELECT max(bucket) + 300 FROM rollup_5m), -9223372036854775807));"
     "PRAGMA user_version = 2;",
+    /*
+     * 3: counter baselines, so that a restart or a `netpulsed --once` run judges its first
+     * reading against the last one stored instead of starting over. One row per series, written
+     * in the batch's transaction: the raw cumulative readings (uint64 bit patterns, so a value
+     * above 2^63 reads as negative), their time in UTC ms (the counter engine's precision) and
+     * epoch (same bit pattern rule), and the mask of counters the row holds.
+     */
+    "CREATE TABLE baselines ("
+    "  series INTEGER PRIMARY KEY REFERENCES series(id),"
+    "  t_ms INTEGER NOT NULL, epoch INTEGER NOT NULL, mask INTEGER NOT NULL,"
+    "  rx_bytes INTEGER, tx_bytes INTEGER, rx_packets INTEGER, tx_packets INTEGER,"
+    "  rx_errors INTEGER, tx_errors INTEGER, rx_drops INTEGER, tx_drops INTEGER);"
+    "PRAGMA user_version = 3;",
 };
 
 const char *

@@ -48,12 +48,27 @@ void np_store_rollback(struct np_store *st);
 
 /*
  * Returns the id of series (source, device, interface, kind), creating it (with labels, a
- * JSON object text, may be NULL) if new; updates last_seen (and labels if they changed).
- * Cached in memory: a known series costs no SQL beyond a cheap last_seen update per call.
+ * JSON object text, may be NULL) if new; moves last_seen forward to now_s and updates the
+ * labels if they changed. Not cached: every call runs a SELECT (and the writes it needs), so
+ * callers keep ids themselves (the pipeline's series table) and call here on a miss.
  */
 int64_t np_store_series(struct np_store *st, const char *source, const char *device,
                         const char *interface, const char *kind, const char *labels_json,
                         int64_t now_s, char **cause);
+
+/* The last reading of a series' counters (table baselines), so a restart continues them. */
+struct np_baseline {
+	int64_t time_ms; /* UTC ms of the reading */
+	uint64_t epoch;  /* the series' restart signal at that reading (0 = unknown) */
+	uint32_t mask;   /* counters held: bit i = value[i] valid */
+	uint64_t value[NP_C_MAX];
+};
+/* Upserts the series' baseline (one row per series); call inside the batch transaction. */
+int np_store_baseline_save(struct np_store *st, int64_t series, const struct np_baseline *b,
+                           char **cause);
+/* Fills *b and returns 1 if the series has a baseline, 0 (b zeroed) if not, -1 on error. */
+int np_store_baseline_load(struct np_store *st, int64_t series, struct np_baseline *b,
+                           char **cause);
 
 /* What the pipeline hands over for one series and one poll. */
 struct np_sample {

@@ -2,7 +2,7 @@
 #define NP_STORE_STORE_INT_H
 /*
  * Internals shared by the store_*.c files of this module only (struct np_store, the prepared
- * statement table, the series cache). Not for other modules: they use store.h.
+ * statement table). Not for other modules: they use store.h.
  */
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -22,6 +22,8 @@ enum np_stmt {
 	NP_S_SERIES_ADD,
 	NP_S_SERIES_LABELS,
 	NP_S_SERIES_SEEN,
+	NP_S_BASELINE_SAVE,
+	NP_S_BASELINE_LOAD,
 	NP_S_SAMPLE,
 	NP_S_ROLLUP_5M,
 	NP_S_ROLLUP_1H,
@@ -67,27 +69,6 @@ enum np_stmt {
 };
 const char *np_store_sql(enum np_stmt id);
 
-/* One cached series: key = "source\0device\0interface\0kind\0". */
-struct np_series_ent {
-	char *key;
-	size_t keylen;
-	uint64_t hash;
-	uint64_t labels_hash;
-	int64_t id;
-	int64_t seen;    /* last_seen as the caller told us */
-	int64_t written; /* last_seen as stored in the database */
-	bool dirty;
-};
-
-struct np_series_cache {
-	struct np_series_ent *ents;
-	size_t n, cap;
-	uint32_t *slots; /* index + 1 into ents, 0 = empty; open addressing, power of two */
-	size_t nslots;
-	uint32_t *dirty; /* indices of entries whose last_seen awaits the commit */
-	size_t ndirty, dirtycap;
-};
-
 /* Most buckets one sample is spread over (a week of 5-minute buckets); more are merged. */
 #define NP_STORE_MAX_PARTS 2048
 
@@ -96,7 +77,6 @@ struct np_store {
 	int flags;
 	int last_rc; /* primary result code of the last failure, SQLITE_OK if none */
 	sqlite3_stmt *stmt[NP_S_MAX];
-	struct np_series_cache cache;
 	struct np_store_stats stats;
 	bool profile;
 	/* Scratch for np_store_sample: parts and per-counter shares of one rollup width. */
@@ -122,13 +102,6 @@ int np_store_exec_stmt(struct np_store *st, sqlite3_stmt *stmt, char **cause, co
 void np_store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 int64_t np_store_ms_to_s(int64_t ms);
 uint64_t np_store_now_ns(void);
-
-void np_series_cache_free(struct np_series_cache *c);
-void np_series_cache_clear(struct np_series_cache *c);
-/* Writes the pending last_seen updates (inside the batch transaction). */
-int np_store_series_flush(struct np_store *st, char **cause);
-/* Forgets pending last_seen updates after a rollback (cache is cleared entirely). */
-void np_store_series_discard(struct np_store *st);
 
 /* PRAGMA quick_check; on damage -1 with np_store_corrupt's cause (store_maint.c). */
 int np_store_quick_check(struct np_store *st, const char *path, char **cause);

@@ -315,7 +315,6 @@ np_store_close(struct np_store *st)
 	for (int i = 0; i < NP_S_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
-	np_series_cache_free(&st->cache);
 	free(st->parts);
 	free(st->shares);
 	free(st);
@@ -382,8 +381,6 @@ np_store_begin(struct np_store *st, char **cause)
 int
 np_store_commit(struct np_store *st, char **cause)
 {
-	if (np_store_series_flush(st, cause) != 0)
-		return -1;
 	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_COMMIT, cause);
 	if (stmt == NULL)
 		return -1;
@@ -393,8 +390,6 @@ np_store_commit(struct np_store *st, char **cause)
 void
 np_store_rollback(struct np_store *st)
 {
-	/* Series created in the transaction are gone: forget the cache rather than guess. */
-	np_store_series_discard(st);
 	st->fold_loaded = false; /* the fold mark may have moved inside it */
 	if (sqlite3_get_autocommit(st->db))
 		return;

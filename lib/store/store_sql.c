@@ -71,6 +71,19 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_SERIES_LABELS] = "UPDATE series SET labels = ?2 WHERE id = ?1",
     [NP_S_SERIES_SEEN] = "UPDATE series SET last_seen = ?2 WHERE id = ?1 AND last_seen < ?2",
 
+    [NP_S_BASELINE_SAVE] = "INSERT INTO baselines (series, t_ms, epoch, mask, rx_bytes, tx_bytes,"
+                           " rx_packets, tx_packets, rx_errors, tx_errors, rx_drops, tx_drops)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                           " ON CONFLICT (series) DO UPDATE SET t_ms = excluded.t_ms,"
+                           " epoch = excluded.epoch, mask = excluded.mask,"
+                           " rx_bytes = excluded.rx_bytes, tx_bytes = excluded.tx_bytes,"
+                           " rx_packets = excluded.rx_packets, tx_packets = excluded.tx_packets,"
+                           " rx_errors = excluded.rx_errors, tx_errors = excluded.tx_errors,"
+                           " rx_drops = excluded.rx_drops, tx_drops = excluded.tx_drops",
+    [NP_S_BASELINE_LOAD] = "SELECT t_ms, epoch, mask, rx_bytes, tx_bytes, rx_packets, tx_packets,"
+                           " rx_errors, tx_errors, rx_drops, tx_drops FROM baselines"
+                           " WHERE series = ?1",
+
     [NP_S_SAMPLE] = SAMPLE_UPSERT,
     [NP_S_ROLLUP_5M] = ROLLUP_UPSERT("rollup_5m"),
     [NP_S_ROLLUP_1H] = ROLLUP_UPSERT("rollup_1h"),

@@ -1,7 +1,8 @@
 /*
  * Counter and rollup engines on arbitrary readings: every verdict's delta follows its rule,
- * the state always moves, a known max_rate bounds every counted delta, and the rollup split
- * of each result covers its interval with shares summing to the delta.
+ * the state always moves, a known max_rate bounds every counted delta, no counted delta exceeds
+ * INT64_MAX (a rise above it is a spike), and the rollup split of each result covers its
+ * interval with shares summing to the delta.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -115,6 +116,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (before.primed && epoch != 0 && before.epoch != 0 && epoch != before.epoch)
 			CHECK(r.verdict == NP_V_RESET, "an epoch change is a reset");
+		/* Every counted delta fits the store's signed 64-bit columns. */
+		CHECK(r.delta <= (uint64_t)INT64_MAX, "delta fits INT64");
+		if (v >= before.last && v - before.last > (uint64_t)INT64_MAX && before.primed &&
+		    (epoch == 0 || before.epoch == 0 || epoch == before.epoch) &&
+		    t > before.last_ms)
+			CHECK(r.verdict == NP_V_SPIKE, "a rise above INT64_MAX is a spike");
 		if (cp.max_rate > 0 && r.delta > 0)
 			CHECK(el > 0 &&
 			          (double)r.delta * 1000.0 <= cp.max_rate * 1.0500001 * (double)el,

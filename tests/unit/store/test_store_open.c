@@ -35,9 +35,9 @@ raw_exec(const char *path, const char *sql)
 }
 
 static const char *const tables[] = {
-    "series",   "samples",     "rollup_5m",   "rollup_1h",  "rollup_1d",
-    "verdicts", "links",       "transitions", "outages",    "unobserved",
-    "outbox",   "outbox_sink", "runs",        "collectors", "fold",
+    "series", "samples",     "rollup_5m", "rollup_1h",  "rollup_1d", "verdicts",
+    "links",  "transitions", "outages",   "unobserved", "outbox",    "outbox_sink",
+    "runs",   "collectors",  "fold",      "baselines",
 };
 
 static void
@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 2);
+	assert_int_equal(np_schema_version(), 3);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
@@ -57,8 +57,8 @@ test_migrate_from_zero(void **state)
 	                 sizeof tables / sizeof tables[0]);
 	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
 	assert_null(np_schema_migration(0));
-	assert_non_null(np_schema_migration(2));
-	assert_null(np_schema_migration(3));
+	assert_non_null(np_schema_migration(3));
+	assert_null(np_schema_migration(4));
 	np_store_close(st);
 }
 
@@ -80,7 +80,7 @@ test_file_reopen_is_noop(void **state)
 	assert_non_null(st);
 	/* No migration ran: the schema cookie did not move, the data is still there. */
 	assert_int_equal(q_int(st, "PRAGMA schema_version"), schema_cookie);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
 	np_store_close(st);
@@ -105,7 +105,7 @@ test_migrate_from_one(void **state)
 	char *cause = NULL;
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
 	assert_int_equal(q_int(st, "SELECT next_5m FROM fold"), 900);
 	struct np_sample smp = {
 	    .from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES, .verdict = NP_V_OK};
@@ -115,6 +115,29 @@ test_migrate_from_one(void **state)
 	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_5m"), 150);
 	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_1h"), 150);
 	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_1d"), 150);
+	np_store_close(st);
+	free(path);
+}
+
+/* A version-2 database gains an empty baselines table; its data stays as it was. */
+static void
+test_migrate_from_two(void **state)
+{
+	char *path = db_path("v2.db");
+	raw_exec(path, np_schema_migration(1));
+	raw_exec(path, np_schema_migration(2));
+	raw_exec(path, "INSERT INTO series VALUES (1, 's', 'd', 'eth0', 'if', '{}', 0, 0);");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM baselines"), 0);
+	struct np_baseline b = {.time_ms = 1500, .epoch = 4, .mask = 1u << NP_C_TX_BYTES};
+	b.value[NP_C_TX_BYTES] = 77;
+	assert_int_equal(np_store_baseline_save(st, 1, &b, &cause), 0);
+	assert_rows(st, "SELECT * FROM baselines",
+	            "1|1500|4|2|NULL|77|NULL|NULL|NULL|NULL|NULL|NULL");
 	np_store_close(st);
 	free(path);
 }
@@ -131,7 +154,7 @@ test_refuse_newer(void **state)
 
 	assert_null(np_store_open(path, 0, &cause));
 	char *want = np_xasprintf(
-	    "%s: database schema version 7 is newer than this netpulse (2); upgrade netpulse",
+	    "%s: database schema version 7 is newer than this netpulse (3); upgrade netpulse",
 	    path);
 	assert_string_equal(cause, want);
 	free(cause);
@@ -208,7 +231,7 @@ test_rdonly_empty_and_missing(void **state)
 	/* A read-write open of the same empty file creates the schema. */
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 2);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
 	np_store_close(st);
 	free(path);
 
@@ -436,6 +459,7 @@ main(void)
 	    cmocka_unit_test(test_migrate_from_zero),
 	    cmocka_unit_test(test_file_reopen_is_noop),
 	    cmocka_unit_test(test_migrate_from_one),
+	    cmocka_unit_test(test_migrate_from_two),
 	    cmocka_unit_test(test_refuse_newer),
 	    cmocka_unit_test(test_refuse_not_a_database),
 	    cmocka_unit_test(test_refuse_foreign_sqlite),

@@ -359,7 +359,7 @@ test_verdicts_and_notes(void **state)
 }
 
 static void
-test_series_cache(void **state)
+test_series_lookup(void **state)
 {
 	char *dir = np_test_tmpdir();
 	char *path = np_xasprintf("%s/series.db", dir);
@@ -384,7 +384,7 @@ test_series_cache(void **state)
 	            "1|fc-east|10.0.0.1||if|{\"site\":\"a\"}|100|100\n"
 	            "2|fc-east|10.0.0.1||gauge|{}|100|100");
 
-	/* Outside a transaction last_seen is written at once; inside, at commit. */
+	/* last_seen is written at once, inside the caller's transaction if there is one. */
 	assert_int_equal(
 	    np_store_series(st, "fc-east", "10.0.0.1", "", "if", "{\"site\":\"a\"}", 160, &cause),
 	    a);
@@ -393,7 +393,7 @@ test_series_cache(void **state)
 	assert_int_equal(
 	    np_store_series(st, "fc-east", "10.0.0.1", "", "if", "{\"site\":\"b\"}", 220, &cause),
 	    a);
-	assert_int_equal(q_int(st, "SELECT last_seen FROM series WHERE id = 1"), 160);
+	assert_int_equal(q_int(st, "SELECT last_seen FROM series WHERE id = 1"), 220);
 	assert_rows(st, "SELECT labels FROM series WHERE id = 1", "{\"site\":\"b\"}");
 	assert_int_equal(np_store_commit(st, &cause), 0);
 	assert_int_equal(q_int(st, "SELECT last_seen FROM series WHERE id = 1"), 220);
@@ -403,7 +403,7 @@ test_series_cache(void **state)
 	    a);
 	assert_int_equal(q_int(st, "SELECT last_seen FROM series WHERE id = 1"), 220);
 
-	/* A series created in a rolled-back batch is forgotten, not served from the cache. */
+	/* A series created in a rolled-back batch is gone: its id is given again. */
 	assert_int_equal(np_store_begin(st, &cause), 0);
 	assert_int_equal(np_store_series(st, "s", "gone", "x", NULL, NULL, 300, &cause), 5);
 	assert_int_equal(
@@ -415,7 +415,7 @@ test_series_cache(void **state)
 	assert_int_equal(np_store_series(st, "s", "other", "y", NULL, NULL, 300, &cause), 5);
 	assert_int_equal(np_store_series(st, "s", "gone", "x", NULL, NULL, 300, &cause), 6);
 
-	/* Many series: the table grows; a cold cache (reopen) finds the same ids. */
+	/* Many series: the table grows; a reopened store finds the same ids. */
 	assert_int_equal(np_store_begin(st, &cause), 0);
 	for (int i = 0; i < 5000; i++) {
 		char ifname[32];
@@ -480,7 +480,7 @@ main(void)
 	    cmocka_unit_test(test_same_second_merges),
 	    cmocka_unit_test(test_bad_samples),
 	    cmocka_unit_test(test_verdicts_and_notes),
-	    cmocka_unit_test(test_series_cache),
+	    cmocka_unit_test(test_series_lookup),
 	    cmocka_unit_test(test_stats_profile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

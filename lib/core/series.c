@@ -1,0 +1,272 @@
+/*
+ * The pipeline's series table: a string-keyed map of struct np_series, an undo log for the
+ * batch in progress, and the two ways series leave memory (prune and sweep).
+ */
+#include "core/series.h"
+
+#include <stdlib.h>
+#include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "util/hmap.h"
+#include "util/xmalloc.h"
+
+/* The undo log keeps at least this many slots; above it, it shrinks back after big batches. */
+#define UNDO_MIN 64
+/* A map that held at least this many series is rebuilt once it holds under a quarter. */
+#define COMPACT_PEAK 1024
+
+struct undo {
+	struct np_series *s;
+	struct np_series_state v;
+};
+
+struct np_series_tab {
+	struct np_hmap *map; /* "source\0device\0interface" -> struct np_series */
+	struct undo *undo;
+	size_t nundo, undocap;
+	uint32_t batch; /* number of the batch in progress (never 0) */
+	size_t peak;    /* most series held since the map was last rebuilt */
+};
+
+struct np_series_tab *
+np_series_tab_new(void)
+{
+	struct np_series_tab *t = np_xcalloc(1, sizeof(*t));
+	t->map = np_hmap_new();
+	t->batch = 1;
+	return t;
+}
+
+void
+np_series_tab_free(struct np_series_tab *t)
+{
+	if (t == NULL)
+		return;
+	np_hmap_free(t->map, free);
+	free(t->undo);
+	free(t);
+}
+
+static size_t
+make_key(char *buf, size_t size, const char *source, const char *device, const char *interface)
+{
+	size_t a = strlen(source), b = strlen(device), c = strlen(interface);
+	if (a + b + c + 2 > size)
+		return 0;
+	memcpy(buf, source, a);
+	buf[a] = '\0';
+	memcpy(buf + a + 1, device, b);
+	buf[a + 1 + b] = '\0';
+	memcpy(buf + a + b + 2, interface, c);
+	return a + b + c + 2;
+}
+
+struct np_series *
+np_series_tab_get(struct np_series_tab *t, const char *source, const char *device,
+                  const char *interface)
+{
+	char key[3 * NP_NAME_MAX + 8];
+	size_t klen = make_key(key, sizeof(key), source, device, interface);
+	struct np_series *s = np_hmap_get(t->map, key, klen);
+	if (s == NULL) {
+		s = np_xcalloc(1, sizeof(*s));
+		np_hmap_put(t->map, key, klen, s);
+		if (np_hmap_count(t->map) > t->peak)
+			t->peak = np_hmap_count(t->map);
+	}
+	return s;
+}
+
+size_t
+np_series_tab_count(const struct np_series_tab *t)
+{
+	return np_hmap_count(t->map);
+}
+
+void
+np_series_tab_save(struct np_series_tab *t, struct np_series *s)
+{
+	if (s->saved == t->batch)
+		return;
+	if (t->nundo == t->undocap) {
+		t->undocap = t->undocap ? t->undocap * 2 : UNDO_MIN;
+		t->undo = np_xreallocarray(t->undo, t->undocap, sizeof(*t->undo));
+	}
+	t->undo[t->nundo].s = s;
+	t->undo[t->nundo].v = s->v;
+	t->nundo++;
+	s->saved = t->batch;
+}
+
+/* Ends the batch: a log grown by one big batch does not stay that big for small ones. */
+static void
+end_batch(struct np_series_tab *t)
+{
+	if (t->undocap > UNDO_MIN && t->nundo < t->undocap / 4) {
+		t->undocap = t->nundo > UNDO_MIN ? t->nundo : UNDO_MIN;
+		t->undo = np_xreallocarray(t->undo, t->undocap, sizeof(*t->undo));
+	}
+	t->nundo = 0;
+	if (++t->batch == 0)
+		t->batch = 1;
+}
+
+void
+np_series_tab_commit(struct np_series_tab *t)
+{
+	end_batch(t);
+}
+
+static void
+forget_id(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct np_series *s = value;
+	s->id = 0;
+}
+
+void
+np_series_tab_undo(struct np_series_tab *t)
+{
+	for (size_t i = 0; i < t->nundo; i++)
+		t->undo[i].s->v = t->undo[i].v;
+	np_hmap_foreach(t->map, forget_id, NULL);
+	end_batch(t);
+}
+
+/* Collects keys to delete (the map must not change while it is walked). */
+struct doomed {
+	const char *source;
+	size_t srclen;
+	uint32_t gen;
+	int64_t now_ms;
+	char **keys;
+	size_t *lens;
+	size_t n, cap;
+};
+
+static void
+doom(struct doomed *d, const char *key, size_t keylen)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->keys = np_xreallocarray(d->keys, d->cap, sizeof(*d->keys));
+		d->lens = np_xreallocarray(d->lens, d->cap, sizeof(*d->lens));
+	}
+	d->keys[d->n] = np_xmalloc(keylen);
+	memcpy(d->keys[d->n], key, keylen);
+	d->lens[d->n++] = keylen;
+}
+
+static void
+move_entry(const char *key, size_t keylen, void *value, void *arg)
+{
+	np_hmap_put(arg, key, keylen, value);
+}
+
+/*
+ * After a wave of churn the map's slot array stays sized for its peak (it never shrinks) and
+ * glibc keeps the freed blocks: rebuild the map at its present size and hand free pages back,
+ * so memory follows the series held now.
+ */
+static void
+compact(struct np_series_tab *t)
+{
+	if (t->peak < COMPACT_PEAK || np_hmap_count(t->map) * 4 >= t->peak)
+		return;
+	struct np_hmap *m = np_hmap_new();
+	np_hmap_foreach(t->map, move_entry, m);
+	np_hmap_free(t->map, NULL);
+	t->map = m;
+	t->peak = np_hmap_count(m);
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+static size_t
+drop_doomed(struct np_series_tab *t, struct doomed *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(np_hmap_del(t->map, d->keys[i], d->lens[i]));
+		free(d->keys[i]);
+	}
+	free(d->keys);
+	free(d->lens);
+	if (d->n > 0)
+		compact(t);
+	return d->n;
+}
+
+static void
+find_unlisted(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct doomed *d = arg;
+	const struct np_series *s = value;
+	if (keylen <= d->srclen || memcmp(key, d->source, d->srclen) != 0 ||
+	    key[d->srclen] != '\0' || s->gen == d->gen)
+		return;
+	doom(d, key, keylen);
+}
+
+size_t
+np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen)
+{
+	struct doomed d = {.source = source, .srclen = strlen(source), .gen = gen};
+	np_hmap_foreach(t->map, find_unlisted, &d);
+	return drop_doomed(t, &d);
+}
+
+static void
+find_idle(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct doomed *d = arg;
+	const struct np_series *s = value;
+	if (d->now_ms - s->seen_ms > s->idle_ms)
+		doom(d, key, keylen);
+}
+
+size_t
+np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms)
+{
+	struct doomed d = {.now_ms = now_ms};
+	np_hmap_foreach(t->map, find_idle, &d);
+	return drop_doomed(t, &d);
+}
+
+void
+np_series_restore(struct np_series *s, const struct np_baseline *b)
+{
+	for (int i = 0; i < NP_C_MAX; i++) {
+		if (!(b->mask & (1u << i)))
+			continue;
+		struct np_counter_state *c = &s->v.c[i];
+		c->last = b->value[i];
+		c->last_ms = b->time_ms;
+		c->epoch = b->epoch;
+		c->primed = true;
+	}
+}
+
+void
+np_series_baseline(const struct np_series *s, uint32_t mask, int64_t time_ms, struct np_baseline *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->time_ms = time_ms;
+	bool have = false;
+	for (int i = 0; i < NP_C_MAX; i++) {
+		const struct np_counter_state *c = &s->v.c[i];
+		if (!(mask & (1u << i)) || !c->primed || c->last_ms != time_ms)
+			continue;
+		if (!have) {
+			b->epoch = c->epoch;
+			have = true;
+		} else if (c->epoch != b->epoch) {
+			continue;
+		}
+		b->value[i] = c->last;
+		b->mask |= 1u << i;
+	}
+}

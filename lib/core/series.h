@@ -1,0 +1,78 @@
+#ifndef NP_CORE_SERIES_H
+#define NP_CORE_SERIES_H
+/*
+ * The pipeline's per-series memory (core module only): the one series-id cache and each
+ * series' counter baselines, keyed (source, device, interface). Memory follows the series a
+ * source still lists: a complete batch drops the ones it no longer lists, and series not
+ * observed for a while are dropped too (sources that send only incomplete batches). Dropping
+ * loses nothing that matters: the baselines are in the store (table baselines) and are read
+ * back when the series returns.
+ *
+ * A batch that fails must leave every series as it found it: np_series_tab_save() keeps a
+ * copy of a series' state before the batch changes it, np_series_tab_undo() puts the copies
+ * back, np_series_tab_commit() forgets them.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine/counter.h"
+#include "model/obs.h"
+#include "store/store.h"
+
+/* What a batch changes in a series (and a failed batch gives back). */
+struct np_series_state {
+	struct np_counter_state c[NP_C_MAX];
+	uint64_t carrier_changes;
+	bool has_carrier_changes;
+	int64_t last_gauge_ms;
+};
+
+struct np_series {
+	int64_t id; /* series row id; 0 = look it up (again) */
+	struct np_series_state v;
+	uint64_t labels_hash;
+	int64_t touched_s; /* when the row was last looked up or touched */
+	int64_t seen_ms;   /* wall time of the last observation */
+	int64_t idle_ms;   /* dropped from memory when not observed for this long */
+	uint32_t gen;      /* source generation that last listed it */
+	uint32_t saved;    /* batch number of the copy in the undo log */
+	bool restored;     /* baseline read from the store (once per life in memory) */
+};
+
+struct np_series_tab;
+
+struct np_series_tab *np_series_tab_new(void);
+void np_series_tab_free(struct np_series_tab *t);
+/* The series of (source, device, interface), created zeroed if new. */
+struct np_series *np_series_tab_get(struct np_series_tab *t, const char *source, const char *device,
+                                    const char *interface);
+size_t np_series_tab_count(const struct np_series_tab *t);
+
+/* Keeps a copy of s->v for np_series_tab_undo(); once per batch, later calls are no-ops. */
+void np_series_tab_save(struct np_series_tab *t, struct np_series *s);
+/* The batch is stored: the copies are dropped. */
+void np_series_tab_commit(struct np_series_tab *t);
+/*
+ * The batch failed: every series saved in it gets its state back, and every id is looked up
+ * again (a series created in the rolled-back transaction is gone).
+ */
+void np_series_tab_undo(struct np_series_tab *t);
+
+/* Drops the series of `source` whose gen differs from `gen` (UINT32_MAX: all of them). */
+size_t np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen);
+/* Drops the series not observed for their idle time at now_ms. Not inside a batch. */
+size_t np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms);
+
+/* Primes the counters the baseline holds. */
+void np_series_restore(struct np_series *s, const struct np_baseline *b);
+/*
+ * The baseline to store after a reading at time_ms updated the counters in `mask`: those
+ * whose state is that reading's, under one epoch (a counter whose remembered epoch differs,
+ * possible only when the reading's epoch is unknown, is left out: it will start as "first"
+ * after a restart rather than be judged against the wrong epoch).
+ */
+void np_series_baseline(const struct np_series *s, uint32_t mask, int64_t time_ms,
+                        struct np_baseline *b);
+
+#endif

@@ -1,0 +1,492 @@
+/*
+ * Pipeline counters: baselines that survive a restart and a `--once` run, one bad value that
+ * costs one delta (not the batch), a failed batch that leaves every counter as it was, the
+ * configured max_rate over a wrong link speed, and series memory freed when series go.
+ */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "core/pipeline.h"
+#include "store/store.h"
+#include "util/xmalloc.h"
+
+#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
+#define ALL_ONES 0xFFFFFFFFFFFFFFFFull
+
+struct fx {
+	char *path; /* NULL: in memory */
+	struct np_store *st;
+	struct np_config cfg;
+	struct np_source_cfg src;
+	struct np_pipeline *pl;
+	struct np_batch b;
+};
+
+static void
+fx_start(struct fx *f, int64_t now)
+{
+	char *cause = NULL;
+	f->st = np_store_open(f->path != NULL ? f->path : ":memory:", 0, &cause);
+	if (f->st == NULL)
+		fail_msg("np_store_open: %s", cause);
+	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, now, &cause);
+	if (f->pl == NULL)
+		fail_msg("np_pipeline_new: %s", cause);
+	static const char *const sinks[] = {"udp://127.0.0.1:5514"};
+	np_pipeline_set_sinks(f->pl, sinks, 1);
+}
+
+/* A restart: the process goes (no clean shutdown is needed), a new one opens the file. */
+static void
+fx_restart(struct fx *f, int64_t now)
+{
+	np_pipeline_free(f->pl);
+	np_store_close(f->st);
+	fx_start(f, now);
+}
+
+static struct fx *
+fx_new(bool file)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	if (file) {
+		char *dir = np_test_tmpdir();
+		f->path = np_xasprintf("%s/np.db", dir);
+		free(dir);
+	}
+	f->cfg.database = f->path != NULL ? f->path : ":memory:";
+	f->cfg.state.stale_after_x = 3;
+	f->cfg.state.flap_transitions = 5;
+	f->cfg.state.flap_window_ms = 600000;
+	f->src.name = "this-host";
+	f->src.type = "local";
+	f->src.interval_ms = 10000;
+	f->src.timeout_ms = 5000;
+	f->src.max_gap_ms = 30000;
+	f->src.state = f->cfg.state;
+	fx_start(f, T0);
+	np_batch_init(&f->b, "this-host", T0);
+	return f;
+}
+
+static int
+setup_mem(void **state)
+{
+	*state = fx_new(false);
+	return 0;
+}
+
+static int
+setup_file(void **state)
+{
+	*state = fx_new(true);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	np_pipeline_free(f->pl);
+	np_store_close(f->st);
+	np_batch_free(&f->b);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
+/* One interface with rx/tx bytes (64-bit, speed unknown unless set by the caller). */
+static struct np_obs *
+add(struct fx *f, const char *ifn, enum np_link_obs link, uint64_t rx, uint64_t tx)
+{
+	struct np_obs *o = np_batch_add(&f->b);
+	np_obs_set_names(o, "host1", ifn);
+	o->counter_bits = 64;
+	o->epoch = 2;
+	o->link = link;
+	np_obs_counter(o, NP_C_RX_BYTES, rx);
+	np_obs_counter(o, NP_C_TX_BYTES, tx);
+	return o;
+}
+
+static void
+batch(struct fx *f, int64_t t, bool complete)
+{
+	np_batch_reset(&f->b, t);
+	f->b.complete = complete;
+}
+
+static void
+ingest(struct fx *f, int64_t t)
+{
+	char *cause = NULL;
+	f->b.mono_ms = t; /* wall and monotonic clocks run together here */
+	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+}
+
+static int64_t
+q_int(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("prepare %s: %s", sql, sqlite3_errmsg(np_store_db(f->st)));
+	int64_t v = -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void
+q_exec(struct fx *f, const char *sql)
+{
+	char *err = NULL;
+	if (sqlite3_exec(np_store_db(f->st), sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("exec %s: %s", sql, err);
+}
+
+/* The sum of one column of an interface's samples (-2 if only NULLs, -1 if no row). */
+static int64_t
+sum_of(struct fx *f, const char *col, const char *ifn)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+	         "SELECT sum(s.%s) FROM samples s JOIN series x ON x.id = s.series"
+	         " WHERE x.interface = '%s'",
+	         col, ifn);
+	return q_int(f, sql);
+}
+
+/*
+ * The exact case of the issue: eth0 reports all-ones after a normal reading (a driver's
+ * placeholder on an interface of unknown speed) in the batch where eth1 goes down. The bad
+ * value is a spike; eth1's deltas and its IFDOWN, dated from that batch, are stored with it.
+ */
+static void
+test_all_ones_costs_one_delta_not_the_batch(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, true);
+	add(f, "eth0", NP_LINK_UP, 1000, 500);
+	add(f, "eth1", NP_LINK_UP, 5000, 2500);
+	ingest(f, T0);
+
+	batch(f, T0 + 10000, true);
+	add(f, "eth0", NP_LINK_UP, ALL_ONES, 600);
+	add(f, "eth1", NP_LINK_DOWN, 6000, 3000);
+	ingest(f, T0 + 10000);
+	assert_int_equal(np_pipeline_stats(f->pl)->failed_batches, 0);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth1"), 1000);
+	assert_int_equal(sum_of(f, "tx_bytes", "eth1"), 500);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), -2); /* discarded, not stored */
+	assert_int_equal(sum_of(f, "tx_bytes", "eth0"), 100);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts v JOIN series x ON x.id = v.series"
+	                          " WHERE x.interface = 'eth0' AND v.verdict = 'spike'"),
+	                 1);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_SPIKE], 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid = 'IFDOWN'"
+	                          " AND interface = 'eth1'"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT start FROM outages WHERE interface = 'eth1'"),
+	                 (T0 + 10000) / 1000);
+	/* The baseline moved to the bad value (stored as its bit pattern). */
+	assert_int_equal(q_int(f, "SELECT b.rx_bytes FROM baselines b JOIN series x"
+	                          " ON x.id = b.series WHERE x.interface = 'eth0'"),
+	                 -1);
+
+	/* A counter stuck at all-ones moves by nothing. */
+	batch(f, T0 + 20000, true);
+	add(f, "eth0", NP_LINK_UP, ALL_ONES, 700);
+	add(f, "eth1", NP_LINK_DOWN, 6000, 3000);
+	ingest(f, T0 + 20000);
+	assert_int_equal(q_int(f, "SELECT rx_bytes FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.interface = 'eth0' AND s.t = " /* */
+	                          "1764576020"),
+	                 0);
+	assert_int_equal(sum_of(f, "tx_bytes", "eth0"), 200);
+	assert_int_equal(np_pipeline_stats(f->pl)->failed_batches, 0);
+}
+
+/* Makes the next COMMIT fail (a deferred foreign key) while ctl.fail is 1. */
+static void
+arm_commit_trap(struct fx *f)
+{
+	q_exec(f,
+	       "CREATE TABLE trap (x INTEGER REFERENCES series(id) DEFERRABLE INITIALLY DEFERRED);"
+	       "CREATE TABLE ctl (fail INTEGER);"
+	       "INSERT INTO ctl VALUES (0);"
+	       "CREATE TRIGGER trap_samples AFTER INSERT ON samples"
+	       " WHEN (SELECT fail FROM ctl) BEGIN INSERT INTO trap VALUES (-1); END;");
+}
+
+static void
+test_failed_commit_leaves_counters_as_they_were(void **state)
+{
+	struct fx *f = *state;
+	arm_commit_trap(f);
+	batch(f, T0, true);
+	add(f, "eth0", NP_LINK_UP, 1000, 100);
+	add(f, "eth1", NP_LINK_UP, 50, 5);
+	ingest(f, T0);
+
+	q_exec(f, "UPDATE ctl SET fail = 1");
+	batch(f, T0 + 10000, true);
+	add(f, "eth0", NP_LINK_UP, 2000, 200);
+	add(f, "eth0", NP_LINK_UP, 3000, 300); /* twice in one batch: restored to the first */
+	add(f, "eth1", NP_LINK_UP, 60, 6);
+	add(f, "eth2", NP_LINK_UP, 70, 7); /* new in the failed batch: its row is rolled back */
+	char *cause = NULL;
+	f->b.mono_ms = T0 + 10000;
+	assert_int_equal(np_pipeline_ingest(f->pl, &f->src, &f->b, T0 + 10000, T0 + 10000, &cause),
+	                 -1);
+	assert_non_null(strstr(cause, "FOREIGN KEY constraint failed"));
+	free(cause);
+	assert_int_equal(np_pipeline_stats(f->pl)->failed_batches, 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM samples"), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM series"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM baselines"), 2);
+	assert_int_equal(q_int(f, "SELECT b.rx_bytes FROM baselines b JOIN series x"
+	                          " ON x.id = b.series WHERE x.interface = 'eth0'"),
+	                 1000);
+
+	q_exec(f, "UPDATE ctl SET fail = 0");
+	batch(f, T0 + 20000, true);
+	add(f, "eth0", NP_LINK_UP, 6000, 600);
+	add(f, "eth1", NP_LINK_UP, 80, 8);
+	add(f, "eth2", NP_LINK_UP, 90, 9);
+	ingest(f, T0 + 20000);
+	/* The next delta covers both intervals: nothing lost, nothing counted twice. */
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 5000);
+	assert_int_equal(sum_of(f, "tx_bytes", "eth0"), 500);
+	assert_int_equal(q_int(f, "SELECT secs FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.interface = 'eth0'"),
+	                 20);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth1"), 30);
+	/* eth2's first reading is the one stored: no delta yet, a baseline and a series row. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.interface = 'eth2'"),
+	                 0);
+	assert_int_equal(q_int(f, "SELECT b.rx_bytes FROM baselines b JOIN series x"
+	                          " ON x.id = b.series WHERE x.interface = 'eth2'"),
+	                 90);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM series"), 3);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_FIRST], 2 + 2 + 2 + 2);
+}
+
+/* Three `--once`-style runs, each a new process on the same file, with traffic between. */
+static void
+test_once_runs_store_the_traffic(void **state)
+{
+	struct fx *f = *state;
+	f->src.interval_ms = 60000;
+	f->src.max_gap_ms = 180000;
+	uint64_t rx[] = {1000, 501000, 1701000};
+	for (int i = 0; i < 3; i++) {
+		if (i > 0)
+			fx_restart(f, T0 + i * 60000);
+		batch(f, T0 + i * 60000, true);
+		add(f, "eth0", NP_LINK_UP, rx[i], rx[i] / 10);
+		ingest(f, T0 + i * 60000);
+	}
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 1700000);
+	assert_int_equal(sum_of(f, "tx_bytes", "eth0"), 170000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM samples WHERE verdict = 1"), 2); /* ok */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM verdicts"), 0);
+	assert_int_equal(q_int(f, "SELECT sum(rx_bytes) FROM rollup_5m"), 1700000);
+}
+
+/* The delta across a restart is judged like any other: gap, clock, reset. */
+static void
+test_restart_delta_is_judged(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, true);
+	add(f, "eth0", NP_LINK_UP, 1000, 100);
+	ingest(f, T0);
+
+	fx_restart(f, T0 + 10000); /* ok */
+	batch(f, T0 + 10000, true);
+	add(f, "eth0", NP_LINK_UP, 4000, 400);
+	ingest(f, T0 + 10000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 3000);
+
+	fx_restart(f, T0 + 100000); /* down for 90 s > max_gap 30 s: kept and spread */
+	batch(f, T0 + 100000, true);
+	add(f, "eth0", NP_LINK_UP, 10000, 1000);
+	ingest(f, T0 + 100000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 9000);
+	assert_int_equal(q_int(f, "SELECT secs FROM samples WHERE t = 1764576100"), 90);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts WHERE verdict = 'gap'"), 1);
+
+	fx_restart(f, T0 + 90000); /* the wall clock went back: discarded */
+	batch(f, T0 + 90000, true);
+	add(f, "eth0", NP_LINK_UP, 11000, 1100);
+	ingest(f, T0 + 90000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 9000);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts WHERE verdict = 'clock'"), 1);
+
+	fx_restart(f, T0 + 110000); /* re-created interface (new ifindex): counted from zero */
+	batch(f, T0 + 110000, true);
+	add(f, "eth0", NP_LINK_UP, 300, 30)->epoch = 3;
+	ingest(f, T0 + 110000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 9300);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts WHERE verdict = 'reset'"), 1);
+	assert_int_equal(q_int(f, "SELECT epoch FROM baselines"), 3);
+}
+
+/* A link that reports a wrong speed must not discard real traffic when max_rate is set. */
+static void
+test_max_rate_wins_over_link_speed(void **state)
+{
+	struct fx *f = *state;
+	f->src.max_rate = 1e6; /* bytes/s */
+	batch(f, T0, true);
+	add(f, "eth0", NP_LINK_UP, 0, 0)->speed_bps = 8000; /* says 1000 B/s */
+	ingest(f, T0);
+	batch(f, T0 + 10000, true);
+	add(f, "eth0", NP_LINK_UP, 100000, 0)->speed_bps = 8000; /* 10,000 B/s */
+	ingest(f, T0 + 10000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 100000);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_SPIKE], 0);
+
+	/* Above max_rate * 1.05 it is a spike even on a 10 Gbit/s link. */
+	batch(f, T0 + 20000, true);
+	add(f, "eth0", NP_LINK_UP, 100000 + 10600000, 0)->speed_bps = 10000000000ull;
+	ingest(f, T0 + 20000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 100000);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_SPIKE], 1);
+
+	/* Without max_rate, the link speed decides. */
+	f->src.max_rate = 0;
+	batch(f, T0 + 30000, true);
+	add(f, "eth0", NP_LINK_UP, 10700000 + 100000, 0)->speed_bps = 8000;
+	ingest(f, T0 + 30000);
+	assert_int_equal(sum_of(f, "rx_bytes", "eth0"), 100000);
+	assert_int_equal(np_pipeline_stats(f->pl)->verdicts[NP_V_SPIKE], 2);
+}
+
+static void
+fc_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, const char *dev, uint64_t rx)
+{
+	struct np_batch b;
+	np_batch_init(&b, src->name, t);
+	b.complete = false; /* this source never lists everything */
+	struct np_obs *o = np_batch_add(&b);
+	np_obs_set_names(o, dev, "");
+	np_obs_counter(o, NP_C_RX_BYTES, rx);
+	char *cause = NULL;
+	b.mono_ms = t;
+	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+	np_batch_free(&b);
+}
+
+static void
+test_series_memory_is_freed(void **state)
+{
+	struct fx *f = *state;
+	const struct np_pipeline_stats *ps = np_pipeline_stats(f->pl);
+	batch(f, T0, true);
+	add(f, "eth0", NP_LINK_UP, 10, 1);
+	add(f, "veth1", NP_LINK_UP, 10, 1);
+	ingest(f, T0);
+	assert_int_equal(ps->series, 2);
+	batch(f, T0 + 10000, true); /* veth1 is gone */
+	add(f, "eth0", NP_LINK_UP, 20, 2);
+	ingest(f, T0 + 10000);
+	assert_int_equal(ps->series, 1);
+
+	struct np_source_cfg fc = f->src;
+	fc.name = "api";
+	fc.type = "aviatrix";
+	fc.interval_ms = 60000;
+	fc_batch(f, &fc, T0 + 20000, "gw-a", 100);
+	fc_batch(f, &fc, T0 + 20000, "gw-b", 100);
+	assert_int_equal(ps->series, 3);
+	/*
+	 * Only gw-a is sent from now on. After an hour eth0 (its source stopped 3610 s ago) leaves
+	 * memory, gw-b (unseen for exactly an hour) not yet; at the next sweep, a minute later, it
+	 * does.
+	 */
+	fc_batch(f, &fc, T0 + 20000 + 3600000, "gw-a", 200);
+	assert_int_equal(ps->series, 2);
+	fc_batch(f, &fc, T0 + 20000 + 3630000, "gw-a", 250); /* no sweep within the minute */
+	assert_int_equal(ps->series, 2);
+	fc_batch(f, &fc, T0 + 20000 + 3660000, "gw-a", 300);
+	assert_int_equal(ps->series, 1);
+	/* gw-b returns: its baseline is read back, the long gap is kept and spread. */
+	fc_batch(f, &fc, T0 + 20000 + 3700000, "gw-b", 700);
+	assert_int_equal(ps->series, 2);
+	assert_int_equal(q_int(f, "SELECT rx_bytes FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.device = 'gw-b'"),
+	                 600);
+	assert_int_equal(q_int(f, "SELECT secs FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.device = 'gw-b'"),
+	                 3700);
+	np_pipeline_forget_source(f->pl, "api");
+	assert_int_equal(ps->series, 0);
+}
+
+static void
+gauge_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, int n)
+{
+	struct np_batch b;
+	np_batch_init(&b, src->name, t);
+	for (int i = 0; i < n; i++) {
+		char dev[32];
+		snprintf(dev, sizeof dev, "gw-%d", i);
+		struct np_obs *o = np_batch_add(&b);
+		np_obs_set_names(o, dev, "");
+		o->gauge = 1.0;
+		o->has_gauge = true;
+	}
+	char *cause = NULL;
+	b.mono_ms = t;
+	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
+		fail_msg("ingest: %s", cause);
+	np_batch_free(&b);
+}
+
+/* After a wave of 2000 series goes, the table is rebuilt small; the 10 left keep their state. */
+static void
+test_series_table_compacts_and_keeps_the_rest(void **state)
+{
+	struct fx *f = *state;
+	struct np_source_cfg api = f->src;
+	api.name = "api";
+	api.type = "aviatrix";
+	gauge_batch(f, &api, T0, 2000);
+	assert_int_equal(np_pipeline_stats(f->pl)->series, 2000);
+	gauge_batch(f, &api, T0 + 3660000, 10);
+	assert_int_equal(np_pipeline_stats(f->pl)->series, 10);
+	gauge_batch(f, &api, T0 + 3700000, 1);
+	/* gw-0's last gauge time survived the rebuild: its sample covers the 40 s since. */
+	assert_int_equal(q_int(f, "SELECT secs FROM samples s JOIN series x ON x.id = s.series"
+	                          " WHERE x.device = 'gw-0' AND s.t = 1764579700"),
+	                 40);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_all_ones_costs_one_delta_not_the_batch, setup_mem,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_commit_leaves_counters_as_they_were,
+	                                    setup_mem, teardown),
+	    cmocka_unit_test_setup_teardown(test_once_runs_store_the_traffic, setup_file, teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_delta_is_judged, setup_file, teardown),
+	    cmocka_unit_test_setup_teardown(test_max_rate_wins_over_link_speed, setup_mem,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_series_memory_is_freed, setup_mem, teardown),
+	    cmocka_unit_test_setup_teardown(test_series_table_compacts_and_keeps_the_rest,
+	                                    setup_mem, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
