@@ -244,7 +244,8 @@ source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
 
 /*
  * The link-state engine applies flap detection, alert_never_up and forget_after to every link
- * alike; a per-source value would be silently ignored, so it is an error instead.
+ * alike (NP_CFG_F_GLOBAL in the state table); a per-source value would be silently ignored, so
+ * it is an error instead.
  */
 static void
 global_only_state(struct loader *l, const struct np_config_ynode *item, const char *owner)
@@ -252,15 +253,19 @@ global_only_state(struct loader *l, const struct np_config_ynode *item, const ch
 	const struct np_config_ynode *st = np_config_ydoc_get(item, "state");
 	if (st == NULL)
 		return;
-	static const char *const keys[] = {"flap", "alert_never_up", "forget_after"};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const struct np_config_ynode *n = np_config_ydoc_get(st, keys[i]);
-		if (n != NULL)
+	const struct np_config_opt *sect = np_config_source_opts;
+	while (sect->name != NULL && strcmp(sect->name, "state") != 0)
+		sect++;
+	if (sect->name == NULL)
+		return;
+	for (const struct np_config_opt *o = sect->sub; o->name != NULL; o++) {
+		const struct np_config_ynode *n = np_config_ydoc_get(st, o->name);
+		if ((o->flags & NP_CFG_F_GLOBAL) != 0 && n != NULL)
 			np_config_diag_add(
 			    l->errs, n->line, n->col,
 			    "'state.%s' cannot be set per source (%s): set it in the "
 			    "top-level state section",
-			    keys[i], owner);
+			    o->name, owner);
 	}
 }
 

@@ -36,6 +36,8 @@ enum np_config_otype {
 
 /* Fill from the enclosing scope (e.g. a source's `state` starts as the global one). */
 #define NP_CFG_F_INHERIT 0x1
+/* Only in the top-level section: refused (and not listed) where its section is inherited. */
+#define NP_CFG_F_GLOBAL 0x2
 
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu

@@ -56,6 +56,8 @@ render(struct buf *b, const struct np_config_opt *opts, const char *prefix,
        const struct np_config_choice *entry_types, const char *inherit)
 {
 	for (const struct np_config_opt *o = opts; o->name != NULL; o++) {
+		if (inherit != NULL && (o->flags & NP_CFG_F_GLOBAL) != 0)
+			continue; /* refused where the section is inherited */
 		char *key = np_xasprintf("%s%s", prefix, o->name);
 		if (o->type == NP_CFG_SECTION || o->type == NP_CFG_LIST) {
 			put(b, "%-" KEYW "s %s%s\n", key, o->type == NP_CFG_LIST ? "list: " : "",
