@@ -13,8 +13,9 @@
  */
 #include "collectors/collector.h"
 
-/* Files above this are refused: 100k exporters are about 18 MB. */
-#define NP_STEALTHWATCH_MAX_BYTES (256u * 1024 * 1024)
+/* max_file_size when the config leaves it 0 (config_table.c has the same default): 100k
+ * exporters are about 18 MB. A larger file is refused by its size, before any download. */
+#define NP_STEALTHWATCH_MAX_BYTES (64u * 1024 * 1024)
 #define NP_STEALTHWATCH_DEFAULT_PATH "/lancope/var/sw/today/data/exporter_device_stats.txt"
 
 extern const struct np_collector_ops np_stealthwatch_ops;
