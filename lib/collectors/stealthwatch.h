@@ -7,9 +7,10 @@
  *
  * A poll never blocks: it returns at once and ends with ctx->done from the loop. The batch is
  * complete (an exporter this FC stops listing stops being fresh for it) unless the file was
- * caught mid-rewrite (stealthwatch_parse.h); its time is the wall clock when the file arrived. Failures (unreachable FC, host key refused, no header) end
- * the poll with -1 and a cause naming the FC: "fc-east (127.0.0.1:2222): ...". The batch is
- * kept and reused between polls (no allocation on a steady-state poll).
+ * caught mid-rewrite (stealthwatch_parse.h); its time is the wall clock when the file arrived.
+ * Failures (unreachable FC, host key refused, no header) end the poll with -1 and a cause naming
+ * the FC: "fc-east (127.0.0.1:2222): ...". The batch is kept and reused between polls (no
+ * allocation on a steady-state poll).
  */
 #include "collectors/collector.h"
 

@@ -21,9 +21,9 @@
  * Parses the whole file (len bytes, need not be NUL-terminated) and appends to `batch`.
  *
  * Tolerated: CRLF line ends, a missing final newline after a whole row, blank lines, a UTF-8
- * BOM, spaces around header names. Everything else is strict: a row with the wrong field count, an address that
- * is not IPv4/IPv6, a non-numeric `Current NetFlow bps` or `Last Active`, or an exporter
- * listed twice is skipped with np_batch_skip("line N: reason") and the rest still counts.
+ * BOM, spaces around header names. Everything else is strict: a row with the wrong field count, an
+ * address that is not IPv4/IPv6, a non-numeric `Current NetFlow bps` or `Last Active`, or an
+ * exporter listed twice is skipped with np_batch_skip("line N: reason") and the rest still counts.
  * Label values are informational and copied as found (non-printable bytes become '?').
  *
  * An empty file, a first line that is not a header with `Exporter Address` and
