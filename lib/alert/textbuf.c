@@ -143,8 +143,9 @@ np_textbuf_text(struct np_textbuf *t, const char *s)
 		return 0;
 	const unsigned char *p = (const unsigned char *)s;
 	size_t rem = strlen(s), start = t->len;
-	/* MSG is written as plain UTF-8 without a BOM (RFC 5424 MSG-ANY), so drop one. */
-	if (rem >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
+	/* MSG is written as plain UTF-8 without a BOM (RFC 5424 MSG-ANY): drop every leading
+	 * one, or the second would start the MSG. */
+	while (rem >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) {
 		p += 3;
 		rem -= 3;
 	}

@@ -22,7 +22,11 @@ struct event_base;
 
 struct np_collector_ctx {
 	struct event_base *base;
-	const struct np_source_cfg *cfg; /* stays valid until destroy() */
+	/*
+	 * Valid during create() only: a reload that keeps the source (same settings) frees the
+	 * old config while the instance lives on, so a collector copies whatever it keeps.
+	 */
+	const struct np_source_cfg *cfg;
 	/* ok: 0 success (batch valid), -1 failure (batch NULL, cause says why; the core frees it).
 	 */
 	void (*done)(void *arg, struct np_batch *batch, int ok, char *cause);

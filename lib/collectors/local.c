@@ -37,12 +37,12 @@
 
 struct local {
 	struct np_collector_ctx ctx;
-	const struct np_source_cfg *cfg;
 	char host[NP_NAME_MAX];
 	uint8_t counter_bits;
 	regex_t *inc, *exc;
 	size_t ninc, nexc;
-	const char *proc_path, *sys_path;
+	/* Owned copies: a reload that keeps this source frees the config they came from. */
+	char *proc_path, *sys_path;
 	int64_t timeout_ms;
 
 	int req_fd, ev_fd; /* -1 with the /proc fallback */
@@ -580,7 +580,7 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 	const struct np_source_cfg *cfg = ctx->cfg;
 	struct local *l = np_xcalloc(1, sizeof(*l));
 	l->ctx = *ctx;
-	l->cfg = cfg;
+	l->ctx.cfg = NULL; /* valid during create only */
 	l->req_fd = l->ev_fd = -1;
 	if (gethostname(l->host, sizeof(l->host) - 1) == -1) {
 		np_cause(cause, "gethostname: %s", strerror(errno));
@@ -590,8 +590,8 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 	if (compile(&l->inc, &l->ninc, cfg->include, cfg->ninclude, "include", cause) == -1 ||
 	    compile(&l->exc, &l->nexc, cfg->exclude, cfg->nexclude, "exclude", cause) == -1)
 		goto fail;
-	l->proc_path = cfg->proc_path != NULL ? cfg->proc_path : DEFAULT_PROC;
-	l->sys_path = cfg->sys_path != NULL ? cfg->sys_path : DEFAULT_SYS;
+	l->proc_path = np_xstrdup(cfg->proc_path != NULL ? cfg->proc_path : DEFAULT_PROC);
+	l->sys_path = np_xstrdup(cfg->sys_path != NULL ? cfg->sys_path : DEFAULT_SYS);
 	l->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 20000;
 	l->table = np_local_table_new();
 	const char *name = cfg->name != NULL ? cfg->name : "local";
@@ -659,6 +659,8 @@ local_destroy(void *inst)
 	free(l->nlbuf);
 	free(l->text);
 	free(l->why_buf);
+	free(l->proc_path);
+	free(l->sys_path);
 	free(l);
 }
 

@@ -352,6 +352,13 @@ bad:
 	h->bad++;
 }
 
+/* The kernel sends -errno; anything else (INT_MIN cannot even be negated) is no errno. */
+static const char *
+errno_text(int err)
+{
+	return err < 0 && err > -4096 ? strerror(-err) : "bad error code";
+}
+
 int
 np_local_nl_parse(const void *buf, size_t len, struct np_local_nl_handler *h, char **cause)
 {
@@ -376,7 +383,8 @@ np_local_nl_parse(const void *buf, size_t len, struct np_local_nl_handler *h, ch
 				if (plen >= sizeof(err)) {
 					memcpy(&err, pl, sizeof(err));
 					if (err < 0) {
-						np_cause(cause, "netlink dump: %s", strerror(-err));
+						np_cause(cause, "netlink dump: %s",
+						         errno_text(err));
 						return -1;
 					}
 				}
@@ -388,9 +396,7 @@ np_local_nl_parse(const void *buf, size_t len, struct np_local_nl_handler *h, ch
 				}
 				memcpy(&err, pl, sizeof(err));
 				if (err != 0) {
-					np_cause(cause, "netlink: %s",
-					         err < 0 && err > -4096 ? strerror(-err)
-					                                : "bad error code");
+					np_cause(cause, "netlink: %s", errno_text(err));
 					return -1;
 				}
 				break; /* an ACK */

@@ -12,8 +12,9 @@ struct sw {
 	struct np_collector_ctx ctx;
 	struct np_ssh *ssh;
 	struct np_batch batch;
-	char *who; /* "fc-east (host:port)", the prefix of every cause */
-	const char *path;
+	char *who;  /* "fc-east (host:port)", the prefix of every cause */
+	char *path; /* owned: the config is freed by a reload that keeps this source */
+	size_t max_bytes;
 };
 
 static void
@@ -54,6 +55,7 @@ sw_create(const struct np_collector_ctx *ctx, char **cause)
 	    .password = c->password,
 	    .known_hosts = c->known_hosts,
 	    .timeout_ms = t > 1000 ? t - 250 : t * 3 / 4,
+	    .limit_name = "max_file_size",
 	};
 	if (c->identity_file == NULL && !c->use_agent && c->password == NULL) {
 		np_cause(cause,
@@ -69,8 +71,10 @@ sw_create(const struct np_collector_ctx *ctx, char **cause)
 	}
 	struct sw *sw = np_xcalloc(1, sizeof(*sw));
 	sw->ctx = *ctx;
+	sw->ctx.cfg = NULL; /* valid during create only */
 	sw->ssh = ssh;
-	sw->path = c->path != NULL ? c->path : NP_STEALTHWATCH_DEFAULT_PATH;
+	sw->path = np_xstrdup(c->path != NULL ? c->path : NP_STEALTHWATCH_DEFAULT_PATH);
+	sw->max_bytes = c->max_file_size > 0 ? (size_t)c->max_file_size : NP_STEALTHWATCH_MAX_BYTES;
 	sw->who = np_xasprintf("%s (%s:%d)", c->name, c->host, port);
 	np_batch_init(&sw->batch, c->name, 0);
 	return sw;
@@ -80,7 +84,7 @@ static int
 sw_poll(void *inst, char **cause)
 {
 	struct sw *sw = inst;
-	if (np_ssh_fetch(sw->ssh, sw->path, NP_STEALTHWATCH_MAX_BYTES, fetched, sw, cause) == -1) {
+	if (np_ssh_fetch(sw->ssh, sw->path, sw->max_bytes, fetched, sw, cause) == -1) {
 		np_cause_prefix(cause, "%s", sw->who);
 		return -1;
 	}
@@ -103,6 +107,7 @@ sw_destroy(void *inst)
 	np_ssh_free(sw->ssh);
 	np_batch_free(&sw->batch);
 	free(sw->who);
+	free(sw->path);
 	free(sw);
 }
 

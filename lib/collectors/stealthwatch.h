@@ -6,15 +6,17 @@
  * between polls) and turns it into one observation per exporter (stealthwatch_parse.h).
  *
  * A poll never blocks: it returns at once and ends with ctx->done from the loop. The batch is
- * complete (an exporter this FC stops listing stops being fresh for it); its time is the wall
- * clock when the file arrived. Failures (unreachable FC, host key refused, no header) end
- * the poll with -1 and a cause naming the FC: "fc-east (127.0.0.1:2222): ...". The batch is
- * kept and reused between polls (no allocation on a steady-state poll).
+ * complete (an exporter this FC stops listing stops being fresh for it) unless the file was
+ * caught mid-rewrite (stealthwatch_parse.h); its time is the wall clock when the file arrived.
+ * Failures (unreachable FC, host key refused, no header) end the poll with -1 and a cause naming
+ * the FC: "fc-east (127.0.0.1:2222): ...". The batch is kept and reused between polls (no
+ * allocation on a steady-state poll).
  */
 #include "collectors/collector.h"
 
-/* Files above this are refused: 100k exporters are about 18 MB. */
-#define NP_STEALTHWATCH_MAX_BYTES (256u * 1024 * 1024)
+/* max_file_size when the config leaves it 0 (config_table.c has the same default): 100k
+ * exporters are about 18 MB. A larger file is refused by its size, before any download. */
+#define NP_STEALTHWATCH_MAX_BYTES (64u * 1024 * 1024)
 #define NP_STEALTHWATCH_DEFAULT_PATH "/lancope/var/sw/today/data/exporter_device_stats.txt"
 
 extern const struct np_collector_ops np_stealthwatch_ops;

@@ -70,6 +70,7 @@ struct parser {
 	size_t first;    /* batch->n when this parse started */
 	uint32_t *lines; /* line of each observation added, for duplicate reasons */
 	size_t nlines;
+	bool torn; /* the file ends inside a row: the FC is rewriting it */
 };
 
 static bool
@@ -315,12 +316,22 @@ split_row(struct parser *ps, const char *ls, const char *le)
 	return idx;
 }
 
+/* at_end: the row runs to the end of the file without a newline. */
 static void
-parse_row(struct parser *ps, const char *ls, const char *le, size_t line)
+parse_row(struct parser *ps, const char *ls, const char *le, size_t line, bool at_end)
 {
 	struct field *v = ps->vals;
 	const size_t nf = ps->nfields;
 	size_t idx = split_row(ps, ls, le);
+	if (idx < nf && at_end) {
+		/* Caught mid-rewrite: the exporters after this point are not "gone". */
+		char reason[96];
+		snprintf(reason, sizeof(reason), "line %zu: file ends mid-row (being rewritten?)",
+		         line);
+		np_batch_skip(ps->b, reason);
+		ps->torn = true;
+		return;
+	}
 	if (idx != nf) {
 		char reason[96];
 		snprintf(reason, sizeof(reason), "line %zu: %zu fields, header has %zu", line, idx,
@@ -422,12 +433,23 @@ np_stealthwatch_parse(const char *data, size_t len, struct np_batch *batch, char
 		np_cause(cause, "batch too large");
 		goto out;
 	}
+	/* Without a final newline the last line may be cut short (the FC rewrites the file in
+	 * place); a cut row is detectable only by its field count. */
+	const bool unterminated = data[len - 1] != '\n';
+	if (p == end && unterminated) {
+		/* The header itself may be cut: how many columns it really has is unknown. */
+		char reason[96];
+		snprintf(reason, sizeof(reason),
+		         "line %zu: file ends in the header (being rewritten?)", line);
+		np_batch_skip(batch, reason);
+		ps.torn = true;
+	}
 	while (next_line(&p, end, &ls, &le)) {
 		line++;
 		if (ls != le)
-			parse_row(&ps, ls, le, line);
+			parse_row(&ps, ls, le, line, p == end && unterminated);
 	}
-	batch->complete = true;
+	batch->complete = !ps.torn;
 	rc = 0;
 out:
 	free(ps.map);

@@ -81,6 +81,7 @@ struct np_source_cfg {
 	char *known_hosts; /* required */
 	char *path;        /* default /lancope/var/sw/today/data/exporter_device_stats.txt */
 	char *password;    /* resolved from password_file / password_env; never logged */
+	int max_file_size; /* bytes; default 64 MiB: a larger file fails the poll unread */
 };
 
 struct np_config {

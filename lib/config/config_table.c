@@ -406,6 +406,15 @@ const struct np_config_opt np_config_source_opts[] = {
      .types = SW,
      .def = "/lancope/var/sw/today/data/exporter_device_stats.txt",
      .help = "exporter_device_stats.txt on the Flow Collector"},
+    {.name = "max_file_size",
+     .type = NP_CFG_INT,
+     .off = SRC(s.max_file_size),
+     .min = 4096,
+     .max = 1024 * 1024 * 1024,
+     .types = SW,
+     .def = "67108864",
+     .help = "bytes; a larger file fails the poll before any of it is downloaded (64 MiB "
+             "holds about 350k exporters)"},
     {.name = NULL},
 };
 

@@ -46,5 +46,6 @@ np_source_cfg_equal(const struct np_source_cfg *a, const struct np_source_cfg *b
 	       a->netlink == b->netlink && str_eq(a->host, b->host) && a->port == b->port &&
 	       str_eq(a->user, b->user) && str_eq(a->identity_file, b->identity_file) &&
 	       a->use_agent == b->use_agent && str_eq(a->known_hosts, b->known_hosts) &&
-	       str_eq(a->path, b->path) && str_eq(a->password, b->password);
+	       str_eq(a->path, b->path) && str_eq(a->password, b->password) &&
+	       a->max_file_size == b->max_file_size;
 }

@@ -28,6 +28,7 @@ enum state {
 	ST_SFTP_INIT,
 	ST_READY,
 	ST_OPEN,
+	ST_STAT,
 	ST_READ,
 	ST_CLOSE,
 };
@@ -43,6 +44,7 @@ static const char *const state_names[] = {
     [ST_SFTP_INIT] = "SFTP start",
     [ST_READY] = "idle",
     [ST_OPEN] = "opening the file",
+    [ST_STAT] = "asking the file size",
     [ST_READ] = "reading the file",
     [ST_CLOSE] = "closing the file",
 };
@@ -59,7 +61,7 @@ enum method { M_KEY, M_AGENT, M_PASSWORD, M_END };
 
 struct np_ssh {
 	struct event_base *base;
-	char *host, *user, *identity_file, *password, *known_hosts;
+	char *host, *user, *identity_file, *password, *known_hosts, *limit_name;
 	int port;
 	bool use_agent;
 	int64_t timeout_ms;
@@ -80,9 +82,11 @@ struct np_ssh {
 	struct event *io, *kick, *deadline, *nudge;
 	short waiting; /* EV_READ / EV_WRITE the fetch waits for, for the timeout message */
 	uint64_t connections;
+	uint64_t bytes_read;
 
 	/* The running fetch. */
 	bool busy, reused, retried;
+	bool sized; /* buf holds the size the server told */
 	char *path;
 	size_t max;
 	np_ssh_done_fn done;
@@ -736,6 +740,48 @@ sftp_open(struct np_ssh *s)
 		return transport_error(s, "cannot open");
 	}
 	s->len = 0;
+	s->sized = false;
+	s->st = ST_STAT;
+	return STEP_NEXT;
+}
+
+/*
+ * A file over the limit is refused on its size alone, before a byte of it is read: a huge
+ * file must cost neither the download nor the memory. The size is also the buffer to read
+ * into. A server that sends no size (or a file that reports 0, as /proc files do) is read
+ * anyway, and sftp_read enforces the limit.
+ */
+static int
+sftp_stat(struct np_ssh *s)
+{
+	LIBSSH2_SFTP_ATTRIBUTES a;
+	int rc = libssh2_sftp_fstat_ex(s->fh, &a, 0);
+	if (rc == LIBSSH2_ERROR_EAGAIN)
+		return wait_session(s);
+	if (rc != 0) {
+		if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL) {
+			unsigned long fx = libssh2_sftp_last_error(s->sftp);
+			set_err(s, "cannot stat %s: %s (SFTP status %lu)", s->path, fx_name(fx),
+			        fx);
+			return STEP_FAIL;
+		}
+		return transport_error(s, "cannot stat");
+	}
+	if (a.flags & LIBSSH2_SFTP_ATTR_SIZE) {
+		if (a.filesize > s->max) {
+			set_err(s, "%s is %llu bytes, over %s %zu", s->path,
+			        (unsigned long long)a.filesize, s->limit_name, s->max);
+			return STEP_FAIL;
+		}
+		/* Room for the whole file and one byte more (to see it grow) in one go. */
+		size_t want = (size_t)a.filesize + 1;
+		if (want > s->cap) {
+			free(s->buf);
+			s->buf = np_xmalloc(want);
+			s->cap = want;
+		}
+		s->sized = true;
+	}
 	s->st = ST_READ;
 	return STEP_NEXT;
 }
@@ -744,8 +790,9 @@ static int
 sftp_read(struct np_ssh *s)
 {
 	for (;;) {
-		/* Grow to at most max + 1 bytes: one more than allowed tells "too large". */
-		if (s->cap - s->len < READ_CHUNK && s->cap < s->max + 1) {
+		/* Grow to at most max + 1 bytes: one more than allowed tells "too large". A buffer
+		 * sized by sftp_stat is only grown once full (the file grew). */
+		if (s->cap - s->len < (s->sized ? 1 : READ_CHUNK) && s->cap < s->max + 1) {
 			size_t ncap = s->cap ? s->cap * 2 : 64 * 1024;
 			while (ncap - s->len < READ_CHUNK)
 				ncap *= 2;
@@ -759,8 +806,10 @@ sftp_read(struct np_ssh *s)
 		                              room < READ_CHUNK ? room : READ_CHUNK);
 		if (n > 0) {
 			s->len += (size_t)n;
+			s->bytes_read += (uint64_t)n;
 			if (s->len > s->max) {
-				set_err(s, "%s is larger than %zu bytes", s->path, s->max);
+				set_err(s, "%s grew past %s %zu while being read", s->path,
+				        s->limit_name, s->max);
 				return STEP_FAIL;
 			}
 			continue;
@@ -847,6 +896,9 @@ step(struct np_ssh *s)
 		case ST_OPEN:
 			rc = sftp_open(s);
 			break;
+		case ST_STAT:
+			rc = sftp_stat(s);
+			break;
 		case ST_READ:
 			rc = sftp_read(s);
 			break;
@@ -898,6 +950,7 @@ np_ssh_new(struct event_base *base, const struct np_ssh_params *p, char **cause)
 	s->identity_file = p->identity_file ? np_xstrdup(p->identity_file) : NULL;
 	s->password = p->password ? np_xstrdup(p->password) : NULL;
 	s->known_hosts = np_xstrdup(p->known_hosts);
+	s->limit_name = np_xstrdup(p->limit_name ? p->limit_name : "the limit of");
 	s->use_agent = p->use_agent;
 	s->port = p->port ? p->port : 22;
 	s->timeout_ms = p->timeout_ms;
@@ -977,6 +1030,7 @@ np_ssh_free(struct np_ssh *s)
 		free(s->password);
 	}
 	free(s->known_hosts);
+	free(s->limit_name);
 	free(s->buf);
 	free(s->err);
 	free(s);
@@ -987,6 +1041,12 @@ uint64_t
 np_ssh_connections(const struct np_ssh *s)
 {
 	return s->connections;
+}
+
+uint64_t
+np_ssh_bytes_read(const struct np_ssh *s)
+{
+	return s->bytes_read;
 }
 
 bool

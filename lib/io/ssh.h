@@ -35,6 +35,8 @@ struct np_ssh_params {
 	const char *password;      /* NULL = no password authentication; never logged */
 	const char *known_hosts;   /* required */
 	int64_t timeout_ms;        /* deadline of one fetch, connect + transfer; <= 0: none */
+	const char *limit_name;    /* the size limit in messages ("max_file_size"); NULL = "the
+	                              limit of" */
 };
 
 /*
@@ -49,8 +51,11 @@ typedef void (*np_ssh_done_fn)(void *arg, int ok, const char *data, size_t len, 
 struct np_ssh *np_ssh_new(struct event_base *base, const struct np_ssh_params *params,
                           char **cause);
 /*
- * Starts reading remote_path; a file larger than max_bytes fails. Returns -1 with *cause (and
- * done is not called) if a fetch is already running or the arguments are invalid.
+ * Starts reading remote_path. A file larger than max_bytes fails as soon as the server tells
+ * its size, before any of it is read ("PATH is N bytes, over LIMIT_NAME MAX"), and also if it
+ * grows past max_bytes while being read ("PATH grew past LIMIT_NAME MAX while being read").
+ * Returns -1 with *cause (and done is not called) if a fetch is already running or the
+ * arguments are invalid.
  */
 int np_ssh_fetch(struct np_ssh *s, const char *remote_path, size_t max_bytes, np_ssh_done_fn done,
                  void *arg, char **cause);
@@ -61,6 +66,8 @@ void np_ssh_free(struct np_ssh *s);
 
 /* TCP connections made so far (a reused session does not add one): for tests and logs. */
 uint64_t np_ssh_connections(const struct np_ssh *s);
+/* File bytes received by every fetch so far: for tests and logs. */
+uint64_t np_ssh_bytes_read(const struct np_ssh *s);
 /* Whether an authenticated SFTP session is being kept for the next fetch. */
 bool np_ssh_connected(const struct np_ssh *s);
 

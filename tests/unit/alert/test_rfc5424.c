@@ -228,6 +228,18 @@ test_msg_control_chars(void **state)
 	format_ok(&a, &hdr, 0, HEAD SD_EXPORTER " line1 line2  tab  end  ?");
 }
 
+/* Every leading BOM goes, not just the first (a fuzz finding); a later one is text. */
+static void
+test_msg_leading_boms(void **state)
+{
+	struct np_alert a = ifdown_exporter();
+	a.message = "\xef\xbb\xbf\xef\xbb\xbf\xef\xbb\xbfup\xef\xbb\xbf";
+	format_ok(&a, &hdr, 0, HEAD SD_EXPORTER " up\xef\xbb\xbf");
+	/* Only BOMs: no MSG and no trailing SP. */
+	a.message = "\xef\xbb\xbf\xef\xbb\xbf";
+	format_ok(&a, &hdr, 0, HEAD SD_EXPORTER);
+}
+
 static void
 test_msg_truncated_at_utf8_boundary(void **state)
 {
@@ -383,6 +395,7 @@ main(void)
 	    cmocka_unit_test(test_timestamps),
 	    cmocka_unit_test(test_long_header_fields_truncated),
 	    cmocka_unit_test(test_msg_control_chars),
+	    cmocka_unit_test(test_msg_leading_boms),
 	    cmocka_unit_test(test_msg_truncated_at_utf8_boundary),
 	    cmocka_unit_test(test_too_small),
 	    cmocka_unit_test(test_huge_values_cut_to_fit),

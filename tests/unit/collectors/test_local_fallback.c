@@ -232,6 +232,52 @@ test_t0_t1_t2(void **state)
 	assert_int_equal(f->sink.npush, 0); /* the fallback never pushes */
 }
 
+/*
+ * A reload that keeps the source frees the config the collector was created from: the
+ * collector must not point into it (valgrind / ASan see any read of the freed strings).
+ */
+static void
+test_config_freed_after_create(void **state)
+{
+	struct fx *f = *state;
+	struct np_source_cfg *cfg = np_xcalloc(1, sizeof(*cfg));
+	*cfg = f->cfg;
+	cfg->name = np_xstrdup("this-host");
+	cfg->type = np_xstrdup("local");
+	cfg->proc_path = np_xstrdup(f->proc);
+	cfg->sys_path = np_xstrdup(f->sys);
+	char **exc = np_xcalloc(2, sizeof(*exc));
+	exc[0] = np_xstrdup("^lo$");
+	exc[1] = np_xstrdup("^docker");
+	cfg->exclude = exc;
+	struct np_collector_ctx ctx = f->ctx;
+	ctx.cfg = cfg;
+	char *cause = NULL;
+	f->inst = np_local_ops.create(&ctx, &cause);
+	assert_null(cause);
+	/* Scribbled over, then freed, as np_config_free would. */
+	memset(cfg->proc_path, 'x', strlen(cfg->proc_path));
+	memset(cfg->sys_path, 'x', strlen(cfg->sys_path));
+	memset(exc[0], 'x', strlen(exc[0]));
+	free(cfg->name);
+	free(cfg->type);
+	free(cfg->proc_path);
+	free(cfg->sys_path);
+	free(exc[0]);
+	free(exc[1]);
+	free(exc);
+	free(cfg);
+	for (int i = 0; i < 2; i++) {
+		poll_once(f);
+		assert_int_equal(f->sink.nfail, 0);
+		assert_string_equal(f->sink.last.source, "this-host");
+		assert_int_equal(f->sink.last.n, 2); /* still reads f->proc, still excludes lo */
+		expect(lt_find(&f->sink.last, "eth0"), 5000000000ull, 700000000, 4000000, 900000,
+		       2);
+		assert_int_equal(lt_find(&f->sink.last, "eth0")->link, NP_LINK_UP); /* sysfs */
+	}
+}
+
 static void
 test_unknown_in_sysfs(void **state)
 {
@@ -374,6 +420,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_t0_t1_t2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_config_freed_after_create, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_in_sysfs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_oper_with_carrier, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_include_exclude, setup, teardown),

@@ -6,6 +6,7 @@
 #include "local_test.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h> /* before linux/if.h */
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -461,6 +462,28 @@ test_error_messages(void **state)
 	assert_int_equal(parse(m.b, m.len, &r, true, 1, NULL, &cause), -1);
 	assert_string_equal(cause, "netlink dump: Interrupted system call");
 	free(cause);
+
+	/* Error codes that are no -errno (INT_MIN cannot even be negated: a fuzz finding). */
+	int bad[] = {INT_MIN, -4096, -100000};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m.len = 0;
+		nh = msg_begin(&m, NLMSG_DONE, 1);
+		msg_put(&m, nh, &bad[i], sizeof(bad[i]));
+		msg_end(&m, nh);
+		cause = NULL;
+		assert_int_equal(parse(m.b, m.len, &r, true, 1, NULL, &cause), -1);
+		assert_string_equal(cause, "netlink dump: bad error code");
+		free(cause);
+		m.len = 0;
+		nh = msg_begin(&m, NLMSG_ERROR, 1);
+		e.error = bad[i];
+		msg_put(&m, nh, &e, sizeof(e));
+		msg_end(&m, nh);
+		cause = NULL;
+		assert_int_equal(parse(m.b, m.len, &r, true, 1, NULL, &cause), -1);
+		assert_string_equal(cause, "netlink: bad error code");
+		free(cause);
+	}
 
 	/* nlmsg_len shorter than a header, or longer than the buffer. */
 	m.len = 0;

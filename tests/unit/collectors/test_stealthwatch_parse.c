@@ -532,13 +532,11 @@ test_header_only_and_empty(void **state)
 	char *nl = memchr(text, '\n', len);
 	struct np_batch b;
 
-	/* Header only: a valid, empty listing. With and without its newline. */
+	/* Header only: a valid, empty listing. Without its newline the header may be cut
+	 * (test_torn_file). */
 	parse_ok(text, (size_t)(nl - text) + 1, &b);
 	assert_int_equal(b.n, 0);
 	assert_int_equal(b.skipped, 0);
-	np_batch_free(&b);
-	parse_ok(text, (size_t)(nl - text), &b);
-	assert_int_equal(b.n, 0);
 	np_batch_free(&b);
 
 	char *cause = parse_fail("", 0);
@@ -559,6 +557,115 @@ test_header_only_and_empty(void **state)
 	cause = parse_fail("<html>503 Service Unavailable</html>\n", 37);
 	assert_non_null(strstr(cause, "not an exporter_device_stats header"));
 	free(cause);
+	free(text);
+}
+
+/* Parses a prefix of text that must succeed; the caller frees the batch. */
+static void
+parse_cut(const char *text, size_t cut, struct np_batch *b)
+{
+	char *cause = NULL;
+	np_batch_init(b, "fc-test", 1700000000000);
+	if (np_stealthwatch_parse(text, cut, b, &cause) != 0)
+		fail_msg("parse of the first %zu bytes failed: %s", cut, cause);
+	assert_null(cause);
+}
+
+/* Offset of the start of line `line` (1-based) of text. */
+static size_t
+line_start(const char *text, size_t len, size_t line)
+{
+	size_t off = 0;
+	for (size_t l = 1; l < line; l++) {
+		const char *nl = memchr(text + off, '\n', len - off);
+		assert_non_null(nl);
+		off = (size_t)(nl - text) + 1;
+	}
+	return off;
+}
+
+/*
+ * The example file cut where a reader racing the FC's rewrite could see it end (15 rows,
+ * lines 2..16, 46 columns, Current NetFlow bps is column 44).
+ */
+static void
+test_torn_file(void **state)
+{
+	size_t len;
+	char *text = fixture(EX, &len);
+	struct np_batch b;
+
+	/* Mid-header, before the bps column: not a header, the poll fails. */
+	size_t bps = (size_t)(strstr(text, "Current NetFlow bps") - text);
+	char *cause = parse_fail(text, bps + 7);
+	assert_string_equal(
+	    cause,
+	    "line 1: not an exporter_device_stats header (no \"Current NetFlow bps\" column)");
+	free(cause);
+
+	/* Mid-header after it: nothing listed, and nothing may go stale for that. */
+	parse_cut(text, bps + 30, &b);
+	assert_int_equal(b.n, 0);
+	assert_false(b.complete);
+	assert_int_equal(b.skipped, 1);
+	assert_string_equal(b.skip_reason, "line 1: file ends in the header (being rewritten?)");
+	np_batch_free(&b);
+
+	/* Mid-row (line 6, 20 bytes in): rows 2..5 count, the batch is not complete. */
+	parse_cut(text, line_start(text, len, 6) + 20, &b);
+	assert_int_equal(b.n, 4);
+	assert_false(b.complete);
+	assert_int_equal(b.skipped, 1);
+	assert_string_equal(b.skip_reason, "line 6: file ends mid-row (being rewritten?)");
+	expect_exporter(&b, "172.16.16.50", 0, NP_EVER_NO);
+	assert_null(find(&b, "10.206.0.245"));
+	np_batch_free(&b);
+
+	/* Right after a TAB of the last row (the address and one empty field). */
+	size_t last = line_start(text, len, 16);
+	const char *tab = memchr(text + last, '\t', len - last);
+	parse_cut(text, (size_t)(tab - text) + 1, &b);
+	assert_int_equal(b.n, 14);
+	assert_false(b.complete);
+	assert_int_equal(b.skipped, 1);
+	assert_string_equal(b.skip_reason, "line 16: file ends mid-row (being rewritten?)");
+	assert_null(find(&b, "10.206.0.53"));
+	np_batch_free(&b);
+
+	/* Inside the bps field of the last row: 43 fields of 46. */
+	const char *p = text + last;
+	for (int t = 0; t < 43; t++)
+		p = (const char *)memchr(p, '\t', len - (size_t)(p - text)) + 1;
+	parse_cut(text, (size_t)(p - text) + 2, &b);
+	assert_int_equal(b.n, 14);
+	assert_false(b.complete);
+	assert_string_equal(b.skip_reason, "line 16: file ends mid-row (being rewritten?)");
+	np_batch_free(&b);
+
+	/* Right before the final newline: every field is there, the file is whole. */
+	assert_int_equal(text[len - 1], '\n');
+	parse_cut(text, len - 1, &b);
+	assert_int_equal(b.n, 15);
+	assert_true(b.complete);
+	assert_int_equal(b.skipped, 0);
+	expect_exporter(&b, "10.206.0.53", 307512, NP_EVER_YES);
+	np_batch_free(&b);
+
+	/* Right after a row's newline the bytes look whole: undetectable from the file alone. */
+	parse_cut(text, last, &b);
+	assert_int_equal(b.n, 14);
+	assert_true(b.complete);
+	assert_int_equal(b.skipped, 0);
+	np_batch_free(&b);
+
+	/* A short row that does end in a newline is a bad row, not a torn file. */
+	char *t2 = np_xasprintf("%.*s\n", (int)(last + 20), text);
+	parse_cut(t2, strlen(t2), &b);
+	assert_int_equal(b.n, 14);
+	assert_true(b.complete);
+	assert_string_equal(b.skip_reason, "line 16: 2 fields, header has 46");
+	np_batch_free(&b);
+	free(t2);
 	free(text);
 }
 
@@ -667,6 +774,7 @@ main(void)
 	    cmocka_unit_test(test_bad_rows_skipped),
 	    cmocka_unit_test(test_short_row_and_blank_lines),
 	    cmocka_unit_test(test_header_only_and_empty),
+	    cmocka_unit_test(test_torn_file),
 	    cmocka_unit_test(test_header_variants),
 	    cmocka_unit_test(test_ipv6_and_labels),
 	    cmocka_unit_test(test_appends_to_batch),

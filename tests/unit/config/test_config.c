@@ -537,6 +537,7 @@ static const char *const equal_edits[][2] = {
     {"identity_file: /id", "identity_file: /id\n    use_agent: true"},
     {"identity_file: /id", "identity_file: /id\n    port: 2222"},
     {"identity_file: /id", "identity_file: /id\n    path: /other"},
+    {"identity_file: /id", "identity_file: /id\n    max_file_size: 4096"},
     {"password_env: NP_EQ_A", "password_env: NP_EQ_B"},
 };
 

@@ -605,13 +605,65 @@ test_remote_file_errors(void **state)
 	result_clear(&r);
 
 	fetch_once(&p, E.fixture, 100, &r);
-	want = np_xasprintf("%s is larger than 100 bytes", E.fixture);
+	want = np_xasprintf("%s is 3362 bytes, over the limit of 100", E.fixture);
 	assert_string_equal(r.cause, want);
 	free(want);
 	result_clear(&r);
 	fetch_once(&p, E.fixture, 3362, &r); /* exactly the size is fine */
 	expect_file(&r, E.fixture);
 	result_clear(&r);
+}
+
+/*
+ * The size limit: a file over it is refused by the size the server tells, before one byte
+ * is downloaded; a file that turns out longer than it while being read (a /proc file: its
+ * size says 0) stops the read one byte over the limit.
+ */
+static void
+test_size_limit(void **state)
+{
+	NEED_SSHD();
+	struct event_base *base = event_base_new();
+	struct np_ssh_params p = params(E.kh_good);
+	p.limit_name = "max_file_size";
+	struct np_ssh *s = new_ssh(base, &p);
+	struct result r = {0};
+	fetch(base, s, E.big, 1u << 20, &r);
+	char *want = np_xasprintf("%s is 8388608 bytes, over max_file_size 1048576", E.big);
+	assert_int_equal(r.ok, -1);
+	assert_string_equal(r.cause, want);
+	free(want);
+	assert_int_equal(np_ssh_bytes_read(s), 0);
+	result_clear(&r);
+
+	/* The same np_ssh reads a file within the limit (exactly at it, too). */
+	fetch(base, s, E.fixture, 3362, &r);
+	expect_file(&r, E.fixture);
+	assert_int_equal(np_ssh_bytes_read(s), 3362);
+	result_clear(&r);
+
+	/* /proc/net/netstat says 0 bytes and holds about 4 KB (SFTP cannot read a FIFO). */
+	char tmp[4096];
+	size_t plen = 0;
+	FILE *pf = fopen("/proc/net/netstat", "r");
+	assert_non_null(pf);
+	for (size_t n; (n = fread(tmp, 1, sizeof(tmp), pf)) > 0;)
+		plen += n;
+	fclose(pf);
+	assert_true(plen > 1000);
+	fetch(base, s, "/proc/net/netstat", 1000, &r);
+	assert_int_equal(r.ok, -1);
+	assert_string_equal(r.cause,
+	                    "/proc/net/netstat grew past max_file_size 1000 while being read");
+	assert_int_equal(np_ssh_bytes_read(s), 3362 + 1001);
+	result_clear(&r);
+	/* Within the limit, such a file is read whole. */
+	fetch(base, s, "/proc/net/netstat", 1 << 20, &r);
+	assert_int_equal(r.ok, 0);
+	assert_true(r.len > 1000);
+	result_clear(&r);
+	np_ssh_free(s);
+	event_base_free(base);
 }
 
 /* A listener that accepts (in the kernel backlog) and never speaks. */
@@ -899,6 +951,7 @@ main(void)
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_auth_failures),
 	    cmocka_unit_test(test_remote_file_errors),
+	    cmocka_unit_test(test_size_limit),
 	    cmocka_unit_test(test_stalled_peer_does_not_block),
 	    cmocka_unit_test(test_reconnect_after_peer_drop),
 	    cmocka_unit_test(test_agent),
