@@ -55,13 +55,13 @@ pass "READY=1"
 
 collector_alerts() { count_lines 'msgid=COLLECTOR' "$T/received.log"; }
 wait_for 15 'test "$(collector_alerts)" -ge 1' || fail "no COLLECTOR alert for the failing source"
+nfail=$(count_lines 'flaky: poll failed' "$T/netpulsed.log")
 grep -q 'state="failing"' "$T/received.log" || fail "COLLECTOR alert does not say failing"
 samples() { sqlite3 "$T/np.db" "SELECT count(*) FROM samples"; }
 s1=$(samples)
 wait_for 15 'test "$(samples)" -gt "$s1"' || fail "good source stopped producing samples"
-# Two more failed polls (backoff doubles the wait each time), every alert handed to rsyslog:
-# still exactly one alert and one error line.
-nfail=$(count_lines 'flaky: poll failed' "$T/netpulsed.log")
+# Two more failed polls since the alert (backoff doubles the wait each time), every alert
+# handed to rsyslog: still exactly one alert and one error line.
 wait_log_count $((nfail + 2)) 'flaky: poll failed' "$T/netpulsed.log" 60 || fail "flaky stopped polling"
 wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(collector_alerts)" -eq 1 || fail "COLLECTOR alert repeated: $(collector_alerts)"

@@ -286,9 +286,11 @@ pass "192.0.2.50 disappeared: stale, no IFDOWN"
 # 6. FC-A unreachable.
 stop_fc a
 wait_for 30 'test "$(alerts_src COLLECTOR fc-a)" -ge 1' || fail "no COLLECTOR alert for fc-a"
+nfail=$(failed_polls fc-a)
 wait_for 30 'test "$(state 192.0.2.60)" = stale' || fail "192.0.2.60 (only on FC-A) did not go stale"
-# Two more failed polls (with backoff), every alert handed to rsyslog: still one alert.
-wait_log_count $(($(failed_polls fc-a) + 2)) "fc-a: poll failed" "$T/netpulsed.log" 60 ||
+# Two more failed polls since the alert (with backoff), every alert handed to rsyslog: still
+# one alert.
+wait_log_count $((nfail + 2)) "fc-a: poll failed" "$T/netpulsed.log" 60 ||
 	fail "fc-a stopped polling"
 wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(alerts_src COLLECTOR fc-a)" -eq 1 || fail "more than one COLLECTOR alert for fc-a"
@@ -303,6 +305,7 @@ pass "FC-A unreachable: one COLLECTOR alert, no exporter alert, 192.0.2.60 stale
 # 7. FC-B's host key changes (reinstalled or impersonated): refused. The new sshd listens
 # first, the forwarder sends new connections to it, then the old one goes away with its kept
 # connection (the daemon retries a dead kept session once, on a new connection: the new sshd).
+nfail=$(failed_polls fc-b)
 start_fc evil 2234 "$T/host_evil"
 echo 2234 >"$T/fwd_2223.to"
 stop_fc b
@@ -310,8 +313,8 @@ wait_for 30 'test "$(alerts_src COLLECTOR fc-b)" -ge 1' || fail "no COLLECTOR al
 line=$(grep -m1 'msgid=COLLECTOR .*source="fc-b"' "$T/received.log")
 [[ $line == *"host key mismatch for [127.0.0.1]:2223"* ]] || fail "fc-b alert lacks the mismatch: $line"
 [[ $line == *"$EVIL_FP"* ]] || fail "fc-b alert lacks the presented fingerprint $EVIL_FP"
-# Two more polls refused: never an authentication to the new host.
-wait_log_count $(($(failed_polls fc-b) + 2)) "fc-b: poll failed" "$T/netpulsed.log" 60 ||
+# Two polls refused: never an authentication to the new host.
+wait_log_count $((nfail + 2)) "fc-b: poll failed" "$T/netpulsed.log" 60 ||
 	fail "fc-b stopped polling"
 [ "$(count_lines "Accepted publickey" "$T/sshd_evil.log")" = 0 ] || fail "authenticated to a refused host"
 grep -q "Connection from 127.0.0.1" "$T/sshd_evil.log" || fail "the new sshd saw no connection"
