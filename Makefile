@@ -51,9 +51,9 @@ run: build
 # Every phase runs even if an earlier one failed; the total decides.
 test: build asan-build
 	@rm -f $(TALLY)
-	@$(PHASE) $(TALLY) unit $(BUILD) -j $(JOBS) -LE 'integration|container'
+	@$(PHASE) $(TALLY) unit+fuzz+valgrind $(BUILD) -j $(JOBS) -LE 'integration|container'
 	@$(PHASE) $(TALLY) integration $(BUILD) -L integration
-	@$(SAN_ENV) $(PHASE) $(TALLY) asan $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
+	@$(SAN_ENV) $(PHASE) $(TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
 	@$(SAN_ENV) $(PHASE) $(TALLY) asan-integration $(ASAN_BUILD) -L integration
 	@$(PHASE) $(TALLY) --total
 
@@ -68,7 +68,7 @@ asan-build: deps
 
 asan: asan-build
 	@rm -f $(ASAN_TALLY)
-	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
+	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
 	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-integration $(ASAN_BUILD) -L integration
 	@$(PHASE) $(ASAN_TALLY) --total
 

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,8 @@ __wrap__cmocka_run_group_tests(const char *group_name, const struct CMUnitTest *
 	int failed = __real__cmocka_run_group_tests(group_name, tests, num_tests, group_setup,
 	                                            group_teardown);
 	if (failed == 0 && skipped > before) {
-		fprintf(stderr, "SKIP: %d test(s) of %s could not run here (exit 77)\n",
-		        skipped - before, group_name);
+		fprintf(stderr, "SKIP: %s: %d test(s) could not run here (exit 77)\n",
+		        program_invocation_short_name, skipped - before);
 		return NP_TEST_SKIP;
 	}
 	return failed;
