@@ -1,11 +1,24 @@
 # Thin wrapper: everything real is in CMakeLists.txt. Run as root on Debian 12:
 #   make run    install deps, build, run netpulsed on conf/local.yaml (./var/netpulse.db)
-#   make test   install deps, build, run every test, then the unit tests under ASan+UBSan
+#   make test   install deps, build, run every test, then unit, fuzz and integration tests
+#               again with the ASan+UBSan build (daemons included); prints per-phase counts
+#               and closes with "N passed, N failed, N skipped". Fails on any failure, and on
+#               any skip (a test that could not run here) unless NP_ALLOW_SKIP=1.
+#   make test-container   the opt-in container test (podman; minutes, GBs)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 20
+NP_ALLOW_SKIP ?= 0
+export NP_ALLOW_SKIP
+PHASE = python3 tests/ctest_phase.py
+TALLY = $(BUILD)/test-tally.jsonl
+ASAN_TALLY = $(ASAN_BUILD)/test-tally.jsonl
+# A sanitizer report fails the process at once; lib.sh also collects reports from every
+# process an integration test starts (log_path) and fails the test on any.
+SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Debian 12 packages: libraries, test peers, tools.
 DEPS = build-essential cmake pkg-config clang libclang-rt-14-dev valgrind \
@@ -13,7 +26,7 @@ DEPS = build-essential cmake pkg-config clang libclang-rt-14-dev valgrind \
 	libjansson-dev libcmocka-dev sqlite3 iproute2 rsyslog openssh-server \
 	openssh-client openssh-sftp-server systemd python3 ca-certificates mandoc
 
-.PHONY: all deps build run test unit asan fuzz bench clean format
+.PHONY: all deps build asan-build run test test-container unit asan fuzz bench clean format
 
 all: build
 
@@ -35,17 +48,29 @@ run: build
 	mkdir -p var
 	$(BUILD)/netpulsed --foreground -c conf/local.yaml
 
-test: build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE integration
-	cd $(BUILD) && ctest --output-on-failure -L integration
-	$(MAKE) asan
+# Every phase runs even if an earlier one failed; the total decides.
+test: build asan-build
+	@rm -f $(TALLY)
+	@$(PHASE) $(TALLY) unit+fuzz+valgrind $(BUILD) -j $(JOBS) -LE 'integration|container'
+	@$(PHASE) $(TALLY) integration $(BUILD) -L integration
+	@$(SAN_ENV) $(PHASE) $(TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
+	@$(SAN_ENV) $(PHASE) $(TALLY) asan-integration $(ASAN_BUILD) -L integration
+	@$(PHASE) $(TALLY) --total
 
-asan: deps
+test-container: build
+	@rm -f $(TALLY)
+	@NP_TEST_CONTAINER=1 $(PHASE) $(TALLY) container $(BUILD) -L container
+	@$(PHASE) $(TALLY) --total
+
+asan-build: deps
 	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNP_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j $(JOBS) -L 'unit|fuzz'
+
+asan: asan-build
+	@rm -f $(ASAN_TALLY)
+	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
+	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-integration $(ASAN_BUILD) -L integration
+	@$(PHASE) $(ASAN_TALLY) --total
 
 fuzz: deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNP_FUZZ=ON >/dev/null

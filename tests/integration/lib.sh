@@ -1,5 +1,7 @@
 # Shared helpers for integration tests (sourced). Each test makes its own temp dir and network
 # namespace, starts its own peers inside it, and removes everything on exit.
+# A test that cannot run here exits 77 (ctest: skipped; `make test` fails on it unless
+# NP_ALLOW_SKIP=1). A sanitizer report from any process the test started fails the test.
 set -euo pipefail
 
 : "${NETPULSED:=${NP_BUILD:-build}/netpulsed}"
@@ -7,12 +9,44 @@ set -euo pipefail
 T=$(mktemp -d /tmp/np-it.XXXXXX)
 NS=""
 CLEANUP=()
+# ASan/UBSan builds (make test runs these tests with them too) write every report from every
+# process here, whatever its stderr was redirected to; cleanup fails the test on any. 1777:
+# tests also run binaries as an unprivileged user.
+mkdir -m 1777 "$T/san"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/san/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/san/ubsan"
+
+# san_reports: prints sanitizer reports (report files, or reports in a log); fails if none.
+san_reports() {
+	local found=1 f
+	for f in "$T"/san/*; do
+		[ -f "$f" ] || continue
+		echo "== sanitizer report $f"
+		cat "$f"
+		found=0
+	done
+	for f in "$T"/*.log; do
+		[ -f "$f" ] || continue
+		if grep -qE 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$f"; then
+			echo "== sanitizer report in $f"
+			grep -E -A30 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$f"
+			found=0
+		fi
+	done
+	return $found
+}
 
 cleanup() {
 	local rc=$?
 	for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do eval "${CLEANUP[$i]}" >/dev/null 2>&1 || true; done
 	if [ -n "$NS" ]; then ip netns del "$NS" 2>/dev/null || true; fi
-	if [ $rc -ne 0 ]; then
+	# After the daemons stopped (LeakSanitizer reports at exit); a skip stays a skip.
+	if [ $rc -ne 77 ] && san_reports >"$T/san-reports.txt" 2>&1; then
+		cat "$T/san-reports.txt"
+		echo "FAIL: sanitizer report (see above)" >&2
+		[ $rc -ne 0 ] || rc=1
+	fi
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		echo "---- failure: logs from $T"
 		for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f"; tail -n 40 "$f"; }; done
 	fi
@@ -35,10 +69,18 @@ wait_for() {
 	done
 }
 
-require_root() { [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 0; }; }
+# skip REASON: this test cannot run here (exit 77: ctest reports it skipped, not passed).
+skip() { echo "SKIP: $*"; exit 77; }
+require_root() { [ "$(id -u)" = 0 ] || skip "needs root"; }
+# require_cmd CMD...: skips unless every CMD is installed.
+require_cmd() {
+	local c
+	for c in "$@"; do command -v "$c" >/dev/null || skip "needs $c"; done
+}
 
 # make_netns: a fresh namespace with lo up; name in $NS.
 make_netns() {
+	require_cmd ip
 	NS="np-it-$$-$RANDOM"
 	ip netns add "$NS"
 	ip -n "$NS" link set lo up
@@ -49,6 +91,7 @@ in_ns() { ip netns exec "$NS" "$@"; }
 # start_rsyslog: a private rsyslogd in $NS on 127.0.0.1:5514/udp and 5515/tcp writing
 # $T/received.log (parsed fields) and $T/raw.log (exact wire text).
 start_rsyslog() {
+	require_cmd rsyslogd
 	mkdir -p "$T/rsyslog"
 	cat >"$T/rsyslog.conf" <<EOC
 global(workDirectory="$T/rsyslog" maxMessageSize="64k")
@@ -82,6 +125,27 @@ start_daemon() {
 	ip netns exec "$NS" "$NETPULSED" --foreground -c "$1" >>"$T/netpulsed.log" 2>&1 &
 	DAEMON_PID=$!
 	CLEANUP+=("kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null")
+}
+
+# poll_count DB SOURCE: how many polls of SOURCE stored samples (distinct sample times).
+poll_count() {
+	sqlite3 "$1" "SELECT count(DISTINCT s.t) FROM samples s JOIN series r ON r.id = s.series
+		WHERE r.source = '$2'" 2>/dev/null
+}
+# wait_polls DB SOURCE N [SECONDS]: until N more polls of SOURCE stored samples (default 30 s):
+# the daemon has looked again, without guessing how long that takes.
+wait_polls() {
+	local n0
+	n0=$(poll_count "$1" "$2")
+	wait_for "${4:-30}" "test \"\$(poll_count '$1' '$2')\" -ge $((${n0:-0} + $3))"
+}
+# wait_log_count N PATTERN FILE [SECONDS]: until FILE has at least N lines matching PATTERN.
+wait_log_count() {
+	wait_for "${4:-30}" "test \"\$(count_lines '$2' '$3')\" -ge $1"
+}
+# wait_outbox_empty DB [SECONDS]: until every queued alert was handed to its sinks.
+wait_outbox_empty() {
+	wait_for "${2:-30}" "test \"\$(sqlite3 '$1' 'SELECT count(*) FROM outbox_sink WHERE delivered IS NULL')\" = 0"
 }
 
 # json_get EXPR: evaluates a Python expression over the JSON document on stdin (as `j`).

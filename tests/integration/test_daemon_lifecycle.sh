@@ -5,6 +5,7 @@
 # once, other source unaffected, recovery alerted once), SIGTERM (exit 0), --once.
 source "$(dirname "$0")/lib.sh"
 require_root
+require_cmd sqlite3 python3
 make_netns
 start_rsyslog
 
@@ -54,11 +55,15 @@ pass "READY=1"
 
 collector_alerts() { count_lines 'msgid=COLLECTOR' "$T/received.log"; }
 wait_for 15 'test "$(collector_alerts)" -ge 1' || fail "no COLLECTOR alert for the failing source"
+nfail=$(count_lines 'flaky: poll failed' "$T/netpulsed.log")
 grep -q 'state="failing"' "$T/received.log" || fail "COLLECTOR alert does not say failing"
 samples() { sqlite3 "$T/np.db" "SELECT count(*) FROM samples"; }
 s1=$(samples)
 wait_for 15 'test "$(samples)" -gt "$s1"' || fail "good source stopped producing samples"
-sleep 3 # several more failed polls (with backoff): still exactly one alert and one error line
+# Two more failed polls since the alert (backoff doubles the wait each time), every alert
+# handed to rsyslog: still exactly one alert and one error line.
+wait_log_count $((nfail + 2)) 'flaky: poll failed' "$T/netpulsed.log" 60 || fail "flaky stopped polling"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(collector_alerts)" -eq 1 || fail "COLLECTOR alert repeated: $(collector_alerts)"
 test "$(grep -c 'COLLECTOR source flaky' "$T/netpulsed.log")" -eq 1 || fail "failure logged more than once"
 pass "failing source: one COLLECTOR alert, one log line, other source unaffected"

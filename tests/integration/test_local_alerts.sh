@@ -5,6 +5,7 @@
 # and `netpulse downtime --format json` must report the same outage.
 source "$(dirname "$0")/lib.sh"
 require_root
+require_cmd sqlite3 python3
 make_netns
 ip -n "$NS" link add npa type veth peer name npb
 ip -n "$NS" link set npa up
@@ -32,11 +33,19 @@ ip -n "$NS" link set npb down
 wait_for 20 'test "$(count_lines msgid=IFDOWN "$T/received.log")" -ge 2' || fail "no IFDOWN on both sinks"
 pass "IFDOWN received on TCP and UDP"
 test "$(link_state)" = down || fail "status does not say down"
-sleep 2 # let the outage last a measurable time
+# Let the outage last a measurable time: until the daemon stored a poll of npa 3 s (its
+# clock, whole seconds) after the link went down.
+last_poll() { sqlite3 "$T/np.db" "SELECT coalesce(max(s.t), 0) FROM samples s JOIN series r
+	ON r.id = s.series WHERE r.interface = 'npa'"; }
+down_since=$(sqlite3 "$T/np.db" "SELECT since FROM links WHERE interface = 'npa' AND state = 'down'")
+[ -n "$down_since" ] || fail "no down row for npa in links"
+wait_for 30 'test "$(last_poll)" -ge $((down_since + 3))' || fail "the daemon stopped polling npa"
 ip -n "$NS" link set npb up
 wait_for 20 'test "$(count_lines msgid=IFUP "$T/received.log")" -ge 2' || fail "no IFUP on both sinks"
 pass "IFUP received on TCP and UDP"
-sleep 1.5 # one more poll: nothing else must arrive
+# Two more polls, every alert handed to both sinks: nothing else must arrive.
+wait_polls "$T/np.db" ns-host 2 || fail "the daemon stopped polling"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 2 || fail "IFDOWN count != 2 (one per sink)"
 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 2 || fail "IFUP count != 2 (one per sink)"

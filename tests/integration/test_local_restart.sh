@@ -3,6 +3,7 @@
 # total (no alert repeated or invented at restart), and the outage spans the restart.
 source "$(dirname "$0")/lib.sh"
 require_root
+require_cmd sqlite3 python3
 make_netns
 ip -n "$NS" link add npa type veth peer name npb
 ip -n "$NS" link set npa up
@@ -35,7 +36,9 @@ test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN rep
 pass "no IFDOWN repeated after restart"
 ip -n "$NS" link set npb up
 wait_for 20 'test "$(count_lines msgid=IFUP "$T/received.log")" -ge 1' || fail "no IFUP after restart"
-sleep 1.5
+# Two more polls, every alert handed to rsyslog: nothing else must arrive.
+wait_polls "$T/np.db" ns-host 2 || fail "the daemon stopped polling"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN count"
 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 1 || fail "IFUP count"
 outages=$(sqlite3 "$T/np.db" "SELECT count(*) FROM outages WHERE interface='npa'")

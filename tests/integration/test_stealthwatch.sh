@@ -13,9 +13,13 @@
 #   6. FC-A becomes unreachable: one COLLECTOR alert, no exporter alert (192.0.2.60, seen
 #      only by A, goes stale, not down);
 #   7. FC-B's host key changes: refused, with the fingerprint, as a COLLECTOR alert.
+# FC-B's address (127.0.0.1:2223) is a forwarder in front of its sshd, so step 7 swaps the sshd
+# behind it without a moment in which a poll is refused (that would be the alert instead).
+# Every wait is on the daemon's state (its polls in the database, its log), never on time.
 source "$(dirname "$0")/lib.sh"
 require_root
-[ -x /usr/sbin/sshd ] || { echo "SKIP: needs /usr/sbin/sshd"; exit 0; }
+[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
+require_cmd sqlite3
 : "${NP_FIXTURES:=$(dirname "$0")/../fixtures}"
 make_netns
 start_rsyslog
@@ -56,6 +60,47 @@ EOC
 	eval "SSHD_$name=$pid"
 	CLEANUP+=("stop_fc $name")
 	wait_for 10 "in_ns ss -Hlnt 'sport = :$port' | grep -q ." || fail "sshd $name did not start"
+}
+
+# start_forwarder PORT: relays 127.0.0.1:PORT (inside $NS) to the port written in
+# $T/fwd_PORT.to, read at each connection.
+start_forwarder() {
+	local port=$1
+	ip netns exec "$NS" python3 - "$port" "$T/fwd_$port.to" >"$T/forwarder_$port.log" 2>&1 <<'PY' &
+import socket, sys, threading
+port, to = int(sys.argv[1]), sys.argv[2]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", port))
+ls.listen(16)
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+while True:
+    c, _ = ls.accept()
+    try:
+        u = socket.create_connection(("127.0.0.1", int(open(to).read())))
+    except OSError as e:
+        print("backend:", e, flush=True)
+        c.close()
+        continue
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+PY
+	local pid=$!
+	CLEANUP+=("kill $pid; wait $pid")
+	wait_for 10 "in_ns ss -Hlnt 'sport = :$port' | grep -q ." || fail "forwarder $port did not start"
 }
 
 # descendants PID: every process below PID (sshd's per-connection processes).
@@ -108,7 +153,9 @@ NEVER=$(row 192.0.2.40 0 0)
 fc fc_a "$(row 192.0.2.10 $NOW 81216)" "$(row 192.0.2.20 $NOW 4096)" "$NEVER" "$(row 192.0.2.60 $NOW 800)"
 fc fc_b "$(row 192.0.2.30 $NOW 12000)" "$NEVER"
 start_fc a 2222 "$T/host_a"
-start_fc b 2223 "$T/host_b"
+start_fc b 2233 "$T/host_b"
+echo 2233 >"$T/fwd_2223.to"
+start_forwarder 2223
 
 cat >"$T/netpulse.yaml" <<EOC
 daemon: { database: $T/np.db, log_level: debug }
@@ -140,6 +187,7 @@ EOC
 start_daemon "$T/netpulse.yaml"
 
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
+failed_polls() { count_lines "$1: poll failed" "$T/netpulsed.log"; }
 status_json() { np status --format json 2>/dev/null; }
 # state DEV / sources DEV: from `netpulse status`.
 state() { status_json | json_get "[l['state'] for l in j if l['device']=='$1'][0]"; }
@@ -169,7 +217,10 @@ wait_for 20 'test "$(gauge_max fc-b 192.0.2.10)" = 80800.0' || fail "FC-B never 
 fc fc_a "$(row 192.0.2.10 $((NOW + 120)) 0)" "$(row 192.0.2.20 $((NOW + 60)) 0)" "$NEVER" "$(row 192.0.2.60 $NOW 800)"
 wait_for 20 'test "$(alerts IFDOWN 192.0.2.20)" -ge 1' || fail "no IFDOWN for 192.0.2.20"
 test "$(state 192.0.2.20)" = down || fail "status does not say 192.0.2.20 is down"
-sleep 3 # three more polls of each FC: the move must stay silent
+# Three more polls of each FC, every alert handed to rsyslog: the move must stay silent.
+wait_polls "$T/np.db" fc-a 3 || fail "fc-a stopped polling"
+wait_polls "$T/np.db" fc-b 3 || fail "fc-b stopped polling"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(state 192.0.2.10)" = up || fail "192.0.2.10 not up after moving to FC-B"
 test "$(alerts IFDOWN 192.0.2.10)" -eq 0 || fail "the move of 192.0.2.10 raised IFDOWN"
 pass "192.0.2.10 moved A -> B silently; 192.0.2.20 IFDOWN"
@@ -218,7 +269,7 @@ wait_for 20 'grep -q "fc-b: skipped 2 unusable row(s); first: line 7: 45 fields,
 ex=$(np status --explain --format json)
 [ "$(json_get "[c['skipped'] for c in j[0]['collectors'] if c['source']=='fc-b'][0]" <<<"$ex")" = 2 ] ||
 	fail "status --explain does not count 2 skipped rows for fc-b"
-sleep 2
+wait_polls "$T/np.db" fc-b 2 || fail "fc-b stopped polling"
 for d in 192.0.2.10 192.0.2.20 192.0.2.30 192.0.2.50; do
 	test "$(state $d)" = up || fail "$d not up with malformed rows around it"
 done
@@ -235,8 +286,13 @@ pass "192.0.2.50 disappeared: stale, no IFDOWN"
 # 6. FC-A unreachable.
 stop_fc a
 wait_for 30 'test "$(alerts_src COLLECTOR fc-a)" -ge 1' || fail "no COLLECTOR alert for fc-a"
+nfail=$(failed_polls fc-a)
 wait_for 30 'test "$(state 192.0.2.60)" = stale' || fail "192.0.2.60 (only on FC-A) did not go stale"
-sleep 3
+# Two more failed polls since the alert (with backoff), every alert handed to rsyslog: still
+# one alert.
+wait_log_count $((nfail + 2)) "fc-a: poll failed" "$T/netpulsed.log" 60 ||
+	fail "fc-a stopped polling"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(alerts_src COLLECTOR fc-a)" -eq 1 || fail "more than one COLLECTOR alert for fc-a"
 grep 'msgid=COLLECTOR .*source="fc-a"' "$T/received.log" | grep -q 'fc-a (127.0.0.1:2222): connect: Connection refused' ||
 	fail "COLLECTOR alert for fc-a does not say why"
@@ -246,16 +302,22 @@ done
 test "$(count_lines msgid=IFDOWN "$T/received.log")" -eq 1 || fail "FC-A going away raised IFDOWN"
 pass "FC-A unreachable: one COLLECTOR alert, no exporter alert, 192.0.2.60 stale"
 
-# 7. FC-B's host key changes (reinstalled or impersonated): refused.
+# 7. FC-B's host key changes (reinstalled or impersonated): refused. The new sshd listens
+# first, the forwarder sends new connections to it, then the old one goes away with its kept
+# connection (the daemon retries a dead kept session once, on a new connection: the new sshd).
+nfail=$(failed_polls fc-b)
+start_fc evil 2234 "$T/host_evil"
+echo 2234 >"$T/fwd_2223.to"
 stop_fc b
-start_fc b 2223 "$T/host_evil"
 wait_for 30 'test "$(alerts_src COLLECTOR fc-b)" -ge 1' || fail "no COLLECTOR alert for fc-b"
 line=$(grep -m1 'msgid=COLLECTOR .*source="fc-b"' "$T/received.log")
 [[ $line == *"host key mismatch for [127.0.0.1]:2223"* ]] || fail "fc-b alert lacks the mismatch: $line"
 [[ $line == *"$EVIL_FP"* ]] || fail "fc-b alert lacks the presented fingerprint $EVIL_FP"
-n_before=$(grep -c "Accepted publickey" "$T/sshd_b.log")
-sleep 2
-[ "$(grep -c "Accepted publickey" "$T/sshd_b.log")" = "$n_before" ] || fail "authenticated to a refused host"
+# Two polls refused: never an authentication to the new host.
+wait_log_count $((nfail + 2)) "fc-b: poll failed" "$T/netpulsed.log" 60 ||
+	fail "fc-b stopped polling"
+[ "$(count_lines "Accepted publickey" "$T/sshd_evil.log")" = 0 ] || fail "authenticated to a refused host"
+grep -q "Connection from 127.0.0.1" "$T/sshd_evil.log" || fail "the new sshd saw no connection"
 pass "FC-B host key changed: refused with $EVIL_FP"
 
 # Never-heard 192.0.2.40 stayed quiet; exactly one IFDOWN and one IFUP in total.

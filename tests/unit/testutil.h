@@ -7,6 +7,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* Exit status of a test that cannot run here (ctest SKIP_RETURN_CODE). A cmocka group in
+ * which a test called skip() and none failed exits with it (testutil.c). */
+#define NP_TEST_SKIP 77
+
 /* Path of a fixture under tests/fixtures (NP_FIXTURES env, else the source tree). malloc'd. */
 char *np_test_fixture(const char *rel);
 /* Reads a whole file; aborts the test on failure. malloc'd, NUL-terminated; *len if non-NULL. */

@@ -99,6 +99,38 @@ sh(const char *fmt, ...)
 	free(args);
 }
 
+static void
+nap(void)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+}
+
+/* Waits until the kernel reports ifname's operstate as want. The kernel settles operstate
+ * asynchronously (linkwatch, up to a second later, more under load): a collector created
+ * before that would see the change arrive as a notification and push it. */
+static void
+wait_operstate(const char *ifname, const char *want)
+{
+	char path[128], got[32] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	int64_t end = np_mono_ms() + WAIT_MS;
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		if (f != NULL) {
+			if (fgets(got, sizeof(got), f) == NULL)
+				got[0] = '\0';
+			got[strcspn(got, "\n")] = '\0';
+			fclose(f);
+		}
+		if (strcmp(got, want) == 0)
+			return;
+		if (np_mono_ms() > end)
+			fail_msg("%s: operstate \"%s\", never \"%s\"", ifname, got, want);
+		nap();
+	}
+}
+
 static int
 group_setup(void **state)
 {
@@ -115,6 +147,7 @@ group_setup(void **state)
 	}
 	in_netns = true;
 	sh("link set lo up");
+	wait_operstate("lo", "unknown");
 	return 0;
 }
 
@@ -173,13 +206,6 @@ poll_once(struct fx *f)
 		fail_msg("poll failed: %s", f->sink.cause);
 }
 
-static void
-nap(void)
-{
-	struct timespec ts = {0, 10 * 1000 * 1000};
-	nanosleep(&ts, NULL);
-}
-
 /* Runs the loop until the link of ifname in a fresh poll is `want` (linkwatch settles oper
  * state asynchronously); fails after WAIT_MS. */
 static const struct np_obs *
@@ -224,6 +250,8 @@ test_push_on_change(void **state)
 	sh("link add npa0 type veth peer name npb0");
 	sh("link set npa0 up");
 	sh("link set npb0 up");
+	wait_operstate("npa0", "up");
+	wait_operstate("npb0", "up");
 	create(f);
 	const struct np_obs *o = poll_until(f, "npa0", NP_LINK_UP);
 	uint64_t epoch = o->epoch, changes = o->carrier_changes;
@@ -271,6 +299,8 @@ test_filtered_links_not_pushed(void **state)
 	sh("link add npx0 type veth peer name npy0");
 	sh("link set npx0 up");
 	sh("link set npy0 up");
+	wait_operstate("npx0", "up");
+	wait_operstate("npy0", "up");
 	create(f);
 	poll_until(f, "npy0", NP_LINK_UP);
 	assert_null(lt_find(&f->sink.last, "npx0"));
@@ -329,6 +359,9 @@ test_readers_agree(void **state)
 	sh("link set npa1 up"); /* peer stays down: npa1 lowerlayerdown */
 	sh("link add npi1 type ifb");
 	sh("link set npi1 up"); /* no oper state, carrier on: up */
+	/* Settled first, so both readers read the same states. */
+	wait_operstate("npa1", "lowerlayerdown");
+	wait_operstate("npi1", "unknown");
 	create(f);
 	poll_until(f, "npi1", NP_LINK_UP);
 	const struct np_obs *o = poll_until(f, "npa1", NP_LINK_DOWN);
