@@ -35,21 +35,6 @@
 #define AFTER_POLLS 70
 #define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
 
-static long
-status_kb(const char *field)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-	size_t n = strlen(field);
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, field, n) == 0)
-			kb = strtol(line + n, NULL, 10);
-	if (f != NULL)
-		fclose(f);
-	return kb;
-}
-
 static void
 report(const char *mode, const char *when, const struct np_pipeline *pl)
 {
@@ -104,30 +89,10 @@ run(const char *mode, bool complete, int n, bool links)
 {
 	char db[128];
 	snprintf(db, sizeof(db), "/tmp/np-bench-churn-%d.db", (int)getpid());
-	unlink(db);
-	char *cause = NULL;
-	struct np_store *st = np_store_open(db, 0, &cause);
-	if (st == NULL) {
-		fprintf(stderr, "bench_churn: %s\n", cause);
-		exit(1);
-	}
-	struct np_source_cfg src = {
-	    .name = "node",
-	    .type = "local",
-	    .interval_ms = 60000,
-	    .timeout_ms = 20000,
-	    .max_gap_ms = 180000,
-	};
-	src.state.stale_after_x = 3;
-	src.state.flap_transitions = 5;
-	src.state.flap_window_ms = 600000;
-	struct np_config cfg = {.database = db};
-	cfg.state = src.state;
-	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, T0, T0, &cause);
-	if (pl == NULL) {
-		fprintf(stderr, "bench_churn: %s\n", cause);
-		exit(1);
-	}
+	struct np_source_cfg src = bench_source("node", "local");
+	struct np_config cfg = {.database = db, .state = src.state};
+	struct np_store *st;
+	struct np_pipeline *pl = bench_pipeline_open("bench_churn", db, &cfg, T0, &st);
 	struct np_batch b;
 	np_batch_init(&b, "node", T0);
 	int p = 0;
@@ -161,14 +126,7 @@ run(const char *mode, bool complete, int n, bool links)
 	       status_kb("RssAnon:"), (unsigned long long)peak, peak_anon);
 	fflush(stdout);
 	np_batch_free(&b);
-	np_pipeline_free(pl);
-	np_store_close(st);
-	char f[160];
-	unlink(db);
-	snprintf(f, sizeof(f), "%s-wal", db);
-	unlink(f);
-	snprintf(f, sizeof(f), "%s-shm", db);
-	unlink(f);
+	bench_pipeline_close(pl, st, db);
 }
 
 int

@@ -139,32 +139,14 @@ pipeline_bench(const char *text, size_t len, size_t rows, int polls)
 {
 	char db[96];
 	snprintf(db, sizeof(db), "/tmp/bench_fc_pipeline_%d.db", (int)getpid());
-	remove(db);
-	char *cause = NULL;
-	struct np_store *st = np_store_open(db, 0, &cause);
-	if (st == NULL) {
-		printf("fc_pipeline: %s\n", cause);
-		exit(1);
-	}
-	struct np_source_cfg fcs[2] = {0};
-	struct np_config cfg = {.database = db, .sources = fcs, .nsources = 2};
-	cfg.state.stale_after_x = 3;
-	cfg.state.flap_transitions = 5;
-	cfg.state.flap_window_ms = 600000;
-	for (int i = 0; i < 2; i++) {
-		fcs[i].name = i == 0 ? "fc-a" : "fc-b";
-		fcs[i].type = "stealthwatch";
-		fcs[i].interval_ms = 60000;
-		fcs[i].timeout_ms = 20000;
-		fcs[i].max_gap_ms = 180000;
-		fcs[i].state = cfg.state;
-	}
+	struct np_source_cfg fcs[2] = {bench_source("fc-a", "stealthwatch"),
+	                               bench_source("fc-b", "stealthwatch")};
+	struct np_config cfg = {
+	    .database = db, .sources = fcs, .nsources = 2, .state = fcs[0].state};
 	int64_t t0 = 1764576000000;
-	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, t0, &cause);
-	if (pl == NULL) {
-		printf("fc_pipeline: %s\n", cause);
-		exit(1);
-	}
+	struct np_store *st;
+	struct np_pipeline *pl = bench_pipeline_open("fc_pipeline", db, &cfg, t0, &st);
+	char *cause = NULL;
 	struct np_batch b;
 	np_batch_init(&b, "fc-a", t0);
 	double cpu = 0, first = 0;
@@ -191,14 +173,7 @@ pipeline_bench(const char *text, size_t len, size_t rows, int polls)
 	printf("fc_pipeline rows=%zu parse+aggregate+store cpu_ms_per_poll=%.2f rows_per_s=%.0f "
 	       "first_poll_cpu_ms=%.2f\n",
 	       rows, cpu / n * 1e3, (double)rows * n / cpu, first * 1e3);
-	np_pipeline_free(pl);
-	np_store_close(st);
-	char aux[128];
-	remove(db);
-	snprintf(aux, sizeof(aux), "%s-wal", db);
-	remove(aux);
-	snprintf(aux, sizeof(aux), "%s-shm", db);
-	remove(aux);
+	bench_pipeline_close(pl, st, db);
 }
 
 /* The seed tool's stack is Python; its csv module is the fair floor to compare with. */

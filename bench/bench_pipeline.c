@@ -33,31 +33,11 @@ bench(int n, int polls)
 	char db[128], wal[140];
 	snprintf(db, sizeof(db), "/tmp/np-bench-pipeline-%d-%d.db", (int)getpid(), n);
 	snprintf(wal, sizeof(wal), "%s-wal", db);
-	unlink(db);
-	char *cause = NULL;
-	struct np_store *st = np_store_open(db, 0, &cause);
-	if (st == NULL) {
-		fprintf(stderr, "bench_pipeline: %s\n", cause);
-		exit(1);
-	}
-	struct np_source_cfg src = {
-	    .name = "bench",
-	    .type = "local",
-	    .interval_ms = 60000,
-	    .timeout_ms = 20000,
-	    .max_gap_ms = 180000,
-	};
-	src.state.stale_after_x = 3;
-	src.state.flap_transitions = 5;
-	src.state.flap_window_ms = 600000;
-	struct np_config cfg = {.database = db};
-	cfg.state = src.state;
+	struct np_source_cfg src = bench_source("bench", "local");
+	struct np_config cfg = {.database = db, .state = src.state};
 	int64_t t0 = 1764576000000; /* 2025-12-01T08:00:00Z */
-	struct np_pipeline *pl = np_pipeline_new(st, &cfg, NULL, t0, t0, &cause);
-	if (pl == NULL) {
-		fprintf(stderr, "bench_pipeline: %s\n", cause);
-		exit(1);
-	}
+	struct np_store *st;
+	struct np_pipeline *pl = bench_pipeline_open("bench_pipeline", db, &cfg, t0, &st);
 	const char *sinks[] = {"local"};
 	np_pipeline_set_sinks(pl, sinks, 1);
 
@@ -86,6 +66,7 @@ bench(int n, int polls)
 			o->link = (i % 97 == 0 && (p / 10) % 2 == 1) ? NP_LINK_DOWN : NP_LINK_UP;
 		}
 		double c0 = cpu_s(), w0 = wall_s();
+		char *cause = NULL;
 		if (np_pipeline_ingest(pl, &src, &b, t + 50, t + 50, &cause) == -1) {
 			fprintf(stderr, "bench_pipeline: %s\n", cause);
 			exit(1);
@@ -112,13 +93,7 @@ bench(int n, int polls)
 	       n, peak_rss_kb(), (double)(rss1 - rss0) * 1024.0 / n, (double)bytes / n / days,
 	       days);
 	np_batch_free(&b);
-	np_pipeline_free(pl);
-	np_store_close(st);
-	unlink(db);
-	unlink(wal);
-	char shm[140];
-	snprintf(shm, sizeof(shm), "%s-shm", db);
-	unlink(shm);
+	bench_pipeline_close(pl, st, db);
 }
 
 int

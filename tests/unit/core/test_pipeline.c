@@ -2,69 +2,16 @@
  * Pipeline: batches in, exact rows out (samples, verdicts, transitions, outages, outbox per
  * sink), COLLECTOR health alerts, and a restart that neither repeats nor invents alerts.
  */
-#include "testutil.h"
-
-#include <sqlite3.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "config/config.h"
-#include "core/pipeline.h"
-#include "store/store.h"
-
-#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
-
-struct fx {
-	struct np_store *st;
-	struct np_config cfg;
-	struct np_source_cfg src;
-	struct np_pipeline *pl;
-	struct np_batch b;
-};
+#include "pipetest.h"
 
 static const char *const sinks[] = {"tcp://127.0.0.1:5515", "udp://127.0.0.1:5514"};
-
-static void
-fx_pipeline(struct fx *f, int64_t now)
-{
-	char *cause = NULL;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, now, &cause);
-	if (f->pl == NULL)
-		fail_msg("np_pipeline_new: %s", cause);
-	np_pipeline_set_sinks(f->pl, sinks, 2);
-}
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char *cause = NULL;
-	f->st = np_store_open(":memory:", 0, &cause);
-	assert_non_null(f->st);
-	f->cfg.database = ":memory:";
-	f->cfg.state.stale_after_x = 3;
-	f->cfg.state.flap_transitions = 5;
-	f->cfg.state.flap_window_ms = 600000;
-	f->src.name = "this-host";
-	f->src.type = "local";
-	f->src.interval_ms = 10000;
-	f->src.timeout_ms = 5000;
-	f->src.max_gap_ms = 30000;
-	f->src.state = f->cfg.state;
-	fx_pipeline(f, T0);
-	np_batch_init(&f->b, "this-host", T0);
+	struct fx *f = fx_new(NULL, sinks, 2);
+	fx_start(f, T0, T0);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	np_pipeline_free(f->pl);
-	np_store_close(f->st);
-	np_batch_free(&f->b);
-	free(f);
 	return 0;
 }
 
@@ -79,27 +26,6 @@ add(struct fx *f, const char *ifn, enum np_link_obs link, uint64_t rx, uint64_t 
 	np_obs_counter(o, NP_C_RX_BYTES, rx);
 	np_obs_counter(o, NP_C_TX_BYTES, rx / 2);
 	return o;
-}
-
-static void
-ingest(struct fx *f, int64_t t)
-{
-	char *cause = NULL;
-	f->b.mono_ms = f->b.time_ms; /* wall and monotonic clocks run together here */
-	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, t, &cause) == -1)
-		fail_msg("ingest: %s", cause);
-}
-
-static int64_t
-q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
-	int64_t v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 static void
@@ -195,7 +121,7 @@ test_restart_restores_without_alerts(void **state)
 
 	/* "kill -9": a new pipeline on the same database. */
 	np_pipeline_free(f->pl);
-	fx_pipeline(f, T0 + 60000);
+	fx_pipeline(f, T0 + 60000, T0 + 60000);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM runs"), 2);
 	np_batch_reset(&f->b, T0 + 60000);
 	add(f, "eth0", NP_LINK_DOWN, 3000, 2);
@@ -216,17 +142,8 @@ fc_batch(struct fx *f, struct np_source_cfg *src, int64_t t, long bps)
 	np_batch_init(&b, src->name, t);
 	b.mono_ms = t;
 	b.complete = true;
-	if (bps >= 0) {
-		struct np_obs *o = np_batch_add(&b);
-		np_obs_set_names(o, "192.0.2.10", "");
-		o->gauge = (double)bps;
-		o->has_gauge = true;
-		o->link = bps > 0 ? NP_LINK_UP : NP_LINK_DOWN;
-		o->ever_up = NP_EVER_YES;
-	}
-	char *cause = NULL;
-	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
-		fail_msg("ingest: %s", cause);
+	add_exporter(&b, bps);
+	fx_ingest(f, src, &b, t, t);
 	np_batch_free(&b);
 }
 
@@ -323,16 +240,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_counters_events_and_outbox, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_counters_events_and_outbox, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_reset_is_counted_not_double_counted, setup,
-	                                    teardown),
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_collector_health_alerts_once_per_change, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_restart_restores_without_alerts, setup, teardown),
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_restores_without_alerts, setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_forget_gone_links, setup, teardown),
+	                                    setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_forget_gone_links, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,64 +4,24 @@
  * is still recorded with its true length, and no STALE storm is raised. A restart after a
  * reboot (monotonic clock restarted) keeps restored outages right. Clocks are injected.
  */
-#include "testutil.h"
+#include "pipetest.h"
 
-#include <sqlite3.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "config/config.h"
-#include "core/pipeline.h"
-#include "store/store.h"
-
-#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
-#define M0 7000000LL       /* monotonic clock at T0 */
+#define M0 7000000LL /* monotonic clock at T0 */
 #define HOUR 3600000LL
 
-struct fx {
-	struct np_store *st;
-	struct np_config cfg;
-	struct np_source_cfg src;
-	struct np_pipeline *pl;
-	int64_t wall_off; /* wall - (T0 + mono - M0): the step so far */
-};
-
 static const char *const sinks[] = {"udp://127.0.0.1:5514"};
+static int64_t wall_off; /* wall - (T0 + mono - M0): the step so far */
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char *cause = NULL;
-	f->st = np_store_open(":memory:", 0, &cause);
-	assert_non_null(f->st);
-	f->cfg.database = ":memory:";
+	struct fx *f = fx_new(NULL, sinks, 1);
 	f->cfg.interval_ms = 10000;
-	f->cfg.state.stale_after_x = 3;
-	f->cfg.state.flap_transitions = 5;
-	f->cfg.state.flap_window_ms = 600000;
-	f->src.name = "this-host";
-	f->src.type = "local";
-	f->src.interval_ms = 10000;
-	f->src.timeout_ms = 5000;
-	f->src.max_gap_ms = 30000;
-	f->src.state = f->cfg.state;
 	f->cfg.sources = &f->src;
 	f->cfg.nsources = 1;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0, M0, &cause);
-	assert_non_null(f->pl);
-	np_pipeline_set_sinks(f->pl, sinks, 1);
+	fx_start(f, T0, M0);
+	wall_off = 0;
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	np_pipeline_free(f->pl);
-	np_store_close(f->st);
-	free(f);
 	return 0;
 }
 
@@ -70,36 +30,20 @@ static void
 poll(struct fx *f, int64_t ms, enum np_link_obs eth0)
 {
 	struct np_batch b;
-	np_batch_init(&b, "this-host", T0 + ms + f->wall_off);
+	np_batch_init(&b, "this-host", T0 + ms + wall_off);
 	b.mono_ms = M0 + ms;
 	b.complete = true;
 	struct np_obs *o = np_batch_add(&b);
 	np_obs_set_names(o, "host1", "eth0");
 	o->link = eth0;
-	char *cause = NULL;
-	if (np_pipeline_ingest(f->pl, &f->src, &b, T0 + ms + f->wall_off, M0 + ms, &cause) == -1)
-		fail_msg("ingest: %s", cause);
+	fx_ingest(f, &f->src, &b, T0 + ms + wall_off, M0 + ms);
 	np_batch_free(&b);
 }
 
 static void
 tick(struct fx *f, int64_t ms)
 {
-	char *cause = NULL;
-	if (np_pipeline_tick(f->pl, T0 + ms + f->wall_off, M0 + ms, &cause) == -1)
-		fail_msg("tick: %s", cause);
-}
-
-static int64_t
-q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
-	int64_t v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	fx_tick(f, T0 + ms + wall_off, M0 + ms);
 }
 
 /* Up, down at 30 s, the wall clock steps back an hour at 35 s, up again at 50 s. */
@@ -111,7 +55,7 @@ test_step_back_hides_no_outage(void **state)
 		poll(f, ms, NP_LINK_UP);
 	poll(f, 30000, NP_LINK_DOWN);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
-	f->wall_off = -HOUR;
+	wall_off = -HOUR;
 	poll(f, 40000, NP_LINK_DOWN);
 	poll(f, 50000, NP_LINK_UP); /* its wall time is before the down's */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFUP'"), 1);
@@ -134,7 +78,7 @@ test_step_forward_no_stale_storm(void **state)
 	struct fx *f = *state;
 	for (int64_t ms = 0; ms <= 20000; ms += 10000)
 		poll(f, ms, NP_LINK_UP);
-	f->wall_off = HOUR;
+	wall_off = HOUR;
 	tick(f, 25000);
 	for (int64_t ms = 30000; ms <= 40000; ms += 10000)
 		poll(f, ms, NP_LINK_UP);
@@ -165,9 +109,7 @@ test_restart_after_reboot(void **state)
 	char *cause = NULL;
 	/* 100 s later on the wall clock; the monotonic clock restarted at 1 s */
 	int64_t m1 = 1000, w1 = T0 + 110000;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, w1, m1, &cause);
-	assert_non_null(f->pl);
-	np_pipeline_set_sinks(f->pl, sinks, 1);
+	fx_pipeline(f, w1, m1);
 	assert_int_equal(np_pipeline_next_deadline(f->pl), m1 + 30000); /* restored: stale then */
 
 	struct np_batch b;
@@ -189,9 +131,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_step_back_hides_no_outage, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_step_forward_no_stale_storm, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_restart_after_reboot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_step_back_hides_no_outage, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_step_forward_no_stale_storm, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_after_reboot, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,43 +3,14 @@
  * costs one delta (not the batch), a failed batch that leaves every counter as it was, the
  * configured max_rate over a wrong link speed, and series memory freed when series go.
  */
-#include "testutil.h"
+#include "pipetest.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
-#include "core/pipeline.h"
-#include "store/store.h"
-#include "util/xmalloc.h"
-
-#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
 #define ALL_ONES 0xFFFFFFFFFFFFFFFFull
 
-struct fx {
-	char *path; /* NULL: in memory */
-	struct np_store *st;
-	struct np_config cfg;
-	struct np_source_cfg src;
-	struct np_pipeline *pl;
-	struct np_batch b;
-};
-
-static void
-fx_start(struct fx *f, int64_t now)
-{
-	char *cause = NULL;
-	f->st = np_store_open(f->path != NULL ? f->path : ":memory:", 0, &cause);
-	if (f->st == NULL)
-		fail_msg("np_store_open: %s", cause);
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, now, now, &cause);
-	if (f->pl == NULL)
-		fail_msg("np_pipeline_new: %s", cause);
-	static const char *const sinks[] = {"udp://127.0.0.1:5514"};
-	np_pipeline_set_sinks(f->pl, sinks, 1);
-}
+static const char *const sinks[] = {"udp://127.0.0.1:5514"};
 
 /* A restart: the process goes (no clean shutdown is needed), a new one opens the file. */
 static void
@@ -47,57 +18,28 @@ fx_restart(struct fx *f, int64_t now)
 {
 	np_pipeline_free(f->pl);
 	np_store_close(f->st);
-	fx_start(f, now);
+	fx_start(f, now, now);
 }
 
-static struct fx *
-fx_new(bool file)
+static int
+start(void **state, const char *file)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	if (file) {
-		char *dir = np_test_tmpdir();
-		f->path = np_xasprintf("%s/np.db", dir);
-		free(dir);
-	}
-	f->cfg.database = f->path != NULL ? f->path : ":memory:";
-	f->cfg.state.stale_after_x = 3;
-	f->cfg.state.flap_transitions = 5;
-	f->cfg.state.flap_window_ms = 600000;
-	f->src.name = "this-host";
-	f->src.type = "local";
-	f->src.interval_ms = 10000;
-	f->src.timeout_ms = 5000;
-	f->src.max_gap_ms = 30000;
-	f->src.state = f->cfg.state;
-	fx_start(f, T0);
-	np_batch_init(&f->b, "this-host", T0);
-	return f;
+	struct fx *f = fx_new(file, sinks, 1);
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
 }
 
 static int
 setup_mem(void **state)
 {
-	*state = fx_new(false);
-	return 0;
+	return start(state, NULL);
 }
 
 static int
 setup_file(void **state)
 {
-	*state = fx_new(true);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	np_pipeline_free(f->pl);
-	np_store_close(f->st);
-	np_batch_free(&f->b);
-	free(f->path);
-	free(f);
-	return 0;
+	return start(state, "np.db");
 }
 
 /* One interface with rx/tx bytes (64-bit, speed unknown unless set by the caller). */
@@ -119,28 +61,6 @@ batch(struct fx *f, int64_t t, bool complete)
 {
 	np_batch_reset(&f->b, t);
 	f->b.complete = complete;
-}
-
-static void
-ingest(struct fx *f, int64_t t)
-{
-	char *cause = NULL;
-	f->b.mono_ms = t; /* wall and monotonic clocks run together here */
-	if (np_pipeline_ingest(f->pl, &f->src, &f->b, t, t, &cause) == -1)
-		fail_msg("ingest: %s", cause);
-}
-
-static int64_t
-q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL) != SQLITE_OK)
-		fail_msg("prepare %s: %s", sql, sqlite3_errmsg(np_store_db(f->st)));
-	int64_t v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 static void
@@ -380,10 +300,8 @@ fc_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, const char *d
 	struct np_obs *o = np_batch_add(&b);
 	np_obs_set_names(o, dev, "");
 	np_obs_counter(o, NP_C_RX_BYTES, rx);
-	char *cause = NULL;
 	b.mono_ms = t;
-	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
-		fail_msg("ingest: %s", cause);
+	fx_ingest(f, src, &b, t, t);
 	np_batch_free(&b);
 }
 
@@ -446,10 +364,8 @@ gauge_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, int n)
 		o->gauge = 1.0;
 		o->has_gauge = true;
 	}
-	char *cause = NULL;
 	b.mono_ms = t;
-	if (np_pipeline_ingest(f->pl, src, &b, t, t, &cause) == -1)
-		fail_msg("ingest: %s", cause);
+	fx_ingest(f, src, &b, t, t);
 	np_batch_free(&b);
 }
 
@@ -477,16 +393,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_all_ones_costs_one_delta_not_the_batch, setup_mem,
-	                                    teardown),
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_commit_leaves_counters_as_they_were,
-	                                    setup_mem, teardown),
-	    cmocka_unit_test_setup_teardown(test_once_runs_store_the_traffic, setup_file, teardown),
-	    cmocka_unit_test_setup_teardown(test_restart_delta_is_judged, setup_file, teardown),
+	                                    setup_mem, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_once_runs_store_the_traffic, setup_file,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_restart_delta_is_judged, setup_file, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_max_rate_wins_over_link_speed, setup_mem,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_series_memory_is_freed, setup_mem, teardown),
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_series_memory_is_freed, setup_mem, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_series_table_compacts_and_keeps_the_rest,
-	                                    setup_mem, teardown),
+	                                    setup_mem, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

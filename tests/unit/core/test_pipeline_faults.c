@@ -3,20 +3,12 @@
  * write with SQLITE_FULL) and then recover: an outage that begins and ends while nothing can
  * be written is stored exactly once, in order, with its real times, and so are its alerts.
  */
-#include "testutil.h"
+#include "pipetest.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
-#include "config/config.h"
-#include "core/pipeline.h"
-#include "store/store.h"
-#include "util/xmalloc.h"
-
-#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
 #define T0S (T0 / 1000)
 
 /* --- a VFS over the default one whose writes fail while `disk_full` is set --- */
@@ -164,15 +156,6 @@ install_vfs(void)
 
 /* --- fixture --- */
 
-struct fx {
-	char *path;
-	struct np_store *st;
-	struct np_config cfg;
-	struct np_source_cfg src;
-	struct np_pipeline *pl;
-	struct np_batch b;
-};
-
 static const char *const sinks[] = {"tcp://127.0.0.1:5515", "udp://127.0.0.1:5514"};
 
 static int
@@ -180,27 +163,11 @@ setup(void **state)
 {
 	install_vfs();
 	disk_full = false;
-	struct fx *f = np_xcalloc(1, sizeof(*f));
-	char *dir = np_test_tmpdir();
-	f->path = np_xasprintf("%s/faults.db", dir);
-	free(dir);
-	char *cause = NULL;
-	f->st = np_store_open(f->path, 0, &cause);
-	if (f->st == NULL)
-		fail_msg("open: %s", cause);
-	f->cfg.database = f->path;
-	f->cfg.state.stale_after_x = 3;
-	f->src.name = "this-host";
-	f->src.type = "local";
-	f->src.interval_ms = 10000;
-	f->src.timeout_ms = 5000;
-	f->src.max_gap_ms = 30000;
+	struct fx *f = fx_new("faults.db", sinks, 2);
+	f->cfg.state.flap_transitions = 0; /* no flap detection */
+	f->cfg.state.flap_window_ms = 0;
 	f->src.state = f->cfg.state;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0, T0, &cause);
-	if (f->pl == NULL)
-		fail_msg("np_pipeline_new: %s", cause);
-	np_pipeline_set_sinks(f->pl, sinks, 2);
-	np_batch_init(&f->b, "this-host", T0);
+	fx_start(f, T0, T0);
 	*state = f;
 	return 0;
 }
@@ -208,14 +175,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
 	disk_full = false;
-	np_pipeline_free(f->pl);
-	np_store_close(f->st);
-	np_batch_free(&f->b);
-	free(f->path);
-	free(f);
-	return 0;
+	return fx_teardown(state);
 }
 
 /* One complete batch at t: each named interface up or down. */
@@ -365,9 +326,7 @@ test_outage_while_disk_full_is_stored_once(void **state)
 
 	/* A restart on the recovered database neither repeats nor invents anything. */
 	np_pipeline_free(f->pl);
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0 + 50000, T0 + 50000, &cause);
-	assert_non_null(f->pl);
-	np_pipeline_set_sinks(f->pl, sinks, 2);
+	fx_pipeline(f, T0 + 50000, T0 + 50000);
 	poll_ok(f, T0 + 50000, "eth0", NP_LINK_UP, NULL, NP_LINK_NONE);
 	assert_rows(f, "SELECT count(*) FROM transitions", "3");
 	assert_rows(f, "SELECT count(*) FROM outbox", "2");

@@ -4,65 +4,34 @@
  * comes first; an outage one FC cycle long alerts within one poll of the other collectors; a
  * failing collector extends no wait. Batches are built by hand, clocks injected.
  */
-#include "testutil.h"
+#include "pipetest.h"
 
-#include <sqlite3.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "config/config.h"
-#include "core/pipeline.h"
-#include "store/store.h"
-
-#define T0 1764576000000LL /* 2025-12-01T08:00:00Z */
-#define M0 5000000LL       /* monotonic clock at T0 */
+#define M0 5000000LL /* monotonic clock at T0 */
 #define NFC 3
 
-struct fx {
-	struct np_store *st;
-	struct np_config cfg;
-	struct np_source_cfg fc[NFC];
-	struct np_pipeline *pl;
-};
+static const char *const sinks[] = {"udp://127.0.0.1:5514"};
+static struct np_source_cfg fcs[NFC]; /* the collectors; setup fills them */
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-	char *cause = NULL;
-	f->st = np_store_open(":memory:", 0, &cause);
-	assert_non_null(f->st);
-	f->cfg.database = ":memory:";
+	struct fx *f = fx_new(NULL, sinks, 1);
 	f->cfg.interval_ms = 1000;
 	f->cfg.state.stale_after_x = 10; /* longer than a hung poll: 1 s + 10 % + 5 s */
-	f->cfg.state.flap_transitions = 5;
-	f->cfg.state.flap_window_ms = 600000;
 	static char names[NFC][8] = {"fc-a", "fc-b", "fc-c"};
 	for (int i = 0; i < NFC; i++) {
-		f->fc[i].name = names[i];
-		f->fc[i].type = "stealthwatch";
-		f->fc[i].interval_ms = 1000;
-		f->fc[i].timeout_ms = 5000;
-		f->fc[i].max_gap_ms = 3000;
-		f->fc[i].state = f->cfg.state;
+		fcs[i] = (struct np_source_cfg){0};
+		fcs[i].name = names[i];
+		fcs[i].type = "stealthwatch";
+		fcs[i].interval_ms = 1000;
+		fcs[i].timeout_ms = 5000;
+		fcs[i].max_gap_ms = 3000;
+		fcs[i].state = f->cfg.state;
 	}
-	f->cfg.sources = f->fc;
+	f->cfg.sources = fcs;
 	f->cfg.nsources = NFC;
-	f->pl = np_pipeline_new(f->st, &f->cfg, NULL, T0, M0, &cause);
-	assert_non_null(f->pl);
-	static const char *const sinks[] = {"udp://127.0.0.1:5514"};
-	np_pipeline_set_sinks(f->pl, sinks, 1);
+	fx_start(f, T0, M0);
 	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-	np_pipeline_free(f->pl);
-	np_store_close(f->st);
-	free(f);
 	return 0;
 }
 
@@ -72,41 +41,18 @@ static void
 fc(struct fx *f, int i, int64_t ms, long bps)
 {
 	struct np_batch b;
-	np_batch_init(&b, f->fc[i].name, T0 + ms);
+	np_batch_init(&b, fcs[i].name, T0 + ms);
 	b.mono_ms = M0 + ms;
 	b.complete = true;
-	if (bps >= 0) {
-		struct np_obs *o = np_batch_add(&b);
-		np_obs_set_names(o, "192.0.2.10", "");
-		o->gauge = (double)bps;
-		o->has_gauge = true;
-		o->link = bps > 0 ? NP_LINK_UP : NP_LINK_DOWN;
-		o->ever_up = NP_EVER_YES;
-	}
-	char *cause = NULL;
-	if (np_pipeline_ingest(f->pl, &f->fc[i], &b, T0 + ms + 50, M0 + ms + 50, &cause) == -1)
-		fail_msg("ingest: %s", cause);
+	add_exporter(&b, bps);
+	fx_ingest(f, &fcs[i], &b, T0 + ms + 50, M0 + ms + 50);
 	np_batch_free(&b);
 }
 
 static void
 tick(struct fx *f, int64_t ms)
 {
-	char *cause = NULL;
-	if (np_pipeline_tick(f->pl, T0 + ms, M0 + ms, &cause) == -1)
-		fail_msg("tick: %s", cause);
-}
-
-static int64_t
-q_int(struct fx *f, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(np_store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
-	int64_t v = -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_type(s, 0) == SQLITE_NULL ? -2 : sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	fx_tick(f, T0 + ms, M0 + ms);
 }
 
 /* Cycle 0: fc-a sees the exporter; fc-b and fc-c (polled 300/600 ms later) do not. */
@@ -161,7 +107,7 @@ test_one_cycle_outage_with_failing_collector(void **state)
 {
 	struct fx *f = *state;
 	char *cause = NULL;
-	assert_int_equal(np_pipeline_source_status(f->pl, &f->fc[2], false, "refused", T0, &cause),
+	assert_int_equal(np_pipeline_source_status(f->pl, &fcs[2], false, "refused", T0, &cause),
 	                 1);
 	fc(f, 0, 0, 62016);
 	fc(f, 1, 300, -1);
@@ -188,7 +134,7 @@ test_collector_failing_during_wait(void **state)
 	fc(f, 1, 1300, -1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 0);
 	assert_int_equal(
-	    np_pipeline_source_status(f->pl, &f->fc[2], false, "timeout", T0 + 1400, &cause), 1);
+	    np_pipeline_source_status(f->pl, &fcs[2], false, "timeout", T0 + 1400, &cause), 1);
 	assert_true(np_pipeline_next_deadline(f->pl) <= M0 + 1400); /* due now */
 	tick(f, 1400);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
@@ -216,12 +162,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_move_old_first, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_move_new_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_move_old_first, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_move_new_first, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_one_cycle_outage_with_failing_collector, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_collector_failing_during_wait, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_silent_collector_overdue, setup, teardown),
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_collector_failing_during_wait, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_silent_collector_overdue, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
