@@ -31,6 +31,7 @@ struct source {
 	unsigned failures;
 	size_t last_skipped;
 	char last_skip_reason[256];
+	char last_why[256]; /* why its polls fail, as last recorded (collectors.last_error) */
 };
 
 struct np_pipeline {
@@ -742,7 +743,13 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	ss->failures = ok ? 0 : ss->failures + 1;
 	/* First sight of a healthy source is silent; a source failing from the start alerts. */
 	bool alert = first ? !ok : ss->ok != ok;
-	if (!alert && !first)
+	/*
+	 * Still failing, for another reason (refused, then a changed host key): no new alert, but
+	 * one log line and the collectors row, so `status --explain` says why it fails now.
+	 */
+	bool reason = !alert && !first && !ok && why != NULL &&
+	              strncmp(why, ss->last_why, sizeof(ss->last_why) - 1) != 0;
+	if (!alert && !first && !reason)
 		return 0;
 
 	if (np_store_begin(p->st, cause) == -1)
@@ -772,9 +779,9 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		                   cause) == -1)
 			goto fail;
 	}
-	if (np_store_collector_save(p->st, src->name, ok, now_s, ok ? "" : (why ? why : ""),
-	                            (int)ss->failures, ss->last_skipped, ss->last_skip_reason,
-	                            cause) == -1)
+	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
+	                            ok ? "" : (why ? why : ""), (int)ss->failures, ss->last_skipped,
+	                            ss->last_skip_reason, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
@@ -783,8 +790,16 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		p->stats.alerts++;
 		np_logf(&p->lg, ok ? LOG_NOTICE : LOG_ERR, "COLLECTOR %s%s", msg,
 		        ok ? "" : " (retrying with backoff; logged again when it recovers)");
+	} else if (reason) {
+		char *w = np_escape(why);
+		np_logf(&p->lg, LOG_WARNING, "source %s (%s) is still failing, now: %s", src->name,
+		        src->type, w);
+		free(w);
 	}
 	free(msg);
+	np_strlcpy(ss->last_why, ok || why == NULL ? "" : why, sizeof(ss->last_why));
+	if (reason)
+		return 0;
 	ss->health_known = true;
 	ss->ok = ok;
 	ss->since_s = now_s;

@@ -100,7 +100,20 @@ test_collector_health_alerts_once_per_change(void **state)
 	assert_int_equal(
 	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 3000, &cause), 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
+	/* Still failing, for another reason: recorded (same streak start), no second alert. */
+	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, false, "host key mismatch",
+	                                           T0 + 4000, &cause),
+	                 0);
+	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, false, "host key mismatch",
+	                                           T0 + 5000, &cause),
+	                 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM collectors WHERE ok=0 AND "
+	                          "last_error='host key mismatch' AND since=1764576001"),
+	                 1);
 	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, true, NULL, T0 + 9000, &cause),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM collectors WHERE ok=1 AND last_error=''"),
 	                 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR' AND "
 	                          "state='ok' AND outage_seconds=8"),
