@@ -27,6 +27,11 @@ struct dsink {
 	int64_t retry_ms; /* 0 = healthy */
 	unsigned failures;
 	int64_t current; /* outbox id in flight */
+	/*
+	 * Delivered, but the database refused to mark it (a full disk): its mark is retried
+	 * before anything else is sent, and it is never sent again by this process.
+	 */
+	int64_t unmarked;
 	/* The row in flight, owned copies. */
 	struct np_alert alert;
 	char *strs[7];
@@ -79,10 +84,17 @@ sent_cb(void *arg, int ok, const char *cause)
 	if (ok == 0) {
 		if (np_store_outbox_done(d->st, ds->current, ds->key, np_wall_ms() / 1000, &why) ==
 		    -1) {
-			/* Delivered but not marked: it may be sent again after a restart. */
-			np_logf(&d->lg, LOG_ERR, "alert %lld to %s: marking delivered: %s",
+			/* Only a restart before the mark succeeds can send it again. */
+			np_logf(&d->lg, LOG_ERR,
+			        "alert %lld to %s: delivered, but marking it failed: %s (retrying "
+			        "the mark before sending anything else)",
 			        (long long)ds->current, ds->key, why);
 			free(why);
+			ds->unmarked = ds->current;
+			ds->retry_ms = RETRY_MIN_MS;
+			clear_current(ds);
+			later(ds, ds->retry_ms);
+			return;
 		}
 		if (ds->failures > 0)
 			np_logf(&d->lg, LOG_NOTICE,
@@ -141,6 +153,20 @@ send_next(struct dsink *ds)
 	if (ds->busy)
 		return;
 	char *why = NULL;
+	if (ds->unmarked != 0) {
+		if (np_store_outbox_done(d->st, ds->unmarked, ds->key, np_wall_ms() / 1000, &why) ==
+		    -1) {
+			free(why);
+			ds->retry_ms =
+			    ds->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ds->retry_ms * 2;
+			later(ds, ds->retry_ms);
+			return;
+		}
+		np_logf(&d->lg, LOG_NOTICE, "alert %lld to %s: marked delivered",
+		        (long long)ds->unmarked, ds->key);
+		ds->unmarked = 0;
+		ds->retry_ms = 0;
+	}
 	if (np_store_outbox_pending(d->st, ds->key, 1, row_cb, ds, &why) == -1) {
 		np_logf(&d->lg, LOG_ERR, "alert sink %s: reading the outbox: %s", ds->key, why);
 		free(why);

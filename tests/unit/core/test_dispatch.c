@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,11 +137,95 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 	close(fd);
 }
 
+/* Runs the loop until fd is readable (at most `turns` due events). */
+static void
+loop_until_readable(struct event_base *base, int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	for (int turns = 0; poll(&p, 1, 0) == 0; turns++) {
+		assert_true(turns < 100);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+}
+
+/*
+ * Delivered while the database cannot be written (a full disk): the alert is not sent again
+ * while its mark fails; the mark is retried, and the next alert follows only after it.
+ */
+static void
+test_unmarked_delivery_is_not_resent(void **state)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	socklen_t sl = sizeof(sin);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	unsigned port = ntohs(sin.sin_port);
+	char *key = np_xasprintf("udp://127.0.0.1:%u", port);
+	char *cause = NULL;
+	struct np_store *st = np_store_open(":memory:", 0, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	const char *keys[] = {key};
+	queue(st, keys, 1, 1000);
+	queue(st, keys, 1, 1060);
+
+	char *text = np_xasprintf("sources: []\nalerts:\n  - { type: syslog, server: \"%s\", "
+	                          "hostname: h }\n",
+	                          key);
+	struct np_config *cfg = config(text);
+	struct event_base *base = event_base_new();
+	struct logs logs = {{0}};
+	struct np_logger lg = {log_fn, &logs};
+	/* Reads work, every write fails (SQLITE_READONLY), as on a full disk. */
+	assert_int_equal(sqlite3_exec(np_store_db(st), "PRAGMA query_only = 1", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	struct np_dispatch *d = np_dispatch_new(base, st, cfg, &lg, &cause);
+	if (d == NULL)
+		fail_msg("%s", cause);
+	np_dispatch_kick(d);
+	loop_until_readable(base, fd);
+	char buf[2048];
+	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	for (int turns = 0; strstr(logs.text, "marking it failed") == NULL; turns++) {
+		assert_true(turns < 100);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	/* Another turn (a failed retry of the mark): nothing is sent. */
+	event_base_loop(base, EVLOOP_ONCE);
+	assert_non_null(strstr(logs.text, "marking it failed"));
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 0), 0);
+	assert_int_equal(np_store_outbox_count(st, key), 2);
+
+	/* Space is back: the first is marked, the second sent once, nothing twice. */
+	assert_int_equal(sqlite3_exec(np_store_db(st), "PRAGMA query_only = 0", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	for (int turns = 0; np_store_outbox_count(st, key) > 0; turns++) {
+		assert_true(turns < 100);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+	int got = 0;
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		got++;
+	assert_int_equal(got, 1);
+	assert_non_null(strstr(logs.text, "marked delivered"));
+
+	np_dispatch_free(d);
+	np_config_free(cfg);
+	event_base_free(base);
+	np_store_close(st);
+	free(text);
+	free(key);
+	close(fd);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_orphans_logged_and_renamed_key_adopted),
+	    cmocka_unit_test(test_unmarked_delivery_is_not_resent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
