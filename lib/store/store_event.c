@@ -16,10 +16,15 @@ state_name(enum np_state s)
 	return (unsigned)s < NP_ST_MAX ? np_state_names[s] : "unknown";
 }
 
-/* Opens or closes the interval of `open_id`/`close_id` for one link at time_s. */
+/*
+ * Opens or closes the interval of `id` for one link at time_s. An outage closes at its start
+ * plus its length, measured on the monotonic clock (len_s, if known): start and time_s are
+ * each dated with the wall clock of their own moment, so a clock step between them would
+ * shrink the outage to nothing (step back) or stretch it by the step (step forward).
+ */
 static int
 interval(struct np_store *st, enum np_stmt id, const struct np_ls_event *ev, int64_t time_s,
-         char **cause)
+         int64_t len_s, char **cause)
 {
 	sqlite3_stmt *stmt = np_store_stmt(st, id, cause);
 	if (stmt == NULL)
@@ -27,6 +32,12 @@ interval(struct np_store *st, enum np_stmt id, const struct np_ls_event *ev, int
 	np_store_bind_text(stmt, 1, ev->device);
 	np_store_bind_text(stmt, 2, ev->interface);
 	sqlite3_bind_int64(stmt, 3, time_s);
+	if (id == NP_S_OUTAGE_CLOSE) {
+		if (len_s >= 0)
+			sqlite3_bind_int64(stmt, 4, len_s);
+		else
+			sqlite3_bind_null(stmt, 4);
+	}
 	return np_store_exec_stmt(st, stmt, cause, "recording an outage/unobserved interval");
 }
 
@@ -119,25 +130,29 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 	int64_t time_s = np_store_ms_to_s(ev->time_ms);
 	/* Rounded to the nearest second; -1 (no ended outage) stays NULL. */
 	int64_t outage_s = ev->outage_ms >= 0 ? (ev->outage_ms + 500) / 1000 : -1;
+	/* In whole seconds as the start and end are stored: without a step, end is time_s. */
+	int64_t len_s =
+	    ev->outage_ms >= 0 ? time_s - np_store_ms_to_s(ev->time_ms - ev->outage_ms) : -1;
 
 	/* A FLAPPING/FLAPSTOP notice changes no state: it has an alert but no transition. */
 	if (ev->transition) {
 		if (transition(st, ev, time_s, outage_s, cause) != 0)
 			return -1;
 		if (ev->from == NP_ST_DOWN && ev->to != NP_ST_DOWN &&
-		    interval(st, NP_S_OUTAGE_CLOSE, ev, time_s, cause) != 0)
+		    interval(st, NP_S_OUTAGE_CLOSE, ev, time_s, len_s, cause) != 0)
 			return -1;
 		/* From unknown too: a link forgotten while unobserved (np_ls_forget) seen again. */
 		if ((ev->from == NP_ST_STALE || ev->from == NP_ST_UNKNOWN) &&
-		    ev->to != NP_ST_STALE && interval(st, NP_S_UNOBS_CLOSE, ev, time_s, cause) != 0)
+		    ev->to != NP_ST_STALE &&
+		    interval(st, NP_S_UNOBS_CLOSE, ev, time_s, -1, cause) != 0)
 			return -1;
 		/* Never-up links (unless the user asked to alert on them) are not down time. */
 		if (ev->to == NP_ST_DOWN && ev->from != NP_ST_DOWN &&
 		    (ev->ever_up || ev->alert != NP_AL_NONE) &&
-		    interval(st, NP_S_OUTAGE_OPEN, ev, time_s, cause) != 0)
+		    interval(st, NP_S_OUTAGE_OPEN, ev, time_s, -1, cause) != 0)
 			return -1;
 		if (ev->to == NP_ST_STALE && ev->from != NP_ST_STALE &&
-		    interval(st, NP_S_UNOBS_OPEN, ev, time_s, cause) != 0)
+		    interval(st, NP_S_UNOBS_OPEN, ev, time_s, -1, cause) != 0)
 			return -1;
 	}
 	if (ev->alert == NP_AL_NONE)

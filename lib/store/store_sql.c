@@ -107,7 +107,9 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_OUTAGE_OPEN] = "INSERT INTO outages (device, interface, start) SELECT ?1, ?2, ?3"
                          " WHERE NOT EXISTS (SELECT 1 FROM outages WHERE device = ?1"
                          " AND interface = ?2 AND end IS NULL)",
-    [NP_S_OUTAGE_CLOSE] = "UPDATE outages SET end = max(start, ?3)"
+    /* ?4: the outage's length if known (store_event.c interval: clock steps). */
+    [NP_S_OUTAGE_CLOSE] = "UPDATE outages SET end = CASE WHEN ?4 IS NULL THEN max(start, ?3)"
+                          " ELSE start + ?4 END"
                           " WHERE device = ?1 AND interface = ?2 AND end IS NULL",
     [NP_S_UNOBS_OPEN] = "INSERT INTO unobserved (device, interface, start) SELECT ?1, ?2, ?3"
                         " WHERE NOT EXISTS (SELECT 1 FROM unobserved WHERE device = ?1"

@@ -120,9 +120,12 @@ EOC
 # count_lines PATTERN FILE
 count_lines() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 
-# start_daemon CONFIG: netpulsed in the foreground inside $NS; pid in $DAEMON_PID.
+# start_daemon CONFIG: netpulsed in the foreground inside $NS; pid in $DAEMON_PID. If the
+# array DAEMON_ENV is set (NAME=VALUE words, e.g. an LD_PRELOAD), the daemon alone gets it.
 start_daemon() {
-	ip netns exec "$NS" "$NETPULSED" --foreground -c "$1" >>"$T/netpulsed.log" 2>&1 &
+	# env execs the daemon: $! is still netpulsed itself.
+	ip netns exec "$NS" env ${DAEMON_ENV[@]+"${DAEMON_ENV[@]}"} "$NETPULSED" --foreground \
+		-c "$1" >>"$T/netpulsed.log" 2>&1 &
 	DAEMON_PID=$!
 	CLEANUP+=("kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null")
 }

@@ -66,6 +66,9 @@ test_step_back_hides_no_outage(void **state)
 	/* dated with the wall clock current when stored */
 	assert_int_equal(q_int(f, "SELECT since FROM outbox WHERE msgid='IFUP'"),
 	                 (T0 + 50000 - HOUR) / 1000);
+	/* The outage keeps its start and its true length, though its end's date is earlier. */
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 30000) / 1000);
+	assert_int_equal(q_int(f, "SELECT end - start FROM outages"), 20);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE'"), 0);
 	/* The engine's deadline is monotonic: stale 30 s after the last poll. */
 	assert_int_equal(np_pipeline_next_deadline(f->pl), M0 + 50000 + 30000);
@@ -92,6 +95,25 @@ test_step_forward_no_stale_storm(void **state)
 	assert_int_equal(q_int(f, "SELECT outage_seconds FROM outbox WHERE msgid='IFUP'"), 20);
 	assert_int_equal(q_int(f, "SELECT end - start FROM outages"), 20);
 	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 50000 + HOUR) / 1000);
+}
+
+/* The wall clock steps forward an hour during an outage: it is not an hour longer. */
+static void
+test_step_forward_during_outage(void **state)
+{
+	struct fx *f = *state;
+	for (int64_t ms = 0; ms <= 20000; ms += 10000)
+		poll(f, ms, NP_LINK_UP);
+	poll(f, 30000, NP_LINK_DOWN);
+	wall_off = HOUR;
+	poll(f, 40000, NP_LINK_DOWN);
+	poll(f, 50000, NP_LINK_UP);
+	assert_int_equal(q_int(f, "SELECT outage_seconds FROM outbox WHERE msgid='IFUP'"), 20);
+	assert_int_equal(q_int(f, "SELECT since FROM outbox WHERE msgid='IFUP'"),
+	                 (T0 + 50000 + HOUR) / 1000);
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 30000) / 1000);
+	assert_int_equal(q_int(f, "SELECT end - start FROM outages"), 20);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE'"), 0);
 }
 
 /*
@@ -133,6 +155,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_step_back_hides_no_outage, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_step_forward_no_stale_storm, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_step_forward_during_outage, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_after_reboot, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
