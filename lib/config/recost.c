@@ -3,6 +3,11 @@
  * every atom and every *, + or ? counts one element, a group counts its contents, and x{m,n}
  * counts x times n (x{m,} times m + 1). The measure is an estimate of regcomp's work, not a
  * parser: what it cannot read it counts as plain characters and regcomp judges the syntax.
+ *
+ * Size is not the whole cost: a repetition of something that already repeats (`(a*)*`,
+ * `((a*){1,9}){1,10}*`, `a**`) makes glibc's epsilon closures explode — that last one, 190
+ * elements written out, did not finish compiling in two minutes. Such nesting is refused
+ * whatever its size; interface names never need it.
  */
 #include "config/recost.h"
 
@@ -17,6 +22,8 @@
 struct frame {
 	unsigned long sum;  /* elements of the group so far */
 	unsigned long last; /* elements of its last atom (included in sum), 0 if none */
+	bool repeats;       /* the group holds a quantifier */
+	bool last_repeats;  /* its last atom holds or carries one */
 };
 
 static unsigned long
@@ -38,14 +45,19 @@ atom(struct frame *f, unsigned long n)
 {
 	f->sum = sat_add(f->sum, n);
 	f->last = n;
+	f->last_repeats = false;
 }
 
-/* Replaces the last atom's count by n (a quantifier applied to it). */
+/* Replaces the last atom's count by n (a quantifier applied to it); notes nested ones. */
 static void
-requantify(struct frame *f, unsigned long n)
+requantify(struct frame *f, unsigned long n, bool *nested)
 {
+	if (f->last_repeats)
+		*nested = true;
 	f->sum = sat_add(f->sum - f->last, n);
 	f->last = n;
+	f->repeats = true;
+	f->last_repeats = true;
 }
 
 /* Reads digits at *p (at most 9 of them); false if there are none. */
@@ -115,17 +127,19 @@ bracket(const char *p)
 }
 
 /*
- * Walks the pattern; returns the elements, and in *big the largest bound seen (for the
- * message). Nesting deeper than the frames is counted as flat, which regcomp then refuses or
- * not; the pattern length limit keeps the depth below that anyway.
+ * Walks the pattern; returns the elements, in *big the largest bound seen (for the message)
+ * and in *nested whether a quantifier applies to something that already repeats. Nesting
+ * deeper than the frames is counted as flat, which regcomp then refuses or not; the pattern
+ * length limit keeps the depth below that anyway.
  */
 static unsigned long
-measure(const char *pat, unsigned long *big)
+measure(const char *pat, unsigned long *big, bool *nested)
 {
 	struct frame fr[NP_RE_MAX_LEN / 2 + 2];
 	size_t depth = 0;
 	memset(&fr[0], 0, sizeof(fr[0]));
 	*big = 0;
+	*nested = false;
 	const char *p = pat;
 	while (*p != '\0') {
 		struct frame *f = &fr[depth];
@@ -151,9 +165,12 @@ measure(const char *pat, unsigned long *big)
 		case ')':
 			if (depth > 0) {
 				unsigned long inner = fr[depth].sum;
+				bool inner_repeats = fr[depth].repeats;
 				depth--;
 				/* An empty group still is a node. */
 				atom(&fr[depth], inner > 0 ? inner : 1);
+				fr[depth].last_repeats = inner_repeats;
+				fr[depth].repeats |= inner_repeats;
 			} else {
 				atom(f, 1);
 			}
@@ -161,16 +178,17 @@ measure(const char *pat, unsigned long *big)
 			break;
 		case '|':
 			f->last = 0; /* a quantifier after | applies to nothing */
+			f->last_repeats = false;
 			p++;
 			break;
 		case '*':
 		case '?':
-			requantify(f, sat_add(f->last, 1));
+			requantify(f, sat_add(f->last, 1), nested);
 			p++;
 			break;
 		case '+':
 			/* x+ is xx*: written out twice. */
-			requantify(f, sat_add(sat_mul(f->last, 2), 1));
+			requantify(f, sat_add(sat_mul(f->last, 2), 1), nested);
 			p++;
 			break;
 		case '{':
@@ -186,8 +204,10 @@ measure(const char *pat, unsigned long *big)
 				*big = hi;
 			/* x{m,} is m copies and a star; x{m,n}, n copies, n - m of them optional.
 			 */
-			requantify(f, open ? sat_add(sat_mul(f->last, lo + 1), 1)
-			                   : sat_add(sat_mul(f->last, hi), hi > lo ? 1 : 0));
+			requantify(f,
+			           open ? sat_add(sat_mul(f->last, lo + 1), 1)
+			                : sat_add(sat_mul(f->last, hi), hi > lo ? 1 : 0),
+			           nested);
 			p = end;
 			break;
 		default:
@@ -207,9 +227,10 @@ unsigned long
 np_config_re_elements(const char *pattern)
 {
 	unsigned long big;
+	bool nested;
 	if (strlen(pattern) > NP_RE_MAX_LEN)
 		return HUGE_COUNT;
-	return measure(pattern, &big);
+	return measure(pattern, &big, &nested);
 }
 
 int
@@ -221,7 +242,8 @@ np_config_re_cost(const char *pattern, char **why)
 		    np_xasprintf("is %zu bytes long; at most %d are allowed", len, NP_RE_MAX_LEN);
 		return -1;
 	}
-	unsigned long big, n = measure(pattern, &big);
+	bool nested;
+	unsigned long big, n = measure(pattern, &big, &nested);
 	if (big > NP_RE_MAX_BOUND) {
 		*why = np_xasprintf("repeats something %lu%s times; a repetition count may be at "
 		                    "most %d",
@@ -233,6 +255,12 @@ np_config_re_cost(const char *pattern, char **why)
 		                    "to %lu%s elements; at most %d are allowed (nest fewer or "
 		                    "smaller {m,n})",
 		                    n, n >= HUGE_COUNT ? " or more" : "", NP_RE_MAX_ELEMENTS);
+		return -1;
+	}
+	if (nested) {
+		*why = np_xasprintf("repeats something that already repeats (as in (a*)* or "
+		                    "(a+){2,3}); such nesting can take regcomp minutes, write the "
+		                    "pattern without it");
 		return -1;
 	}
 	return 0;
