@@ -88,6 +88,20 @@ make_netns() {
 
 in_ns() { ip netns exec "$NS" "$@"; }
 
+# make_veth_pair: veth npa <-> npb in $NS, both up (the local source watches npa; setting npb
+# down takes npa's carrier away).
+make_veth_pair() {
+	ip -n "$NS" link add npa type veth peer name npb
+	ip -n "$NS" link set npa up
+	ip -n "$NS" link set npb up
+}
+
+# link_state [IFACE]: the state `netpulse status` gives IFACE (default npa) in ${DB:-$T/np.db}.
+link_state() {
+	"$NETPULSE" --db "${DB:-$T/np.db}" status --format json |
+		json_get "[l['state'] for l in j if l['interface']=='${1:-npa}'][0]"
+}
+
 # start_rsyslog: a private rsyslogd in $NS on 127.0.0.1:5514/udp and 5515/tcp writing
 # $T/received.log (parsed fields) and $T/raw.log (exact wire text).
 start_rsyslog() {
@@ -153,3 +167,52 @@ wait_outbox_empty() {
 
 # json_get EXPR: evaluates a Python expression over the JSON document on stdin (as `j`).
 json_get() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+
+# ---- Flow Collector peers: a real sshd (key auth, internal-sftp) inside $NS ----
+# Needs $T/authorized_keys. Pid in SSHD_<NAME>; log in $T/sshd_<NAME>.log; stopped at cleanup.
+# start_fc NAME PORT HOSTKEY: sshd for FC NAME on 127.0.0.1:PORT inside $NS.
+start_fc() {
+	local name=$1 port=$2 key=$3
+	cat >"$T/sshd_$name.conf" <<EOC
+Port $port
+ListenAddress 127.0.0.1
+HostKey $key
+PidFile $T/sshd_$name.pid
+AuthorizedKeysFile $T/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+PermitRootLogin prohibit-password
+StrictModes no
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOC
+	/usr/sbin/sshd -t -f "$T/sshd_$name.conf" || fail "sshd config $name invalid"
+	ip netns exec "$NS" /usr/sbin/sshd -D -e -f "$T/sshd_$name.conf" >>"$T/sshd_$name.log" 2>&1 &
+	local pid=$!
+	eval "SSHD_$name=$pid"
+	CLEANUP+=("stop_fc $name")
+	wait_for 10 "in_ns ss -Hlnt 'sport = :$port' | grep -q ." || fail "sshd $name did not start"
+}
+
+# descendants PID: every process below PID (sshd's per-connection processes).
+descendants() {
+	local kid
+	for kid in $(ps -o pid= --ppid "$1"); do
+		echo "$kid"
+		descendants "$kid"
+	done
+}
+
+# stop_fc NAME: the FC goes away, kept connections included.
+stop_fc() {
+	local pid
+	eval "pid=\${SSHD_$1:-}"
+	[ -n "$pid" ] || return 0
+	local kids
+	kids=$(descendants "$pid")
+	kill "$pid" $kids 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	eval "SSHD_$1="
+}

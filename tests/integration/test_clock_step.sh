@@ -15,9 +15,7 @@ require_cmd sqlite3 python3
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 [ -f "$FAKETIME_LIB" ] || skip "needs libfaketime ($FAKETIME_LIB)"
 make_netns
-ip -n "$NS" link add npa type veth peer name npb
-ip -n "$NS" link set npa up
-ip -n "$NS" link set npb up
+make_veth_pair
 start_rsyslog
 
 cat >"$T/netpulse.yaml" <<EOC
@@ -43,7 +41,6 @@ start_daemon "$T/netpulse.yaml"
 
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
 q() { sqlite3 "$T/np.db" "$1"; }
-link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
 # The newest stored poll's time (daemon's wall clock, Unix seconds).
 last_poll() { q "SELECT coalesce(max(s.t), 0) FROM samples s JOIN series r ON r.id = s.series
 	WHERE r.source = 'ns-host'"; }

@@ -7,9 +7,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_cmd sqlite3 python3
 make_netns
-ip -n "$NS" link add npa type veth peer name npb
-ip -n "$NS" link set npa up
-ip -n "$NS" link set npb up
+make_veth_pair
 start_rsyslog
 
 cat >"$T/netpulse.yaml" <<EOC
@@ -25,7 +23,6 @@ start_daemon "$T/netpulse.yaml"
 HOST=$(hostname)
 
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
-link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
 wait_for 20 'test "$(link_state)" = up' || fail "npa never reported up"
 pass "npa is up"
 

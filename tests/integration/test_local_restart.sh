@@ -5,9 +5,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_cmd sqlite3 python3
 make_netns
-ip -n "$NS" link add npa type veth peer name npb
-ip -n "$NS" link set npa up
-ip -n "$NS" link set npb up
+make_veth_pair
 start_rsyslog
 cat >"$T/netpulse.yaml" <<EOC
 daemon: { database: $T/np.db }
@@ -17,7 +15,6 @@ alerts:
   - { type: syslog, server: "tcp://127.0.0.1:5515" }
 EOC
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
-link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
 runs_alive() { sqlite3 "$T/np.db" "SELECT count(*) FROM runs WHERE last_alive >= started + $1"; }
 
 start_daemon "$T/netpulse.yaml"

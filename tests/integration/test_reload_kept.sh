@@ -24,31 +24,12 @@ fi
 make_netns
 mkdir -p /run/sshd && chmod 755 /run/sshd
 
-# ---- the Flow Collector: one sshd, its SFTP server logging each open ----
+# ---- the Flow Collector: one real sshd (start_fc, lib.sh) ----
 ssh-keygen -q -t ed25519 -N '' -f "$T/host" -C fc
 ssh-keygen -q -t ed25519 -N '' -f "$T/client" -C netpulse
 cp "$T/client.pub" "$T/authorized_keys"
 echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$T/host.pub")" >"$T/known_hosts"
-cat >"$T/sshd.conf" <<EOC
-Port 2222
-ListenAddress 127.0.0.1
-HostKey $T/host
-PidFile $T/sshd.pid
-AuthorizedKeysFile $T/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-StrictModes no
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-EOC
-/usr/sbin/sshd -t -f "$T/sshd.conf" || fail "sshd config invalid"
-ip netns exec "$NS" /usr/sbin/sshd -D -e -f "$T/sshd.conf" >>"$T/sshd.log" 2>&1 &
-SSHD_PID=$!
-CLEANUP+=("kill \$(ps -o pid= --ppid $SSHD_PID) $SSHD_PID; wait $SSHD_PID")
-wait_for 10 "in_ns ss -Hlnt 'sport = :2222' | grep -q ." || fail "sshd did not start"
+start_fc rk 2222 "$T/host"
 cp "$NP_FIXTURES/fc_device_stats/exporter_device_stats_example.txt" "$T/fc.txt"
 
 # ---- the local source's fake /proc/net/dev and /sys/class/net ----
@@ -117,7 +98,7 @@ reloads() { count_lines "configuration reloaded" "$T/netpulsed.log"; }
 
 # Both sources polled successfully at least twice before any reload (valgrind is slow).
 wait_for 90 'test "$(polls_after fc-one 0)" -ge 2 && test "$(polls_after host-local 0)" -ge 2' ||
-	fail "the sources never polled (see netpulsed.log, sshd.log)"
+	fail "the sources never polled (see netpulsed.log, sshd_rk.log)"
 pass "both sources poll ($MODE)"
 
 # hup_and_two_polls N: SIGHUP, wait for reload N, then for two polls of each source in
@@ -138,8 +119,8 @@ hup_and_two_polls 2
 pass "SIGHUP with an unrelated key changed: both sources kept polling"
 
 # The sources were kept (not re-created): one SSH connection for the whole run.
-test "$(count_lines 'Accepted publickey' "$T/sshd.log")" = 1 ||
-	fail "the kept stealthwatch source reconnected ($(count_lines 'Accepted publickey' "$T/sshd.log") logins)"
+test "$(count_lines 'Accepted publickey' "$T/sshd_rk.log")" = 1 ||
+	fail "the kept stealthwatch source reconnected ($(count_lines 'Accepted publickey' "$T/sshd_rk.log") logins)"
 grep -q "poll failed" "$T/netpulsed.log" && fail "a poll failed: $(grep -m1 'poll failed' "$T/netpulsed.log")"
 
 kill -TERM $DAEMON_PID

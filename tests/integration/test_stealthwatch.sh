@@ -36,32 +36,6 @@ cp "$T/client.pub" "$T/authorized_keys"
 } >"$T/known_hosts"
 EVIL_FP=$(ssh-keygen -lf "$T/host_evil.pub" | awk '{print $2}')
 
-# start_fc NAME PORT HOSTKEY: sshd for FC NAME on 127.0.0.1:PORT inside $NS.
-start_fc() {
-	local name=$1 port=$2 key=$3
-	cat >"$T/sshd_$name.conf" <<EOC
-Port $port
-ListenAddress 127.0.0.1
-HostKey $key
-PidFile $T/sshd_$name.pid
-AuthorizedKeysFile $T/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-PermitRootLogin prohibit-password
-StrictModes no
-Subsystem sftp internal-sftp
-LogLevel VERBOSE
-EOC
-	/usr/sbin/sshd -t -f "$T/sshd_$name.conf" || fail "sshd config $name invalid"
-	ip netns exec "$NS" /usr/sbin/sshd -D -e -f "$T/sshd_$name.conf" >>"$T/sshd_$name.log" 2>&1 &
-	local pid=$!
-	eval "SSHD_$name=$pid"
-	CLEANUP+=("stop_fc $name")
-	wait_for 10 "in_ns ss -Hlnt 'sport = :$port' | grep -q ." || fail "sshd $name did not start"
-}
-
 # start_forwarder PORT: relays 127.0.0.1:PORT (inside $NS) to the port written in
 # $T/fwd_PORT.to, read at each connection.
 start_forwarder() {
@@ -101,27 +75,6 @@ PY
 	local pid=$!
 	CLEANUP+=("kill $pid; wait $pid")
 	wait_for 10 "in_ns ss -Hlnt 'sport = :$port' | grep -q ." || fail "forwarder $port did not start"
-}
-
-# descendants PID: every process below PID (sshd's per-connection processes).
-descendants() {
-	local kid
-	for kid in $(ps -o pid= --ppid "$1"); do
-		echo "$kid"
-		descendants "$kid"
-	done
-}
-
-# stop_fc NAME: the FC goes away, kept connections included.
-stop_fc() {
-	local pid
-	eval "pid=\${SSHD_$1:-}"
-	[ -n "$pid" ] || return 0
-	local kids
-	kids=$(descendants "$pid")
-	kill "$pid" $kids 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	eval "SSHD_$1="
 }
 
 HDR=$(head -n1 "$NP_FIXTURES/fc_device_stats/exporter_device_stats_example.txt")

@@ -12,9 +12,7 @@ if [ -z "${NP_IN_MOUNTNS:-}" ]; then
 fi
 source "$(dirname "$0")/lib.sh"
 make_netns
-ip -n "$NS" link add npa type veth peer name npb
-ip -n "$NS" link set npa up
-ip -n "$NS" link set npb up
+make_veth_pair
 start_rsyslog
 
 mkdir "$T/disk"
@@ -31,7 +29,6 @@ alerts:
 EOC
 start_daemon "$T/netpulse.yaml"
 np() { "$NETPULSE" --db "$DB" "$@"; }
-link_state() { np status --format json | json_get "[l['state'] for l in j if l['interface']=='npa'][0]"; }
 wait_for 20 'test "$(link_state)" = up' || fail "npa never reported up"
 pass "npa is up"
 

@@ -61,15 +61,38 @@ config(const char *text)
 	return c;
 }
 
-static void
-test_orphans_logged_and_renamed_key_adopted(void **state)
+/* A UDP socket on 127.0.0.1 with a port of the kernel's choosing: the receiving sink. */
+static int
+udp_listener(unsigned *port)
 {
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 	socklen_t sl = sizeof(sin);
 	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	unsigned port = ntohs(sin.sin_port);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/*
+ * Runs the loop until fd is readable: each turn runs a due event, and a dispatcher with nothing
+ * armed would fail the bound.
+ */
+static void
+loop_until_readable(struct event_base *base, int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	for (int turns = 0; poll(&p, 1, 0) == 0; turns++) {
+		assert_true(turns < 100);
+		event_base_loop(base, EVLOOP_ONCE);
+	}
+}
+
+static void
+test_orphans_logged_and_renamed_key_adopted(void **state)
+{
+	unsigned port;
+	int fd = udp_listener(&port);
 
 	char *cause = NULL;
 	struct np_store *st = np_store_open(":memory:", 0, &cause);
@@ -102,12 +125,7 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 	/* Both moved alerts arrive at the configured sink, oldest first. */
 	char *key = np_xasprintf("udp://127.0.0.1:%u", port);
 	for (int i = 0; i < 2; i++) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		/* Each turn runs a due event; a dispatcher with nothing armed would stop here. */
-		for (int turns = 0; poll(&p, 1, 0) == 0; turns++) {
-			assert_true(turns < 100);
-			event_base_loop(base, EVLOOP_ONCE);
-		}
+		loop_until_readable(base, fd);
 		char buf[2048];
 		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
 		assert_true(n > 0);
@@ -137,17 +155,6 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 	close(fd);
 }
 
-/* Runs the loop until fd is readable (at most `turns` due events). */
-static void
-loop_until_readable(struct event_base *base, int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	for (int turns = 0; poll(&p, 1, 0) == 0; turns++) {
-		assert_true(turns < 100);
-		event_base_loop(base, EVLOOP_ONCE);
-	}
-}
-
 /*
  * Delivered while the database cannot be written (a full disk): the alert is not sent again
  * while its mark fails; the mark is retried, and the next alert follows only after it.
@@ -155,12 +162,8 @@ loop_until_readable(struct event_base *base, int fd)
 static void
 test_unmarked_delivery_is_not_resent(void **state)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	socklen_t sl = sizeof(sin);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
-	unsigned port = ntohs(sin.sin_port);
+	unsigned port;
+	int fd = udp_listener(&port);
 	char *key = np_xasprintf("udp://127.0.0.1:%u", port);
 	char *cause = NULL;
 	struct np_store *st = np_store_open(":memory:", 0, &cause);
