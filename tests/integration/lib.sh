@@ -168,6 +168,21 @@ wait_outbox_empty() {
 # json_get EXPR: evaluates a Python expression over the JSON document on stdin (as `j`).
 json_get() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
+# expect_downtime PERIOD KEY=VALUE OUTAGES SECONDS TOLERANCE: `netpulse downtime` over PERIOD
+# (DB ${DB:-$T/np.db}) gives the link whose KEY (device or interface) is VALUE exactly OUTAGES
+# outages and SECONDS (± TOLERANCE) down. Leaves the JSON in $json for further checks.
+expect_downtime() {
+	local period=$1 key=${2%%=*} value=${2#*=} nout dsec
+	json=$("$NETPULSE" --db "${DB:-$T/np.db}" downtime --period "$period" --format json)
+	echo "$json"
+	nout=$(json_get "[l['outages'] for l in j['links'] if l['$key']=='$value'][0]" <<<"$json")
+	dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['$key']=='$value'][0]" <<<"$json")
+	[ "$nout" = "$3" ] || fail "downtime: $nout outage(s) for $value, expected $3"
+	python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= float(sys.argv[3]) else 1)" \
+		"$dsec" "$4" "$5" || fail "downtime of $value is $dsec s, expected $4 ± $5"
+	pass "downtime JSON: $dsec s in $nout outage(s) for $value"
+}
+
 # ---- Flow Collector peers: a real sshd (key auth, internal-sftp) inside $NS ----
 # Needs $T/authorized_keys. Pid in SSHD_<NAME>; log in $T/sshd_<NAME>.log; stopped at cleanup.
 # start_fc NAME PORT HOSTKEY: sshd for FC NAME on 127.0.0.1:PORT inside $NS.

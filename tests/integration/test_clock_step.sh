@@ -96,14 +96,7 @@ up_time=$(q "SELECT time FROM transitions WHERE interface = 'npa' AND state = 'u
 pass "IFUP dated an hour back (down $down_time, up $up_time)"
 
 # The CLI runs on the true clock; 2h up to now covers both dates.
-json=$(np downtime --period 2h --format json)
-echo "$json"
-nout=$(json_get "[l['outages'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-[ "$nout" = 1 ] || fail "downtime reports $nout outages, expected 1"
-python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= 1 else 1)" \
-	"$dsec" "$outage" || fail "downtime $dsec s does not match outage_seconds $outage"
-pass "downtime JSON: $dsec s in 1 outage"
+expect_downtime 2h interface=npa 1 "$outage" 1
 
 # ---- 2. step forward an hour (back to the true time), link up and idle
 polls_before=$(poll_count "$T/np.db" ns-host)
@@ -147,14 +140,7 @@ up2_time=$(q "SELECT max(time) FROM transitions WHERE interface = 'npa' AND stat
 	|| fail "second outage dated $down2_time..$up2_time, outage_seconds $outage2"
 pass "second IFUP outage_seconds=$outage2"
 
-json=$(np downtime --period 2h --format json)
-echo "$json"
-nout=$(json_get "[l['outages'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-[ "$nout" = 2 ] || fail "downtime reports $nout outages, expected 2"
-python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= 2 else 1)" \
-	"$dsec" "$((outage + outage2))" || fail "downtime $dsec s is not $outage + $outage2"
-pass "downtime JSON: $dsec s in 2 outages"
+expect_downtime 2h interface=npa 2 "$((outage + outage2))" 2
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" && rc=0 || rc=$?

@@ -69,14 +69,7 @@ raw=$(grep -m1 ' IFDOWN ' "$T/raw.log")
 	|| fail "raw RFC 5424 header wrong: $raw"
 pass "raw frame: ${raw:0:80}..."
 
-json=$(np downtime --period 1h --format json)
-echo "$json"
-dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-nout=$(json_get "[l['outages'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-[ "$nout" = 1 ] || fail "downtime reports $nout outages, expected 1"
-python3 -c "import sys; d=float(sys.argv[1]); o=float(sys.argv[2]); sys.exit(0 if abs(d-o) <= 1 else 1)" \
-	"$dsec" "$outage" || fail "downtime $dsec s does not match outage_seconds $outage"
-pass "downtime JSON: $dsec s in 1 outage"
+expect_downtime 1h interface=npa 1 "$outage" 1
 
 events=$(np events --since 10m --state down --format json)
 [ "$(json_get "len([e for e in j if e['interface']=='npa'])" <<<"$events")" = 1 ] || fail "events --state down"

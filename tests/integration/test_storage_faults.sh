@@ -79,14 +79,7 @@ pass "space back: IFDOWN, IFUP and the STORAGE notice exactly once (${BASH_REMAT
 up=$(grep -m1 'msgid=IFUP' "$T/received.log")
 outage=$(sed -n 's/.*outage_seconds="\([0-9]*\)".*/\1/p' <<<"$up")
 [ -n "$outage" ] && [ "$outage" -ge 2 ] && [ "$outage" -le 30 ] || fail "outage_seconds=$outage outside 2..30"
-json=$(np downtime --period 1h --format json)
-echo "$json"
-dsec=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-nout=$(json_get "[l['outages'] for l in j['links'] if l['interface']=='npa'][0]" <<<"$json")
-[ "$nout" = 1 ] || fail "downtime reports $nout outages, expected 1"
-python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) <= 1 else 1)" \
-	"$dsec" "$outage" || fail "downtime $dsec s does not match outage_seconds $outage"
-pass "downtime JSON: $dsec s in 1 outage (IFUP said $outage s)"
+expect_downtime 1h interface=npa 1 "$outage" 1
 
 kill -TERM "$DAEMON_PID"
 wait "$DAEMON_PID" && rc=0 || rc=$?
