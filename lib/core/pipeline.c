@@ -55,7 +55,7 @@ struct np_pipeline {
 	struct np_pipeline_storage storage;
 	char *storage_error;
 	bool drop_logged;
-	int64_t now_s, now_ms;
+	int64_t now_s;
 	/*
 	 * Wall minus monotonic, sampled at the current ingest/tick: the engine runs on the
 	 * monotonic clock; its times are dated with the wall clock current when they are stored.
@@ -91,7 +91,6 @@ static void
 set_clocks(struct np_pipeline *p, int64_t wall_ms, int64_t mono_ms)
 {
 	p->now_s = wall_ms / 1000;
-	p->now_ms = wall_ms;
 	p->wall_off = wall_ms - mono_ms;
 	p->mono_now = mono_ms;
 }
@@ -384,7 +383,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	const char *source = b->source;
 	struct np_series *s = np_series_tab_get(p->series, source, o->device, o->interface);
 	s->gen = ss->gen;
-	s->seen_ms = p->now_ms;
+	s->seen_ms = p->mono_now;
 	s->idle_ms = stale_ms * 2 > SERIES_IDLE_MS ? stale_ms * 2 : SERIES_IDLE_MS;
 	uint64_t lh = labels_hash(o);
 	if (s->id == 0 || lh != s->labels_hash || p->now_s - s->touched_s >= SERIES_TOUCH_S) {
@@ -623,14 +622,14 @@ prune_series(struct np_pipeline *p, const char *source, uint32_t gen)
 	np_series_tab_prune(p->series, source, gen);
 }
 
-/* Series of sources that never send a complete batch leave memory when idle. */
+/* Series of sources that never send a complete batch leave memory when idle (monotonic). */
 static void
-sweep_series(struct np_pipeline *p, int64_t now_ms)
+sweep_series(struct np_pipeline *p)
 {
-	if (now_ms < p->next_sweep_ms && now_ms >= p->next_sweep_ms - SWEEP_EVERY_MS)
+	if (p->mono_now < p->next_sweep_ms)
 		return;
-	p->next_sweep_ms = now_ms + SWEEP_EVERY_MS;
-	np_series_tab_sweep(p->series, now_ms);
+	p->next_sweep_ms = p->mono_now + SWEEP_EVERY_MS;
+	np_series_tab_sweep(p->series, p->mono_now);
 }
 
 static int
@@ -683,7 +682,7 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	np_series_tab_commit(p->series);
 	if (b->complete)
 		prune_series(p, b->source, ss->gen);
-	sweep_series(p, now_ms);
+	sweep_series(p);
 	p->stats.series = np_series_tab_count(p->series);
 	p->stats.batches++;
 	p->stats.observations += b->n;

@@ -15,8 +15,8 @@
 
 /* The undo log keeps at least this many slots; above it, it shrinks back after big batches. */
 #define UNDO_MIN 64
-/* A map that held at least this many series is rebuilt once it holds under a quarter. */
-#define COMPACT_PEAK 1024
+/* Dropping at least this many series at once gives free memory back to the system. */
+#define TRIM_AFTER 1024
 
 struct undo {
 	struct np_series *s;
@@ -28,7 +28,6 @@ struct np_series_tab {
 	struct undo *undo;
 	size_t nundo, undocap;
 	uint32_t batch; /* number of the batch in progress (never 0) */
-	size_t peak;    /* most series held since the map was last rebuilt */
 };
 
 struct np_series_tab *
@@ -74,8 +73,6 @@ np_series_tab_get(struct np_series_tab *t, const char *source, const char *devic
 	if (s == NULL) {
 		s = np_xcalloc(1, sizeof(*s));
 		np_hmap_put(t->map, key, klen, s);
-		if (np_hmap_count(t->map) > t->peak)
-			t->peak = np_hmap_count(t->map);
 	}
 	return s;
 }
@@ -136,104 +133,53 @@ np_series_tab_undo(struct np_series_tab *t)
 	end_batch(t);
 }
 
-/* Collects keys to delete (the map must not change while it is walked). */
-struct doomed {
+/*
+ * After a wave of churn glibc keeps the freed blocks (the map itself shrinks): hand free pages
+ * back, so memory follows the series held now.
+ */
+static size_t
+dropped(size_t n)
+{
+#ifdef __GLIBC__
+	if (n >= TRIM_AFTER)
+		malloc_trim(0);
+#endif
+	return n;
+}
+
+struct unlisted {
 	const char *source;
 	size_t srclen;
 	uint32_t gen;
-	int64_t now_ms;
-	char **keys;
-	size_t *lens;
-	size_t n, cap;
 };
 
-static void
-doom(struct doomed *d, const char *key, size_t keylen)
+static bool
+is_unlisted(const char *key, size_t keylen, void *value, void *arg)
 {
-	if (d->n == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 16;
-		d->keys = np_xreallocarray(d->keys, d->cap, sizeof(*d->keys));
-		d->lens = np_xreallocarray(d->lens, d->cap, sizeof(*d->lens));
-	}
-	d->keys[d->n] = np_xmalloc(keylen);
-	memcpy(d->keys[d->n], key, keylen);
-	d->lens[d->n++] = keylen;
-}
-
-static void
-move_entry(const char *key, size_t keylen, void *value, void *arg)
-{
-	np_hmap_put(arg, key, keylen, value);
-}
-
-/*
- * After a wave of churn the map's slot array stays sized for its peak (it never shrinks) and
- * glibc keeps the freed blocks: rebuild the map at its present size and hand free pages back,
- * so memory follows the series held now.
- */
-static void
-compact(struct np_series_tab *t)
-{
-	if (t->peak < COMPACT_PEAK || np_hmap_count(t->map) * 4 >= t->peak)
-		return;
-	struct np_hmap *m = np_hmap_new();
-	np_hmap_foreach(t->map, move_entry, m);
-	np_hmap_free(t->map, NULL);
-	t->map = m;
-	t->peak = np_hmap_count(m);
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
-static size_t
-drop_doomed(struct np_series_tab *t, struct doomed *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		free(np_hmap_del(t->map, d->keys[i], d->lens[i]));
-		free(d->keys[i]);
-	}
-	free(d->keys);
-	free(d->lens);
-	if (d->n > 0)
-		compact(t);
-	return d->n;
-}
-
-static void
-find_unlisted(const char *key, size_t keylen, void *value, void *arg)
-{
-	struct doomed *d = arg;
+	const struct unlisted *u = arg;
 	const struct np_series *s = value;
-	if (keylen <= d->srclen || memcmp(key, d->source, d->srclen) != 0 ||
-	    key[d->srclen] != '\0' || s->gen == d->gen)
-		return;
-	doom(d, key, keylen);
+	return keylen > u->srclen && memcmp(key, u->source, u->srclen) == 0 &&
+	       key[u->srclen] == '\0' && s->gen != u->gen;
 }
 
 size_t
 np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen)
 {
-	struct doomed d = {.source = source, .srclen = strlen(source), .gen = gen};
-	np_hmap_foreach(t->map, find_unlisted, &d);
-	return drop_doomed(t, &d);
+	struct unlisted u = {.source = source, .srclen = strlen(source), .gen = gen};
+	return dropped(np_hmap_remove_if(t->map, is_unlisted, &u, free));
 }
 
-static void
-find_idle(const char *key, size_t keylen, void *value, void *arg)
+static bool
+is_idle(const char *key, size_t keylen, void *value, void *arg)
 {
-	struct doomed *d = arg;
 	const struct np_series *s = value;
-	if (d->now_ms - s->seen_ms > s->idle_ms)
-		doom(d, key, keylen);
+	return *(const int64_t *)arg - s->seen_ms > s->idle_ms;
 }
 
 size_t
 np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms)
 {
-	struct doomed d = {.now_ms = now_ms};
-	np_hmap_foreach(t->map, find_idle, &d);
-	return drop_doomed(t, &d);
+	return dropped(np_hmap_remove_if(t->map, is_idle, &now_ms, free));
 }
 
 void

@@ -33,7 +33,7 @@ struct np_series {
 	struct np_series_state v;
 	uint64_t labels_hash;
 	int64_t touched_s; /* when the row was last looked up or touched */
-	int64_t seen_ms;   /* wall time of the last observation */
+	int64_t seen_ms;   /* monotonic time of the last observation */
 	int64_t idle_ms;   /* dropped from memory when not observed for this long */
 	uint32_t gen;      /* source generation that last listed it */
 	uint32_t saved;    /* batch number of the copy in the undo log */
@@ -61,7 +61,8 @@ void np_series_tab_undo(struct np_series_tab *t);
 
 /* Drops the series of `source` whose gen differs from `gen` (UINT32_MAX: all of them). */
 size_t np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen);
-/* Drops the series not observed for their idle time at now_ms. Not inside a batch. */
+/* Drops the series not observed for their idle time at now_ms (monotonic). Not inside a
+ * batch. */
 size_t np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms);
 
 /* Primes the counters the baseline holds. */

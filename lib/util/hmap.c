@@ -20,6 +20,8 @@ struct np_hmap {
 	size_t filled; /* live + tombstones */
 };
 
+#define MIN_CAP 16
+
 static char tomb_marker;
 #define TOMB (&tomb_marker)
 
@@ -40,7 +42,7 @@ struct np_hmap *
 np_hmap_new(void)
 {
 	struct np_hmap *m = np_xcalloc(1, sizeof(*m));
-	m->cap = 16;
+	m->cap = MIN_CAP;
 	m->slots = np_xcalloc(m->cap, sizeof(*m->slots));
 	return m;
 }
@@ -76,13 +78,13 @@ find(const struct np_hmap *m, const char *key, size_t keylen, uint64_t h)
 	}
 }
 
+/* Re-inserts the live entries into newcap slots, dropping the tombstones. */
 static void
-grow(struct np_hmap *m)
+rehash(struct np_hmap *m, size_t newcap)
 {
 	struct slot *old = m->slots;
 	size_t oldcap = m->cap;
-	if (m->used * 2 >= m->cap)
-		m->cap *= 2;
+	m->cap = newcap;
 	m->slots = np_xcalloc(m->cap, sizeof(*m->slots));
 	m->filled = m->used;
 	size_t mask = m->cap - 1;
@@ -95,6 +97,28 @@ grow(struct np_hmap *m)
 		m->slots[j] = old[i];
 	}
 	free(old);
+}
+
+/* Full of live entries and tombstones: twice the room if half is live, else just clean up. */
+static void
+grow(struct np_hmap *m)
+{
+	rehash(m, m->used * 2 >= m->cap ? m->cap * 2 : m->cap);
+}
+
+/*
+ * Under an eighth live: the smallest capacity that holds them under half full. The gap to
+ * grow's three quarters means no size flips back and forth between the two.
+ */
+static void
+maybe_shrink(struct np_hmap *m)
+{
+	if (m->cap <= MIN_CAP || m->used * 8 >= m->cap)
+		return;
+	size_t cap = MIN_CAP;
+	while (cap < m->used * 2)
+		cap *= 2;
+	rehash(m, cap);
 }
 
 void *
@@ -144,7 +168,32 @@ np_hmap_del(struct np_hmap *m, const char *key, size_t keylen)
 	s->key = TOMB;
 	s->value = NULL;
 	m->used--;
+	maybe_shrink(m);
 	return v;
+}
+
+size_t
+np_hmap_remove_if(struct np_hmap *m,
+                  bool (*pred)(const char *key, size_t keylen, void *value, void *arg), void *arg,
+                  void (*free_value)(void *))
+{
+	size_t n = 0;
+	/* A tombstone moves no other entry, so the walk can go on over the same slots. */
+	for (size_t i = 0; i < m->cap; i++) {
+		struct slot *s = &m->slots[i];
+		if (s->key == NULL || s->key == TOMB || !pred(s->key, s->keylen, s->value, arg))
+			continue;
+		if (free_value != NULL)
+			free_value(s->value);
+		free(s->key);
+		s->key = TOMB;
+		s->value = NULL;
+		m->used--;
+		n++;
+	}
+	if (n > 0)
+		maybe_shrink(m);
+	return n;
 }
 
 size_t

@@ -4,6 +4,7 @@
  * String-keyed hash map (open addressing, linear probing, power-of-two capacity). Keys are
  * copied; values are caller-owned pointers. Iteration order is unspecified.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,14 @@ void *np_hmap_put(struct np_hmap *m, const char *key, size_t keylen, void *value
 /* Removes and returns the value, or NULL. */
 void *np_hmap_del(struct np_hmap *m, const char *key, size_t keylen);
 size_t np_hmap_count(const struct np_hmap *m);
+/*
+ * Removes every entry for which pred returns true (calling free_value on its value if
+ * non-NULL) and returns how many. A map that held many entries and now holds few shrinks, as
+ * it does after np_hmap_del, so memory follows what the map holds.
+ */
+size_t np_hmap_remove_if(struct np_hmap *m,
+                         bool (*pred)(const char *key, size_t keylen, void *value, void *arg),
+                         void *arg, void (*free_value)(void *));
 /* Calls fn for each entry; fn must not modify the map. */
 void np_hmap_foreach(const struct np_hmap *m,
                      void (*fn)(const char *key, size_t keylen, void *value, void *arg), void *arg);
