@@ -68,10 +68,44 @@ clear_current(struct dsink *ds)
 }
 
 static void
-later(struct dsink *ds, int64_t ms)
+arm(struct event *ev, int64_t ms)
 {
 	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	evtimer_add(ds->wake, &tv);
+	evtimer_add(ev, &tv);
+}
+
+static void
+later(struct dsink *ds, int64_t ms)
+{
+	arm(ds->wake, ms);
+}
+
+/* The sink's next retry delay: 1 s, doubling up to a minute. */
+static int64_t
+backoff(struct dsink *ds)
+{
+	ds->retry_ms = ds->retry_ms == 0 ? RETRY_MIN_MS : ds->retry_ms * 2;
+	if (ds->retry_ms > RETRY_MAX_MS)
+		ds->retry_ms = RETRY_MAX_MS;
+	return ds->retry_ms;
+}
+
+/* Makes *al a copy of *from whose strings are owned in strs (freed by the caller). */
+static void
+own_alert(struct np_alert *al, char *strs[7], const struct np_alert *from)
+{
+	const char *src[7] = {from->msgid,    from->device, from->interface, from->state,
+	                      from->previous, from->source, from->message};
+	for (size_t k = 0; k < 7; k++)
+		strs[k] = np_xstrdup(src[k] != NULL ? src[k] : "");
+	*al = *from;
+	al->msgid = strs[0];
+	al->device = strs[1];
+	al->interface = strs[2];
+	al->state = strs[3];
+	al->previous = strs[4];
+	al->source = strs[5];
+	al->message = strs[6];
 }
 
 static void
@@ -91,9 +125,9 @@ sent_cb(void *arg, int ok, const char *cause)
 			        (long long)ds->current, ds->key, why);
 			free(why);
 			ds->unmarked = ds->current;
-			ds->retry_ms = RETRY_MIN_MS;
+			ds->retry_ms = 0;
 			clear_current(ds);
-			later(ds, ds->retry_ms);
+			later(ds, backoff(ds));
 			return;
 		}
 		if (ds->failures > 0)
@@ -111,11 +145,8 @@ sent_cb(void *arg, int ok, const char *cause)
 	if (ds->failures++ == 0)
 		np_logf(&d->lg, LOG_WARNING, "alert sink %s: %s (alerts stay queued; retrying)",
 		        ds->key, cause != NULL ? cause : "send failed");
-	ds->retry_ms = ds->retry_ms == 0 ? RETRY_MIN_MS : ds->retry_ms * 2;
-	if (ds->retry_ms > RETRY_MAX_MS)
-		ds->retry_ms = RETRY_MAX_MS;
 	clear_current(ds);
-	later(ds, ds->retry_ms);
+	later(ds, backoff(ds));
 }
 
 static int
@@ -123,26 +154,20 @@ row_cb(const struct np_outbox_row *r, void *arg)
 {
 	struct dsink *ds = arg;
 	ds->current = r->id;
-	ds->strs[0] = np_xstrdup(r->msgid);
-	ds->strs[1] = np_xstrdup(r->device);
-	ds->strs[2] = np_xstrdup(r->interface);
-	ds->strs[3] = np_xstrdup(r->state);
-	ds->strs[4] = np_xstrdup(r->previous);
-	ds->strs[5] = np_xstrdup(r->source);
-	ds->strs[6] = np_xstrdup(r->message);
-	ds->alert = (struct np_alert){
+	struct np_alert al = {
 	    .time_ms = r->created * 1000,
-	    .msgid = ds->strs[0],
+	    .msgid = r->msgid,
 	    .severity = r->severity,
-	    .device = ds->strs[1],
-	    .interface = ds->strs[2],
-	    .state = ds->strs[3],
-	    .previous = ds->strs[4],
-	    .source = ds->strs[5],
+	    .device = r->device,
+	    .interface = r->interface,
+	    .state = r->state,
+	    .previous = r->previous,
+	    .source = r->source,
 	    .since_s = r->since,
 	    .outage_seconds = r->outage_seconds,
-	    .message = ds->strs[6],
+	    .message = r->message,
 	};
+	own_alert(&ds->alert, ds->strs, &al);
 	return 0;
 }
 
@@ -157,9 +182,7 @@ send_next(struct dsink *ds)
 		if (np_store_outbox_done(d->st, ds->unmarked, ds->key, np_wall_ms() / 1000, &why) ==
 		    -1) {
 			free(why);
-			ds->retry_ms =
-			    ds->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : ds->retry_ms * 2;
-			later(ds, ds->retry_ms);
+			later(ds, backoff(ds));
 			return;
 		}
 		np_logf(&d->lg, LOG_NOTICE, "alert %lld to %s: marked delivered",
@@ -213,12 +236,12 @@ struct adopt {
 	int64_t moved;
 };
 
-static const char *
-configured(const struct np_dispatch *d, const char *key)
+static struct dsink *
+dsink_by_key(const struct np_dispatch *d, const char *key)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (strcmp(d->v[i]->key, key) == 0)
-			return d->v[i]->key;
+			return d->v[i];
 	return NULL;
 }
 
@@ -232,10 +255,11 @@ adopt_cb(const char *key, int64_t pending, void *arg)
 {
 	struct adopt *ad = arg;
 	struct np_dispatch *d = ad->d;
-	if (configured(d, key) != NULL)
+	if (dsink_by_key(d, key) != NULL)
 		return 0;
 	char *canon = np_sink_key_canonical(key), *why = NULL;
-	const char *to = canon != NULL ? configured(d, canon) : NULL;
+	const struct dsink *ds = canon != NULL ? dsink_by_key(d, canon) : NULL;
+	const char *to = ds != NULL ? ds->key : NULL;
 	if (to != NULL) {
 		int64_t n = np_store_outbox_rekey(d->st, key, to, &why);
 		if (n >= 0) {
@@ -398,28 +422,12 @@ directs_free(struct np_dispatch *d)
 		direct_unlink_free(d->directs);
 }
 
-static struct dsink *
-dsink_by_key(struct np_dispatch *d, const char *key)
-{
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->v[i]->key, key) == 0)
-			return d->v[i];
-	return NULL;
-}
-
 static void direct_try(struct direct *dr);
 
 static void
 direct_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	direct_try(arg);
-}
-
-static void
-direct_later(struct direct *dr, int64_t ms)
-{
-	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-	evtimer_add(dr->wake, &tv);
 }
 
 static void
@@ -431,7 +439,7 @@ direct_failed(struct direct *dr, const char *cause)
 		direct_unlink_free(dr);
 		return;
 	}
-	direct_later(dr, (int64_t)DIRECT_RETRY_MS << (dr->tries - 1));
+	arm(dr->wake, (int64_t)DIRECT_RETRY_MS << (dr->tries - 1));
 }
 
 static void
@@ -460,7 +468,7 @@ direct_try(struct direct *dr)
 		return;
 	}
 	if (ds->busy) {
-		direct_later(dr, DIRECT_WAIT_MS);
+		arm(dr->wake, DIRECT_WAIT_MS);
 		return;
 	}
 	ds->busy = true;
@@ -482,23 +490,20 @@ np_dispatch_direct(struct np_dispatch *d, const struct np_store_alert *a)
 		dr->d = d;
 		dr->key = np_xstrdup(d->v[i]->key);
 		dr->wake = evtimer_new(d->base, direct_wake_cb, dr);
-		const char *src[7] = {a->msgid,    a->device, a->interface, a->state,
-		                      a->previous, a->source, a->message};
-		for (size_t k = 0; k < 7; k++)
-			dr->strs[k] = np_xstrdup(src[k] != NULL ? src[k] : "");
-		dr->alert = (struct np_alert){
+		struct np_alert al = {
 		    .time_ms = now,
-		    .msgid = dr->strs[0],
+		    .msgid = a->msgid,
 		    .severity = a->severity,
-		    .device = dr->strs[1],
-		    .interface = dr->strs[2],
-		    .state = dr->strs[3],
-		    .previous = dr->strs[4],
-		    .source = dr->strs[5],
+		    .device = a->device,
+		    .interface = a->interface,
+		    .state = a->state,
+		    .previous = a->previous,
+		    .source = a->source,
 		    .since_s = a->since_s,
 		    .outage_seconds = a->outage_seconds,
-		    .message = dr->strs[6],
+		    .message = a->message,
 		};
+		own_alert(&dr->alert, dr->strs, &al);
 		dr->next = d->directs;
 		d->directs = dr;
 		direct_try(dr);
