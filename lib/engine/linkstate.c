@@ -26,10 +26,6 @@ np_state_parse(const char *name)
 	return -1;
 }
 
-#define sat_add np_ls_sat_add
-#define max64 np_ls_max64
-#define min64 np_ls_min64
-
 /* ---- hash table ---- */
 
 /*

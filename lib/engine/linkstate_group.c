@@ -93,7 +93,7 @@ static bool
 live(const struct source *m, int64_t now)
 {
 	return m->group != 0 && m->delivered && !m->failing &&
-	       now < np_ls_sat_add(m->last_batch_ms, m->due_after_ms);
+	       now < sat_add(m->last_batch_ms, m->due_after_ms);
 }
 
 /* Has m shown its view of l at or after t (a complete batch, or an observation of it)? */
@@ -128,7 +128,7 @@ np_ls_group_wait(struct np_ls *ls, const struct link *l, int64_t now, int64_t *d
 				continue;
 			if (first == NULL)
 				first = m;
-			*due = np_ls_min64(*due, np_ls_sat_add(m->last_batch_ms, m->due_after_ms));
+			*due = min64(*due, sat_add(m->last_batch_ms, m->due_after_ms));
 		}
 	}
 	return first;

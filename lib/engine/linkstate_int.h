@@ -109,19 +109,19 @@ struct np_ls {
 };
 
 static inline int64_t
-np_ls_max64(int64_t a, int64_t b)
+max64(int64_t a, int64_t b)
 {
 	return a > b ? a : b;
 }
 
 static inline int64_t
-np_ls_min64(int64_t a, int64_t b)
+min64(int64_t a, int64_t b)
 {
 	return a < b ? a : b;
 }
 
 static inline int64_t
-np_ls_sat_add(int64_t a, int64_t b)
+sat_add(int64_t a, int64_t b)
 {
 	if (b > 0 && a > INT64_MAX - b)
 		return INT64_MAX;
