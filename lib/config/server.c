@@ -8,9 +8,14 @@
 
 #include "util/xmalloc.h"
 
+/* 1..65535 in decimal; leading zeros say nothing ("0514" is 514). */
 static bool
 valid_port(const char *p, size_t len)
 {
+	while (len > 1 && *p == '0') {
+		p++;
+		len--;
+	}
 	if (len == 0 || len > 5)
 		return false;
 	long v = 0;
