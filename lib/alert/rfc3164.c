@@ -96,9 +96,10 @@ np_alert_flat(const struct np_alert *a, size_t max_len, char *buf, size_t bufsiz
 	return (int)t.len;
 }
 
-int
-np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, size_t max_len,
-                  char *buf, size_t bufsize)
+/* local: the local logger's form (local time, no HOSTNAME). */
+static int
+format(const struct np_alert *a, const struct np_syslog_header *h, bool local, size_t max_len,
+       char *buf, size_t bufsize)
 {
 	if (buf == NULL || bufsize == 0)
 		return -1;
@@ -112,12 +113,15 @@ np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, si
 	tag[n] = '\0';
 	np_textbuf_printf(&t, "<%d>", np_syslog_pri(h->facility, a->severity));
 	/* RFC 3164 §4.3.2: a relay inserts a timestamp if it is missing; leave it to it. */
-	if (np_time_rfc3164(a->time_ms, ts, sizeof(ts))) {
+	if (np_time_rfc3164(a->time_ms, local, ts, sizeof(ts))) {
 		np_textbuf_puts(&t, ts);
 		np_textbuf_put(&t, " ", 1);
 	}
-	np_textbuf_header_field(&t, h->hostname, 255);
-	np_textbuf_printf(&t, " %s", n > 0 ? tag : "netpulse");
+	if (!local) {
+		np_textbuf_header_field(&t, h->hostname, 255);
+		np_textbuf_put(&t, " ", 1);
+	}
+	np_textbuf_puts(&t, n > 0 ? tag : "netpulse");
 	if (h->procid > 0)
 		np_textbuf_printf(&t, "[%ld]", h->procid);
 	np_textbuf_put(&t, ": ", 2);
@@ -127,4 +131,18 @@ np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, si
 	}
 	np_textbuf_end(&t);
 	return (int)t.len;
+}
+
+int
+np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, size_t max_len,
+                  char *buf, size_t bufsize)
+{
+	return format(a, h, false, max_len, buf, bufsize);
+}
+
+int
+np_rfc3164_local_format(const struct np_alert *a, const struct np_syslog_header *h, size_t max_len,
+                        char *buf, size_t bufsize)
+{
+	return format(a, h, true, max_len, buf, bufsize);
 }

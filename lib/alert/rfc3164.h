@@ -24,5 +24,11 @@ int np_alert_flat(const struct np_alert *a, size_t max_len, char *buf, size_t bu
  */
 int np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, size_t max_len,
                       char *buf, size_t bufsize);
+/*
+ * The form syslog(3) writes to the local logger's socket: "<PRI>Mmm dd hh:mm:ss
+ * TAG[PROCID]: <np_alert_flat text>", local time and no HOSTNAME. Returns as above.
+ */
+int np_rfc3164_local_format(const struct np_alert *a, const struct np_syslog_header *h,
+                            size_t max_len, char *buf, size_t bufsize);
 
 #endif

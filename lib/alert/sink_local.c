@@ -9,15 +9,12 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "alert/fields.h"
 #include "alert/rfc3164.h"
 #include "alert/sink_impl.h"
 #include "util/cause.h"
@@ -29,41 +26,6 @@ struct local {
 	socklen_t addrlen;
 	char *buf; /* max_len + 1 */
 };
-
-/* RFC 3164 TIMESTAMP in local time, as syslog(3) writes it: "Dec  1 09:00:00". */
-static bool
-local_stamp(int64_t time_ms, char *buf, size_t size)
-{
-	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-	time_t t = (time_t)(time_ms >= 0 ? time_ms / 1000 : (time_ms - 999) / 1000);
-	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL || tm.tm_mon < 0 || tm.tm_mon > 11)
-		return false;
-	int n = snprintf(buf, size, "%s %2d %02d:%02d:%02d", months[tm.tm_mon], tm.tm_mday,
-	                 tm.tm_hour, tm.tm_min, tm.tm_sec);
-	return n > 0 && (size_t)n < size;
-}
-
-/* "<PRI>TIMESTAMP netpulse[PID]: <np_alert_flat text>"; the length, or -1 if it cannot fit. */
-static int
-render(const struct np_sink *s, const struct np_alert *a, char *buf, size_t bufsize)
-{
-	char ts[32];
-	int head;
-	if (local_stamp(a->time_ms, ts, sizeof(ts)))
-		head = snprintf(buf, bufsize,
-		                "<%d>%s %s[%ld]: ", np_syslog_pri(s->hdr.facility, a->severity), ts,
-		                s->hdr.app_name, s->hdr.procid);
-	else
-		head = snprintf(buf, bufsize,
-		                "<%d>%s[%ld]: ", np_syslog_pri(s->hdr.facility, a->severity),
-		                s->hdr.app_name, s->hdr.procid);
-	if (head < 0 || (size_t)head >= s->max_len || (size_t)head >= bufsize)
-		return -1;
-	int n = np_alert_flat(a, s->max_len - (size_t)head, buf + head, bufsize - (size_t)head);
-	return n < 0 ? -1 : head + n;
-}
 
 static int
 local_open(struct np_sink *s, char **cause)
@@ -103,7 +65,7 @@ static int
 local_send(struct np_sink *s, const struct np_alert *a, char **cause)
 {
 	struct local *l = s->impl;
-	int n = render(s, a, l->buf, s->max_len + 1);
+	int n = np_rfc3164_local_format(a, &s->hdr, s->max_len, l->buf, s->max_len + 1);
 	if (n < 0) {
 		np_cause(cause, "alert does not fit in %zu bytes", s->max_len);
 		return -1;
