@@ -11,9 +11,6 @@
 #include "alert/alert.h"
 #include "alert/sink.h"
 
-/* Where syslog(3) writes, and where the local sink does unless told otherwise. */
-#define NP_SINK_LOCAL_SOCKET "/dev/log"
-
 struct sink_ops {
 	int (*open)(struct np_sink *s, char **cause);
 	void (*close)(struct np_sink *s);
@@ -29,7 +26,7 @@ struct np_sink {
 	const struct sink_ops *ops;
 	struct event_base *base;
 	char *key;  /* "local", "udp://h:p", "tcp://h:p" */
-	char *path; /* local: the logger's socket; NULL = NP_SINK_LOCAL_SOCKET */
+	char *path; /* local: the logger's socket; NULL = NP_LOCAL_LOG_SOCKET */
 	char *host; /* udp/tcp */
 	char *port;
 	bool rfc3164;

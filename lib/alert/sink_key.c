@@ -36,7 +36,7 @@ char *
 np_sink_cfg_key(const struct np_alert_cfg *cfg)
 {
 	if (cfg->proto == NP_SYSLOG_LOCAL)
-		return cfg->socket != NULL && strcmp(cfg->socket, NP_SINK_LOCAL_SOCKET) != 0
+		return cfg->socket != NULL && strcmp(cfg->socket, NP_LOCAL_LOG_SOCKET) != 0
 		           ? np_xasprintf("local:%s", cfg->socket)
 		           : np_xstrdup("local");
 	if (cfg->host == NULL || cfg->host[0] == '\0')

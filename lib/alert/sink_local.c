@@ -30,7 +30,7 @@ struct local {
 static int
 local_open(struct np_sink *s, char **cause)
 {
-	const char *path = s->path != NULL ? s->path : NP_SINK_LOCAL_SOCKET;
+	const char *path = s->path != NULL ? s->path : NP_LOCAL_LOG_SOCKET;
 	struct local *l = np_xcalloc(1, sizeof(*l));
 	l->addr.sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof(l->addr.sun_path)) {

@@ -102,7 +102,7 @@ local_socket(const struct np_alert_cfg *a)
 {
 	if (a->proto != NP_SYSLOG_LOCAL)
 		return NULL;
-	return a->socket != NULL ? a->socket : "/dev/log";
+	return a->socket != NULL ? a->socket : NP_LOCAL_LOG_SOCKET;
 }
 
 /*

@@ -36,6 +36,9 @@ struct np_retention_cfg {
 	int64_t transitions_ms; /* default forever */
 };
 
+/* The local system logger's socket, where a local syslog alert goes unless `socket:` says. */
+#define NP_LOCAL_LOG_SOCKET "/dev/log"
+
 enum np_sink_type { NP_SINK_SYSLOG };
 enum np_syslog_proto { NP_SYSLOG_LOCAL, NP_SYSLOG_UDP, NP_SYSLOG_TCP };
 

@@ -254,7 +254,7 @@ const struct np_config_opt np_config_alert_opts[] = {
     {.name = "socket",
      .type = NP_CFG_PATH,
      .off = AL(socket),
-     .def_doc = "/dev/log",
+     .def_doc = NP_LOCAL_LOG_SOCKET,
      .help = "local syslog (no server): the system logger's datagram socket"},
     {.name = NULL},
 };
