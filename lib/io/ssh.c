@@ -708,6 +708,17 @@ transport_error(struct np_ssh *s, const char *what)
 	return STEP_FAIL;
 }
 
+/* An SFTP step failed with libssh2 error `e`: the server's SFTP status, or the transport's. */
+static int
+sftp_error(struct np_ssh *s, int e, const char *what)
+{
+	if (e != LIBSSH2_ERROR_SFTP_PROTOCOL)
+		return transport_error(s, what);
+	unsigned long fx = libssh2_sftp_last_error(s->sftp);
+	set_err(s, "%s %s: %s (SFTP status %lu)", what, s->path, fx_name(fx), fx);
+	return STEP_FAIL;
+}
+
 static int
 sftp_init(struct np_ssh *s)
 {
@@ -731,13 +742,7 @@ sftp_open(struct np_ssh *s)
 		int e = libssh2_session_last_errno(s->sess);
 		if (e == LIBSSH2_ERROR_EAGAIN)
 			return wait_session(s);
-		if (e == LIBSSH2_ERROR_SFTP_PROTOCOL) {
-			unsigned long fx = libssh2_sftp_last_error(s->sftp);
-			set_err(s, "cannot open %s: %s (SFTP status %lu)", s->path, fx_name(fx),
-			        fx);
-			return STEP_FAIL;
-		}
-		return transport_error(s, "cannot open");
+		return sftp_error(s, e, "cannot open");
 	}
 	s->len = 0;
 	s->sized = false;
@@ -758,15 +763,8 @@ sftp_stat(struct np_ssh *s)
 	int rc = libssh2_sftp_fstat_ex(s->fh, &a, 0);
 	if (rc == LIBSSH2_ERROR_EAGAIN)
 		return wait_session(s);
-	if (rc != 0) {
-		if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL) {
-			unsigned long fx = libssh2_sftp_last_error(s->sftp);
-			set_err(s, "cannot stat %s: %s (SFTP status %lu)", s->path, fx_name(fx),
-			        fx);
-			return STEP_FAIL;
-		}
-		return transport_error(s, "cannot stat");
-	}
+	if (rc != 0)
+		return sftp_error(s, rc, "cannot stat");
 	if (a.flags & LIBSSH2_SFTP_ATTR_SIZE) {
 		if (a.filesize > s->max) {
 			set_err(s, "%s is %llu bytes, over %s %zu", s->path,
@@ -820,13 +818,7 @@ sftp_read(struct np_ssh *s)
 		}
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return wait_session(s);
-		if (n == LIBSSH2_ERROR_SFTP_PROTOCOL) {
-			unsigned long fx = libssh2_sftp_last_error(s->sftp);
-			set_err(s, "cannot read %s: %s (SFTP status %lu)", s->path, fx_name(fx),
-			        fx);
-			return STEP_FAIL;
-		}
-		return transport_error(s, "cannot read");
+		return sftp_error(s, (int)n, "cannot read");
 	}
 }
 
