@@ -28,6 +28,8 @@
 
 #define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
 #define DRAIN_MS 5000        /* how long a stop waits for pending alerts */
+#define RETAIN_ROWS 5000    /* rows deleted per retention step */
+#define RETAIN_PAUSE_MS 100 /* between two retention steps */
 #define HOUSEKEEP_MS 60000   /* stale checks and run heartbeat when nothing else happens */
 #define RETENTION_MS 3600000 /* retention pass */
 
@@ -38,7 +40,7 @@ struct daemon {
 	struct np_pipeline *pl;
 	struct np_dispatch *disp;
 	struct np_sched *sched;
-	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain;
+	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	bool once, verbose, foreground, stopping, any_failed;
 	bool storage_alerted; /* a STORAGE alert is out for the current failing streak */
 	int64_t drain_until, last_retention;
@@ -217,6 +219,26 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	after_batch(d);
 }
 
+/*
+ * Retention in small steps (one bucket of rollups, or a few thousand rows, per transaction),
+ * each a separate turn of the loop, so polls and alerts go on between them.
+ */
+static void
+retain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char *why = NULL;
+	int r = np_store_retention_step(d->st, &d->cfg->retention, np_wall_ms() / 1000,
+	                                RETAIN_ROWS, &why);
+	if (r == -1) {
+		log_msg(LOG_ERR, "retention: %s", why);
+		free(why);
+	} else if (r == 1) {
+		struct timeval tv = {0, RETAIN_PAUSE_MS * 1000};
+		event_add(d->retain, &tv);
+	}
+}
+
 static void
 housekeep_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -229,12 +251,7 @@ housekeep_cb(evutil_socket_t fd, short what, void *arg)
 		log_debug("forgot %zu gone link(s); their history stays in the database", gone);
 	if (now - d->last_retention >= RETENTION_MS) {
 		d->last_retention = now;
-		char *why = NULL;
-		if (np_store_retention(d->st, &d->cfg->retention, np_wall_ms() / 1000, &why) ==
-		    -1) {
-			log_msg(LOG_ERR, "retention: %s", why);
-			free(why);
-		}
+		retain_cb(-1, 0, d);
 	}
 }
 
@@ -273,6 +290,7 @@ begin_stop(struct daemon *d)
 	np_sched_stop(d->sched);
 	evtimer_del(d->tick);
 	evtimer_del(d->housekeep);
+	evtimer_del(d->retain);
 	np_dispatch_kick(d->disp);
 	d->drain_until = np_mono_ms() + DRAIN_MS;
 	d->drain = event_new(d->base, -1, EV_PERSIST, drain_cb, d);
@@ -412,6 +430,7 @@ run(struct daemon *d)
 	event_add(d->ev_hup, NULL);
 	d->tick = evtimer_new(d->base, tick_cb, d);
 	d->housekeep = event_new(d->base, -1, EV_PERSIST, housekeep_cb, d);
+	d->retain = evtimer_new(d->base, retain_cb, d);
 	struct timeval hk = {HOUSEKEEP_MS / 1000, 0};
 	if (!d->once)
 		event_add(d->housekeep, &hk);
@@ -443,10 +462,11 @@ run(struct daemon *d)
 			          "%s cannot be written (%s)",
 			          s.held, d->cfg->database, s.error);
 	}
-	/* Hourly/daily rollups of the open 5-minute buckets, so reports are whole while down. */
-	if (np_store_fold_all(d->st, &why) == -1) {
-		log_msg(LOG_ERR, "folding rollups: %s", why);
+	/* What the series hold in memory (open 5-minute buckets), and the hourly/daily folds. */
+	if (np_pipeline_flush(d->pl, np_wall_ms(), np_mono_ms(), &why) == -1) {
+		log_msg(LOG_ERR, "storing what was held in memory: %s", why);
 		free(why);
+		why = NULL;
 	}
 	log_info("stopped");
 	return d->once && d->any_failed ? 1 : 0;
@@ -459,7 +479,7 @@ cleanup(struct daemon *d)
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);
 	struct event *evs[] = {d->ev_term,   d->ev_int,   d->ev_hup, d->tick,
-	                       d->housekeep, d->watchdog, d->drain};
+	                       d->housekeep, d->watchdog, d->drain, d->retain};
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);

@@ -6,6 +6,8 @@
 #include <syslog.h>
 
 #include "alert/alert.h"
+#include "core/accum.h"
+#include "core/flush.h"
 #include "core/pending.h"
 #include "core/series.h"
 #include "engine/counter.h"
@@ -15,14 +17,14 @@
 #include "util/str.h"
 #include "util/xmalloc.h"
 
-/* Re-check a known series' row (last_seen, labels) at most this often. */
-#define SERIES_TOUCH_S 3600
 /*
  * A series not observed for this long (or twice its source's stale_after, if longer) leaves
  * memory; its baselines stay in the store for when it returns. Looked for once a minute.
  */
 #define SERIES_IDLE_MS (3600 * 1000)
 #define SWEEP_EVERY_MS (60 * 1000)
+/* runs.last_alive moves at most this often (the daemon's stop writes it too). */
+#define RUN_ALIVE_S 5
 
 struct source {
 	uint32_t gen;
@@ -41,11 +43,16 @@ struct np_pipeline {
 	struct np_ls *ls;
 	struct np_ls_params params;
 	struct np_series_tab *series; /* the one series-id cache, with the counter baselines */
+	struct np_accum_scratch scratch;
 	int64_t next_sweep_ms;
+	int64_t fold_mono; /* monotonic time of the last fold step */
+	/* Series leaving memory once the open transaction commits (prune, sweep). */
+	struct np_series_leaving leaving[2];
+	size_t nleaving;
 	struct np_hmap *sources; /* name -> struct source */
 	char **sinks;
 	size_t nsinks;
-	int64_t run;
+	int64_t run, alive_s;
 	uint64_t alerts_queued;
 	struct np_pipeline_stats stats;
 	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
@@ -55,7 +62,7 @@ struct np_pipeline {
 	struct np_pipeline_storage storage;
 	char *storage_error;
 	bool drop_logged;
-	int64_t now_s;
+	int64_t now_s, now_ms;
 	/*
 	 * Wall minus monotonic, sampled at the current ingest/tick: the engine runs on the
 	 * monotonic clock; its times are dated with the wall clock current when they are stored.
@@ -91,6 +98,7 @@ static void
 set_clocks(struct np_pipeline *p, int64_t wall_ms, int64_t mono_ms)
 {
 	p->now_s = wall_ms / 1000;
+	p->now_ms = wall_ms;
 	p->wall_off = wall_ms - mono_ms;
 	p->mono_now = mono_ms;
 }
@@ -169,6 +177,8 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 		p->lg = *lg;
 	ls_params_from(&p->params, &cfg->state);
 	p->series = np_series_tab_new();
+	np_accum_scratch_init(&p->scratch, NP_ACCUM_MAX_PARTS);
+	p->fold_mono = mono_ms;
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
 	if (load_links(p, cause) == -1)
@@ -199,6 +209,7 @@ np_pipeline_free(struct np_pipeline *p)
 		return;
 	np_ls_free(p->ls);
 	np_series_tab_free(p->series);
+	np_accum_scratch_free(&p->scratch);
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
 	np_pending_free(p->pending);
@@ -303,9 +314,11 @@ log_verdict(struct np_pipeline *p, const char *source, const struct np_obs *o, e
 	free(ifn);
 }
 
+/* Sets *unusual when a counter's verdict was not ok (the series then writes all it holds). */
 static int
 ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const char *source,
-                struct np_series *s, const struct np_obs *o, struct np_sample *smp, char **cause)
+                struct np_series *s, const struct np_obs *o, struct np_sample *smp,
+                bool *unusual, char **cause)
 {
 	struct np_counter_params cp = {
 	    .bits = o->counter_bits,
@@ -337,6 +350,7 @@ ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const ch
 		if (verdict_rank(r.verdict) > verdict_rank(smp->verdict))
 			smp->verdict = r.verdict;
 	}
+	*unusual = (seen & ~(1u << NP_V_OK)) != 0;
 	for (int v = 0; v < NP_V_MAX; v++) {
 		if ((seen & (1u << v)) == 0 || v == NP_V_OK || v == NP_V_FIRST)
 			continue;
@@ -386,7 +400,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	s->seen_ms = p->mono_now;
 	s->idle_ms = stale_ms * 2 > SERIES_IDLE_MS ? stale_ms * 2 : SERIES_IDLE_MS;
 	uint64_t lh = labels_hash(o);
-	if (s->id == 0 || lh != s->labels_hash || p->now_s - s->touched_s >= SERIES_TOUCH_S) {
+	if (s->id == 0 || lh != s->labels_hash) {
 		char *labels = labels_json(o);
 		s->id = np_store_series(p->st, source, o->device, o->interface, series_kind(o),
 		                        labels, p->now_s, cause);
@@ -406,16 +420,20 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		np_series_restore(s, &bl);
 		s->restored = true;
 	}
-	np_series_tab_save(p->series, s);
+	/*
+	 * Kept in case this series writes rows in this batch: a failed transaction takes them
+	 * away, and the series must then be as it was (its next delta covers both intervals).
+	 * A series that only adds to its accumulators loses nothing with the transaction.
+	 */
+	struct np_series_state before = s->v;
+	bool unusual = false;
+	int wrote = 0;
 
 	struct np_sample smp = {.from_ms = o->time_ms, .to_ms = o->time_ms};
 	if (o->counter_mask != 0) {
-		if (ingest_counters(p, src, source, s, o, &smp, cause) == -1)
-			return -1;
-		struct np_baseline bl;
-		np_series_baseline(s, o->counter_mask, o->time_ms, &bl);
-		if (np_store_baseline_save(p->st, s->id, &bl, cause) == -1)
-			return -1;
+		if (ingest_counters(p, src, source, s, o, &smp, &unusual, cause) == -1)
+			goto undo;
+		s->v.bits = o->counter_bits;
 	}
 	if (o->has_gauge) {
 		smp.gauge = o->gauge;
@@ -426,9 +444,24 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		s->v.last_gauge_ms = o->time_ms;
 	}
 	if (smp.mask != 0 || smp.has_gauge) {
-		if (np_store_sample(p->st, s->id, &smp, cause) == -1)
-			return -1;
+		struct np_flush_ctx fc = {.st = p->st, .series = s->id};
+		wrote = np_accum_add(&s->v.acc, &smp, &p->scratch, np_flush_row, &fc, cause);
+		if (wrote == -1)
+			goto undo;
 		p->stats.samples++;
+	}
+	/*
+	 * Write now: a counter out of the ordinary (its baseline must be stored as it is now),
+	 * rows pushed out, or the closed row's turn (spread by series id over the next 150 s).
+	 */
+	bool due = s->v.acc.has_closed &&
+	           p->now_ms >= (s->v.acc.closed.bucket_s + NP_BUCKET_5M) * 1000 +
+	                            np_flush_delay_ms(s->id);
+	if (unusual || wrote > 0 || due) {
+		np_series_tab_save(p->series, s, &before);
+		if (np_flush_series(p->st, s, unusual, cause) == -1)
+			return -1;
+		p->stats.flushes++;
 	}
 	note_carrier(p, source, s, o);
 
@@ -438,6 +471,9 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms,
 		                   src->state.down_after_ms, src->state.up_after_ms);
 	return 0;
+undo:
+	np_series_tab_save(p->series, s, &before);
+	return -1;
 }
 
 static int
@@ -615,21 +651,96 @@ recover(struct np_pipeline *p, int64_t now_ms)
 	storage_failed(p, now_ms);
 }
 
-/* Drops from memory the series a complete batch no longer lists (baselines stay stored). */
-static void
-prune_series(struct np_pipeline *p, const char *source, uint32_t gen)
+/* A series leaving memory writes everything it holds first (its baseline stays stored). */
+static int
+flush_leaving(struct np_series *s, void *arg)
 {
-	np_series_tab_prune(p->series, source, gen);
+	struct flush_ctx *c = arg;
+	struct np_pipeline *p = c->p;
+	if (s->id == 0 || !np_flush_pending(s))
+		return 0;
+	struct np_series_state before = s->v;
+	np_series_tab_save(p->series, s, &before);
+	if (np_flush_series(p->st, s, true, c->cause) == -1 ||
+	    np_store_series_seen(p->st, s->id, p->now_s, c->cause) == -1)
+		return -1;
+	p->stats.flushes++;
+	return 0;
 }
 
-/* Series of sources that never send a complete batch leave memory when idle (monotonic). */
-static void
-sweep_series(struct np_pipeline *p)
+/* A closed row whose series is no longer polled (its source fails) is written all the same. */
+static int
+flush_due(struct np_series *s, void *arg)
 {
-	if (p->mono_now < p->next_sweep_ms)
-		return;
-	p->next_sweep_ms = p->mono_now + SWEEP_EVERY_MS;
-	np_series_tab_sweep(p->series, p->mono_now);
+	struct flush_ctx *c = arg;
+	struct np_pipeline *p = c->p;
+	if (s->id == 0 || !s->v.acc.has_closed || p->mono_now - s->seen_ms < SWEEP_EVERY_MS)
+		return 0;
+	struct np_series_state before = s->v;
+	np_series_tab_save(p->series, s, &before);
+	if (np_flush_series(p->st, s, false, c->cause) == -1)
+		return -1;
+	p->stats.flushes++;
+	return 0;
+}
+
+/*
+ * Inside the transaction: the series leaving memory write what they hold; they go once it
+ * committed (np_series_tab_drop in leave()). A complete batch lets go of the series it no
+ * longer lists; once a minute, series not observed for their idle time go too (sources that
+ * never send a complete batch).
+ */
+static int
+prepare_leaving(struct np_pipeline *p, const char *source, uint32_t gen, char **cause)
+{
+	struct flush_ctx c = {.p = p, .cause = cause};
+	p->nleaving = 0;
+	if (source != NULL)
+		p->leaving[p->nleaving++] = (struct np_series_leaving){.source = source, .gen = gen};
+	if (p->mono_now >= p->next_sweep_ms) {
+		p->leaving[p->nleaving++] = (struct np_series_leaving){.now_ms = p->mono_now};
+		if (np_series_tab_foreach(p->series, flush_due, &c) == -1)
+			return -1;
+	}
+	for (size_t i = 0; i < p->nleaving; i++)
+		if (np_series_tab_each_leaving(p->series, &p->leaving[i], flush_leaving, &c) == -1)
+			return -1;
+	return 0;
+}
+
+static void
+leave(struct np_pipeline *p)
+{
+	for (size_t i = 0; i < p->nleaving; i++) {
+		if (p->leaving[i].source == NULL)
+			p->next_sweep_ms = p->mono_now + SWEEP_EVERY_MS;
+		np_series_tab_drop(p->series, &p->leaving[i]);
+	}
+	p->nleaving = 0;
+	p->stats.series = np_series_tab_count(p->series);
+}
+
+/* Hourly/daily folding, a share of it per transaction (store_fold.c). */
+static int
+fold_step(struct np_pipeline *p, char **cause)
+{
+	int64_t elapsed = p->mono_now - p->fold_mono;
+	if (np_store_fold_step(p->st, p->now_s, elapsed, cause) == -1)
+		return -1;
+	p->fold_mono = p->mono_now;
+	return 0;
+}
+
+/* runs.last_alive, written every few seconds rather than every poll (one page each time). */
+static int
+run_alive(struct np_pipeline *p, char **cause)
+{
+	if (p->now_s - p->alive_s < RUN_ALIVE_S && p->now_s >= p->alive_s)
+		return 0;
+	if (np_store_run_alive(p->st, p->run, p->now_s, cause) == -1)
+		return -1;
+	p->alive_s = p->now_s;
+	return 0;
 }
 
 static int
@@ -674,21 +785,20 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 		goto fail;
 	if (note_skipped(p, b->source, ss, b, cause) == -1)
 		goto fail;
-	if (np_store_run_alive(p->st, p->run, p->now_s, cause) == -1)
+	if (prepare_leaving(p, b->complete ? b->source : NULL, ss->gen, cause) == -1 ||
+	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
 	committed(p, now_ms);
 	np_series_tab_commit(p->series);
-	if (b->complete)
-		prune_series(p, b->source, ss->gen);
-	sweep_series(p);
-	p->stats.series = np_series_tab_count(p->series);
+	leave(p);
 	p->stats.batches++;
 	p->stats.observations += b->n;
 	return 0;
 fail:
 	np_cause_prefix(cause, "storing %zu observations of %s", b->n, b->source);
+	p->nleaving = 0;
 	recover(p, now_ms);
 	p->stats.series = np_series_tab_count(p->series);
 	return -1;
@@ -702,13 +812,16 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 		storage_failed(p, now_ms);
 		return -1;
 	}
-	if (evaluate(p, mono_ms, cause) == -1 ||
-	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
+	if (evaluate(p, mono_ms, cause) == -1 || prepare_leaving(p, NULL, 0, cause) == -1 ||
+	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
+		p->nleaving = 0;
 		recover(p, now_ms);
 		return -1;
 	}
 	committed(p, now_ms);
+	np_series_tab_commit(p->series);
+	leave(p);
 	return 0;
 }
 
@@ -841,6 +954,59 @@ np_pipeline_forget_source(struct np_pipeline *p, const char *source)
 {
 	np_ls_source_set(p->ls, source, NULL, 0); /* waited for by no link any more */
 	free(np_hmap_del(p->sources, source, strlen(source)));
-	prune_series(p, source, UINT32_MAX);
+	/* Its series write what they hold, then leave memory (even if that write failed). */
+	char *why = NULL;
+	struct flush_ctx c = {.p = p, .cause = &why};
+	struct np_series_leaving w = {.source = source, .gen = UINT32_MAX};
+	if (np_store_begin(p->st, &why) == -1 ||
+	    np_series_tab_each_leaving(p->series, &w, flush_leaving, &c) == -1 ||
+	    np_store_commit(p->st, &why) == -1) {
+		np_logf(&p->lg, LOG_ERR, "%s: could not store what its series held: %s", source,
+		        why != NULL ? why : "store error");
+		np_store_rollback(p->st);
+		np_series_tab_undo(p->series);
+	} else {
+		np_series_tab_commit(p->series);
+	}
+	free(why);
+	np_series_tab_drop(p->series, &w);
 	p->stats.series = np_series_tab_count(p->series);
+}
+
+/* Every series writes all it holds. */
+static int
+flush_all(struct np_series *s, void *arg)
+{
+	struct flush_ctx *c = arg;
+	if (s->id == 0 || !np_flush_pending(s))
+		return 0;
+	struct np_series_state before = s->v;
+	np_series_tab_save(c->p->series, s, &before);
+	if (np_flush_series(c->p->st, s, true, c->cause) == -1 ||
+	    np_store_series_seen(c->p->st, s->id, c->p->now_s, c->cause) == -1)
+		return -1;
+	c->p->stats.flushes++;
+	return 0;
+}
+
+int
+np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause)
+{
+	set_clocks(p, now_ms, mono_ms);
+	if (np_store_begin(p->st, cause) == -1) {
+		storage_failed(p, now_ms);
+		return -1;
+	}
+	struct flush_ctx c = {.p = p, .cause = cause};
+	if (evaluate(p, mono_ms, cause) == -1 ||
+	    np_series_tab_foreach(p->series, flush_all, &c) == -1 ||
+	    np_store_fold_all(p->st, cause) == -1 ||
+	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
+	    np_store_commit(p->st, cause) == -1) {
+		recover(p, now_ms);
+		return -1;
+	}
+	committed(p, now_ms);
+	np_series_tab_commit(p->series);
+	return 0;
 }

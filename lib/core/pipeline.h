@@ -29,6 +29,7 @@ struct np_pipeline;
 
 struct np_pipeline_stats {
 	uint64_t batches, observations, samples, events, alerts, failed_batches;
+	uint64_t flushes; /* series that wrote rows (a closed bucket, or out of the ordinary) */
 	uint64_t series; /* series held in memory (ids and counter baselines) */
 	uint64_t verdicts[NP_V_MAX];
 };
@@ -88,6 +89,13 @@ struct np_pipeline_storage {
 	uint64_t dropped; /* transitions lost: memory bound reached, or a row the db refuses */
 };
 void np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage *out);
+/*
+ * Writes everything held in memory: each series' open and closed 5-minute rows with their
+ * baselines, the hourly/daily folds of all of it, pending link-state rows, runs.last_alive.
+ * The daemon calls it when it stops (and after a --once run), tests before reading rollups.
+ * Polling may go on afterwards (the next bucket rows add to the ones written).
+ */
+int np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause);
 /* Forgets the state of sources no longer configured (after a reload). */
 void np_pipeline_forget_source(struct np_pipeline *p, const char *source);
 

@@ -84,7 +84,8 @@ np_series_tab_count(const struct np_series_tab *t)
 }
 
 void
-np_series_tab_save(struct np_series_tab *t, struct np_series *s)
+np_series_tab_save(struct np_series_tab *t, struct np_series *s,
+                   const struct np_series_state *before)
 {
 	if (s->saved == t->batch)
 		return;
@@ -93,7 +94,7 @@ np_series_tab_save(struct np_series_tab *t, struct np_series *s)
 		t->undo = np_xreallocarray(t->undo, t->undocap, sizeof(*t->undo));
 	}
 	t->undo[t->nundo].s = s;
-	t->undo[t->nundo].v = s->v;
+	t->undo[t->nundo].v = *before;
 	t->nundo++;
 	s->saved = t->batch;
 }
@@ -147,39 +148,57 @@ dropped(size_t n)
 	return n;
 }
 
-struct unlisted {
-	const char *source;
-	size_t srclen;
-	uint32_t gen;
+static bool
+is_leaving(const char *key, size_t keylen, void *value, void *arg)
+{
+	const struct np_series_leaving *w = arg;
+	const struct np_series *s = value;
+	if (w->source == NULL)
+		return w->now_ms - s->seen_ms > s->idle_ms;
+	size_t n = strlen(w->source);
+	return keylen > n && memcmp(key, w->source, n) == 0 && key[n] == '\0' && s->gen != w->gen;
+}
+
+struct each {
+	const struct np_series_leaving *w; /* NULL: every series */
+	np_series_fn fn;
+	void *arg;
+	int rc;
 };
 
-static bool
-is_unlisted(const char *key, size_t keylen, void *value, void *arg)
+static void
+each_cb(const char *key, size_t keylen, void *value, void *arg)
 {
-	const struct unlisted *u = arg;
-	const struct np_series *s = value;
-	return keylen > u->srclen && memcmp(key, u->source, u->srclen) == 0 &&
-	       key[u->srclen] == '\0' && s->gen != u->gen;
+	struct each *e = arg;
+	struct np_series_leaving w;
+	if (e->w != NULL)
+		w = *e->w;
+	if (e->rc == 0 && (e->w == NULL || is_leaving(key, keylen, value, &w)))
+		e->rc = e->fn(value, e->arg);
+}
+
+int
+np_series_tab_foreach(struct np_series_tab *t, np_series_fn fn, void *arg)
+{
+	struct each e = {.fn = fn, .arg = arg};
+	np_hmap_foreach(t->map, each_cb, &e);
+	return e.rc;
+}
+
+int
+np_series_tab_each_leaving(struct np_series_tab *t, const struct np_series_leaving *w,
+                           np_series_fn fn, void *arg)
+{
+	struct each e = {.w = w, .fn = fn, .arg = arg};
+	np_hmap_foreach(t->map, each_cb, &e);
+	return e.rc;
 }
 
 size_t
-np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen)
+np_series_tab_drop(struct np_series_tab *t, const struct np_series_leaving *w)
 {
-	struct unlisted u = {.source = source, .srclen = strlen(source), .gen = gen};
-	return dropped(np_hmap_remove_if(t->map, is_unlisted, &u, free));
-}
-
-static bool
-is_idle(const char *key, size_t keylen, void *value, void *arg)
-{
-	const struct np_series *s = value;
-	return *(const int64_t *)arg - s->seen_ms > s->idle_ms;
-}
-
-size_t
-np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms)
-{
-	return dropped(np_hmap_remove_if(t->map, is_idle, &now_ms, free));
+	struct np_series_leaving copy = *w;
+	return dropped(np_hmap_remove_if(t->map, is_leaving, &copy, free));
 }
 
 void

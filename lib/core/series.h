@@ -8,14 +8,16 @@
  * loses nothing that matters: the baselines are in the store (table baselines) and are read
  * back when the series returns.
  *
- * A batch that fails must leave every series as it found it: np_series_tab_save() keeps a
- * copy of a series' state before the batch changes it, np_series_tab_undo() puts the copies
- * back, np_series_tab_commit() forgets them.
+ * A batch that fails must leave every series that wrote rows in it as it found it (the rows
+ * are gone with the transaction; a series that only added to its accumulators in memory lost
+ * nothing): np_series_tab_save() keeps the copy of its state from before the batch changed it,
+ * np_series_tab_undo() puts the copies back, np_series_tab_commit() forgets them.
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/accum.h"
 #include "engine/counter.h"
 #include "model/obs.h"
 #include "store/store.h"
@@ -26,6 +28,8 @@ struct np_series_state {
 	uint64_t carrier_changes;
 	bool has_carrier_changes;
 	int64_t last_gauge_ms;
+	struct np_accum acc; /* rollup rows not written yet */
+	uint8_t bits;        /* counter width of the last reading (32/64; 0 unknown = 64) */
 };
 
 struct np_series {
@@ -49,8 +53,15 @@ struct np_series *np_series_tab_get(struct np_series_tab *t, const char *source,
                                     const char *interface);
 size_t np_series_tab_count(const struct np_series_tab *t);
 
-/* Keeps a copy of s->v for np_series_tab_undo(); once per batch, later calls are no-ops. */
-void np_series_tab_save(struct np_series_tab *t, struct np_series *s);
+/*
+ * Keeps `before` (s->v as it was before this batch touched it) for np_series_tab_undo(); once
+ * per batch, later calls are no-ops.
+ */
+void np_series_tab_save(struct np_series_tab *t, struct np_series *s,
+                        const struct np_series_state *before);
+/* Calls fn for every series (flushing at shutdown, before a sweep or prune). */
+typedef int (*np_series_fn)(struct np_series *s, void *arg);
+int np_series_tab_foreach(struct np_series_tab *t, np_series_fn fn, void *arg);
 /* The batch is stored: the copies are dropped. */
 void np_series_tab_commit(struct np_series_tab *t);
 /*
@@ -59,11 +70,20 @@ void np_series_tab_commit(struct np_series_tab *t);
  */
 void np_series_tab_undo(struct np_series_tab *t);
 
-/* Drops the series of `source` whose gen differs from `gen` (UINT32_MAX: all of them). */
-size_t np_series_tab_prune(struct np_series_tab *t, const char *source, uint32_t gen);
-/* Drops the series not observed for their idle time at now_ms (monotonic). Not inside a
- * batch. */
-size_t np_series_tab_sweep(struct np_series_tab *t, int64_t now_ms);
+/*
+ * Whether a series is about to leave memory: it belongs to `source` and its gen differs from
+ * `gen` (UINT32_MAX: every series of the source), or (source NULL) it was not observed for its
+ * idle time at now_ms (monotonic). Its held rows must be written first (np_series_tab_each_leaving
+ * inside the transaction), then np_series_tab_drop removes them once that committed.
+ */
+struct np_series_leaving {
+	const char *source; /* NULL: idle sweep */
+	uint32_t gen;
+	int64_t now_ms;
+};
+int np_series_tab_each_leaving(struct np_series_tab *t, const struct np_series_leaving *w,
+                               np_series_fn fn, void *arg);
+size_t np_series_tab_drop(struct np_series_tab *t, const struct np_series_leaving *w);
 
 /* Primes the counters the baseline holds. */
 void np_series_restore(struct np_series *s, const struct np_baseline *b);

@@ -74,3 +74,34 @@ np_rollup_split(int64_t from_ms, int64_t to_ms, uint64_t delta, int64_t width_s,
 	}
 	return n;
 }
+
+void
+np_rollup_row_gauge(struct np_rollup_row *r, double g)
+{
+	if (r->gauge_n == 0 || g < r->gauge_min)
+		r->gauge_min = g;
+	if (r->gauge_n == 0 || g > r->gauge_max)
+		r->gauge_max = g;
+	r->gauge_sum += g;
+	r->gauge_n++;
+}
+
+void
+np_rollup_row_merge(struct np_rollup_row *a, const struct np_rollup_row *b)
+{
+	a->secs += b->secs;
+	for (int i = 0; i < NP_C_MAX; i++)
+		a->c[i] += b->c[i];
+	if (b->peak_rx > a->peak_rx)
+		a->peak_rx = b->peak_rx;
+	if (b->peak_tx > a->peak_tx)
+		a->peak_tx = b->peak_tx;
+	if (b->gauge_n > 0) {
+		if (a->gauge_n == 0 || b->gauge_min < a->gauge_min)
+			a->gauge_min = b->gauge_min;
+		if (a->gauge_n == 0 || b->gauge_max > a->gauge_max)
+			a->gauge_max = b->gauge_max;
+		a->gauge_sum += b->gauge_sum;
+		a->gauge_n += b->gauge_n;
+	}
+}

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/obs.h"
+
 #define NP_BUCKET_5M 300
 #define NP_BUCKET_1H 3600
 #define NP_BUCKET_1D 86400
@@ -16,6 +18,25 @@ struct np_rollup_part {
 	double secs;      /* seconds of the interval inside this bucket */
 	uint64_t share;   /* integer part of the delta for this bucket; shares sum to delta */
 };
+
+/*
+ * One rollup row: what a series did in one bucket. Counter deltas summed (a counter not
+ * measured adds 0), secs = seconds of counter data, peak_* = highest per-poll rate in bytes/s,
+ * gauge_* over the gauge readings (min/max meaningless while gauge_n is 0).
+ */
+struct np_rollup_row {
+	int64_t bucket_s;
+	double secs;
+	uint64_t c[NP_C_MAX];
+	double peak_rx, peak_tx;
+	double gauge_min, gauge_max, gauge_sum;
+	uint32_t gauge_n;
+};
+
+/* Adds b into a (same bucket): sums add, peaks and gauge extremes merge. */
+void np_rollup_row_merge(struct np_rollup_row *a, const struct np_rollup_row *b);
+/* Adds one gauge reading. */
+void np_rollup_row_gauge(struct np_rollup_row *r, double g);
 
 /*
  * Splits `delta` over the buckets of width `width_s` that [from_ms, to_ms] overlaps. Writes at

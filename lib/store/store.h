@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "engine/counter.h"
 #include "engine/linkstate.h"
+#include "engine/rollup.h"
 #include "model/obs.h"
 
 struct np_store;
@@ -80,9 +81,18 @@ struct np_sample {
 	enum np_verdict verdict; /* worst verdict among the counters */
 };
 /*
- * Writes the raw row and adds it into the 5-minute, hourly and daily rollups. A delta whose
- * interval spans several buckets (a gap) is spread over them in proportion to the time each
- * covers (engine/rollup.h). Peak rates are the per-poll rate in bytes/s.
+ * Adds one rollup row into rollup_5m (bucket r->bucket_s) and, when that bucket is already
+ * folded for this series, into the hourly and daily rows holding it too. The daemon writes a
+ * series' 5-minute row once, when its bucket closes (core/accum.h); adding again (a restart,
+ * a --once run) sums.
+ */
+int np_store_rollup(struct np_store *st, int64_t series, const struct np_rollup_row *r,
+                    char **cause);
+/*
+ * Adds one sample straight into the rollups: its deltas spread over the 5-minute buckets the
+ * interval covers in proportion to the time each covers (engine/rollup.h), the peak rate in
+ * bytes/s, the gauge in to_ms's bucket. For data that arrives already closed (tests, tools,
+ * sources reporting amounts); the pipeline accumulates instead.
  */
 int np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, char **cause);
 /*
@@ -92,12 +102,16 @@ int np_store_sample(struct np_store *st, int64_t series, const struct np_sample 
 int np_store_note(struct np_store *st, int64_t series, const char *name, int64_t count,
                   int64_t now_s, char **cause);
 /*
- * Hourly and daily rollups are folded from 5-minute buckets once those close (a sample ending
- * in a later bucket closes them), so until then the wider tables lack the open bucket. This
- * folds every bucket written so far (the daemon calls it when it stops; tests before reading
- * rollup_1h/1d). Later samples for a folded bucket go to the wider tables directly.
+ * Hourly and daily rollups are folded from the 5-minute rows one closed hour at a time
+ * (store_fold.c). np_store_fold_step, inside the batch's transaction, folds a share of the
+ * series proportional to elapsed_ms (a pass over all of them takes about two minutes);
+ * np_store_fold_all folds everything written so far, in its own transaction unless inside one
+ * (the daemon when it stops, `--once`, tests before reading rollup_1h/1d).
  */
+int np_store_fold_step(struct np_store *st, int64_t now_s, int64_t elapsed_ms, char **cause);
 int np_store_fold_all(struct np_store *st, char **cause);
+/* Moves a series' last_seen forward (when it leaves the daemon's memory or the daemon stops). */
+int np_store_series_seen(struct np_store *st, int64_t series, int64_t now_s, char **cause);
 /* Counts one non-ok verdict of a series (verdicts table). */
 int np_store_verdict(struct np_store *st, int64_t series, enum np_verdict v, int64_t now_s,
                      char **cause);
@@ -168,7 +182,14 @@ int np_store_collector_load(struct np_store *st, const char *source, bool *ok, i
 int64_t np_store_run_start(struct np_store *st, int64_t now_s, char **cause);
 int np_store_run_alive(struct np_store *st, int64_t run, int64_t now_s, char **cause);
 
-/* Deletes rows older than the retention of each table (its own transaction). */
+/*
+ * Deletes rows older than the retention of each table in small steps: one step is one
+ * transaction deleting at most about `max_rows` rows (one 5-minute bucket of rollups, or that
+ * many rows of a table with ids), so the loop is never held long. Returns 1 if more is left
+ * to delete, 0 when done, -1 on error. np_store_retention runs steps until done.
+ */
+int np_store_retention_step(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
+                            int max_rows, char **cause);
 int np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
                        char **cause);
 /*
@@ -186,10 +207,11 @@ int np_store_vacuum(struct np_store *st, char **cause);
  */
 struct np_store_stats {
 	uint64_t samples;       /* successful np_store_sample calls */
-	uint64_t raw_rows;      /* samples rows written */
-	uint64_t rollup_rows;   /* rollup_5m/1h/1d upserts */
+	uint64_t rollup_rows;   /* rollup_5m rows written (np_store_rollup) */
+	uint64_t wide_rows;     /* rollup_1h/1d rows written for buckets already folded */
+	uint64_t fold_rows;     /* rollup_1h/1d rows written by folding */
 	uint64_t series_writes; /* series inserts and label/last_seen updates */
-	uint64_t raw_ns, rollup_ns, series_ns;
+	uint64_t rollup_ns, series_ns;
 };
 void np_store_get_stats(const struct np_store *st, struct np_store_stats *out);
 void np_store_set_profile(struct np_store *st, bool on);

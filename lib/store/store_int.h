@@ -24,7 +24,6 @@ enum np_stmt {
 	NP_S_SERIES_SEEN,
 	NP_S_BASELINE_SAVE,
 	NP_S_BASELINE_LOAD,
-	NP_S_SAMPLE,
 	NP_S_ROLLUP_5M,
 	NP_S_ROLLUP_1H,
 	NP_S_ROLLUP_1D,
@@ -52,7 +51,6 @@ enum np_stmt {
 	NP_S_COLLECTOR_LOAD,
 	NP_S_RUN_START,
 	NP_S_RUN_ALIVE,
-	NP_S_PRUNE_SAMPLES,
 	NP_S_PRUNE_5M,
 	NP_S_PRUNE_1H,
 	NP_S_PRUNE_1D,
@@ -65,6 +63,8 @@ enum np_stmt {
 	NP_S_FOLD_1H,
 	NP_S_FOLD_1D,
 	NP_S_FOLD_LAST,
+	NP_S_FOLD_FIRST,
+	NP_S_FOLD_MAXID,
 	NP_S_MAX
 };
 const char *np_store_sql(enum np_stmt id);
@@ -82,8 +82,8 @@ struct np_store {
 	/* Scratch for np_store_sample: parts and per-counter shares of one rollup width. */
 	struct np_rollup_part *parts;
 	uint64_t *shares; /* [NP_C_MAX][NP_STORE_MAX_PARTS] */
-	/* First 5-minute bucket not yet folded into rollup_1h/1d (table fold); valid if loaded. */
-	int64_t fold_next;
+	/* The fold marks (store_fold.c): valid if loaded; reloaded after a rollback. */
+	int64_t fold_next, fold_end, fold_cursor;
 	bool fold_loaded;
 	bool was_empty; /* the read-write open found a 0-byte file */
 };
@@ -102,6 +102,9 @@ int np_store_exec_stmt(struct np_store *st, sqlite3_stmt *stmt, char **cause, co
 void np_store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 int64_t np_store_ms_to_s(int64_t ms);
 uint64_t np_store_now_ns(void);
+
+/* Whether (5-minute bucket, series) is already folded into rollup_1h/1d: 1, 0, or -1. */
+int np_store_folded(struct np_store *st, int64_t bucket, int64_t series, char **cause);
 
 /* PRAGMA quick_check; on damage -1 with np_store_corrupt's cause (store_maint.c). */
 int np_store_quick_check(struct np_store *st, const char *path, char **cause);

@@ -11,8 +11,14 @@
 
 #define OUTBOX_KEEP_S (7 * 86400) /* delivered alerts are kept a week for inspection */
 
+/*
+ * One bounded delete per statement: the rollups lose their oldest bucket if it is past the
+ * cutoff (one bucket of every series: the key starts with it), the other tables at most ?2
+ * rows by id. A statement that deleted something may have more to do.
+ */
 static int
-prune(struct np_store *st, enum np_stmt id, int64_t keep_ms, int64_t now_s, char **cause)
+prune(struct np_store *st, enum np_stmt id, int64_t keep_ms, int64_t now_s, int max_rows,
+      bool *more, char **cause)
 {
 	if (keep_ms < 0)
 		return 0; /* forever */
@@ -20,23 +26,28 @@ prune(struct np_store *st, enum np_stmt id, int64_t keep_ms, int64_t now_s, char
 	if (stmt == NULL)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, now_s - keep_ms / 1000);
-	return np_store_exec_stmt(st, stmt, cause, "applying retention");
+	if (sqlite3_bind_parameter_count(stmt) >= 2)
+		sqlite3_bind_int(stmt, 2, max_rows);
+	if (np_store_exec_stmt(st, stmt, cause, "applying retention") != 0)
+		return -1;
+	if (sqlite3_changes(st->db) > 0)
+		*more = true;
+	return 0;
 }
 
 int
-np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
-                   char **cause)
+np_store_retention_step(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
+                        int max_rows, char **cause)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		return np_store_failx(st, SQLITE_MISUSE, cause,
 		                      "retention runs in its own transaction, not inside a batch");
-	if (np_store_begin(st, cause) != 0)
-		return -1;
+	if (max_rows < 1)
+		max_rows = 1;
 	const struct {
 		enum np_stmt id;
 		int64_t keep_ms;
 	} steps[] = {
-	    {NP_S_PRUNE_SAMPLES, r->raw_ms},
 	    {NP_S_PRUNE_5M, r->rollup_5m_ms},
 	    {NP_S_PRUNE_1H, r->hourly_ms},
 	    {NP_S_PRUNE_1D, r->daily_ms},
@@ -45,17 +56,27 @@ np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_
 	    {NP_S_PRUNE_UNOBSERVED, r->transitions_ms},
 	    {NP_S_PRUNE_OUTBOX, OUTBOX_KEEP_S * 1000},
 	};
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		if (prune(st, steps[i].id, steps[i].keep_ms, now_s, cause) != 0) {
+	bool more = false;
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0] && !more; i++) {
+		if (np_store_begin(st, cause) != 0)
+			return -1;
+		if (prune(st, steps[i].id, steps[i].keep_ms, now_s, max_rows, &more, cause) != 0 ||
+		    np_store_commit(st, cause) != 0) {
 			np_store_rollback(st);
 			return -1;
 		}
 	}
-	if (np_store_commit(st, cause) != 0) {
-		np_store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return more ? 1 : 0;
+}
+
+int
+np_store_retention(struct np_store *st, const struct np_retention_cfg *r, int64_t now_s,
+                   char **cause)
+{
+	int rc;
+	while ((rc = np_store_retention_step(st, r, now_s, 10000, cause)) == 1)
+		;
+	return rc;
 }
 
 int

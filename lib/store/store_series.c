@@ -89,3 +89,9 @@ np_store_series(struct np_store *st, const char *source, const char *device, con
 		st->stats.series_ns += np_store_now_ns() - t0;
 	return id;
 }
+
+int
+np_store_series_seen(struct np_store *st, int64_t series, int64_t now_s, char **cause)
+{
+	return set_seen(st, series, now_s, cause);
+}

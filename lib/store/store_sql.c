@@ -14,8 +14,9 @@
 	"INSERT INTO " table ROLLUP_COLUMNS " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10," \
 	" ?11, ?12, ?13, ?14, ?15, ?16, ?17)" ROLLUP_MERGE
 /*
- * Folds the closed 5-minute buckets [?1, ?2) into a wider table in one statement (bucket
- * start computed with a floor that is right for negative times too).
+ * Folds the 5-minute rows of buckets [?1, ?2) (inside the hour starting ?5) and series ids
+ * [?3, ?4) into a wider table. The IN list names the hour's twelve buckets so that SQLite
+ * seeks (bucket, series) once per bucket instead of scanning every series of the hour.
  */
 #define ROLLUP_FOLD(table, width) \
 	"INSERT INTO " table ROLLUP_COLUMNS \
@@ -23,7 +24,10 @@
 	" sum(rx_bytes), sum(tx_bytes), sum(rx_packets), sum(tx_packets), sum(rx_errors)," \
 	" sum(tx_errors), sum(rx_drops), sum(tx_drops), max(peak_rx), max(peak_tx)," \
 	" min(gauge_min), max(gauge_max), sum(gauge_sum), sum(gauge_n)" \
-	" FROM rollup_5m WHERE bucket >= ?1 AND bucket < ?2 GROUP BY 1, 2" ROLLUP_MERGE
+	" FROM rollup_5m WHERE bucket IN (?5, ?5 + 300, ?5 + 600, ?5 + 900, ?5 + 1200," \
+	" ?5 + 1500, ?5 + 1800, ?5 + 2100, ?5 + 2400, ?5 + 2700, ?5 + 3000, ?5 + 3300)" \
+	" AND bucket >= ?1 AND bucket < ?2 AND series >= ?3 AND series < ?4" \
+	" GROUP BY 1, 2" ROLLUP_MERGE
 #define ROLLUP_MERGE \
 	" ON CONFLICT (bucket, series) DO UPDATE SET secs = secs + excluded.secs," \
 	" rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = tx_bytes + excluded.tx_bytes," \
@@ -34,28 +38,6 @@
 	" gauge_min = coalesce(min(gauge_min, excluded.gauge_min), gauge_min, excluded.gauge_min)," \
 	" gauge_max = coalesce(max(gauge_max, excluded.gauge_max), gauge_max, excluded.gauge_max)," \
 	" gauge_sum = gauge_sum + excluded.gauge_sum, gauge_n = gauge_n + excluded.gauge_n"
-/* clang-format on */
-
-/*
- * (t, series) is the key: two samples of one series ending in the same second (a sub-second
- * poll) merge into one row instead of failing the batch. A NULL counter means "not measured":
- * adding keeps whichever side is known.
- */
-/* clang-format off */
-#define SAMPLE_UPSERT \
-	"INSERT INTO samples (t, series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets," \
-	" rx_errors, tx_errors, rx_drops, tx_drops, gauge, verdict)" \
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)" \
-	" ON CONFLICT (t, series) DO UPDATE SET secs = secs + excluded.secs," \
-	" rx_bytes = coalesce(rx_bytes + excluded.rx_bytes, rx_bytes, excluded.rx_bytes)," \
-	" tx_bytes = coalesce(tx_bytes + excluded.tx_bytes, tx_bytes, excluded.tx_bytes)," \
-	" rx_packets = coalesce(rx_packets + excluded.rx_packets, rx_packets, excluded.rx_packets)," \
-	" tx_packets = coalesce(tx_packets + excluded.tx_packets, tx_packets, excluded.tx_packets)," \
-	" rx_errors = coalesce(rx_errors + excluded.rx_errors, rx_errors, excluded.rx_errors)," \
-	" tx_errors = coalesce(tx_errors + excluded.tx_errors, tx_errors, excluded.tx_errors)," \
-	" rx_drops = coalesce(rx_drops + excluded.rx_drops, rx_drops, excluded.rx_drops)," \
-	" tx_drops = coalesce(tx_drops + excluded.tx_drops, tx_drops, excluded.tx_drops)," \
-	" gauge = coalesce(excluded.gauge, gauge), verdict = max(verdict, excluded.verdict)"
 /* clang-format on */
 
 static const char *const sql[NP_S_MAX] = {
@@ -84,7 +66,6 @@ static const char *const sql[NP_S_MAX] = {
                            " rx_errors, tx_errors, rx_drops, tx_drops FROM baselines"
                            " WHERE series = ?1",
 
-    [NP_S_SAMPLE] = SAMPLE_UPSERT,
     [NP_S_ROLLUP_5M] = ROLLUP_UPSERT("rollup_5m"),
     [NP_S_ROLLUP_1H] = ROLLUP_UPSERT("rollup_1h"),
     [NP_S_ROLLUP_1D] = ROLLUP_UPSERT("rollup_1d"),
@@ -164,23 +145,30 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_RUN_ALIVE] = "UPDATE runs SET last_alive = max(last_alive, ?2) WHERE id = ?1",
 
     /* ?1 = cutoff (UTC s): a row goes only when all of it is older than the cutoff. */
-    [NP_S_PRUNE_SAMPLES] = "DELETE FROM samples WHERE t < ?1",
-    [NP_S_PRUNE_5M] = "DELETE FROM rollup_5m WHERE bucket <= ?1 - 300",
-    [NP_S_PRUNE_1H] = "DELETE FROM rollup_1h WHERE bucket <= ?1 - 3600",
-    [NP_S_PRUNE_1D] = "DELETE FROM rollup_1d WHERE bucket <= ?1 - 86400",
-    [NP_S_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE time < ?1",
+    [NP_S_PRUNE_5M] = "DELETE FROM rollup_5m WHERE bucket = (SELECT min(bucket) FROM rollup_5m)"
+                      " AND bucket <= ?1 - 300",
+    [NP_S_PRUNE_1H] = "DELETE FROM rollup_1h WHERE bucket = (SELECT min(bucket) FROM rollup_1h)"
+                      " AND bucket <= ?1 - 3600",
+    [NP_S_PRUNE_1D] = "DELETE FROM rollup_1d WHERE bucket = (SELECT min(bucket) FROM rollup_1d)"
+                      " AND bucket <= ?1 - 86400",
+    [NP_S_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE id IN (SELECT id FROM transitions"
+                               " WHERE time < ?1 ORDER BY id LIMIT ?2)",
     /* Open intervals (end NULL) are kept whatever their age: they still count. */
-    [NP_S_PRUNE_OUTAGES] = "DELETE FROM outages WHERE end < ?1",
-    [NP_S_PRUNE_UNOBSERVED] = "DELETE FROM unobserved WHERE end < ?1",
+    [NP_S_PRUNE_OUTAGES] = "DELETE FROM outages WHERE id IN (SELECT id FROM outages"
+                           " WHERE end < ?1 ORDER BY id LIMIT ?2)",
+    [NP_S_PRUNE_UNOBSERVED] = "DELETE FROM unobserved WHERE id IN (SELECT id FROM unobserved"
+                              " WHERE end < ?1 ORDER BY id LIMIT ?2)",
     /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
-    [NP_S_FOLD_GET] = "SELECT next_5m FROM fold WHERE id = 1",
-    [NP_S_FOLD_SET] = "UPDATE fold SET next_5m = ?1 WHERE id = 1",
+    [NP_S_FOLD_GET] = "SELECT next_5m, pass_end, cursor FROM fold WHERE id = 1",
+    [NP_S_FOLD_SET] = "UPDATE fold SET next_5m = ?1, pass_end = ?2, cursor = ?3 WHERE id = 1",
+    [NP_S_FOLD_FIRST] = "SELECT min(bucket) FROM rollup_5m WHERE bucket >= ?1",
+    [NP_S_FOLD_MAXID] = "SELECT max(id) FROM series",
     [NP_S_FOLD_1H] = ROLLUP_FOLD("rollup_1h", "3600"),
     [NP_S_FOLD_1D] = ROLLUP_FOLD("rollup_1d", "86400"),
     [NP_S_FOLD_LAST] = "SELECT max(bucket) FROM rollup_5m",
-    [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE created < ?1 AND NOT EXISTS"
-                          " (SELECT 1 FROM outbox_sink WHERE outbox = outbox.id"
-                          " AND delivered IS NULL)",
+    [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE"
+                          " created < ?1 AND NOT EXISTS (SELECT 1 FROM outbox_sink WHERE"
+                          " outbox = outbox.id AND delivered IS NULL) ORDER BY id LIMIT ?2)",
 };
 
 const char *
