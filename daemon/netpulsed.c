@@ -28,8 +28,8 @@
 
 #define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
 #define DRAIN_MS 5000        /* how long a stop waits for pending alerts */
-#define RETAIN_ROWS 5000    /* rows deleted per retention step */
-#define RETAIN_PAUSE_MS 100 /* between two retention steps */
+#define RETAIN_ROWS 5000     /* rows deleted per retention step */
+#define RETAIN_PAUSE_MS 100  /* between two retention steps */
 #define HOUSEKEEP_MS 60000   /* stale checks and run heartbeat when nothing else happens */
 #define RETENTION_MS 3600000 /* retention pass */
 
@@ -228,8 +228,8 @@ retain_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct daemon *d = arg;
 	char *why = NULL;
-	int r = np_store_retention_step(d->st, &d->cfg->retention, np_wall_ms() / 1000,
-	                                RETAIN_ROWS, &why);
+	int r = np_store_retention_step(d->st, &d->cfg->retention, np_wall_ms() / 1000, RETAIN_ROWS,
+	                                &why);
 	if (r == -1) {
 		log_msg(LOG_ERR, "retention: %s", why);
 		free(why);
@@ -479,7 +479,7 @@ cleanup(struct daemon *d)
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);
 	struct event *evs[] = {d->ev_term,   d->ev_int,   d->ev_hup, d->tick,
-	                       d->housekeep, d->watchdog, d->drain, d->retain};
+	                       d->housekeep, d->watchdog, d->drain,  d->retain};
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);

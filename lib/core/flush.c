@@ -53,7 +53,8 @@ np_flush_series(struct np_store *st, struct np_series *s, bool all, char **cause
 		struct np_baseline b;
 		np_series_baseline(s, (1u << NP_C_MAX) - 1, t, &b);
 		if (!all && a->has_open) {
-			/* What the open row holds is not in the store: the baseline stops before it. */
+			/* What the open row holds is not in the store: the baseline stops before
+			 * it. */
 			uint64_t wrap = s->v.bits == 32 ? 0xffffffffu : UINT64_MAX;
 			for (int i = 0; i < NP_C_MAX; i++)
 				if (b.mask & (1u << i))

@@ -317,8 +317,8 @@ log_verdict(struct np_pipeline *p, const char *source, const struct np_obs *o, e
 /* Sets *unusual when a counter's verdict was not ok (the series then writes all it holds). */
 static int
 ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const char *source,
-                struct np_series *s, const struct np_obs *o, struct np_sample *smp,
-                bool *unusual, char **cause)
+                struct np_series *s, const struct np_obs *o, struct np_sample *smp, bool *unusual,
+                char **cause)
 {
 	struct np_counter_params cp = {
 	    .bits = o->counter_bits,
@@ -439,9 +439,6 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		smp.gauge = o->gauge;
 		smp.has_gauge = true;
 		smp.to_ms = o->time_ms;
-		if (smp.mask == 0)
-			smp.from_ms = s->v.last_gauge_ms ? s->v.last_gauge_ms : o->time_ms;
-		s->v.last_gauge_ms = o->time_ms;
 	}
 	if (smp.mask != 0 || smp.has_gauge) {
 		struct np_flush_ctx fc = {.st = p->st, .series = s->id};
@@ -454,9 +451,9 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	 * Write now: a counter out of the ordinary (its baseline must be stored as it is now),
 	 * rows pushed out, or the closed row's turn (spread by series id over the next 150 s).
 	 */
-	bool due = s->v.acc.has_closed &&
-	           p->now_ms >= (s->v.acc.closed.bucket_s + NP_BUCKET_5M) * 1000 +
-	                            np_flush_delay_ms(s->id);
+	bool due =
+	    s->v.acc.has_closed && p->now_ms >= (s->v.acc.closed.bucket_s + NP_BUCKET_5M) * 1000 +
+	                                            np_flush_delay_ms(s->id);
 	if (unusual || wrote > 0 || due) {
 		np_series_tab_save(p->series, s, &before);
 		if (np_flush_series(p->st, s, unusual, cause) == -1)
@@ -696,7 +693,8 @@ prepare_leaving(struct np_pipeline *p, const char *source, uint32_t gen, char **
 	struct flush_ctx c = {.p = p, .cause = cause};
 	p->nleaving = 0;
 	if (source != NULL)
-		p->leaving[p->nleaving++] = (struct np_series_leaving){.source = source, .gen = gen};
+		p->leaving[p->nleaving++] =
+		    (struct np_series_leaving){.source = source, .gen = gen};
 	if (p->mono_now >= p->next_sweep_ms) {
 		p->leaving[p->nleaving++] = (struct np_series_leaving){.now_ms = p->mono_now};
 		if (np_series_tab_foreach(p->series, flush_due, &c) == -1)

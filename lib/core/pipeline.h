@@ -30,7 +30,7 @@ struct np_pipeline;
 struct np_pipeline_stats {
 	uint64_t batches, observations, samples, events, alerts, failed_batches;
 	uint64_t flushes; /* series that wrote rows (a closed bucket, or out of the ordinary) */
-	uint64_t series; /* series held in memory (ids and counter baselines) */
+	uint64_t series;  /* series held in memory (ids and counter baselines) */
 	uint64_t verdicts[NP_V_MAX];
 };
 

@@ -27,7 +27,6 @@ struct np_series_state {
 	struct np_counter_state c[NP_C_MAX];
 	uint64_t carrier_changes;
 	bool has_carrier_changes;
-	int64_t last_gauge_ms;
 	struct np_accum acc; /* rollup rows not written yet */
 	uint8_t bits;        /* counter width of the last reading (32/64; 0 unknown = 64) */
 };

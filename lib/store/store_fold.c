@@ -57,8 +57,7 @@ np_store_folded(struct np_store *st, int64_t bucket, int64_t series, char **caus
 {
 	if (fold_load(st, cause) != 0)
 		return -1;
-	return bucket < st->fold_next ||
-	       (bucket < st->fold_end && series < st->fold_cursor);
+	return bucket < st->fold_next || (bucket < st->fold_end && series < st->fold_cursor);
 }
 
 /* One integer from a statement without parameters (NULL -> *isnull). */

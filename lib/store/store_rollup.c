@@ -42,10 +42,10 @@ np_store_rollup(struct np_store *st, int64_t series, const struct np_rollup_row 
 	for (int c = 0; c < NP_C_MAX; c++)
 		/* SQLite integers are signed 64-bit; no real counter moves 2^63 in one bucket. */
 		if (r->c[c] > (uint64_t)INT64_MAX)
-			return np_store_failx(st, SQLITE_RANGE, cause,
-			                      "series %lld: %s delta %llu does not fit the database",
-			                      (long long)series, np_counter_names[c],
-			                      (unsigned long long)r->c[c]);
+			return np_store_failx(
+			    st, SQLITE_RANGE, cause,
+			    "series %lld: %s delta %llu does not fit the database",
+			    (long long)series, np_counter_names[c], (unsigned long long)r->c[c]);
 	/* NaN/inf would turn a sum NULL. */
 	if (!isfinite(r->secs) || !isfinite(r->peak_rx) || !isfinite(r->peak_tx) ||
 	    !isfinite(r->gauge_sum))
@@ -89,7 +89,8 @@ np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, 
 	struct np_rollup_part *parts = st->parts;
 	size_t n = 0;
 	if (s->mask != 0)
-		n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, parts, NP_STORE_MAX_PARTS);
+		n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, parts,
+		                    NP_STORE_MAX_PARTS);
 	for (int c = 0; c < NP_C_MAX; c++) {
 		if (!(s->mask & (1u << c)))
 			continue;

@@ -25,6 +25,7 @@ struct fx {
 	struct np_batch b; /* the batch the tests fill in place */
 	const char *const *sinks;
 	size_t nsinks;
+	int64_t t_last; /* the last ingest's time (wall = monotonic here) */
 };
 
 /*
@@ -79,6 +80,18 @@ fx_start(struct fx *f, int64_t wall, int64_t mono)
 	fx_pipeline(f, wall, mono);
 }
 
+/*
+ * A restart without a clean stop (kill -9): the process goes with what it held in memory, a
+ * new one opens the file.
+ */
+static inline void
+fx_restart(struct fx *f, int64_t now)
+{
+	np_pipeline_free(f->pl);
+	np_store_close(f->st);
+	fx_start(f, now, now);
+}
+
 static inline int
 fx_teardown(void **state)
 {
@@ -99,6 +112,33 @@ fx_ingest(struct fx *f, const struct np_source_cfg *src, struct np_batch *b, int
 	char *cause = NULL;
 	if (np_pipeline_ingest(f->pl, src, b, wall, mono, &cause) == -1)
 		fail_msg("ingest: %s", cause);
+	f->t_last = wall;
+}
+
+/* Writes what the pipeline holds in memory (as the daemon does when it stops). */
+static inline void
+fx_flush(struct fx *f)
+{
+	char *cause = NULL;
+	if (np_pipeline_flush(f->pl, f->t_last, f->t_last, &cause) == -1)
+		fail_msg("flush: %s", cause);
+}
+
+/*
+ * The sum of a rollup_5m column over one interface's rows (-1 if no row), after writing what
+ * the pipeline holds.
+ */
+static inline int64_t q_int(struct fx *f, const char *sql);
+static inline int64_t
+rollup_sum(struct fx *f, const char *col, const char *ifn)
+{
+	fx_flush(f);
+	char *sql = np_xasprintf("SELECT coalesce(sum(r.%s), -1) FROM rollup_5m r JOIN series x"
+	                         " ON x.id = r.series WHERE x.interface = '%s'",
+	                         col, ifn);
+	int64_t v = q_int(f, sql);
+	free(sql);
+	return v;
 }
 
 /* Ingests f->b from f->src at t; wall and monotonic clocks run together here. */
