@@ -103,6 +103,11 @@ bench_pipeline_open(const char *prog, const char *db, const struct np_config *cf
 static inline void
 bench_pipeline_close(struct np_pipeline *pl, struct np_store *st, const char *db)
 {
+	struct np_store_stats ss;
+	np_store_get_stats(st, &ss);
+	printf("store rows: rollup_5m=%llu folded=%llu late_wide=%llu series_writes=%llu\n",
+	       (unsigned long long)ss.rollup_rows, (unsigned long long)ss.fold_rows,
+	       (unsigned long long)ss.wide_rows, (unsigned long long)ss.series_writes);
 	np_pipeline_free(pl);
 	np_store_close(st);
 	char aux[512];

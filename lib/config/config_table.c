@@ -171,7 +171,8 @@ static const struct np_config_opt retention_opts[] = {
      .min = HOUR,
      .max = CENTURY,
      .def = "2d",
-     .help = "raw samples"},
+     .help = "ignored: per-poll rows are no longer stored (the finest rollup is 5 minutes); "
+             "accepted so older files load"},
     {.name = "rollup_5m",
      .type = NP_CFG_RETENTION,
      .off = RET(rollup_5m_ms),

@@ -10,9 +10,21 @@
 void
 np_accum_scratch_init(struct np_accum_scratch *sc, size_t max)
 {
-	sc->max = max;
-	sc->parts = np_xcalloc(max, sizeof(*sc->parts));
-	sc->shares = np_xcalloc((size_t)NP_C_MAX * max, sizeof(*sc->shares));
+	memset(sc, 0, sizeof(*sc));
+	sc->limit = max;
+}
+
+/* Room for n parts (a long gap needs many; a poll needs one or two). */
+static void
+scratch_fit(struct np_accum_scratch *sc, size_t n)
+{
+	if (n <= sc->max)
+		return;
+	free(sc->parts);
+	free(sc->shares);
+	sc->max = n;
+	sc->parts = np_xcalloc(n, sizeof(*sc->parts));
+	sc->shares = np_xcalloc((size_t)NP_C_MAX * n, sizeof(*sc->shares));
 }
 
 void
@@ -81,6 +93,10 @@ split(const struct np_sample *s, struct np_accum_scratch *sc)
 {
 	if (s->mask == 0)
 		return 0;
+	int64_t span = s->to_ms > s->from_ms
+	                   ? (bucket_of_ms(s->to_ms - 1) - bucket_of_ms(s->from_ms)) / NP_BUCKET_5M + 1
+	                   : 1;
+	scratch_fit(sc, span < (int64_t)sc->limit ? (size_t)span : sc->limit);
 	size_t n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, sc->parts, sc->max);
 	for (int c = 0; c < NP_C_MAX; c++) {
 		if (!(s->mask & (1u << c)))

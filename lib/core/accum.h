@@ -31,9 +31,11 @@ struct np_accum {
 struct np_accum_scratch {
 	struct np_rollup_part *parts;
 	uint64_t *shares; /* [NP_C_MAX][max] */
-	size_t max;
+	size_t max;       /* allocated */
+	size_t limit;     /* most parts ever (more are merged into the first) */
 };
-void np_accum_scratch_init(struct np_accum_scratch *sc, size_t max);
+/* Grows on demand up to `limit` parts. */
+void np_accum_scratch_init(struct np_accum_scratch *sc, size_t limit);
 void np_accum_scratch_free(struct np_accum_scratch *sc);
 
 /* Writes one row now (a bucket pushed out while the closed one was still held, late data). */

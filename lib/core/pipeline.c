@@ -49,6 +49,7 @@ struct np_pipeline {
 	/* Series leaving memory once the open transaction commits (prune, sweep). */
 	struct np_series_leaving leaving[2];
 	size_t nleaving;
+	size_t listed; /* series the batch in progress listed (first sight in its generation) */
 	struct np_hmap *sources; /* name -> struct source */
 	char **sinks;
 	size_t nsinks;
@@ -396,6 +397,8 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 {
 	const char *source = b->source;
 	struct np_series *s = np_series_tab_get(p->series, source, o->device, o->interface);
+	if (s->gen != ss->gen || s->id == 0)
+		p->listed++; /* first sight in this generation */
 	s->gen = ss->gen;
 	s->seen_ms = p->mono_now;
 	s->idle_ms = stale_ms * 2 > SERIES_IDLE_MS ? stale_ms * 2 : SERIES_IDLE_MS;
@@ -773,6 +776,7 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	}
 	if (b->complete)
 		ss->gen++;
+	p->listed = 0;
 	int64_t stale_ms = np_source_stale_after_ms(src);
 	for (size_t i = 0; i < b->n; i++)
 		if (ingest_obs(p, src, ss, b, &b->obs[i], stale_ms, cause) == -1)
@@ -783,7 +787,9 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 		goto fail;
 	if (note_skipped(p, b->source, ss, b, cause) == -1)
 		goto fail;
-	if (prepare_leaving(p, b->complete ? b->source : NULL, ss->gen, cause) == -1 ||
+	/* A complete batch that listed every series of its source lets none go: no scan. */
+	bool all = p->listed >= np_series_tab_source_count(p->series, b->source);
+	if (prepare_leaving(p, b->complete && !all ? b->source : NULL, ss->gen, cause) == -1 ||
 	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)

@@ -24,7 +24,8 @@ struct undo {
 };
 
 struct np_series_tab {
-	struct np_hmap *map; /* "source\0device\0interface" -> struct np_series */
+	struct np_hmap *map;     /* "source\0device\0interface" -> struct np_series */
+	struct np_hmap *sources; /* source -> size_t count of its series held */
 	struct undo *undo;
 	size_t nundo, undocap;
 	uint32_t batch; /* number of the batch in progress (never 0) */
@@ -35,6 +36,7 @@ np_series_tab_new(void)
 {
 	struct np_series_tab *t = np_xcalloc(1, sizeof(*t));
 	t->map = np_hmap_new();
+	t->sources = np_hmap_new();
 	t->batch = 1;
 	return t;
 }
@@ -45,6 +47,7 @@ np_series_tab_free(struct np_series_tab *t)
 	if (t == NULL)
 		return;
 	np_hmap_free(t->map, free);
+	np_hmap_free(t->sources, free);
 	free(t->undo);
 	free(t);
 }
@@ -73,8 +76,22 @@ np_series_tab_get(struct np_series_tab *t, const char *source, const char *devic
 	if (s == NULL) {
 		s = np_xcalloc(1, sizeof(*s));
 		np_hmap_put(t->map, key, klen, s);
+		size_t n = strlen(source);
+		size_t *c = np_hmap_get(t->sources, source, n);
+		if (c == NULL) {
+			c = np_xcalloc(1, sizeof(*c));
+			np_hmap_put(t->sources, source, n, c);
+		}
+		(*c)++;
 	}
 	return s;
+}
+
+size_t
+np_series_tab_source_count(const struct np_series_tab *t, const char *source)
+{
+	const size_t *c = np_hmap_get(t->sources, source, strlen(source));
+	return c != NULL ? *c : 0;
 }
 
 size_t
@@ -194,11 +211,29 @@ np_series_tab_each_leaving(struct np_series_tab *t, const struct np_series_leavi
 	return e.rc;
 }
 
+struct drop {
+	struct np_series_leaving w;
+	struct np_hmap *sources;
+};
+
+/* is_leaving, counting each series that goes off its source's count. */
+static bool
+drop_if(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct drop *d = arg;
+	if (!is_leaving(key, keylen, value, &d->w))
+		return false;
+	size_t *c = np_hmap_get(d->sources, key, strlen(key));
+	if (c != NULL && *c > 0)
+		(*c)--;
+	return true;
+}
+
 size_t
 np_series_tab_drop(struct np_series_tab *t, const struct np_series_leaving *w)
 {
-	struct np_series_leaving copy = *w;
-	return dropped(np_hmap_remove_if(t->map, is_leaving, &copy, free));
+	struct drop d = {.w = *w, .sources = t->sources};
+	return dropped(np_hmap_remove_if(t->map, drop_if, &d, free));
 }
 
 void

@@ -51,6 +51,8 @@ void np_series_tab_free(struct np_series_tab *t);
 struct np_series *np_series_tab_get(struct np_series_tab *t, const char *source, const char *device,
                                     const char *interface);
 size_t np_series_tab_count(const struct np_series_tab *t);
+/* How many series of `source` are held. */
+size_t np_series_tab_source_count(const struct np_series_tab *t, const char *source);
 
 /*
  * Keeps `before` (s->v as it was before this batch touched it) for np_series_tab_undo(); once

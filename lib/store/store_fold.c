@@ -7,9 +7,13 @@
  * crash folds nothing twice and nothing never; a row written for a bucket already folded goes
  * to the wider tables itself (np_store_folded, store_rollup.c).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine/rollup.h"
 #include "store/store_int.h"
 #include "util/cause.h"
+#include "util/xmalloc.h"
 
 /* An hour is folded this long after it ends: its last 5-minute rows are written by then. */
 #define FOLD_DELAY_S 300
@@ -103,25 +107,73 @@ pass_start(struct np_store *st, int64_t upto, char **cause)
 	return 1;
 }
 
-/* Folds the series ids [cursor, hi) of the pass into the hourly and daily tables. */
+/* Series ids folded per statement (the sums are gathered in an array this long). */
+#define SLICE_MAX 4096
+
+/*
+ * Folds the series ids [cursor, hi) of the pass into the hourly and daily tables: one read of
+ * their 5-minute rows (in key order: bucket, then series), summed here per series, then one
+ * upsert per series and table. Cheaper than INSERT ... SELECT ... GROUP BY, which sorts.
+ */
 static int
 fold_slice(struct np_store *st, int64_t hi, char **cause)
 {
-	static const enum np_stmt folds[] = {NP_S_FOLD_1H, NP_S_FOLD_1D};
-	for (size_t k = 0; k < 2; k++) {
-		sqlite3_stmt *stmt = np_store_stmt(st, folds[k], cause);
+	int64_t hour = np_rollup_bucket(st->fold_next, NP_BUCKET_1H);
+	while (st->fold_cursor < hi) {
+		int64_t lo = st->fold_cursor;
+		int64_t end = hi - lo > SLICE_MAX ? lo + SLICE_MAX : hi;
+		size_t n = (size_t)(end - lo);
+		if (n > st->fold_cap) {
+			free(st->fold_sum);
+			st->fold_sum = np_xcalloc(n, sizeof(*st->fold_sum));
+			st->fold_cap = n;
+		}
+		struct np_rollup_row *sum = st->fold_sum;
+		memset(sum, 0, n * sizeof(*sum));
+		sqlite3_stmt *stmt = np_store_stmt(st, NP_S_FOLD_READ, cause);
 		if (stmt == NULL)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, st->fold_next);
 		sqlite3_bind_int64(stmt, 2, st->fold_end);
-		sqlite3_bind_int64(stmt, 3, st->fold_cursor);
-		sqlite3_bind_int64(stmt, 4, hi);
-		sqlite3_bind_int64(stmt, 5, np_rollup_bucket(st->fold_next, NP_BUCKET_1H));
-		if (np_store_exec_stmt(st, stmt, cause, "folding 5-minute rollups") != 0)
-			return -1;
-		st->stats.fold_rows += (uint64_t)sqlite3_changes(st->db);
+		sqlite3_bind_int64(stmt, 3, lo);
+		sqlite3_bind_int64(stmt, 4, end);
+		sqlite3_bind_int64(stmt, 5, hour);
+		int rc;
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(stmt, 0);
+			if (id < lo || id >= end)
+				continue;
+			struct np_rollup_row r = {.secs = sqlite3_column_double(stmt, 1)};
+			for (int c = 0; c < NP_C_MAX; c++)
+				r.c[c] = (uint64_t)sqlite3_column_int64(stmt, 2 + c);
+			r.peak_rx = sqlite3_column_double(stmt, 10);
+			r.peak_tx = sqlite3_column_double(stmt, 11);
+			r.gauge_min = sqlite3_column_double(stmt, 12);
+			r.gauge_max = sqlite3_column_double(stmt, 13);
+			r.gauge_sum = sqlite3_column_double(stmt, 14);
+			r.gauge_n = (uint32_t)sqlite3_column_int64(stmt, 15);
+			np_rollup_row_merge(&sum[id - lo], &r);
+			/* a row with no gauge reading still marks the series as present */
+			sum[id - lo].bucket_s = 1;
+		}
+		if (rc != SQLITE_DONE)
+			return np_store_fail(st, rc, stmt, cause, "reading 5-minute rollups to fold");
+		sqlite3_reset(stmt);
+		for (int64_t i = 0; i < end - lo; i++) {
+			if (sum[i].bucket_s == 0)
+				continue;
+			if (np_store_rollup_wide(st, lo + i, &sum[i], hour, cause) != 0)
+				return -1;
+			st->stats.fold_rows += 2;
+		}
+		st->fold_cursor = end;
 	}
-	st->fold_cursor = hi;
+	/* A big slice (fold_all, a backlog) does not keep its memory. */
+	if (st->fold_cap > 256) {
+		free(st->fold_sum);
+		st->fold_sum = NULL;
+		st->fold_cap = 0;
+	}
 	return 0;
 }
 

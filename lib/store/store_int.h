@@ -60,8 +60,7 @@ enum np_stmt {
 	NP_S_PRUNE_OUTBOX,
 	NP_S_FOLD_GET,
 	NP_S_FOLD_SET,
-	NP_S_FOLD_1H,
-	NP_S_FOLD_1D,
+	NP_S_FOLD_READ,
 	NP_S_FOLD_LAST,
 	NP_S_FOLD_FIRST,
 	NP_S_FOLD_MAXID,
@@ -85,6 +84,8 @@ struct np_store {
 	/* The fold marks (store_fold.c): valid if loaded; reloaded after a rollback. */
 	int64_t fold_next, fold_end, fold_cursor;
 	bool fold_loaded;
+	struct np_rollup_row *fold_sum; /* scratch: one row per series id of a fold slice */
+	size_t fold_cap;
 	bool was_empty; /* the read-write open found a 0-byte file */
 };
 
@@ -103,6 +104,9 @@ void np_store_bind_text(sqlite3_stmt *stmt, int i, const char *s);
 int64_t np_store_ms_to_s(int64_t ms);
 uint64_t np_store_now_ns(void);
 
+/* Adds r into the hourly and daily rows holding the 5-minute bucket bucket_s. */
+int np_store_rollup_wide(struct np_store *st, int64_t series, const struct np_rollup_row *r,
+                         int64_t bucket_s, char **cause);
 /* Whether (5-minute bucket, series) is already folded into rollup_1h/1d: 1, 0, or -1. */
 int np_store_folded(struct np_store *st, int64_t bucket, int64_t series, char **cause);
 

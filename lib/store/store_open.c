@@ -290,8 +290,6 @@ np_store_open(const char *path, int flags, char **cause)
 		goto fail_path;
 	if (need_migrate && migrate(st, cause) != 0)
 		goto fail_path;
-	st->parts = np_xcalloc(NP_STORE_MAX_PARTS + 1, sizeof *st->parts); /* + gauge part */
-	st->shares = np_xcalloc((size_t)NP_C_MAX * NP_STORE_MAX_PARTS, sizeof *st->shares);
 	return st;
 fail_path:
 	if (st->last_rc == SQLITE_CORRUPT) {
@@ -316,6 +314,7 @@ np_store_close(struct np_store *st)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
 	free(st->parts);
+	free(st->fold_sum);
 	free(st->shares);
 	free(st);
 }

@@ -9,6 +9,7 @@
 #include "engine/rollup.h"
 #include "store/store_int.h"
 #include "util/cause.h"
+#include "util/xmalloc.h"
 
 static int
 upsert(struct np_store *st, enum np_stmt id, int64_t bucket, int64_t series,
@@ -37,6 +38,17 @@ upsert(struct np_store *st, enum np_stmt id, int64_t bucket, int64_t series,
 }
 
 int
+np_store_rollup_wide(struct np_store *st, int64_t series, const struct np_rollup_row *r,
+                     int64_t bucket_s, char **cause)
+{
+	if (upsert(st, NP_S_ROLLUP_1H, np_rollup_bucket(bucket_s, NP_BUCKET_1H), series, r,
+	           cause) != 0)
+		return -1;
+	return upsert(st, NP_S_ROLLUP_1D, np_rollup_bucket(bucket_s, NP_BUCKET_1D), series, r,
+	              cause);
+}
+
+int
 np_store_rollup(struct np_store *st, int64_t series, const struct np_rollup_row *r, char **cause)
 {
 	for (int c = 0; c < NP_C_MAX; c++)
@@ -60,10 +72,7 @@ np_store_rollup(struct np_store *st, int64_t series, const struct np_rollup_row 
 	if (f == -1)
 		return -1;
 	if (f == 1) {
-		if (upsert(st, NP_S_ROLLUP_1H, np_rollup_bucket(r->bucket_s, NP_BUCKET_1H), series,
-		           r, cause) != 0 ||
-		    upsert(st, NP_S_ROLLUP_1D, np_rollup_bucket(r->bucket_s, NP_BUCKET_1D), series,
-		           r, cause) != 0)
+		if (np_store_rollup_wide(st, series, r, r->bucket_s, cause) != 0)
 			return -1;
 		st->stats.wide_rows += 2;
 	}
@@ -86,6 +95,10 @@ np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, 
 			    "series %lld: %s delta %llu does not fit the database",
 			    (long long)series, np_counter_names[c],
 			    (unsigned long long)s->delta[c]);
+	if (st->parts == NULL) { /* only tools and tests write samples: allocated on first use */
+		st->parts = np_xcalloc(NP_STORE_MAX_PARTS, sizeof *st->parts);
+		st->shares = np_xcalloc((size_t)NP_C_MAX * NP_STORE_MAX_PARTS, sizeof *st->shares);
+	}
 	struct np_rollup_part *parts = st->parts;
 	size_t n = 0;
 	if (s->mask != 0)

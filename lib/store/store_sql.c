@@ -13,21 +13,6 @@
 #define ROLLUP_UPSERT(table) \
 	"INSERT INTO " table ROLLUP_COLUMNS " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10," \
 	" ?11, ?12, ?13, ?14, ?15, ?16, ?17)" ROLLUP_MERGE
-/*
- * Folds the 5-minute rows of buckets [?1, ?2) (inside the hour starting ?5) and series ids
- * [?3, ?4) into a wider table. The IN list names the hour's twelve buckets so that SQLite
- * seeks (bucket, series) once per bucket instead of scanning every series of the hour.
- */
-#define ROLLUP_FOLD(table, width) \
-	"INSERT INTO " table ROLLUP_COLUMNS \
-	" SELECT bucket - ((bucket % " width ") + " width ") % " width ", series, sum(secs)," \
-	" sum(rx_bytes), sum(tx_bytes), sum(rx_packets), sum(tx_packets), sum(rx_errors)," \
-	" sum(tx_errors), sum(rx_drops), sum(tx_drops), max(peak_rx), max(peak_tx)," \
-	" min(gauge_min), max(gauge_max), sum(gauge_sum), sum(gauge_n)" \
-	" FROM rollup_5m WHERE bucket IN (?5, ?5 + 300, ?5 + 600, ?5 + 900, ?5 + 1200," \
-	" ?5 + 1500, ?5 + 1800, ?5 + 2100, ?5 + 2400, ?5 + 2700, ?5 + 3000, ?5 + 3300)" \
-	" AND bucket >= ?1 AND bucket < ?2 AND series >= ?3 AND series < ?4" \
-	" GROUP BY 1, 2" ROLLUP_MERGE
 #define ROLLUP_MERGE \
 	" ON CONFLICT (bucket, series) DO UPDATE SET secs = secs + excluded.secs," \
 	" rx_bytes = rx_bytes + excluded.rx_bytes, tx_bytes = tx_bytes + excluded.tx_bytes," \
@@ -163,8 +148,18 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_FOLD_SET] = "UPDATE fold SET next_5m = ?1, pass_end = ?2, cursor = ?3 WHERE id = 1",
     [NP_S_FOLD_FIRST] = "SELECT min(bucket) FROM rollup_5m WHERE bucket >= ?1",
     [NP_S_FOLD_MAXID] = "SELECT max(id) FROM series",
-    [NP_S_FOLD_1H] = ROLLUP_FOLD("rollup_1h", "3600"),
-    [NP_S_FOLD_1D] = ROLLUP_FOLD("rollup_1d", "86400"),
+    /*
+     * The 5-minute rows of buckets [?1, ?2) inside the hour starting ?5, series ids [?3, ?4).
+     * The IN list names the hour's twelve buckets so that SQLite seeks (bucket, series) once
+     * per bucket instead of scanning every series of the hour.
+     */
+    [NP_S_FOLD_READ] = "SELECT series, secs, rx_bytes, tx_bytes, rx_packets, tx_packets,"
+                       " rx_errors, tx_errors, rx_drops, tx_drops, peak_rx, peak_tx,"
+                       " coalesce(gauge_min, 0), coalesce(gauge_max, 0), gauge_sum, gauge_n"
+                       " FROM rollup_5m WHERE bucket IN (?5, ?5 + 300, ?5 + 600, ?5 + 900,"
+                       " ?5 + 1200, ?5 + 1500, ?5 + 1800, ?5 + 2100, ?5 + 2400, ?5 + 2700,"
+                       " ?5 + 3000, ?5 + 3300) AND bucket >= ?1 AND bucket < ?2"
+                       " AND series >= ?3 AND series < ?4",
     [NP_S_FOLD_LAST] = "SELECT max(bucket) FROM rollup_5m",
     [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE"
                           " created < ?1 AND NOT EXISTS (SELECT 1 FROM outbox_sink WHERE"
