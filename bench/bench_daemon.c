@@ -779,6 +779,7 @@ int
 main(int argc, char **argv)
 {
 	int sizes[8] = {1000, 10000}, nsizes = 2;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as soon as it is known */
 	if (argc > 1) {
 		nsizes = 0;
 		for (int i = 1; i < argc && nsizes < 8; i++)
