@@ -83,8 +83,14 @@ fuzz: deps
 			$(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
+# bench_daemon runs the daemon itself on BENCH_N links (minutes per size; needs root; its
+# durations: BENCH_WARMUP_S, BENCH_WINDOW_S, BENCH_ALERTS, BENCH_BOUNDARY, see the file).
+# Alone: build/bench/bench_daemon 1000
+BENCH_N ?= 1000 10000
 bench: build
-	@for b in $(BUILD)/bench/bench_*; do echo "== $$b"; $$b || exit 1; done
+	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
+		echo "== $$b"; $$b || exit 1; done
+	@echo "== $(BUILD)/bench/bench_daemon $(BENCH_N)"; $(BUILD)/bench/bench_daemon $(BENCH_N)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

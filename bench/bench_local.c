@@ -32,6 +32,7 @@
 #include "collectors/local.h"
 #include "collectors/local_parse.h"
 #include "collectors/netlink.h"
+#include "benchnl.h"
 
 #define GROUP 99
 #define ROUNDS 7
@@ -122,25 +123,6 @@ run(const char *cmd)
 	return rc;
 }
 
-/* Adds ifb<from>..ifb<to-1>, admin up, in one `ip -batch`. */
-static int
-add_ifbs(int from, int to)
-{
-	char path[] = "/tmp/bench_local.XXXXXX";
-	int fd = mkstemp(path);
-	if (fd == -1)
-		return -1;
-	FILE *f = fdopen(fd, "w");
-	for (int i = from; i < to; i++)
-		fprintf(f, "link add ifb%d group %d type ifb\nlink set ifb%d up\n", i, GROUP, i);
-	fclose(f);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "ip -batch %s", path);
-	int rc = run(cmd);
-	unlink(path);
-	return rc;
-}
-
 /* ---- what is measured ---- */
 
 struct counter {
@@ -210,35 +192,8 @@ coll_round(struct coll *k, int polls, unsigned long *allocs)
 static struct cost
 raw_round(int fd, int type, int dumps, size_t *bytes)
 {
-	static uint8_t buf[64 * 1024];
-	uint8_t req[NP_LOCAL_NL_REQ_MAX];
-	*bytes = 0;
 	struct clocks t0 = now();
-	for (int i = 0; i < dumps; i++) {
-		size_t len = type == RTM_GETSTATS ? np_local_nl_getstats_req(req, (uint32_t)i + 10)
-		                                  : np_local_nl_getlink_req(req, (uint32_t)i + 10);
-		struct sockaddr_nl k = {.nl_family = AF_NETLINK};
-		if (sendto(fd, req, len, 0, (struct sockaddr *)&k, sizeof(k)) != (ssize_t)len)
-			break;
-		/* The kernel fills each answer inside recv(): it never runs dry mid-dump. */
-		for (bool done = false; !done;) {
-			ssize_t n = recv(fd, buf, sizeof(buf), 0);
-			if (n <= 0)
-				break;
-			*bytes += (size_t)n;
-			for (size_t off = 0; off + NLMSG_HDRLEN <= (size_t)n;) {
-				struct nlmsghdr nh;
-				memcpy(&nh, buf + off, sizeof(nh));
-				if (nh.nlmsg_type == NLMSG_DONE || nh.nlmsg_type == NLMSG_ERROR ||
-				    nh.nlmsg_len < NLMSG_HDRLEN) {
-					done = true;
-					break;
-				}
-				off += NLMSG_ALIGN(nh.nlmsg_len);
-			}
-		}
-	}
-	*bytes /= (size_t)dumps;
+	*bytes = bench_nl_raw_dumps(fd, type, dumps);
 	return since(t0, dumps);
 }
 
@@ -319,34 +274,14 @@ main(int argc, char **argv)
 		for (int i = 1; i < argc && nsizes < 8; i++)
 			sizes[nsizes++] = atoi(argv[i]);
 	}
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) == -1) {
-		fprintf(stderr, "bench_local: unshare: %s (needs root)\n", strerror(errno));
-		return 1;
-	}
-	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1 ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL) == -1) {
-		fprintf(stderr, "bench_local: remount /sys: %s\n", strerror(errno));
-		return 1;
-	}
-	/* No IPv6 addrconf on thousands of new links: it makes creating them far slower and is
-	 * not what is measured. */
-	static const char *const v6[] = {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-	                                 "/proc/sys/net/ipv6/conf/default/disable_ipv6"};
-	for (int i = 0; i < 2; i++) {
-		FILE *f = fopen(v6[i], "w");
-		if (f != NULL) {
-			fputs("1\n", f);
-			fclose(f);
-		}
-	}
-	if (run("ip link set lo up") != 0)
+	if (bench_netns_enter("bench_local") == -1)
 		return 1;
 	int have = 0;
 	for (int s = 0; s < nsizes; s++) {
 		int n = sizes[s];
 		if (n > have) {
 			struct clocks t0 = now();
-			if (add_ifbs(have, n) != 0)
+			if (bench_add_ifbs("bench_local", have, n, GROUP) != 0)
 				break;
 			have = n;
 			printf("bench=setup ifaces=%d created_in_s=%.2f\n", n + 1,

@@ -189,6 +189,15 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	after_batch(d);
 }
 
+/* The bench (bench/bench_daemon.c) reads these lines: keep their form. */
+static void
+on_timed(void *arg, const struct np_source_cfg *src, const struct np_sched_timing *t)
+{
+	log_debug("%s: poll cpu_us=%lld wall_us=%lld obs=%zu%s", src->name,
+	          (long long)(t->cpu_ns / 1000), (long long)(t->wall_ns / 1000), t->nobs,
+	          t->sync ? "" : " async");
+}
+
 static void
 on_pushed(void *arg, const struct np_source_cfg *src, const struct np_batch *b)
 {
@@ -414,6 +423,7 @@ run(struct daemon *d)
 
 	struct np_sched_hooks hooks = {
 	    .result = on_result, .pushed = on_pushed, .once_done = on_once_done, .arg = d};
+	hooks.timed = on_timed;
 	d->sched = np_sched_new(d->base, &hooks, &log_lib);
 	if (np_sched_set_sources(d->sched, d->cfg->sources, d->cfg->nsources, &why) == -1) {
 		/* One broken source must not stop the others. */

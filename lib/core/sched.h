@@ -19,10 +19,20 @@ struct event_base;
 struct np_collector_ops;
 struct np_sched;
 
+/* What one poll cost, for the `timed` hook (see sched.c: poll_now). */
+struct np_sched_timing {
+	int64_t cpu_ns;  /* this thread's CPU from the poll's start to the end of `result` */
+	int64_t wall_ns; /* monotonic time over the same span */
+	size_t nobs;     /* observations in the batch (0 on failure) */
+	bool sync;       /* the collector finished inside poll(): cpu_ns covers all its work */
+};
+
 struct np_sched_hooks {
 	/* A poll finished: ok 0 with a batch, or -1 with a cause (batch NULL). */
 	void (*result)(void *arg, const struct np_source_cfg *src, const struct np_batch *b, int ok,
 	               const char *cause);
+	/* After `result`: what the poll and its result handling cost. Optional. */
+	void (*timed)(void *arg, const struct np_source_cfg *src, const struct np_sched_timing *t);
 	/* A collector pushed an unsolicited batch (e.g. a netlink link change). */
 	void (*pushed)(void *arg, const struct np_source_cfg *src, const struct np_batch *b);
 	/* --once: every source has finished its one poll. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "collectors/collector.h"
 #include "core/sched.h"
@@ -40,6 +41,8 @@ complete(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	np_batch_reset(&f->batch, 1000);
+	np_batch_add(&f->batch);
+	np_batch_add(&f->batch);
 	f->ctx->done(f->ctx->arg, &f->batch, 0, NULL);
 }
 
@@ -69,6 +72,8 @@ fake_poll(void *inst, char **cause)
 		/* A synchronous completion from inside poll() must work too. */
 		f->in_flight = false;
 		np_batch_reset(&f->batch, 1000);
+		np_batch_add(&f->batch);
+		np_batch_add(&f->batch);
 		f->ctx->done(f->ctx->arg, &f->batch, 0, NULL);
 		return 0;
 	}
@@ -118,13 +123,31 @@ struct run {
 	int64_t backoff[16], due[16];
 	char cause[16][128];
 	size_t warnings;
+	/* the timed hook: what it got per poll, and how many results had been seen then */
+	size_t timed, after_results[16], nobs[16];
+	int64_t cpu_ns[16];
+	bool sync[16];
 };
+
+/* CPU the result hook burns (thread CPU clock, ns), so the timed span must hold it. */
+static int64_t burn_ns;
+static bool want_timed;
+
+static int64_t
+thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 static void
 on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, int ok,
           const char *cause)
 {
 	struct run *r = arg;
+	for (int64_t t0 = thread_cpu_ns(); burn_ns > 0 && thread_cpu_ns() - t0 < burn_ns;)
+		;
 	size_t i = r->results++;
 	if (i < 16) {
 		r->oks[i] = ok;
@@ -133,6 +156,19 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	}
 	if (r->results == r->stop_after)
 		event_base_loopbreak(r->base);
+}
+
+static void
+on_timed(void *arg, const struct np_source_cfg *src, const struct np_sched_timing *t)
+{
+	struct run *r = arg;
+	size_t i = r->timed++;
+	if (i < 16) {
+		r->after_results[i] = r->results;
+		r->nobs[i] = t->nobs;
+		r->cpu_ns[i] = t->cpu_ns;
+		r->sync[i] = t->sync;
+	}
 }
 
 static void
@@ -153,6 +189,8 @@ run_script(struct run *r, const enum step *script, size_t n, int64_t interval, i
 	r->stop_after = stop_after;
 	r->base = event_base_new();
 	struct np_sched_hooks h = {.result = on_result, .lookup = lookup, .arg = r};
+	if (want_timed)
+		h.timed = on_timed;
 	struct np_logger lg = {.fn = on_log, .arg = r};
 	r->s = np_sched_new(r->base, &h, &lg);
 	static struct np_source_cfg src;
@@ -223,6 +261,31 @@ test_hung_poll_hits_deadline_and_is_cancelled(void **state)
 }
 
 static void
+test_timed_hook_covers_the_result_hook(void **state)
+{
+	/* Poll 1 answers inside poll(), poll 2 from a timer, poll 3 fails from a timer. The
+	 * result hook burns 2 ms of thread CPU: every timed span must include it. */
+	static const enum step script[] = {OK, OK, FAIL};
+	struct run r;
+	want_timed = true;
+	burn_ns = 2000000;
+	run_script(&r, script, 3, 10, 1000, 3);
+	want_timed = false;
+	burn_ns = 0;
+	assert_int_equal(r.results, 3);
+	assert_int_equal(r.timed, 3);
+	const bool sync[] = {true, false, false};
+	const size_t nobs[] = {2, 2, 0};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(r.after_results[i], i + 1); /* after its result, before the next */
+		assert_int_equal(r.sync[i], sync[i]);
+		assert_int_equal(r.nobs[i], nobs[i]);
+		assert_true(r.cpu_ns[i] >= 2000000);
+	}
+	finish_run(&r);
+}
+
+static void
 test_unknown_type_is_an_error_naming_the_source(void **state)
 {
 	struct event_base *base = event_base_new();
@@ -245,6 +308,7 @@ main(void)
 	    cmocka_unit_test(test_backoff_doubles_caps_and_resets),
 	    cmocka_unit_test(test_no_overlap_when_poll_is_slower_than_interval),
 	    cmocka_unit_test(test_hung_poll_hits_deadline_and_is_cancelled),
+	    cmocka_unit_test(test_timed_hook_covers_the_result_hook),
 	    cmocka_unit_test(test_unknown_type_is_an_error_naming_the_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
