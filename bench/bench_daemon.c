@@ -57,6 +57,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "benchnl.h"
 #include "collectors/netlink.h"
 
@@ -396,8 +398,33 @@ poll_at(const struct poll_rec *v, size_t n, int64_t t)
 
 struct snap {
 	int64_t mono, cpu_ns;
-	long long db, wal, write_bytes, wchar; /* db: file + -wal */
+	long long db, wal, used, write_bytes, wchar; /* db: file + -wal; used: live pages */
 };
+
+/*
+ * Bytes the database's pages hold (page_count - freelist_count, read through a read-only
+ * connection, WAL included): the data's growth, apart from how big the -wal file happens to
+ * be between two checkpoints.
+ */
+static long long
+db_used_bytes(const char *db)
+{
+	sqlite3 *h = NULL;
+	long long v[3] = {-1, -1, -1};
+	const char *q[3] = {"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size"};
+	if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+		sqlite3_busy_timeout(h, 2000);
+		for (int i = 0; i < 3; i++) {
+			sqlite3_stmt *st = NULL;
+			if (sqlite3_prepare_v2(h, q[i], -1, &st, NULL) == SQLITE_OK &&
+			    sqlite3_step(st) == SQLITE_ROW)
+				v[i] = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	sqlite3_close(h);
+	return v[0] < 0 || v[1] < 0 || v[2] < 0 ? -1 : (v[0] - v[1]) * v[2];
+}
 
 static struct snap
 snapshot(pid_t pid, const char *db)
@@ -409,6 +436,7 @@ snapshot(pid_t pid, const char *db)
 	    .cpu_ns = proc_cpu_ns(pid),
 	    .db = file_size(db) + file_size(wal),
 	    .wal = file_size(wal),
+	    .used = db_used_bytes(db),
 	    .write_bytes = proc_field(pid, "io", "write_bytes"),
 	    .wchar = proc_field(pid, "io", "wchar"),
 	};
@@ -742,13 +770,15 @@ run_n(const char *netpulsed, int n, int *have)
 	       "anon_bytes_per_link=%.0f\n",
 	       n, rss, pss, anon, anon * 1024.0 / n);
 	printf("bench=daemon_disk links=%d db_bytes_start=%lld db_bytes_end=%lld "
-	       "wal_bytes_start=%lld wal_bytes_end=%lld db_growth_mb_per_h=%.1f "
-	       "write_bytes_mb_per_h=%.1f wchar_mb_per_h=%.1f "
-	       "written_over_growth=%.2f\n",
-	       n, s0.db, s1.db, s0.wal, s1.wal, (s1.db - s0.db) * per_h / 1e6,
-	       (s1.write_bytes - s0.write_bytes) * per_h / 1e6, (s1.wchar - s0.wchar) * per_h / 1e6,
-	       s1.db > s0.db ? (double)(s1.write_bytes - s0.write_bytes) / (double)(s1.db - s0.db)
-	                     : -1);
+	       "wal_bytes_start=%lld wal_bytes_end=%lld used_bytes_start=%lld used_bytes_end=%lld "
+	       "file_growth_mb_per_h=%.2f db_growth_mb_per_h=%.2f "
+	       "write_bytes_mb_per_h=%.2f wchar_mb_per_h=%.2f written_over_growth=%.2f\n",
+	       n, s0.db, s1.db, s0.wal, s1.wal, s0.used, s1.used, (s1.db - s0.db) * per_h / 1e6,
+	       (s1.used - s0.used) * per_h / 1e6, (s1.write_bytes - s0.write_bytes) * per_h / 1e6,
+	       (s1.wchar - s0.wchar) * per_h / 1e6,
+	       s1.used > s0.used
+	           ? (double)(s1.write_bytes - s0.write_bytes) / (double)(s1.used - s0.used)
+	           : -1);
 	print_alerts(n, smp, nsmp, v, np);
 	printf("bench=daemon_traffic_sent links=%d frames=%ld failed=%ld (failed: links taken "
 	       "down)\n",

@@ -3,9 +3,14 @@
 
 #include <string.h>
 
+/*
+ * 15 slots of 10 s: a poll every second writes closed rows at one poll in ten, a fifteenth of
+ * the series each time, so fewer commits carry rows (each one writes whole pages) while no
+ * poll does more than a fifteenth of the work.
+ */
 #define SPREAD_MS 150000
-#define SPREAD_SLOTS 128
-#define RUN 8 /* neighbouring ids flushed together */
+#define SPREAD_SLOTS 15
+#define RUN 16 /* neighbouring ids flushed together (their baseline rows share pages) */
 
 int
 np_flush_row(const struct np_rollup_row *r, void *arg, char **cause)

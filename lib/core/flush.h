@@ -28,7 +28,7 @@ int np_flush_series(struct np_store *st, struct np_series *s, bool all, char **c
 
 /*
  * When a series' closed row is due, in ms after the end of its bucket: spread over 150 s by
- * series id, in runs of neighbouring ids (neighbouring baseline rows share pages).
+ * series id in 15 slots of 10 s, in runs of neighbouring ids (their baseline rows share pages).
  */
 int64_t np_flush_delay_ms(int64_t series);
 

@@ -23,8 +23,11 @@
  */
 #define SERIES_IDLE_MS (3600 * 1000)
 #define SWEEP_EVERY_MS (60 * 1000)
-/* runs.last_alive moves at most this often (the daemon's stop writes it too). */
-#define RUN_ALIVE_S 5
+/*
+ * runs.last_alive moves at most this often (each time a page written; the daemon's stop
+ * writes it too): after a crash, up to this much of the time before it counts as unobserved.
+ */
+#define RUN_ALIVE_S 30
 
 struct source {
 	uint32_t gen;
