@@ -60,7 +60,6 @@ struct local {
 	bool quiet;  /* draining from poll(): update the table, push nothing */
 	bool resync; /* notifications were lost: re-dump the links */
 	size_t unknown;
-	size_t filled; /* batch slots whose names match their epoch (see on_stats) */
 };
 
 static bool
@@ -158,9 +157,10 @@ refresh_speed(const struct local *l, struct np_local_entry *e, int dir)
 /* ---- observations ---- */
 
 static void
-fill_obs(const struct local *l, struct np_obs *o, const struct np_local_entry *e)
+fill_obs(const struct local *l, struct np_batch *b, struct np_obs *o,
+         const struct np_local_entry *e)
 {
-	np_obs_set_names(o, l->host, e->name);
+	np_obs_set_names(b, o, l->host, e->name);
 	o->epoch = (uint64_t)e->ifindex;
 	o->speed_bps = e->speed_bps;
 	o->link = entry_state(e);
@@ -176,7 +176,7 @@ push_entry(struct local *l, const struct np_local_entry *e, enum np_link_obs sta
 		return;
 	np_batch_reset(&l->pushb, np_wall_ms());
 	struct np_obs *o = np_batch_add(&l->pushb);
-	fill_obs(l, o, e);
+	fill_obs(l, &l->pushb, o, e);
 	o->link = state;
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
@@ -192,7 +192,7 @@ push_all(struct local *l)
 	struct np_local_entry *e;
 	while ((e = np_local_table_next(l->table, &it)) != NULL)
 		if (e->keep)
-			fill_obs(l, np_batch_add(&l->pushb), e);
+			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
@@ -208,7 +208,6 @@ apply_link(struct local *l, const struct np_local_link *r, bool *created, enum n
 	if (*created || strcmp(e->name, r->name) != 0) {
 		memcpy(e->name, r->name, sizeof(e->name));
 		e->keep = wanted(l, e->name);
-		l->filled = 0; /* batch slots may hold another name for this ifindex */
 	}
 	e->operstate = r->operstate;
 	e->carrier = r->carrier;
@@ -334,26 +333,8 @@ on_stats(void *arg, const struct np_local_stats *s)
 	}
 	if (!e->keep)
 		return;
-	struct np_batch *b = &l->batch;
-	struct np_obs *o;
-	if (b->n < l->filled && b->obs[b->n].epoch == (uint64_t)e->ifindex) {
-		/*
-		 * The same interface in the same slot as in the last poll (the steady state; any
-		 * link creation or rename resets `filled`): keep the names, refresh the rest.
-		 * Writing a fresh 1.3 KB observation per interface costs more than the parse.
-		 */
-		o = &b->obs[b->n++];
-		o->time_ms = b->time_ms;
-		o->speed_bps = e->speed_bps;
-		o->link = entry_state(e);
-		o->carrier_changes = e->carrier_changes;
-		o->has_carrier_changes = e->has_carrier_changes;
-	} else {
-		o = np_batch_add(b);
-		fill_obs(l, o, e);
-		if (b->n > l->filled)
-			l->filled = b->n;
-	}
+	struct np_obs *o = np_batch_add(&l->batch);
+	fill_obs(l, &l->batch, o, e);
 	memcpy(o->counters, s->counters, sizeof(o->counters));
 	o->counter_mask = (1u << NP_C_MAX) - 1;
 	o->counter_bits = l->counter_bits;
@@ -432,7 +413,7 @@ read_text(struct local *l, size_t *len, char **cause)
 static bool
 sysfs_obs(struct local *l, struct np_obs *o, int base)
 {
-	const char *name = o->interface;
+	const char *name = np_obs_interface(&l->batch, o);
 	int dir = sys_dir(l, base, name);
 	uint64_t ifindex = 0;
 	struct np_local_entry *e = NULL;

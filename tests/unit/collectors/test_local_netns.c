@@ -65,7 +65,7 @@ on_push(void *arg, struct np_batch *b)
 	}
 	for (size_t i = 0; i < b->n && f->log.n < 64; i++) {
 		const struct np_obs *o = &b->obs[i];
-		np_strlcpy(f->log.e[f->log.n].ifname, o->interface, IFNAMSIZ);
+		np_strlcpy(f->log.e[f->log.n].ifname, np_obs_interface(b, o), IFNAMSIZ);
 		f->log.e[f->log.n].link = o->link;
 		f->log.e[f->log.n].mask = o->counter_mask;
 		f->log.e[f->log.n].epoch = o->epoch;
@@ -377,7 +377,7 @@ test_readers_agree(void **state)
 	assert_int_equal(np_local_ops.poll(pr, NULL), 0);
 	assert_int_equal(f->sink.last.n, nl.n);
 	for (size_t i = 0; i < nl.n; i++) {
-		const struct np_obs *p = lt_find(&f->sink.last, nl.obs[i].interface);
+		const struct np_obs *p = lt_find(&f->sink.last, np_obs_interface(&nl, &nl.obs[i]));
 		assert_non_null(p);
 		assert_int_equal(p->epoch, nl.obs[i].epoch);
 		assert_int_equal(p->link, nl.obs[i].link);
