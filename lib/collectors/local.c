@@ -60,6 +60,11 @@ struct local {
 	bool quiet;  /* draining from poll(): update the table, push nothing */
 	bool resync; /* notifications were lost: re-dump the links */
 	size_t unknown;
+	/*
+	 * Batch slots whose names match their epoch (see on_stats), and the batch's string bytes
+	 * after the last poll that named every slot: rewinding lets the pool grow to twice that.
+	 */
+	size_t filled, named_len;
 };
 
 static bool
@@ -208,6 +213,7 @@ apply_link(struct local *l, const struct np_local_link *r, bool *created, enum n
 	if (*created || strcmp(e->name, r->name) != 0) {
 		memcpy(e->name, r->name, sizeof(e->name));
 		e->keep = wanted(l, e->name);
+		l->filled = 0; /* batch slots may hold another name for this ifindex */
 	}
 	e->operstate = r->operstate;
 	e->carrier = r->carrier;
@@ -333,8 +339,27 @@ on_stats(void *arg, const struct np_local_stats *s)
 	}
 	if (!e->keep)
 		return;
-	struct np_obs *o = np_batch_add(&l->batch);
-	fill_obs(l, &l->batch, o, e);
+	struct np_batch *b = &l->batch;
+	struct np_obs *o;
+	if (b->n < l->filled && b->obs[b->n].epoch == (uint64_t)e->ifindex) {
+		/*
+		 * The same interface in the same slot as in the last poll (the steady state; any
+		 * link creation or rename resets `filled`): the batch was rewound, not reset, so
+		 * the slot's names are still there; refresh the rest. Naming 10k interfaces again
+		 * every poll would double the collector's own CPU time.
+		 */
+		o = &b->obs[b->n++];
+		o->time_ms = b->time_ms;
+		o->speed_bps = e->speed_bps;
+		o->link = entry_state(e);
+		o->carrier_changes = e->carrier_changes;
+		o->has_carrier_changes = e->has_carrier_changes;
+	} else {
+		o = np_batch_add(b);
+		fill_obs(l, b, o, e);
+		if (b->n > l->filled)
+			l->filled = b->n;
+	}
 	memcpy(o->counters, s->counters, sizeof(o->counters));
 	o->counter_mask = (1u << NP_C_MAX) - 1;
 	o->counter_bits = l->counter_bits;
@@ -347,11 +372,18 @@ poll_netlink(struct local *l, char **cause)
 	drain_events(l, true);
 	if (l->resync && resync(l, cause) == -1)
 		return -1;
+	/* Slots renamed after a link went away (the others shift) add strings while rewinding:
+	 * past twice the size of a fully named batch, start over. */
+	bool fresh = l->filled == 0 || l->batch.pool_len > 2 * l->named_len;
+	if (fresh) {
+		np_batch_reset(&l->batch, np_wall_ms());
+		l->filled = 0;
+	}
 	struct np_local_nl_handler h;
 	/* An interrupted dump (links changed under it) may repeat or miss interfaces, and the
 	 * batch claims to be complete: dump again, once. */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		np_batch_reset(&l->batch, np_wall_ms());
+		np_batch_rewind(&l->batch, np_wall_ms());
 		l->batch.complete = true;
 		l->unknown = 0;
 		uint8_t req[NP_LOCAL_NL_REQ_MAX];
@@ -367,6 +399,8 @@ poll_netlink(struct local *l, char **cause)
 		if (!h.intr)
 			break;
 	}
+	if (fresh)
+		l->named_len = l->batch.pool_len;
 	/* Still interrupted: an interface may be missing; it must not go stale for that. */
 	if (h.intr)
 		l->batch.complete = false;

@@ -59,13 +59,24 @@ fit(const char *s, size_t max, bool *truncated)
 	return len;
 }
 
+/* Eight bytes a step (names are short; FNV's byte loop was a fifth of a Flow Collector parse). */
 static uint32_t
 hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	const uint64_t k = 0xff51afd7ed558ccdull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * k;
+	}
+	if (i < len) {
+		w = 0;
+		for (unsigned sh = 0; i < len; i++, sh += 8)
+			w |= (uint64_t)(unsigned char)s[i] << sh;
+		h = (h ^ w) * k;
+	}
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /*
@@ -81,18 +92,17 @@ put(struct np_batch *b, const char *s, size_t len)
 	if (off != SIZE_MAX && s[len] == '\0')
 		return (uint32_t)off;
 	uint32_t h = hash(s, len);
-	uint32_t *slot = &b->intern[h & (NP_INTERN_SLOTS - 1)].off;
-	const char *old = b->pool + *slot;
-	/* strncmp stops at the stored string's NUL: never reads past it. */
-	if (*slot != 0 && b->intern[h & (NP_INTERN_SLOTS - 1)].hash == h &&
-	    strncmp(old, s, len) == 0 && old[len] == '\0')
-		return *slot;
+	struct np_intern *e = &b->intern[h & (NP_INTERN_SLOTS - 1)];
+	/* Bytes below pool_len are all written: comparing len + 1 of them from off is safe. */
+	if (e->off != 0 && e->hash == h && e->off + len < b->pool_len &&
+	    b->pool[e->off + len] == '\0' && memcmp(b->pool + e->off, s, len) == 0)
+		return e->off;
 	off = b->pool_len;
 	memcpy(b->pool + off, s, len);
 	b->pool[off + len] = '\0';
 	b->pool_len += len + 1;
-	b->intern[h & (NP_INTERN_SLOTS - 1)].hash = h;
-	*slot = (uint32_t)off;
+	e->hash = h;
+	e->off = (uint32_t)off;
 	return (uint32_t)off;
 }
 
@@ -120,7 +130,7 @@ np_batch_add(struct np_batch *b)
 }
 
 void
-np_batch_reset(struct np_batch *b, int64_t time_ms)
+np_batch_rewind(struct np_batch *b, int64_t time_ms)
 {
 	b->n = 0;
 	b->time_ms = time_ms;
@@ -128,6 +138,12 @@ np_batch_reset(struct np_batch *b, int64_t time_ms)
 	b->skipped = 0;
 	b->skip_reason[0] = '\0';
 	b->complete = false;
+}
+
+void
+np_batch_reset(struct np_batch *b, int64_t time_ms)
+{
+	np_batch_rewind(b, time_ms);
 	b->pool_len = b->pool != NULL ? 1 : 0;
 	b->nlabels = 0;
 	memset(b->intern, 0, sizeof(b->intern));

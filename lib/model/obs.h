@@ -118,7 +118,7 @@ struct np_batch {
 	struct np_label *labels; /* each observation's labels are consecutive */
 	size_t nlabels, labels_cap;
 	/* Recently stored strings by hash (off 0 = empty): how identical strings share storage. */
-	struct {
+	struct np_intern {
 		uint32_t hash, off;
 	} intern[NP_INTERN_SLOTS];
 };
@@ -131,6 +131,13 @@ void np_batch_init(struct np_batch *b, const char *source, int64_t time_ms);
 struct np_obs *np_batch_add(struct np_batch *b);
 /* Empties the batch for reuse, keeping its memory (observations, strings, labels). */
 void np_batch_reset(struct np_batch *b, int64_t time_ms);
+/*
+ * Like np_batch_reset, but the strings and labels stay valid: the slots b->obs[0 .. old n)
+ * keep their names in memory, so a collector listing the same things in the same order can
+ * refill a slot (b->obs[b->n++], overwriting its numbers) without naming it again. What is
+ * named meanwhile accumulates until the next np_batch_reset: the caller bounds it (pool_len).
+ */
+void np_batch_rewind(struct np_batch *b, int64_t time_ms);
 void np_batch_free(struct np_batch *b);
 /* Counts a skipped input row; the first reason is kept. */
 void np_batch_skip(struct np_batch *b, const char *reason);
