@@ -49,7 +49,7 @@ static void
 add(struct np_batch *b, const char *ifn, uint64_t k, bool link)
 {
 	struct np_obs *o = np_batch_add(b);
-	np_obs_set_names(o, "node1", ifn);
+	np_obs_set_names(b, o, "node1", ifn);
 	for (int c = 0; c < NP_C_MAX; c++)
 		np_obs_counter(o, (enum np_counter_id)c, k * (uint64_t)(c + 1) * 1000);
 	o->counter_bits = 64;

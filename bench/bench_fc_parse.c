@@ -117,6 +117,13 @@ bench(size_t rows, int runs, const char *keep_path)
 	       "MB_per_s=%.0f cpu_MB_per_s=%.0f rows_per_s=%.0f\n",
 	       rows, len, up, best * 1e3, best_cpu * 1e3, cold * 1e3, (double)len / best / 1e6,
 	       (double)len / best_cpu / 1e6, (double)rows / best);
+	/* What the batch holds per exporter: labels' values repeat, so they are stored once. */
+	printf(
+	    "fc_batch_memory rows=%zu sizeof_obs=%zu batch_heap_bytes=%zu heap_bytes_per_obs=%.0f "
+	    "string_bytes_per_obs=%.1f labels=%zu\n",
+	    rows, sizeof(struct np_obs), np_batch_heap_bytes(&b),
+	    (double)np_batch_heap_bytes(&b) / (double)b.n, (double)b.pool_len / (double)b.n,
+	    b.nlabels);
 	np_batch_free(&b);
 	pipeline_bench(text, len, rows, rows >= 100000 ? 4 : 10);
 	if (keep_path != NULL) {

@@ -32,6 +32,8 @@
 #include "collectors/local.h"
 #include "collectors/local_parse.h"
 #include "collectors/netlink.h"
+#include "model/obs.h"
+
 #include "benchnl.h"
 
 #define GROUP 99
@@ -127,6 +129,7 @@ run(const char *cmd)
 
 struct counter {
 	size_t n, polls, fails;
+	size_t heap, pool; /* the last batch's heap bytes and string bytes used */
 };
 
 static void
@@ -136,6 +139,8 @@ on_done(void *arg, struct np_batch *b, int ok, char *cause)
 	c->polls++;
 	if (ok == 0) {
 		c->n = b->n;
+		c->heap = np_batch_heap_bytes(b);
+		c->pool = b->pool_len;
 	} else {
 		c->fails++;
 		fprintf(stderr, "bench_local: poll failed: %s\n", cause);
@@ -249,6 +254,12 @@ measure(int nif)
 	snprintf(extra, sizeof(extra), " reader=%s observations=%zu fails=%zu allocs_in_polls=%lu",
 	         np_local_reader(nl.inst, NULL), nl.c.n, nl.c.fails, allocs);
 	print("local_poll_netlink", nif, polls, col, ROUNDS, extra);
+	/* What the collector's batch holds per observation (the pool is names, shared). */
+	printf("bench=batch_memory ifaces=%d observations=%zu sizeof_obs=%zu batch_heap_bytes=%zu "
+	       "heap_bytes_per_obs=%.0f string_bytes_per_obs=%.1f\n",
+	       nif, nl.c.n, sizeof(struct np_obs), nl.c.heap,
+	       nl.c.n ? (double)nl.c.heap / (double)nl.c.n : 0.0,
+	       nl.c.n ? (double)nl.c.pool / (double)nl.c.n : 0.0);
 	snprintf(extra, sizeof(extra), " observations=%zu (exclude \".\")", none.c.n);
 	print("local_poll_netlink_all_excluded", nif, polls, nocol, ROUNDS, extra);
 	snprintf(extra, sizeof(extra), " bytes_per_dump=%zu (RTEXT_FILTER_SKIP_STATS)", lbytes);

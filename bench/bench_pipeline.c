@@ -55,7 +55,7 @@ bench(int n, int polls)
 			struct np_obs *o = np_batch_add(&b);
 			char ifn[32];
 			snprintf(ifn, sizeof(ifn), "ifb%d", i);
-			np_obs_set_names(o, "bench-host", ifn);
+			np_obs_set_names(&b, o, "bench-host", ifn);
 			uint64_t k = (uint64_t)p * (uint64_t)(1000 + i);
 			for (int c = 0; c < NP_C_MAX; c++)
 				np_obs_counter(o, (enum np_counter_id)c,

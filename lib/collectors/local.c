@@ -60,7 +60,11 @@ struct local {
 	bool quiet;  /* draining from poll(): update the table, push nothing */
 	bool resync; /* notifications were lost: re-dump the links */
 	size_t unknown;
-	size_t filled; /* batch slots whose names match their epoch (see on_stats) */
+	/*
+	 * Batch slots whose names match their epoch (see on_stats), and the batch's string bytes
+	 * after the last poll that named every slot: rewinding lets the pool grow to twice that.
+	 */
+	size_t filled, named_len;
 };
 
 static bool
@@ -158,9 +162,10 @@ refresh_speed(const struct local *l, struct np_local_entry *e, int dir)
 /* ---- observations ---- */
 
 static void
-fill_obs(const struct local *l, struct np_obs *o, const struct np_local_entry *e)
+fill_obs(const struct local *l, struct np_batch *b, struct np_obs *o,
+         const struct np_local_entry *e)
 {
-	np_obs_set_names(o, l->host, e->name);
+	np_obs_set_names(b, o, l->host, e->name);
 	o->epoch = (uint64_t)e->ifindex;
 	o->speed_bps = e->speed_bps;
 	o->link = entry_state(e);
@@ -176,7 +181,7 @@ push_entry(struct local *l, const struct np_local_entry *e, enum np_link_obs sta
 		return;
 	np_batch_reset(&l->pushb, np_wall_ms());
 	struct np_obs *o = np_batch_add(&l->pushb);
-	fill_obs(l, o, e);
+	fill_obs(l, &l->pushb, o, e);
 	o->link = state;
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
@@ -192,7 +197,7 @@ push_all(struct local *l)
 	struct np_local_entry *e;
 	while ((e = np_local_table_next(l->table, &it)) != NULL)
 		if (e->keep)
-			fill_obs(l, np_batch_add(&l->pushb), e);
+			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
@@ -339,8 +344,9 @@ on_stats(void *arg, const struct np_local_stats *s)
 	if (b->n < l->filled && b->obs[b->n].epoch == (uint64_t)e->ifindex) {
 		/*
 		 * The same interface in the same slot as in the last poll (the steady state; any
-		 * link creation or rename resets `filled`): keep the names, refresh the rest.
-		 * Writing a fresh 1.3 KB observation per interface costs more than the parse.
+		 * link creation or rename resets `filled`): the batch was rewound, not reset, so
+		 * the slot's names are still there; refresh the rest. Naming 10k interfaces again
+		 * every poll would double the collector's own CPU time.
 		 */
 		o = &b->obs[b->n++];
 		o->time_ms = b->time_ms;
@@ -350,7 +356,7 @@ on_stats(void *arg, const struct np_local_stats *s)
 		o->has_carrier_changes = e->has_carrier_changes;
 	} else {
 		o = np_batch_add(b);
-		fill_obs(l, o, e);
+		fill_obs(l, b, o, e);
 		if (b->n > l->filled)
 			l->filled = b->n;
 	}
@@ -366,11 +372,18 @@ poll_netlink(struct local *l, char **cause)
 	drain_events(l, true);
 	if (l->resync && resync(l, cause) == -1)
 		return -1;
+	/* Slots renamed after a link went away (the others shift) add strings while rewinding:
+	 * past twice the size of a fully named batch, start over. */
+	bool fresh = l->filled == 0 || l->batch.pool_len > 2 * l->named_len;
+	if (fresh) {
+		np_batch_reset(&l->batch, np_wall_ms());
+		l->filled = 0;
+	}
 	struct np_local_nl_handler h;
 	/* An interrupted dump (links changed under it) may repeat or miss interfaces, and the
 	 * batch claims to be complete: dump again, once. */
 	for (int attempt = 0; attempt < 2; attempt++) {
-		np_batch_reset(&l->batch, np_wall_ms());
+		np_batch_rewind(&l->batch, np_wall_ms());
 		l->batch.complete = true;
 		l->unknown = 0;
 		uint8_t req[NP_LOCAL_NL_REQ_MAX];
@@ -386,6 +399,8 @@ poll_netlink(struct local *l, char **cause)
 		if (!h.intr)
 			break;
 	}
+	if (fresh)
+		l->named_len = l->batch.pool_len;
 	/* Still interrupted: an interface may be missing; it must not go stale for that. */
 	if (h.intr)
 		l->batch.complete = false;
@@ -432,7 +447,7 @@ read_text(struct local *l, size_t *len, char **cause)
 static bool
 sysfs_obs(struct local *l, struct np_obs *o, int base)
 {
-	const char *name = o->interface;
+	const char *name = np_obs_interface(&l->batch, o);
 	int dir = sys_dir(l, base, name);
 	uint64_t ifindex = 0;
 	struct np_local_entry *e = NULL;

@@ -118,7 +118,7 @@ parse_line(const char *line, const char *end, size_t lineno, const char *device,
 	}
 
 	struct np_obs *o = np_batch_add(b);
-	np_obs_set_names(o, device, name);
+	np_obs_set_names(b, o, device, name);
 	/* The kernel's column order; psutil's mapping (seed notes §3.3). */
 	np_obs_counter(o, NP_C_RX_BYTES, f[0]);
 	np_obs_counter(o, NP_C_RX_PACKETS, f[1]);

@@ -11,7 +11,6 @@
 #endif
 
 #include "util/cause.h"
-#include "util/str.h"
 #include "util/xmalloc.h"
 
 enum role {
@@ -241,27 +240,28 @@ find_slot(struct parser *ps, size_t j, const char *dev, uint32_t h)
 		struct slot *s = &ps->slots[j];
 		if (s->idx1 == 0)
 			return s;
-		if (s->hash == h && strcmp(ps->b->obs[s->idx1 - 1].device, dev) == 0)
+		if (s->hash == h &&
+		    strcmp(np_obs_device(ps->b, &ps->b->obs[s->idx1 - 1]), dev) == 0)
 			return s;
 		j = (j + 1) & (ps->nslots - 1);
 	}
 }
 
 static void
-add_label(struct np_obs *o, const char *key, const struct field *f)
+add_label(struct np_batch *b, struct np_obs *o, const char *key, const struct field *f)
 {
-	struct np_label *l = &o->labels[o->nlabels++];
+	char value[NP_NAME_MAX];
 	size_t len = f->len;
-	np_strlcpy(l->key, key, sizeof(l->key));
-	if (len >= sizeof(l->value)) {
-		len = sizeof(l->value) - 1;
+	if (len >= sizeof(value)) {
+		len = sizeof(value) - 1;
 		o->truncated = true;
 	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)f->p[i];
-		l->value[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		value[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
 	}
-	l->value[len] = '\0';
+	value[len] = '\0';
+	np_obs_label(b, o, key, value); /* the columns' labels are distinct and fit */
 }
 
 static void
@@ -380,14 +380,14 @@ parse_row(struct parser *ps, const char *ls, const char *le, size_t line, bool a
 	size_t j = probe_start(ps, h);
 
 	struct np_obs *o = np_batch_add(ps->b);
-	np_obs_set_names(o, dev, "");
+	np_obs_set_names(ps->b, o, dev, "");
 	o->gauge = (double)bps;
 	o->has_gauge = true;
 	o->link = bps > 0 ? NP_LINK_UP : NP_LINK_DOWN;
 	o->ever_up = !has_last ? NP_EVER_UNKNOWN : last > 0 ? NP_EVER_YES : NP_EVER_NO;
 	for (size_t c = 0; c < NCOLUMNS; c++)
 		if (columns[c].label != NULL && v[c].p != NULL)
-			add_label(o, columns[c].label, &v[c]);
+			add_label(ps->b, o, columns[c].label, &v[c]);
 
 	struct slot *s = find_slot(ps, j, dev, h);
 	if (s->idx1 != 0) {

@@ -255,22 +255,24 @@ source_get(struct np_pipeline *p, const char *name)
 }
 
 static uint64_t
-labels_hash(const struct np_obs *o)
+labels_hash(const struct np_batch *b, const struct np_obs *o)
 {
 	uint64_t h = 7;
-	for (uint8_t i = 0; i < o->nlabels; i++) {
-		h = h * 31 + np_hash_bytes(o->labels[i].key, strlen(o->labels[i].key));
-		h = h * 31 + np_hash_bytes(o->labels[i].value, strlen(o->labels[i].value));
+	for (size_t i = 0; i < np_obs_nlabels(o); i++) {
+		const char *k = np_obs_label_key(b, o, i), *v = np_obs_label_value(b, o, i);
+		h = h * 31 + np_hash_bytes(k, strlen(k));
+		h = h * 31 + np_hash_bytes(v, strlen(v));
 	}
 	return h;
 }
 
 static char *
-labels_json(const struct np_obs *o)
+labels_json(const struct np_batch *b, const struct np_obs *o)
 {
 	json_t *obj = json_object();
-	for (uint8_t i = 0; i < o->nlabels; i++)
-		json_object_set_new(obj, o->labels[i].key, json_string(o->labels[i].value));
+	for (size_t i = 0; i < np_obs_nlabels(o); i++)
+		json_object_set_new(obj, np_obs_label_key(b, o, i),
+		                    json_string(np_obs_label_value(b, o, i)));
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(obj);
 	return s;
@@ -303,9 +305,10 @@ verdict_rank(enum np_verdict v)
 }
 
 static void
-log_verdict(struct np_pipeline *p, const char *source, const struct np_obs *o, enum np_verdict v)
+log_verdict(struct np_pipeline *p, const char *source, const struct np_batch *b,
+            const struct np_obs *o, enum np_verdict v)
 {
-	char *dev = np_escape(o->device), *ifn = np_escape(o->interface);
+	char *dev = np_escape(np_obs_device(b, o)), *ifn = np_escape(np_obs_interface(b, o));
 	np_logf(&p->lg, v == NP_V_SPIKE || v == NP_V_CLOCK ? LOG_WARNING : LOG_INFO,
 	        "%s: %s%s%s: counter verdict %s (%s)", source, dev, *ifn ? "/" : "", ifn,
 	        np_verdict_names[v],
@@ -321,8 +324,8 @@ log_verdict(struct np_pipeline *p, const char *source, const struct np_obs *o, e
 /* Sets *unusual when a counter's verdict was not ok (the series then writes all it holds). */
 static int
 ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const char *source,
-                struct np_series *s, const struct np_obs *o, struct np_sample *smp, bool *unusual,
-                char **cause)
+                struct np_series *s, const struct np_batch *b, const struct np_obs *o,
+                struct np_sample *smp, bool *unusual, char **cause)
 {
 	struct np_counter_params cp = {
 	    .bits = o->counter_bits,
@@ -360,13 +363,14 @@ ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const ch
 			continue;
 		if (np_store_verdict(p->st, s->id, (enum np_verdict)v, p->now_s, cause) == -1)
 			return -1;
-		log_verdict(p, source, o, (enum np_verdict)v);
+		log_verdict(p, source, b, o, (enum np_verdict)v);
 	}
 	return 0;
 }
 
 static void
-note_carrier(struct np_pipeline *p, const char *source, struct np_series *s, const struct np_obs *o)
+note_carrier(struct np_pipeline *p, const char *source, struct np_series *s,
+             const struct np_batch *b, const struct np_obs *o)
 {
 	if (!o->has_carrier_changes)
 		return;
@@ -376,7 +380,8 @@ note_carrier(struct np_pipeline *p, const char *source, struct np_series *s, con
 	 */
 	if (s->v.has_carrier_changes && o->carrier_changes >= s->v.carrier_changes + 2) {
 		uint64_t missed = (o->carrier_changes - s->v.carrier_changes) / 2;
-		char *dev = np_escape(o->device), *ifn = np_escape(o->interface);
+		char *dev = np_escape(np_obs_device(b, o)),
+		     *ifn = np_escape(np_obs_interface(b, o));
 		np_logf(&p->lg, LOG_NOTICE,
 		        "%s: %s/%s: carrier changed %llu times since the last reading: "
 		        "%llu flap(s) too short to observe",
@@ -399,17 +404,18 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
            const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
 {
 	const char *source = b->source;
-	struct np_series *s = np_series_tab_get(p->series, source, o->device, o->interface);
+	const char *dev = np_obs_device(b, o), *ifn = np_obs_interface(b, o);
+	struct np_series *s = np_series_tab_get(p->series, source, dev, ifn);
 	if (s->gen != ss->gen || s->id == 0)
 		p->listed++; /* first sight in this generation */
 	s->gen = ss->gen;
 	s->seen_ms = p->mono_now;
 	s->idle_ms = stale_ms * 2 > SERIES_IDLE_MS ? stale_ms * 2 : SERIES_IDLE_MS;
-	uint64_t lh = labels_hash(o);
+	uint64_t lh = labels_hash(b, o);
 	if (s->id == 0 || lh != s->labels_hash) {
-		char *labels = labels_json(o);
-		s->id = np_store_series(p->st, source, o->device, o->interface, series_kind(o),
-		                        labels, p->now_s, cause);
+		char *labels = labels_json(b, o);
+		s->id = np_store_series(p->st, source, dev, ifn, series_kind(o), labels, p->now_s,
+		                        cause);
 		free(labels);
 		if (s->id < 0) {
 			s->id = 0;
@@ -437,7 +443,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 
 	struct np_sample smp = {.from_ms = o->time_ms, .to_ms = o->time_ms};
 	if (o->counter_mask != 0) {
-		if (ingest_counters(p, src, source, s, o, &smp, &unusual, cause) == -1)
+		if (ingest_counters(p, src, source, s, b, o, &smp, &unusual, cause) == -1)
 			goto undo;
 		s->v.bits = o->counter_bits;
 	}
@@ -466,11 +472,11 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 			return -1;
 		p->stats.flushes++;
 	}
-	note_carrier(p, source, s, o);
+	note_carrier(p, source, s, b, o);
 
 	/* On the monotonic clock: the batch's, plus the reading's offset within the batch. */
 	if (o->link != NP_LINK_NONE)
-		np_ls_observe_hold(p->ls, o->device, o->interface, source, o->link, o->ever_up,
+		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
 		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms,
 		                   src->state.down_after_ms, src->state.up_after_ms);
 	return 0;

@@ -4,16 +4,22 @@
  * Observations: what a collector saw, nothing computed. Collectors fill a batch per poll; the
  * pipeline turns it into deltas, states, rows and alerts (DESIGN §2, §4).
  *
- * Names are fixed-size so a 100k-row poll costs no per-row allocation. A name that does not
- * fit is truncated by np_obs_set_names() and the observation is flagged (a collector should
- * count and report that rather than merge two different things silently).
+ * Names and labels are strings owned by the batch: one arena per batch (kept across
+ * np_batch_reset, so a steady-state poll allocates nothing) that observations point into by
+ * offset. Identical strings within a batch usually share storage (label keys and values repeat
+ * across thousands of rows). A name that does not fit NP_NAME_MAX is truncated by
+ * np_obs_set_names() and the observation is flagged (a collector should count and report that
+ * rather than merge two different things silently).
  */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define NP_NAME_MAX 128 /* device, interface and label values, including the NUL */
+#define NP_NAME_MAX 128     /* device, interface and label values, including the NUL */
+#define NP_LABEL_KEY_MAX 32 /* label keys, including the NUL */
 #define NP_LABELS_MAX 6
+/* Slots of a batch's table of recently stored strings (a power of two). */
+#define NP_INTERN_SLOTS 256
 
 /* The counters an interface-like series can carry; index into np_obs.counters. */
 enum np_counter_id {
@@ -43,42 +49,45 @@ enum np_ever_up {
 	NP_EVER_YES, /* e.g. Last Active > 0 */
 };
 
+/* A label of an observation: offsets of its key and value in the batch's string arena. */
 struct np_label {
-	char key[32];
-	char value[NP_NAME_MAX];
+	uint32_t key, value;
 };
 
 struct np_obs {
-	char device[NP_NAME_MAX];    /* host name, exporter address, gateway name */
-	char interface[NP_NAME_MAX]; /* ifname, tun-..., or "" for a device as a whole */
-	bool truncated;              /* a name or label did not fit */
-
 	int64_t time_ms; /* UTC wall clock of the reading */
 
 	/* Counters: cumulative, raw as read. Bit i of counter_mask set => counters[i] valid. */
 	uint64_t counters[NP_C_MAX];
-	uint32_t counter_mask;
-	uint8_t counter_bits; /* 32 or 64; 0 = unknown (treated as 64, never guessed from value) */
 	/*
 	 * Anything whose change means the counters restarted from zero: ifindex, a boot id hash,
 	 * a source restart counter. 0 = not known. Compared, never interpreted.
 	 */
 	uint64_t epoch;
 	uint64_t speed_bps; /* link speed in bits/s for the spike clamp; 0 = unknown */
-
+	/* Carrier up+down changes since the interface appeared (netlink IFLA_CARRIER_*_COUNT). */
+	uint64_t carrier_changes;
 	/* A gauge sampled at time_ms (e.g. Current NetFlow bps). */
 	double gauge;
-	bool has_gauge;
+
+	/*
+	 * Names and labels live in the batch (np_obs_device() etc.): offsets, never pointers, as
+	 * the batch's arrays move when they grow. Offset 0 is "".
+	 */
+	uint32_t device;    /* host name, exporter address, gateway name */
+	uint32_t interface; /* ifname, tun-..., or "" for a device as a whole */
+	uint32_t label0;    /* first of nlabels consecutive entries of the batch's labels */
+	uint32_t counter_mask;
 
 	/* Link state as the source reports it. */
 	enum np_link_obs link;
 	enum np_ever_up ever_up;
-	/* Carrier up+down changes since the interface appeared (netlink IFLA_CARRIER_*_COUNT). */
-	uint64_t carrier_changes;
-	bool has_carrier_changes;
 
-	struct np_label labels[NP_LABELS_MAX];
+	uint8_t counter_bits; /* 32 or 64; 0 = unknown (treated as 64, never guessed from value) */
 	uint8_t nlabels;
+	bool truncated; /* a name or label did not fit */
+	bool has_gauge;
+	bool has_carrier_changes;
 };
 
 /*
@@ -102,20 +111,83 @@ struct np_batch {
 	 */
 	size_t skipped;
 	char skip_reason[256];
+
+	/* Strings of the observations: NUL-terminated, back to back; pool[0] is "". */
+	char *pool;
+	size_t pool_len, pool_cap;
+	struct np_label *labels; /* each observation's labels are consecutive */
+	size_t nlabels, labels_cap;
+	/* Recently stored strings by hash (off 0 = empty): how identical strings share storage. */
+	struct np_intern {
+		uint32_t hash, off;
+	} intern[NP_INTERN_SLOTS];
 };
 
 void np_batch_init(struct np_batch *b, const char *source, int64_t time_ms);
-/* Appends a zeroed observation (time_ms = batch time) and returns it; never fails. */
+/*
+ * Appends a zeroed observation (time_ms = batch time, names "") and returns it; never fails.
+ * It may move b->obs: keep indices, not pointers, across adds.
+ */
 struct np_obs *np_batch_add(struct np_batch *b);
-/* Empties the batch for reuse, keeping its memory. */
+/* Empties the batch for reuse, keeping its memory (observations, strings, labels). */
 void np_batch_reset(struct np_batch *b, int64_t time_ms);
+/*
+ * Like np_batch_reset, but the strings and labels stay valid: the slots b->obs[0 .. old n)
+ * keep their names in memory, so a collector listing the same things in the same order can
+ * refill a slot (b->obs[b->n++], overwriting its numbers) without naming it again. What is
+ * named meanwhile accumulates until the next np_batch_reset: the caller bounds it (pool_len).
+ */
+void np_batch_rewind(struct np_batch *b, int64_t time_ms);
 void np_batch_free(struct np_batch *b);
 /* Counts a skipped input row; the first reason is kept. */
 void np_batch_skip(struct np_batch *b, const char *reason);
+/* Heap bytes the batch holds (capacities, not use): what a poll of this size costs. */
+size_t np_batch_heap_bytes(const struct np_batch *b);
 
-void np_obs_set_names(struct np_obs *o, const char *device, const char *interface);
-/* Adds or replaces a label; returns -1 if NP_LABELS_MAX labels are already set. */
-int np_obs_label(struct np_obs *o, const char *key, const char *value);
+/*
+ * Sets the names of o (an observation of b), truncated to NP_NAME_MAX - 1 bytes (o->truncated
+ * is then set). Strings returned by the accessors below stay valid until the next add, set or
+ * reset on b: copy them, or read them again, after that.
+ */
+void np_obs_set_names(struct np_batch *b, struct np_obs *o, const char *device,
+                      const char *interface);
+/*
+ * Adds or replaces a label of o (key truncated to NP_LABEL_KEY_MAX - 1 bytes, value to
+ * NP_NAME_MAX - 1, flagging o->truncated); returns -1 if NP_LABELS_MAX labels are already set.
+ */
+int np_obs_label(struct np_batch *b, struct np_obs *o, const char *key, const char *value);
+
+static inline const char *
+np_obs_device(const struct np_batch *b, const struct np_obs *o)
+{
+	return b->pool + o->device;
+}
+
+static inline const char *
+np_obs_interface(const struct np_batch *b, const struct np_obs *o)
+{
+	return b->pool + o->interface;
+}
+
+static inline size_t
+np_obs_nlabels(const struct np_obs *o)
+{
+	return o->nlabels;
+}
+
+/* The i-th label of o, i < np_obs_nlabels(o), in the order they were first set. */
+static inline const char *
+np_obs_label_key(const struct np_batch *b, const struct np_obs *o, size_t i)
+{
+	return b->pool + b->labels[o->label0 + i].key;
+}
+
+static inline const char *
+np_obs_label_value(const struct np_batch *b, const struct np_obs *o, size_t i)
+{
+	return b->pool + b->labels[o->label0 + i].value;
+}
+
 static inline void
 np_obs_counter(struct np_obs *o, enum np_counter_id id, uint64_t v)
 {

@@ -35,14 +35,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(b.complete || (data[size - 1] != '\n' && b.skipped > 0));
 		for (size_t i = 0; i < b.n; i++) {
 			const struct np_obs *o = &b.obs[i];
+			const char *dev = np_obs_device(&b, o);
 			unsigned char bin[16];
-			check(inet_pton(strchr(o->device, ':') ? AF_INET6 : AF_INET, o->device,
-			                bin) == 1);
-			check(o->interface[0] == '\0' && o->has_gauge && o->gauge >= 0);
+			check(inet_pton(strchr(dev, ':') ? AF_INET6 : AF_INET, dev, bin) == 1);
+			check(*np_obs_interface(&b, o) == '\0' && o->has_gauge && o->gauge >= 0);
 			check(o->link == (o->gauge > 0 ? NP_LINK_UP : NP_LINK_DOWN));
 			check(o->nlabels <= 5 && o->time_ms == 1);
 			for (size_t j = 0; j < i && b.n <= 2000; j++)
-				check(strcmp(b.obs[j].device, o->device) != 0);
+				check(strcmp(np_obs_device(&b, &b.obs[j]), dev) != 0);
 		}
 	}
 	free(cause);

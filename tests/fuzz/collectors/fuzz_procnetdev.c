@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n != b.n)
 		abort();
 	for (size_t i = 0; i < b.n; i++) {
-		size_t len = strlen(b.obs[i].interface);
+		size_t len = strlen(np_obs_interface(&b, &b.obs[i]));
 		/* Names are whole kernel names or nothing: never empty, never cut. */
 		if (len == 0 || len >= IFNAMSIZ || b.obs[i].truncated ||
 		    b.obs[i].counter_mask != (1u << NP_C_MAX) - 1)

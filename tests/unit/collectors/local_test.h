@@ -11,17 +11,28 @@
 #include "util/xmalloc.h"
 
 /* A deep copy of a borrowed batch (the collector reuses its own). */
+static inline void *
+lt_dup(const void *p, size_t n, size_t size)
+{
+	if (n == 0)
+		return NULL;
+	void *q = np_xreallocarray(NULL, n, size);
+	memcpy(q, p, n * size);
+	return q;
+}
+
+/* Observations, their strings and labels: the copy's offsets mean the same. */
 static inline void
 lt_copy(struct np_batch *dst, const struct np_batch *src)
 {
 	np_batch_free(dst);
 	*dst = *src;
-	dst->obs = NULL;
-	dst->cap = dst->n;
-	if (src->n > 0) {
-		dst->obs = np_xreallocarray(NULL, src->n, sizeof(*src->obs));
-		memcpy(dst->obs, src->obs, src->n * sizeof(*src->obs));
-	}
+	dst->obs = lt_dup(src->obs, src->n, sizeof(*src->obs));
+	dst->cap = src->n;
+	dst->pool = lt_dup(src->pool, src->pool_len, 1);
+	dst->pool_cap = src->pool_len;
+	dst->labels = lt_dup(src->labels, src->nlabels, sizeof(*src->labels));
+	dst->labels_cap = src->nlabels;
 }
 
 struct lt_sink {
@@ -67,7 +78,7 @@ static inline const struct np_obs *
 lt_find(const struct np_batch *b, const char *ifname)
 {
 	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->obs[i].interface, ifname) == 0)
+		if (strcmp(np_obs_interface(b, &b->obs[i]), ifname) == 0)
 			return &b->obs[i];
 	return NULL;
 }

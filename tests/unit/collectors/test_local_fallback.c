@@ -184,7 +184,7 @@ test_t0_t1_t2(void **state)
 	const struct np_obs *eth0 = lt_find(b, "eth0"), *wlan0 = lt_find(b, "wlan0");
 	expect(eth0, 5000000000ull, 700000000, 4000000, 900000, 2);
 	assert_int_equal(eth0->counters[NP_C_RX_ERRORS], 1);
-	assert_string_equal(eth0->device, host);
+	assert_string_equal(np_obs_device(b, eth0), host);
 #if defined(__LP64__)
 	assert_int_equal(eth0->counter_bits, 64);
 #endif

@@ -65,7 +65,7 @@ on_push(void *arg, struct np_batch *b)
 	}
 	for (size_t i = 0; i < b->n && f->log.n < 64; i++) {
 		const struct np_obs *o = &b->obs[i];
-		np_strlcpy(f->log.e[f->log.n].ifname, o->interface, IFNAMSIZ);
+		np_strlcpy(f->log.e[f->log.n].ifname, np_obs_interface(b, o), IFNAMSIZ);
 		f->log.e[f->log.n].link = o->link;
 		f->log.e[f->log.n].mask = o->counter_mask;
 		f->log.e[f->log.n].epoch = o->epoch;
@@ -348,6 +348,70 @@ test_recreated_new_epoch(void **state)
 	sh("link del npr0");
 }
 
+/*
+ * Every observation of the last poll is named as the kernel names its ifindex, and the
+ * batch's strings stay within `most` bytes. Returns the bytes its names need (pool's "", one
+ * host name, each interface name, NULs).
+ */
+static size_t
+check_names(struct fx *f, size_t most)
+{
+	const struct np_batch *b = &f->sink.last;
+	char name[IF_NAMESIZE];
+	size_t need = 1 + (b->n > 0 ? strlen(np_obs_device(b, &b->obs[0])) + 1 : 0);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct np_obs *o = &b->obs[i];
+		assert_non_null(if_indextoname((unsigned)o->epoch, name));
+		assert_string_equal(np_obs_interface(b, o), name);
+		assert_string_equal(np_obs_device(b, o), np_obs_device(b, &b->obs[0]));
+		need += strlen(name) + 1;
+	}
+	if (b->pool_len > most)
+		fail_msg("batch strings %zu bytes, more than %zu", b->pool_len, most);
+	return need;
+}
+
+/*
+ * Deleting a link shifts the later ones into other batch slots (which keep their names from
+ * poll to poll): each is renamed. More links than the batch's intern table has slots, so the
+ * renames store strings again: those stay bounded.
+ */
+static void
+test_deletions_keep_names(void **state)
+{
+	if (*state == NULL)
+		skip(); /* needs root: a private network namespace */
+	struct fx *f = *state;
+	enum { N = 600, DEL = 12 };
+	char path[] = "/tmp/np-local-del.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *b = fdopen(fd, "w");
+	for (int i = 0; i < N; i++)
+		fprintf(b, "link add npd%d group 78 type ifb\n", i);
+	fclose(b);
+	sh("-batch %s", path);
+	unlink(path);
+	create(f);
+	poll_once(f);
+	assert_int_equal(f->sink.last.n, N + 1); /* and lo */
+	size_t full = check_names(f, SIZE_MAX);
+	poll_once(f);
+	check_names(f, full);
+	/* From the front: every deletion shifts all later links by one slot. Until a poll
+	 * starts over, the pool keeps twice a full batch's names plus one poll's renames. */
+	for (int i = 0; i < DEL; i++) {
+		sh("link del npd%d", i);
+		poll_once(f);
+		check_names(f, 3 * full);
+		poll_once(f);
+		check_names(f, 3 * full);
+	}
+	assert_int_equal(f->sink.last.n, N - DEL + 1);
+	assert_non_null(lt_find(&f->sink.last, "npd599"));
+	sh("link del group 78");
+}
+
 /* Both readers, same moment, same namespace: same interfaces, epochs and states. */
 static void
 test_readers_agree(void **state)
@@ -377,7 +441,7 @@ test_readers_agree(void **state)
 	assert_int_equal(np_local_ops.poll(pr, NULL), 0);
 	assert_int_equal(f->sink.last.n, nl.n);
 	for (size_t i = 0; i < nl.n; i++) {
-		const struct np_obs *p = lt_find(&f->sink.last, nl.obs[i].interface);
+		const struct np_obs *p = lt_find(&f->sink.last, np_obs_interface(&nl, &nl.obs[i]));
 		assert_non_null(p);
 		assert_int_equal(p->epoch, nl.obs[i].epoch);
 		assert_int_equal(p->link, nl.obs[i].link);
@@ -436,6 +500,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_push_on_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_filtered_links_not_pushed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_recreated_new_epoch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_deletions_keep_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_readers_agree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overrun_resync, setup, teardown),
 	};

@@ -47,12 +47,12 @@ test_t0(void **state)
 	assert_int_equal(b.n, 4);
 	assert_int_equal(b.skipped, 0);
 	/* Kernel order is kept; the parser does not filter (the collector does). */
-	assert_string_equal(b.obs[0].interface, "lo");
-	assert_string_equal(b.obs[1].interface, "eth0");
-	assert_string_equal(b.obs[2].interface, "docker0");
-	assert_string_equal(b.obs[3].interface, "wlan0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[0]), "lo");
+	assert_string_equal(np_obs_interface(&b, &b.obs[1]), "eth0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[2]), "docker0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[3]), "wlan0");
 	for (size_t i = 0; i < b.n; i++) {
-		assert_string_equal(b.obs[i].device, "hostA");
+		assert_string_equal(np_obs_device(&b, &b.obs[i]), "hostA");
 		assert_int_equal(b.obs[i].counter_bits, 64);
 		assert_int_equal(b.obs[i].time_ms, 1000);
 		assert_int_equal(b.obs[i].link, NP_LINK_NONE);
@@ -135,15 +135,15 @@ test_malformed_lines(void **state)
 	assert_int_equal(n, 5);
 	assert_int_equal(b.skipped, 9);
 	assert_string_equal(b.skip_reason, "/proc/net/dev line 4: fewer than 16 fields");
-	assert_string_equal(b.obs[0].interface, "eth0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[0]), "eth0");
 	expect_counters(&b.obs[0], 1, 9, 2, 10, 3, 11, 4, 12);
-	assert_string_equal(b.obs[1].interface, "fifteen-chars-x");
-	assert_string_equal(b.obs[2].interface, "max0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[1]), "fifteen-chars-x");
+	assert_string_equal(np_obs_interface(&b, &b.obs[2]), "max0");
 	assert_int_equal(b.obs[2].counters[NP_C_RX_BYTES], UINT64_MAX);
 	assert_int_equal(b.obs[2].counters[NP_C_TX_BYTES], UINT64_MAX);
-	assert_string_equal(b.obs[3].interface, "notab");
+	assert_string_equal(np_obs_interface(&b, &b.obs[3]), "notab");
 	expect_counters(&b.obs[3], 1, 9, 2, 10, 3, 11, 4, 12);
-	assert_string_equal(b.obs[4].interface, "wlan0");
+	assert_string_equal(np_obs_interface(&b, &b.obs[4]), "wlan0");
 	expect_counters(&b.obs[4], 10, 90, 20, 100, 30, 110, 40, 120);
 	np_batch_free(&b);
 }
@@ -203,7 +203,7 @@ test_embedded_nul(void **state)
 	struct np_batch b;
 	np_batch_init(&b, "src", 0);
 	assert_int_equal(np_local_parse_procnetdev(text, sizeof(text) - 1, "h", 64, &b), 1);
-	assert_string_equal(b.obs[0].interface, "d");
+	assert_string_equal(np_obs_interface(&b, &b.obs[0]), "d");
 	assert_int_equal(b.skipped, 2);
 	np_batch_free(&b);
 }

@@ -27,7 +27,7 @@ find(const struct np_batch *b, const char *dev)
 {
 	const struct np_obs *hit = NULL;
 	for (size_t i = 0; i < b->n; i++) {
-		if (strcmp(b->obs[i].device, dev) == 0) {
+		if (strcmp(np_obs_device(b, &b->obs[i]), dev) == 0) {
 			assert_null(hit); /* listed once */
 			hit = &b->obs[i];
 		}
@@ -36,11 +36,11 @@ find(const struct np_batch *b, const char *dev)
 }
 
 static const char *
-label(const struct np_obs *o, const char *key)
+label(const struct np_batch *b, const struct np_obs *o, const char *key)
 {
-	for (uint8_t i = 0; i < o->nlabels; i++)
-		if (strcmp(o->labels[i].key, key) == 0)
-			return o->labels[i].value;
+	for (size_t i = 0; i < np_obs_nlabels(o); i++)
+		if (strcmp(np_obs_label_key(b, o, i), key) == 0)
+			return np_obs_label_value(b, o, i);
 	return NULL;
 }
 
@@ -78,7 +78,7 @@ expect_exporter(const struct np_batch *b, const char *dev, double bps, enum np_e
 	const struct np_obs *o = find(b, dev);
 	if (o == NULL)
 		fail_msg("exporter %s missing", dev);
-	assert_string_equal(o->interface, "");
+	assert_string_equal(np_obs_interface(b, o), "");
 	assert_true(o->has_gauge);
 	assert_true(o->gauge == bps);
 	assert_int_equal(o->link, bps > 0 ? NP_LINK_UP : NP_LINK_DOWN);
@@ -177,14 +177,14 @@ check_example(const struct np_batch *b)
 
 	const struct np_obs *o = find(b, "172.16.16.2");
 	assert_int_equal(o->nlabels, 3); /* stable attributes only */
-	assert_string_equal(label(o, "netflow_version"), "9");
-	assert_string_equal(label(o, "interfaces"), "8");
-	assert_string_equal(label(o, "fc_status"), "1");
+	assert_string_equal(label(b, o, "netflow_version"), "9");
+	assert_string_equal(label(b, o, "interfaces"), "8");
+	assert_string_equal(label(b, o, "fc_status"), "1");
 	o = find(b, "10.206.0.71");
-	assert_string_equal(label(o, "netflow_version"), "0");
-	assert_string_equal(label(o, "interfaces"), "0");
+	assert_string_equal(label(b, o, "netflow_version"), "0");
+	assert_string_equal(label(b, o, "interfaces"), "0");
 	o = find(b, "10.206.0.244");
-	assert_string_equal(label(o, "fc_status"), "2");
+	assert_string_equal(label(b, o, "fc_status"), "2");
 }
 
 static void
@@ -196,8 +196,8 @@ test_example(void **state)
 	parse_ok(text, len, &b);
 	check_example(&b);
 	/* File order is kept. */
-	assert_string_equal(b.obs[0].device, "10.206.0.244");
-	assert_string_equal(b.obs[14].device, "10.206.0.53");
+	assert_string_equal(np_obs_device(&b, &b.obs[0]), "10.206.0.244");
+	assert_string_equal(np_obs_device(&b, &b.obs[14]), "10.206.0.53");
 	np_batch_free(&b);
 	free(text);
 }
@@ -266,9 +266,10 @@ test_all_captures(void **state)
 	struct np_batch b;
 	parse_ok(text, len, &b);
 	const struct np_obs *o = find(&b, "10.90.88.9");
-	assert_string_equal(label(o, "netflow_version"), "9");
-	assert_string_equal(label(o, "interfaces"), "43");
-	assert_string_equal(b.obs[0].device, "10.90.88.9"); /* this capture is sorted */
+	assert_string_equal(label(&b, o, "netflow_version"), "9");
+	assert_string_equal(label(&b, o, "interfaces"), "43");
+	assert_string_equal(np_obs_device(&b, &b.obs[0]),
+	                    "10.90.88.9"); /* this capture is sorted */
 	np_batch_free(&b);
 	free(text);
 }
@@ -708,12 +709,12 @@ test_ipv6_and_labels(void **state)
 	assert_int_equal(b.skipped, 1);
 	/* Canonicalised, so a second spelling is recognised as the same exporter. */
 	assert_string_equal(b.skip_reason, "line 4: exporter 2001:db8::1 already listed on line 2");
-	assert_string_equal(b.obs[0].device, "2001:db8::1");
-	assert_string_equal(label(&b.obs[0], "fc_status"), "?x");
-	assert_string_equal(label(&b.obs[0], "interfaces"), "3");
+	assert_string_equal(np_obs_device(&b, &b.obs[0]), "2001:db8::1");
+	assert_string_equal(label(&b, &b.obs[0], "fc_status"), "?x");
+	assert_string_equal(label(&b, &b.obs[0], "interfaces"), "3");
 	assert_false(b.obs[0].truncated);
 	assert_true(b.obs[1].truncated); /* 299-character label value */
-	assert_int_equal(strlen(label(&b.obs[1], "interfaces")), NP_NAME_MAX - 1);
+	assert_int_equal(strlen(label(&b, &b.obs[1], "interfaces")), NP_NAME_MAX - 1);
 	assert_int_equal(b.obs[1].link, NP_LINK_UP);
 	np_batch_free(&b);
 	free(t);
@@ -726,7 +727,7 @@ test_appends_to_batch(void **state)
 	const char *t = "Exporter Address\tCurrent NetFlow bps\n1.2.3.4\t8\n1.2.3.5\t0\n";
 	struct np_batch b;
 	np_batch_init(&b, "fc-test", 5);
-	np_obs_set_names(np_batch_add(&b), "1.2.3.4", "");
+	np_obs_set_names(&b, np_batch_add(&b), "1.2.3.4", "");
 	assert_int_equal(np_stealthwatch_parse(t, strlen(t), &b, NULL), 0);
 	assert_int_equal(b.n, 3);
 	assert_int_equal(b.skipped, 0); /* only this file's rows are checked for duplicates */
@@ -753,7 +754,7 @@ test_many_rows(void **state)
 	assert_int_equal(b.skipped, 1);
 	assert_string_equal(b.skip_reason,
 	                    "line 70002: exporter 10.1.0.7 already listed on line 65545");
-	assert_string_equal(b.obs[65543].device, "10.1.0.7");
+	assert_string_equal(np_obs_device(&b, &b.obs[65543]), "10.1.0.7");
 	assert_true(b.obs[65543].gauge == 65543 % 3);
 	assert_int_equal(b.obs[65543].ever_up, 65543 % 5 ? NP_EVER_YES : NP_EVER_NO);
 	np_batch_free(&b);

@@ -164,7 +164,7 @@ add_exporter(struct np_batch *b, long bps)
 	if (bps < 0)
 		return;
 	struct np_obs *o = np_batch_add(b);
-	np_obs_set_names(o, "192.0.2.10", "");
+	np_obs_set_names(b, o, "192.0.2.10", "");
 	o->gauge = (double)bps;
 	o->has_gauge = true;
 	o->link = bps > 0 ? NP_LINK_UP : NP_LINK_DOWN;

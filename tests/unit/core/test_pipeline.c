@@ -19,7 +19,7 @@ static struct np_obs *
 add(struct fx *f, const char *ifn, enum np_link_obs link, uint64_t rx, uint64_t epoch)
 {
 	struct np_obs *o = np_batch_add(&f->b);
-	np_obs_set_names(o, "host1", ifn);
+	np_obs_set_names(&f->b, o, "host1", ifn);
 	o->counter_bits = 64;
 	o->epoch = epoch;
 	o->link = link;

@@ -34,7 +34,7 @@ poll(struct fx *f, int64_t ms, enum np_link_obs eth0)
 	b.mono_ms = M0 + ms;
 	b.complete = true;
 	struct np_obs *o = np_batch_add(&b);
-	np_obs_set_names(o, "host1", "eth0");
+	np_obs_set_names(&b, o, "host1", "eth0");
 	o->link = eth0;
 	fx_ingest(f, &f->src, &b, T0 + ms + wall_off, M0 + ms);
 	np_batch_free(&b);
@@ -139,7 +139,7 @@ test_restart_after_reboot(void **state)
 	b.mono_ms = m1 + 5000;
 	b.complete = true;
 	struct np_obs *o = np_batch_add(&b);
-	np_obs_set_names(o, "host1", "eth0");
+	np_obs_set_names(&b, o, "host1", "eth0");
 	o->link = NP_LINK_UP;
 	assert_int_equal(np_pipeline_ingest(f->pl, &f->src, &b, w1 + 5000, m1 + 5000, &cause), 0);
 	np_batch_free(&b);

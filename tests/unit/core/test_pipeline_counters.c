@@ -38,7 +38,7 @@ static struct np_obs *
 add(struct fx *f, const char *ifn, enum np_link_obs link, uint64_t rx, uint64_t tx)
 {
 	struct np_obs *o = np_batch_add(&f->b);
-	np_obs_set_names(o, "host1", ifn);
+	np_obs_set_names(&f->b, o, "host1", ifn);
 	o->counter_bits = 64;
 	o->epoch = 2;
 	o->link = link;
@@ -280,7 +280,7 @@ fc_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, const char *d
 	np_batch_init(&b, src->name, t);
 	b.complete = false; /* this source never lists everything */
 	struct np_obs *o = np_batch_add(&b);
-	np_obs_set_names(o, dev, "");
+	np_obs_set_names(&b, o, dev, "");
 	np_obs_counter(o, NP_C_RX_BYTES, rx);
 	b.mono_ms = t;
 	fx_ingest(f, src, &b, t, t);
@@ -343,7 +343,7 @@ gauge_batch(struct fx *f, const struct np_source_cfg *src, int64_t t, int n)
 		char dev[32];
 		snprintf(dev, sizeof dev, "gw-%d", i);
 		struct np_obs *o = np_batch_add(&b);
-		np_obs_set_names(o, dev, "");
+		np_obs_set_names(&b, o, dev, "");
 		o->gauge = 1.0;
 		o->has_gauge = true;
 	}

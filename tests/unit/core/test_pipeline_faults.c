@@ -192,7 +192,7 @@ poll(struct fx *f, int64_t t, const char *ifn0, enum np_link_obs l0, const char 
 		if (names[i] == NULL)
 			continue;
 		struct np_obs *o = np_batch_add(&f->b);
-		np_obs_set_names(o, "host1", names[i]);
+		np_obs_set_names(&f->b, o, "host1", names[i]);
 		o->time_ms = t;
 		o->counter_bits = 64;
 		o->epoch = 2;

@@ -25,7 +25,7 @@ add(struct fx *f, int i, uint64_t rx)
 	char ifn[16];
 	snprintf(ifn, sizeof ifn, "eth%d", i);
 	struct np_obs *o = np_batch_add(&f->b);
-	np_obs_set_names(o, "host1", ifn);
+	np_obs_set_names(&f->b, o, "host1", ifn);
 	o->counter_bits = 64;
 	o->epoch = 2;
 	o->link = NP_LINK_UP;
