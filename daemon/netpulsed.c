@@ -42,6 +42,7 @@ struct daemon {
 	struct np_sched *sched;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	bool once, verbose, foreground, stopping, any_failed;
+	bool stored;          /* the last poll's batch was stored (for its timing line) */
 	bool storage_alerted; /* a STORAGE alert is out for the current failing streak */
 	int64_t drain_until, last_retention;
 	const char *config_path;
@@ -170,8 +171,9 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 	struct daemon *d = arg;
 	int64_t now = np_wall_ms();
 	char *why = NULL;
+	d->stored = false;
 	if (ok == 0) {
-		np_pipeline_ingest(d->pl, src, b, now, np_mono_ms(), &why);
+		d->stored = np_pipeline_ingest(d->pl, src, b, now, np_mono_ms(), &why) == 0;
 		storage_update(d, "", why);
 		free(why);
 		why = NULL;
@@ -193,9 +195,11 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 static void
 on_timed(void *arg, const struct np_source_cfg *src, const struct np_sched_timing *t)
 {
-	log_debug("%s: poll cpu_us=%lld wall_us=%lld obs=%zu%s", src->name,
+	struct daemon *d = arg;
+	/* stored=1: the batch is in the database (tests count polls by it); at = wall clock. */
+	log_debug("%s: poll cpu_us=%lld wall_us=%lld obs=%zu stored=%d at=%lld%s", src->name,
 	          (long long)(t->cpu_ns / 1000), (long long)(t->wall_ns / 1000), t->nobs,
-	          t->sync ? "" : " async");
+	          d->stored ? 1 : 0, (long long)(np_wall_ms() / 1000), t->sync ? "" : " async");
 }
 
 static void
