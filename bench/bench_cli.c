@@ -365,6 +365,31 @@ fill_state(sqlite3 *db, const struct params *p, int64_t t0, int64_t folded)
 				since = open_start = s;
 			}
 		}
+		/* 0.1 % had a short outage in the last 10 minutes (`events --since 10m`). */
+		if (mix((uint64_t)l * 7919) % 1000 == 500 && open_start == 0) {
+			int64_t s = NOW - 90 - (int64_t)(lcg(&rnd) % 480),
+			        len = 5 + (int64_t)(lcg(&rnd) % 60);
+			if (s > since) {
+				sqlite3_bind_int64(tr, 1, s);
+				text(tr, 4, "down");
+				text(tr, 5, "up");
+				sqlite3_bind_null(tr, 7);
+				text(tr, 8, "IFDOWN-recent");
+				step(db, tr);
+				sqlite3_bind_int64(tr, 1, s + len);
+				text(tr, 4, "up");
+				text(tr, 5, "down");
+				sqlite3_bind_int64(tr, 7, len);
+				text(tr, 8, "IFUP-recent");
+				step(db, tr);
+				text(out, 1, dev);
+				text(out, 2, ifn);
+				sqlite3_bind_int64(out, 3, s);
+				sqlite3_bind_int64(out, 4, s + len);
+				step(db, out);
+				since = s + len;
+			}
+		}
 		/* One closed unobserved interval on 10 % of the links; open ones for the stale. */
 		if (fate >= 10 && fate < 20) {
 			int64_t s = t0 + (int64_t)(lcg(&rnd) % (uint64_t)((p->days - 1) * D));
@@ -678,7 +703,7 @@ main(int argc, char **argv)
 	char *usage_if[] = {clipath, "-c", conf, "--now", nowarg, "usage", "--period", "30d", NULL};
 	ok &= bench_cmd("usage_30d_interface", usage_if, db, outpath, runs, p.links + 3, "total");
 	char *events[] = {clipath, "-c", conf, "--now", nowarg, "events", "--since", "10m", NULL};
-	ok &= bench_cmd("events_10m", events, db, outpath, runs, 1, NULL);
+	ok &= bench_cmd("events_10m", events, db, outpath, runs, 2, NULL);
 	char *dump_links[] = {clipath, "-c", conf, "db", "dump", "links", NULL};
 	ok &= bench_cmd("db_dump_links", dump_links, db, outpath, runs, p.links + 1, NULL);
 	if (dump) {
