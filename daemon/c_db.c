@@ -1,4 +1,6 @@
 /* netpulse db check|vacuum|dump */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +40,33 @@ vacuum(struct cli *cli)
 	return rc;
 }
 
+/* stdout as the dump's sink; the errno of a failed write is kept for the message. */
+static int
+emit_stdout(const char *s, size_t len, void *arg)
+{
+	if (fwrite(s, 1, len, stdout) == len)
+		return 0;
+	*(int *)arg = errno != 0 ? errno : EIO;
+	return -1;
+}
+
 static int
 dump(struct cli *cli)
 {
 	struct np_store *st = cli_open_db(cli, false);
 	char *cause = NULL;
+	int werr = 0, rc = CLI_OK;
 	if (st == NULL)
 		return CLI_ERR;
+	/* Streamed: a dump of a big database would otherwise be held in memory whole. */
 	enum np_format f = cli->fmt == NP_FMT_JSON ? NP_FMT_JSON : NP_FMT_CSV;
-	char *out = np_report_dump(np_store_db(st), f, cli->pos + 1, cli->npos - 1, &cause);
-	int rc = out != NULL ? cli_print(out) : cli_error("%s", cause);
+	errno = 0;
+	if (np_report_dump_to(np_store_db(st), f, cli->pos + 1, cli->npos - 1, emit_stdout, &werr,
+	                      &cause) == -1)
+		rc = werr != 0 ? cli_error("writing the report: %s", strerror(werr))
+		               : cli_error("%s", cause);
+	if (fflush(stdout) == EOF && rc == CLI_OK)
+		rc = cli_error("writing the report: %s", strerror(errno));
 	free(cause);
 	np_store_close(st);
 	return rc;

@@ -127,23 +127,79 @@ value_json(sqlite3_stmt *st, int i)
 	}
 }
 
+/*
+ * Where the output goes: pieces of at least FLUSH_AT bytes are handed to emit, so a dump of
+ * millions of rows never holds more than one piece (and one row's JSON) in memory.
+ */
+#define FLUSH_AT 65536
+
+struct sink {
+	np_report_emit_fn emit;
+	void *arg;
+	struct np_buf b;
+	size_t emitted;
+	bool failed;
+};
+
 static int
-dump_table(sqlite3 *db, const char *table, bool title, struct np_buf *out, json_t *obj,
+sink_flush(struct sink *k, size_t at_least, char **cause)
+{
+	if (k->failed)
+		return -1;
+	if (k->b.len == 0 || k->b.len < at_least)
+		return 0;
+	if (k->emit(k->b.s, k->b.len, k->arg) == -1) {
+		k->failed = true;
+		np_cause(cause, "writing the dump failed");
+		return -1;
+	}
+	k->emitted += k->b.len;
+	k->b.len = 0;
+	k->b.s[0] = '\0';
+	return 0;
+}
+
+/* A JSON row at depth 2 (inside {"table": [...]}): jansson's own text, indented 4 more. */
+static void
+json_row(struct sink *k, json_t *row)
+{
+	char *s = json_dumps(row, JSON_INDENT(2) | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+	np_buf_puts(&k->b, "    ");
+	for (const char *p = s != NULL ? s : "null", *nl; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		if (nl == NULL) {
+			np_buf_puts(&k->b, p);
+			break;
+		}
+		np_buf_add(&k->b, p, (size_t)(nl - p) + 1);
+		np_buf_puts(&k->b, "    ");
+	}
+	free(s);
+}
+
+static int
+dump_table(sqlite3 *db, const char *table, bool title, bool json, bool first, struct sink *k,
            char **cause)
 {
 	char *sql = select_sql(db, table, cause);
 	sqlite3_stmt *st = NULL;
+	struct np_buf *out = &k->b;
 	int r, rc = -1;
+	size_t nrows = 0;
 	if (sql == NULL || np_report_prepare(db, sql, &st, cause) == -1)
 		goto out;
 	int ncol = sqlite3_column_count(st);
-	json_t *rows = NULL;
-	if (obj != NULL) {
-		rows = json_array();
-		json_object_set_new(obj, table, rows);
+	if (json) {
+		/* The text json_dumps gives {"t": [rows], ...} with JSON_INDENT(2). */
+		json_t *key = json_string(table);
+		char *ks = key != NULL ? json_dumps(key, JSON_ENCODE_ANY) : NULL;
+		np_buf_printf(out, "%s  %s: ", first ? "\n" : ",\n", ks != NULL ? ks : "\"\"");
+		free(ks);
+		json_decref(key);
 	} else {
 		if (title)
-			np_buf_printf(out, "%s# %s\n", out->len > 0 ? "\n" : "", table);
+			np_buf_printf(out, "%s# %s\n", k->emitted + out->len > 0 ? "\n" : "",
+			              table);
 		for (int i = 0; i < ncol; i++) {
 			if (i > 0)
 				np_buf_add(out, ",", 1);
@@ -152,28 +208,35 @@ dump_table(sqlite3 *db, const char *table, bool title, struct np_buf *out, json_
 		np_buf_add(out, "\n", 1);
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (rows != NULL) {
+		if (json) {
 			json_t *o = json_object();
 			for (int i = 0; i < ncol; i++)
 				json_object_set_new(o, sqlite3_column_name(st, i),
 				                    value_json(st, i));
-			json_array_append_new(rows, o);
-			continue;
+			np_buf_puts(out, nrows == 0 ? "[\n" : ",\n");
+			json_row(k, o);
+			json_decref(o);
+		} else {
+			for (int i = 0; i < ncol; i++) {
+				char *s = value_text(st, i);
+				if (i > 0)
+					np_buf_add(out, ",", 1);
+				if (s != NULL)
+					np_csv_field(out, s);
+				free(s);
+			}
+			np_buf_add(out, "\n", 1);
 		}
-		for (int i = 0; i < ncol; i++) {
-			char *s = value_text(st, i);
-			if (i > 0)
-				np_buf_add(out, ",", 1);
-			if (s != NULL)
-				np_csv_field(out, s);
-			free(s);
-		}
-		np_buf_add(out, "\n", 1);
+		nrows++;
+		if (sink_flush(k, FLUSH_AT, cause) == -1)
+			goto out;
 	}
 	if (r != SQLITE_DONE) {
 		np_report_sqlerr(db, table, cause);
 		goto out;
 	}
+	if (json)
+		np_buf_puts(out, nrows == 0 ? "[]" : "\n  ]");
 	rc = 0;
 out:
 	sqlite3_finalize(st);
@@ -181,17 +244,25 @@ out:
 	return rc;
 }
 
-char *
-np_report_dump(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
-               char **cause)
+static bool
+seen_before(char *const *names, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(names[j], names[i]) == 0)
+			return true;
+	return false;
+}
+
+int
+np_report_dump_to(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
+                  np_report_emit_fn emit, void *arg, char **cause)
 {
 	sqlite3_stmt *st = NULL;
-	struct np_buf out = {0};
-	json_t *obj = f == NP_FMT_JSON ? json_object() : NULL;
+	struct sink k = {.emit = emit, .arg = arg};
+	bool json = f == NP_FMT_JSON;
 	char **names = NULL;
-	size_t n = 0;
-	char *res = NULL;
-	int r;
+	size_t n = 0, ndone = 0;
+	int r, rc = -1;
 
 	if (ntables > 0) {
 		if (np_report_prepare(db, table_exists_sql, &st, cause) == -1)
@@ -227,17 +298,45 @@ np_report_dump(sqlite3 *db, enum np_format f, const char *const *tables, size_t 
 			goto out;
 		}
 	}
+	if (json)
+		np_buf_puts(&k.b, "{");
 	for (size_t i = 0; i < n; i++) {
-		if (dump_table(db, names[i], ntables != 1, &out, obj, cause) == -1)
+		/* A JSON object has each key once (a table named twice is the same rows). */
+		if (json && seen_before(names, i))
+			continue;
+		if (dump_table(db, names[i], ntables != 1, json, ndone == 0, &k, cause) == -1)
 			goto out;
+		ndone++;
 	}
-	res = obj != NULL ? np_json_dump(obj) : np_buf_take(&out);
+	if (json)
+		np_buf_puts(&k.b, ndone > 0 ? "\n}\n" : "}\n");
+	if (sink_flush(&k, 0, cause) == -1)
+		goto out;
+	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 	sqlite3_finalize(st);
-	np_buf_free(&out);
-	json_decref(obj);
-	return res;
+	np_buf_free(&k.b);
+	return rc;
+}
+
+static int
+collect(const char *s, size_t len, void *arg)
+{
+	np_buf_add(arg, s, len);
+	return 0;
+}
+
+char *
+np_report_dump(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
+               char **cause)
+{
+	struct np_buf out = {0};
+	if (np_report_dump_to(db, f, tables, ntables, collect, &out, cause) == -1) {
+		np_buf_free(&out);
+		return NULL;
+	}
+	return np_buf_take(&out);
 }

@@ -16,5 +16,14 @@
 
 char *np_report_dump(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
                      char **cause);
+/*
+ * The same output handed to emit in pieces as it is produced (each at least 64 KiB but the
+ * last), so memory does not grow with the database. emit returns 0, or -1 to stop: the dump
+ * then fails. Errors found before any output (a TABLE that does not exist) emit nothing; a
+ * later one leaves what was emitted so far.
+ */
+typedef int (*np_report_emit_fn)(const char *s, size_t len, void *arg);
+int np_report_dump_to(sqlite3 *db, enum np_format f, const char *const *tables, size_t ntables,
+                      np_report_emit_fn emit, void *arg, char **cause);
 
 #endif

@@ -389,6 +389,74 @@ test_dump(void **state)
 	np_store_close(st);
 }
 
+/* Pieces of a streamed dump, and a sink that fails at the n-th piece. */
+struct pieces {
+	char *all;
+	size_t len, n, fail_at;
+};
+
+static int
+take_piece(const char *s, size_t len, void *arg)
+{
+	struct pieces *p = arg;
+	if (++p->n == p->fail_at)
+		return -1;
+	p->all = np_xreallocarray(p->all, p->len + len + 1, 1);
+	memcpy(p->all + p->len, s, len);
+	p->len += len;
+	p->all[p->len] = '\0';
+	return 0;
+}
+
+/* The streamed dump of many rows: in pieces of >= 64 KiB, together the dump's text. */
+static void
+test_dump_stream(void **state)
+{
+	(void)state;
+	struct np_store *st = open_db();
+	exec(st, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+	         " INSERT INTO runs (id, started, last_alive, version)"
+	         " SELECT i, i * 10, i * 10 + 5, 'v' || i FROM n;");
+	char *cause = NULL;
+	for (int f = 0; f < 2; f++) {
+		enum np_format fmt = f == 0 ? NP_FMT_CSV : NP_FMT_JSON;
+		char *whole = np_report_dump(np_store_db(st), fmt, NULL, 0, &cause);
+		assert_non_null(whole);
+		struct pieces p = {0};
+		assert_int_equal(
+		    np_report_dump_to(np_store_db(st), fmt, NULL, 0, take_piece, &p, &cause), 0);
+		assert_true(p.n >= 2);
+		assert_true(p.len > 65536);
+		assert_string_equal(p.all, whole);
+		free(p.all);
+		free(whole);
+		/* A sink that fails stops the dump with a cause. */
+		struct pieces q = {.fail_at = 2};
+		assert_int_equal(
+		    np_report_dump_to(np_store_db(st), fmt, NULL, 0, take_piece, &q, &cause), -1);
+		assert_int_equal(q.n, 2);
+		assert_string_equal(cause, "writing the dump failed");
+		free(cause);
+		cause = NULL;
+		free(q.all);
+	}
+	/* JSON: a table named twice is one key; CSV: twice, with titles. */
+	const char *twice[] = {"fold", "fold"};
+	char *s = np_report_dump(np_store_db(st), NP_FMT_JSON, twice, 2, &cause);
+	assert_string_equal(s, "{\n  \"fold\": [\n    {\n      \"id\": 1,\n"
+	                       "      \"next_5m\": -9223372036854775807\n    }\n  ]\n}\n");
+	free(s);
+	s = np_report_dump(np_store_db(st), NP_FMT_CSV, twice, 2, &cause);
+	assert_string_equal(s, "# fold\nid,next_5m\n1,-9223372036854775807\n"
+	                       "\n# fold\nid,next_5m\n1,-9223372036854775807\n");
+	free(s);
+	const char *empty[] = {"outbox"};
+	s = np_report_dump(np_store_db(st), NP_FMT_JSON, empty, 1, &cause);
+	assert_string_equal(s, "{\n  \"outbox\": []\n}\n");
+	free(s);
+	np_store_close(st);
+}
+
 int
 main(void)
 {
@@ -398,6 +466,7 @@ main(void)
 	    cmocka_unit_test(test_status_explain_sinks),
 	    cmocka_unit_test(test_events),
 	    cmocka_unit_test(test_dump),
+	    cmocka_unit_test(test_dump_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -301,14 +301,74 @@ test_render(void **state)
 	np_store_close(st);
 }
 
+/*
+ * Rows of one segment come in key order (bucket, series) and are summed per series: series
+ * 2, 7 and 9 (ids with gaps) over three 5-minute buckets, 7 missing from the second, plus a
+ * row of series 4 that the --source filter leaves out and one of an id with no series row.
+ * Gauges: the minimum skips a NULL gauge_min, the first bucket of 9 has no gauge at all.
+ */
+static void
+test_row_order(void **state)
+{
+	(void)state;
+	struct np_store *st = open_db();
+	exec(st, "UPDATE fold SET next_5m = 4000000000;"
+	         "INSERT INTO series (id, source, device, interface, kind, labels, first_seen,"
+	         " last_seen) VALUES (2, 'a', 'd1', 'e0', 'if', '{}', 0, 0),"
+	         " (4, 'b', 'd1', 'e1', 'if', '{}', 0, 0), (7, 'a', 'd1', 'e2', 'if', '{}', 0, 0),"
+	         " (9, 'a', 'd2', 'e0', 'gauge', '{}', 0, 0);"
+	         "INSERT INTO rollup_5m (bucket, series, secs, rx_bytes, tx_bytes, peak_rx,"
+	         " gauge_min, gauge_max, gauge_sum, gauge_n) VALUES"
+	         " (1790989200, 2, 300, 1, 10, 1, NULL, NULL, 0, 0),"
+	         " (1790989200, 4, 300, 1000, 0, 0, NULL, NULL, 0, 0),"
+	         " (1790989200, 7, 300, 2, 20, 2, NULL, NULL, 0, 0),"
+	         " (1790989200, 8, 300, 5000, 0, 0, NULL, NULL, 0, 0),"
+	         " (1790989200, 9, 300, 3, 30, 3, NULL, NULL, 0, 0),"
+	         " (1790989500, 2, 300, 4, 40, 9, NULL, NULL, 0, 0),"
+	         " (1790989500, 9, 300, 5, 50, 1, 7, 8, 15, 2),"
+	         " (1790989800, 2, 300, 6, 60, 2, NULL, NULL, 0, 0),"
+	         " (1790989800, 7, 150, 7, 70, 8, NULL, NULL, 0, 0),"
+	         " (1790989800, 9, 300, 8, 80, 4, NULL, 12, 12, 1);");
+	struct np_period p = {1790989200, 1790989200 + 900};
+	struct np_usage_opts o = {.source = "a"};
+	struct np_usage u;
+	char *cause = NULL;
+	if (np_usage_compute(np_store_db(st), &p, D0 + 10 * D, &o, &u, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(u.nrows, 3);
+	assert_string_equal(u.rows[0].key[2], "e0");
+	assert_int_equal(u.rows[0].counters[0], 11);
+	assert_int_equal(u.rows[0].counters[1], 110);
+	assert_int_equal(milli(u.rows[0].secs), 900000);
+	assert_int_equal(milli(u.rows[0].peak_rx), 9000);
+	assert_false(u.rows[0].has_gauge);
+	assert_string_equal(u.rows[1].key[2], "e2");
+	assert_int_equal(u.rows[1].counters[0], 9);
+	assert_int_equal(u.rows[1].counters[1], 90);
+	assert_int_equal(milli(u.rows[1].secs), 450000);
+	assert_int_equal(milli(u.rows[1].avg_rx), 20); /* 9 B / 450 s */
+	assert_int_equal(milli(u.rows[1].peak_rx), 8000);
+	assert_string_equal(u.rows[2].key[1], "d2");
+	assert_int_equal(u.rows[2].counters[0], 16);
+	assert_int_equal(milli(u.rows[2].peak_rx), 4000);
+	assert_true(u.rows[2].has_gauge);
+	assert_int_equal(milli(u.rows[2].gauge_min), 7000);
+	assert_int_equal(milli(u.rows[2].gauge_max), 12000);
+	assert_int_equal(milli(u.rows[2].gauge_sum), 27000);
+	assert_int_equal(u.rows[2].gauge_n, 3);
+	assert_int_equal(u.total.nseries, 3);
+	assert_int_equal(u.total.counters[0], 36);
+	np_usage_free(&u);
+	np_store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_segments),
-	    cmocka_unit_test(test_sums),
-	    cmocka_unit_test(test_group_by),
-	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_segments),  cmocka_unit_test(test_sums),
+	    cmocka_unit_test(test_group_by),  cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_row_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
