@@ -193,11 +193,12 @@ test_late_data(void **state)
 	assert_int_equal(after.wide_rows - before.wide_rows, 2);
 	assert_table(st, "rollup_1h", "0|1|180.0|131|20.0|5.0|5.0|5.0|1");
 
-	rollup_at(st, 3, H + 1500, 256, 0, NAN); /* s3: not reached yet */
-	rollup_at(st, 2, H - 300, 512, 0, NAN);  /* before the mark: folded for everyone */
+	rollup_at(st, 3, H + 1500, 256, 0, NAN);  /* s3: not reached yet */
+	rollup_at(st, 2, H + 2400, 2048, 0, NAN); /* s2: the cursor's own id, not folded yet */
+	rollup_at(st, 2, H - 300, 512, 0, NAN);   /* before the mark: folded for everyone */
 	np_store_get_stats(st, &after);
 	assert_int_equal(after.wide_rows - before.wide_rows, 4);
-	assert_int_equal(after.rollup_rows - before.rollup_rows, 3);
+	assert_int_equal(after.rollup_rows - before.rollup_rows, 4);
 	assert_table(st, "rollup_1h",
 	             "-3600|2|60.0|512|0.0|NULL|NULL|0.0|0\n"
 	             "0|1|180.0|131|20.0|5.0|5.0|5.0|1");
@@ -205,21 +206,23 @@ test_late_data(void **state)
 	fold_step(st, now, STEP_MS);
 	fold_step(st, now, STEP_MS);
 	assert_marks(st, "3600|3600|0");
-	/* s3's late row counted once: 16 + 256. */
+	/* The late rows of s2 and s3 counted once: 12 + 2048, 16 + 256. */
 	assert_table(st, "rollup_1h",
 	             "-3600|2|60.0|512|0.0|NULL|NULL|0.0|0\n"
-	             "0|1|180.0|131|20.0|5.0|5.0|5.0|1\n" S2_H "\n"
+	             "0|1|180.0|131|20.0|5.0|5.0|5.0|1\n"
+	             "0|2|180.0|2060|0.0|1.0|1.0|1.0|1\n"
 	             "0|3|120.0|272|5.0|NULL|NULL|0.0|0");
 
 	/* After the pass: late data for any series of H goes to every table. */
 	rollup_at(st, 3, H + 300, 1024, 7, 2);
 	assert_table(st, "rollup_1h",
 	             "-3600|2|60.0|512|0.0|NULL|NULL|0.0|0\n"
-	             "0|1|180.0|131|20.0|5.0|5.0|5.0|1\n" S2_H "\n"
+	             "0|1|180.0|131|20.0|5.0|5.0|5.0|1\n"
+	             "0|2|180.0|2060|0.0|1.0|1.0|1.0|1\n"
 	             "0|3|180.0|1296|7.0|2.0|2.0|2.0|1");
 	assert_table(st, "rollup_1d",
 	             "-36000|1|180.0|131|20.0|5.0|5.0|5.0|1\n"
-	             "-36000|2|180.0|524|0.0|1.0|1.0|1.0|1\n"
+	             "-36000|2|240.0|2572|0.0|1.0|1.0|1.0|1\n"
 	             "-36000|3|180.0|1296|7.0|2.0|2.0|2.0|1");
 	/* H+1 is still open: only in rollup_5m. */
 	char *sql = np_xasprintf("SELECT count(*) FROM rollup_1h WHERE bucket = %lld", H + 3600);
