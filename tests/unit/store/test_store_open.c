@@ -35,9 +35,9 @@ raw_exec(const char *path, const char *sql)
 }
 
 static const char *const tables[] = {
-    "series", "samples",     "rollup_5m", "rollup_1h",  "rollup_1d", "verdicts",
-    "links",  "transitions", "outages",   "unobserved", "outbox",    "outbox_sink",
-    "runs",   "collectors",  "fold",      "baselines",
+    "series",      "rollup_5m",   "rollup_1h",  "rollup_1d",  "verdicts",
+    "links",       "transitions", "outages",    "unobserved", "outbox",
+    "outbox_sink", "runs",        "collectors", "fold",       "baselines",
 };
 
 static void
@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 3);
+	assert_int_equal(np_schema_version(), 4);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
@@ -57,8 +57,12 @@ test_migrate_from_zero(void **state)
 	                 sizeof tables / sizeof tables[0]);
 	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
 	assert_null(np_schema_migration(0));
-	assert_non_null(np_schema_migration(3));
-	assert_null(np_schema_migration(4));
+	assert_non_null(np_schema_migration(4));
+	assert_null(np_schema_migration(5));
+	/* No raw per-poll table; the fold row carries the paced fold's marks. */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'"), 0);
+	assert_rows(st, "SELECT id, next_5m, pass_end, cursor FROM fold",
+	            "1|-9223372036854775807|-9223372036854775807|0");
 	np_store_close(st);
 }
 
@@ -80,7 +84,7 @@ test_file_reopen_is_noop(void **state)
 	assert_non_null(st);
 	/* No migration ran: the schema cookie did not move, the data is still there. */
 	assert_int_equal(q_int(st, "PRAGMA schema_version"), schema_cookie);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
 	np_store_close(st);
@@ -105,8 +109,9 @@ test_migrate_from_one(void **state)
 	char *cause = NULL;
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
-	assert_int_equal(q_int(st, "SELECT next_5m FROM fold"), 900);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
+	/* Migration 4: no pass in progress, the pass ends where the mark is. */
+	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "900|900|0");
 	struct np_sample smp = {
 	    .from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES, .verdict = NP_V_OK};
 	smp.delta[NP_C_RX_BYTES] = 50; /* still in bucket 600, which v1 already counted */
@@ -130,7 +135,7 @@ test_migrate_from_two(void **state)
 	char *cause = NULL;
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM baselines"), 0);
 	struct np_baseline b = {.time_ms = 1500, .epoch = 4, .mask = 1u << NP_C_TX_BYTES};
@@ -138,6 +143,64 @@ test_migrate_from_two(void **state)
 	assert_int_equal(np_store_baseline_save(st, 1, &b, &cause), 0);
 	assert_rows(st, "SELECT * FROM baselines",
 	            "1|1500|4|2|NULL|77|NULL|NULL|NULL|NULL|NULL|NULL");
+	np_store_close(st);
+	free(path);
+}
+
+/*
+ * A version-3 database loses its raw samples table (migration 4); everything else stays: the
+ * rollups, the baselines, and the fold mark, which gains pass_end = next_5m (no pass in
+ * progress) and cursor 0, so the next fold starts exactly where version 3 stopped.
+ */
+static void
+test_migrate_from_three(void **state)
+{
+	char *path = db_path("v3.db");
+	for (int v = 1; v <= 3; v++)
+		raw_exec(path, np_schema_migration(v));
+	raw_exec(path,
+	         "INSERT INTO series VALUES (1, 's', 'd', 'eth0', 'if', '{}', 0, 0);"
+	         "INSERT INTO samples (t, series, secs, rx_bytes) VALUES (3650, 1, 50, 100),"
+	         " (7250, 1, 50, 40);"
+	         "INSERT INTO rollup_5m (bucket, series, secs, rx_bytes) VALUES (3600, 1, 50, 100),"
+	         " (7200, 1, 50, 40);"
+	         "INSERT INTO rollup_1h (bucket, series, secs, rx_bytes) VALUES (3600, 1, 50, 100);"
+	         "INSERT INTO rollup_1d (bucket, series, secs, rx_bytes) VALUES (0, 1, 50, 100);"
+	         "INSERT INTO baselines (series, t_ms, epoch, mask, rx_bytes) VALUES"
+	         " (1, 7250000, 3, 1, 123456);"
+	         "UPDATE fold SET next_5m = 3900;");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	if (st == NULL)
+		fail_msg("open: %s", cause);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'"), 0);
+	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "3900|3900|0");
+	assert_rows(st, "SELECT * FROM series", "1|s|d|eth0|if|{}|0|0");
+	assert_rows(st, "SELECT bucket, series, secs, rx_bytes FROM rollup_5m ORDER BY bucket",
+	            "3600|1|50.0|100\n7200|1|50.0|40");
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1h", "3600|100");
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1d", "0|100");
+	assert_rows(st, "SELECT series, t_ms, epoch, mask, rx_bytes, tx_bytes FROM baselines",
+	            "1|7250000|3|1|123456|NULL");
+	struct np_baseline b;
+	assert_int_equal(np_store_baseline_load(st, 1, &b, &cause), 1);
+	assert_int_equal(b.value[NP_C_RX_BYTES], 123456);
+
+	/* The fold goes on from 3900: 7200 is folded once, 3600 is not folded again. */
+	assert_int_equal(np_store_fold_all(st, &cause), 0);
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1h ORDER BY bucket",
+	            "3600|100\n7200|40");
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1d", "0|140");
+	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "7500|7500|0");
+	/* Late data for a bucket version 3 had folded reaches every table. */
+	struct np_rollup_row r = {.bucket_s = 3600, .secs = 1, .c = {5}};
+	assert_int_equal(np_store_rollup(st, 1, &r, &cause), 0);
+	assert_rows(st, "SELECT rx_bytes FROM rollup_5m WHERE bucket = 3600", "105");
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1h ORDER BY bucket",
+	            "3600|105\n7200|40");
+	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_1d", "0|145");
+	assert_int_equal(np_store_check(st, &cause), 0);
 	np_store_close(st);
 	free(path);
 }
@@ -154,7 +217,7 @@ test_refuse_newer(void **state)
 
 	assert_null(np_store_open(path, 0, &cause));
 	char *want = np_xasprintf(
-	    "%s: database schema version 7 is newer than this netpulse (3); upgrade netpulse",
+	    "%s: database schema version 7 is newer than this netpulse (4); upgrade netpulse",
 	    path);
 	assert_string_equal(cause, want);
 	free(cause);
@@ -231,7 +294,7 @@ test_rdonly_empty_and_missing(void **state)
 	/* A read-write open of the same empty file creates the schema. */
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 3);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
 	np_store_close(st);
 	free(path);
 
@@ -263,7 +326,7 @@ test_rdonly_while_writer_in_wal(void **state)
 	struct np_store *ro = np_store_open(path, NP_STORE_RDONLY, &cause);
 	if (ro == NULL)
 		fail_msg("read-only open: %s", cause);
-	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 1);
+	assert_rows(ro, "SELECT bucket, rx_bytes FROM rollup_5m", "900|60");
 	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1d"), 60);
 
 	/* An open write transaction neither blocks the reader nor shows it uncommitted rows. */
@@ -273,10 +336,11 @@ test_rdonly_while_writer_in_wal(void **state)
 	assert_int_equal(np_store_sample(rw, id, &smp, &cause), 0);
 	assert_int_equal(np_store_fold_all(rw, &cause), 0); /* hourly/daily are folded */
 	assert_int_equal(np_store_begin(ro, &cause), 0);
-	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 1);
+	assert_rows(ro, "SELECT bucket, rx_bytes FROM rollup_5m", "900|60");
+	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1d"), 60);
 	assert_int_equal(np_store_commit(ro, &cause), 0);
 	assert_int_equal(np_store_commit(rw, &cause), 0);
-	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 2);
+	assert_rows(ro, "SELECT bucket, rx_bytes FROM rollup_5m", "900|120");
 	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1d"), 120);
 
 	/* The read-only handle cannot write: a fatal error, not a retryable one. */
@@ -295,7 +359,8 @@ test_rdonly_while_writer_in_wal(void **state)
 	ro = np_store_open(path, NP_STORE_RDONLY, &cause);
 	if (ro == NULL)
 		fail_msg("read-only open after close: %s", cause);
-	assert_int_equal(q_int(ro, "SELECT count(*) FROM samples"), 2);
+	assert_rows(ro, "SELECT bucket, rx_bytes FROM rollup_5m", "900|120");
+	assert_int_equal(q_int(ro, "SELECT rx_bytes FROM rollup_1h"), 120);
 	np_store_close(ro);
 	free(wal);
 	free(path);
@@ -460,6 +525,7 @@ main(void)
 	    cmocka_unit_test(test_file_reopen_is_noop),
 	    cmocka_unit_test(test_migrate_from_one),
 	    cmocka_unit_test(test_migrate_from_two),
+	    cmocka_unit_test(test_migrate_from_three),
 	    cmocka_unit_test(test_refuse_newer),
 	    cmocka_unit_test(test_refuse_not_a_database),
 	    cmocka_unit_test(test_refuse_foreign_sqlite),

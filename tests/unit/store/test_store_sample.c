@@ -1,4 +1,8 @@
-/* Samples and rollups with exact values, verdicts/notes, the series cache. */
+/*
+ * Samples written straight into the rollups and rollup rows, with exact values; verdicts/notes,
+ * the series cache. There are no raw per-poll rows (schema migration 4): what a sample leaves
+ * is its share of each 5-minute row, folded into hourly/daily by np_store_fold_all.
+ */
 #include <math.h>
 
 #include "storetest.h"
@@ -27,7 +31,7 @@ sample(struct np_store *st, int64_t id, const struct np_sample *s)
 }
 
 static void
-test_raw_row_and_one_bucket(void **state)
+test_one_bucket(void **state)
 {
 	struct np_store *st = open_mem();
 	int64_t id = series(st, "eth0");
@@ -39,14 +43,11 @@ test_raw_row_and_one_bucket(void **state)
 	    .verdict = NP_V_OK,
 	};
 	sample(st, id, &s);
-	char *want =
-	    np_xasprintf("%lld|1|60.5|6050|121|10|NULL|NULL|NULL|NULL|NULL|NULL|1", DAY + 36120);
-	assert_rows(st, "SELECT * FROM samples", want);
-	free(want);
 	/* Every width gets the whole delta in one bucket; peak = 6050 B / 60.5 s = 100 B/s. */
-	want = np_xasprintf("%lld|1|60.5|6050|121|10|0|0|0|0|0|100.0|2.0|NULL|NULL|0.0|0",
-	                    DAY + 36000);
+	char *want = np_xasprintf("%lld|1|60.5|6050|121|10|0|0|0|0|0|100.0|2.0|NULL|NULL|0.0|0",
+	                          DAY + 36000);
 	assert_rows(st, "SELECT * FROM rollup_5m", want);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_1h"), 0); /* not folded yet */
 	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
 	assert_rows(st, "SELECT * FROM rollup_1h", want);
 	free(want);
@@ -58,8 +59,11 @@ test_raw_row_and_one_bucket(void **state)
 	struct np_store_stats stats;
 	np_store_get_stats(st, &stats);
 	assert_int_equal(stats.samples, 1);
-	assert_int_equal(stats.raw_rows, 1);
 	assert_int_equal(stats.rollup_rows, 1); /* the 5-minute row; wider ones are folded */
+	assert_int_equal(stats.wide_rows, 0);
+	assert_int_equal(stats.fold_rows, 2); /* one hourly, one daily */
+	/* Nothing verdict-related is stored by a sample. */
+	assert_int_equal(q_int(st, "SELECT count(*) FROM verdicts"), 0);
 	np_store_close(st);
 }
 
@@ -93,7 +97,9 @@ test_gap_spread_over_three_buckets(void **state)
 	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
 	assert_rows(st, "SELECT bucket, secs, rx_bytes, tx_bytes FROM rollup_1h", want);
 	free(want);
-	assert_rows(st, "SELECT secs, rx_bytes, verdict FROM samples", "780.0|1000|6");
+	want = np_xasprintf("%lld|780.0|1000|7800", DAY);
+	assert_rows(st, "SELECT bucket, secs, rx_bytes, tx_bytes FROM rollup_1d", want);
+	free(want);
 	np_store_close(st);
 }
 
@@ -131,12 +137,15 @@ lcg(uint64_t *x)
 	return *x >> 33;
 }
 
+/* The rollups hold exactly what was written: totals kept here, per series and counter. */
 static void
-test_rollup_totals_equal_raw(void **state)
+test_rollup_totals_equal_written(void **state)
 {
 	struct np_store *st = open_mem();
 	char *cause = NULL;
 	int64_t ids[2] = {series(st, "eth0"), series(st, "eth1")};
+	uint64_t sum[2][NP_C_MAX] = {{0}};
+	double secs[2] = {0}, top = 0;
 	uint64_t x = 42;
 	int64_t t = AT(0, 0, 7) + 123;
 	assert_int_equal(np_store_begin(st, &cause), 0);
@@ -150,6 +159,14 @@ test_rollup_totals_equal_raw(void **state)
 			s.delta[c] = lcg(&x) % 10000000;
 		s.mask = (uint32_t)(lcg(&x) % 256) | RX;
 		sample(st, ids[i % 2], &s);
+		for (int c = 0; c < NP_C_MAX; c++)
+			if (s.mask & (1u << c))
+				sum[i % 2][c] += s.delta[c];
+		double sec = (double)step / 1000.0;
+		secs[i % 2] += sec;
+		/* The peak is the highest per-sample rate, computed as the store does. */
+		if (sec > 0 && (double)s.delta[NP_C_RX_BYTES] / sec > top)
+			top = (double)s.delta[NP_C_RX_BYTES] / sec;
 		if (i % 2 == 1)
 			t += step;
 	}
@@ -160,35 +177,32 @@ test_rollup_totals_equal_raw(void **state)
 	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
 	static const char *const tables[] = {"rollup_5m", "rollup_1h", "rollup_1d"};
 	for (size_t c = 0; c < 8; c++) {
-		char *sql = np_xasprintf("SELECT coalesce(sum(%s), 0) FROM samples", cols[c]);
-		int64_t raw = q_int(st, sql);
-		free(sql);
-		assert_true(raw > 0);
+		for (int k = 0; k < 2; k++)
+			assert_true(sum[k][c] > 0);
 		for (size_t k = 0; k < 3; k++) {
-			sql = np_xasprintf("SELECT sum(%s) FROM %s", cols[c], tables[k]);
-			assert_int_equal(q_int(st, sql), raw);
+			char *sql = np_xasprintf("SELECT sum(%s) FROM %s", cols[c], tables[k]);
+			assert_int_equal(q_int(st, sql), sum[0][c] + sum[1][c]);
 			free(sql);
-			sql = np_xasprintf("SELECT sum(%s) FROM %s WHERE series = %lld", cols[c],
-			                   tables[k], (long long)ids[1]);
-			int64_t one = q_int(st, sql);
-			free(sql);
-			sql = np_xasprintf(
-			    "SELECT coalesce(sum(%s), 0) FROM samples WHERE series = %lld", cols[c],
-			    (long long)ids[1]);
-			assert_int_equal(one, q_int(st, sql));
-			free(sql);
+			for (int i = 0; i < 2; i++) {
+				sql = np_xasprintf("SELECT sum(%s) FROM %s WHERE series = %lld",
+				                   cols[c], tables[k], (long long)ids[i]);
+				assert_int_equal(q_int(st, sql), sum[i][c]);
+				free(sql);
+			}
 		}
 	}
-	double secs = q_double(st, "SELECT sum(secs) FROM samples");
 	for (size_t k = 0; k < 3; k++) {
-		char *sql = np_xasprintf("SELECT sum(secs) FROM %s", tables[k]);
-		assert_true(fabs(q_double(st, sql) - secs) < 1e-6 * secs);
+		for (int i = 0; i < 2; i++) {
+			char *sql = np_xasprintf("SELECT sum(secs) FROM %s WHERE series = %lld",
+			                         tables[k], (long long)ids[i]);
+			assert_true(fabs(q_double(st, sql) - secs[i]) < 1e-6 * secs[i]);
+			free(sql);
+		}
+		/* Peaks are the highest per-sample rate, in every table. */
+		char *sql = np_xasprintf("SELECT max(peak_rx) FROM %s", tables[k]);
+		assert_true(q_double(st, sql) == top);
 		free(sql);
 	}
-	/* Peaks never exceed the highest per-poll rate. */
-	double top = q_double(st, "SELECT max(rx_bytes / secs) FROM samples WHERE secs > 0");
-	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
-	assert_true(fabs(q_double(st, "SELECT max(peak_rx) FROM rollup_1d") - top) < 1e-9 * top);
 	np_store_close(st);
 }
 
@@ -236,7 +250,6 @@ test_gauge(void **state)
 	            " FROM rollup_5m",
 	            want);
 	free(want);
-	assert_rows(st, "SELECT gauge FROM samples ORDER BY t", "5.0\n2.0\n9.0");
 
 	/* Counters for 10:04 -> 10:05 end in bucket 10:00; the gauge read at 10:05 opens 10:05. */
 	struct np_store_stats before, after;
@@ -250,8 +263,9 @@ test_gauge(void **state)
 	                      .verdict = NP_V_OK};
 	sample(st, id, &s);
 	np_store_get_stats(st, &after);
-	/* 2 x 5m; the gauge at 10:05 closes 10:00, so its counters also go to 1h and 1d. */
-	assert_int_equal(after.rollup_rows - before.rollup_rows, 4);
+	/* Two 5-minute rows; nothing is folded yet, so nothing goes to 1h or 1d directly. */
+	assert_int_equal(after.rollup_rows - before.rollup_rows, 2);
+	assert_int_equal(after.wide_rows - before.wide_rows, 0);
 	want = np_xasprintf("%lld|60.0|600|2.0|9.0|16.0|3\n%lld|0.0|0|1.5|1.5|1.5|1", DAY + 36000,
 	                    DAY + 36300);
 	assert_rows(st,
@@ -264,28 +278,59 @@ test_gauge(void **state)
 	    st, "SELECT secs, rx_bytes, gauge_min, gauge_max, gauge_sum, gauge_n FROM rollup_1h",
 	    "60.0|600|1.5|9.0|17.5|4");
 
-	/* A NaN reading carries no gauge: raw NULL and no rollup change. */
+	/* A NaN reading carries no gauge: no row is written, no rollup changes. */
+	char *before_rows = q_rows(st, "SELECT * FROM rollup_5m ORDER BY bucket");
 	np_store_get_stats(st, &before);
 	struct np_sample nan_s = {
 	    .from_ms = AT(10, 6, 0), .to_ms = AT(10, 7, 0), .gauge = NAN, .has_gauge = true};
 	sample(st, id, &nan_s);
 	np_store_get_stats(st, &after);
 	assert_int_equal(after.rollup_rows, before.rollup_rows);
-	char *sql = np_xasprintf("SELECT gauge FROM samples WHERE t = %lld", DAY + 36420);
-	assert_rows(st, sql, "NULL");
-	free(sql);
+	assert_int_equal(after.samples - before.samples, 1);
+	assert_rows(st, "SELECT * FROM rollup_5m ORDER BY bucket", before_rows);
+	free(before_rows);
+
+	/* A late gauge for the folded 10:00 bucket lands in its 5-minute, hourly and daily rows. */
+	struct np_sample late = {.from_ms = AT(10, 3, 0),
+	                         .to_ms = AT(10, 3, 30),
+	                         .mask = RX,
+	                         .delta = {30},
+	                         .gauge = 0.5,
+	                         .has_gauge = true};
+	np_store_get_stats(st, &before);
+	sample(st, id, &late);
+	np_store_get_stats(st, &after);
+	assert_int_equal(after.rollup_rows - before.rollup_rows, 1);
+	assert_int_equal(after.wide_rows - before.wide_rows, 2);
+	want = np_xasprintf("%lld|90.0|630|0.5|9.0|16.5|4", DAY + 36000);
+	assert_rows(st,
+	            "SELECT bucket, secs, rx_bytes, gauge_min, gauge_max, gauge_sum, gauge_n"
+	            " FROM rollup_5m WHERE bucket = 1780308000",
+	            want);
+	free(want);
+	assert_rows(
+	    st, "SELECT secs, rx_bytes, gauge_min, gauge_max, gauge_sum, gauge_n FROM rollup_1h",
+	    "90.0|630|0.5|9.0|18.0|5");
+	assert_rows(
+	    st, "SELECT secs, rx_bytes, gauge_min, gauge_max, gauge_sum, gauge_n FROM rollup_1d",
+	    "90.0|630|0.5|9.0|18.0|5");
 	np_store_close(st);
 }
 
+/* A first reading (no deltas, no gauge) has nothing to add: no row anywhere. */
 static void
-test_first_writes_raw_only(void **state)
+test_first_writes_nothing(void **state)
 {
 	struct np_store *st = open_mem();
 	int64_t id = series(st, "eth0");
 	struct np_sample s = {.from_ms = AT(1, 0, 0), .to_ms = AT(1, 0, 0), .verdict = NP_V_FIRST};
 	sample(st, id, &s);
-	assert_rows(st, "SELECT secs, rx_bytes, gauge, verdict FROM samples", "0.0|NULL|NULL|0");
+	struct np_store_stats stats;
+	np_store_get_stats(st, &stats);
+	assert_int_equal(stats.samples, 1);
+	assert_int_equal(stats.rollup_rows, 0);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_5m"), 0);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM verdicts"), 0);
 	assert_int_equal(np_store_fold_all(st, NULL), 0); /* hourly/daily are folded */
 	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_1d"), 0);
 	np_store_close(st);
@@ -308,9 +353,10 @@ test_same_second_merges(void **state)
 	                      .verdict = NP_V_RESET};
 	sample(st, id, &a);
 	sample(st, id, &b);
-	assert_rows(st, "SELECT secs, rx_bytes, tx_bytes, rx_packets, verdict FROM samples",
-	            "1.6|150|7|NULL|4");
-	assert_rows(st, "SELECT rx_bytes, tx_bytes FROM rollup_5m", "150|7");
+	/* One row: sums add, peaks are the higher rate (100/1.1 vs 50/0.5 B/s). */
+	assert_rows(st,
+	            "SELECT secs, rx_bytes, tx_bytes, rx_packets, peak_rx, peak_tx FROM rollup_5m",
+	            "1.6|150|7|0|100.0|14.0");
 	np_store_close(st);
 }
 
@@ -332,8 +378,78 @@ test_bad_samples(void **state)
 	assert_string_equal(
 	    cause, "series 1: tx_bytes delta 9223372036854775808 does not fit the database");
 	free(cause);
-	assert_int_equal(q_int(st, "SELECT count(*) FROM samples"), 0);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_5m"), 0);
+	struct np_store_stats stats;
+	np_store_get_stats(st, &stats);
+	assert_int_equal(stats.samples, 0);
+	assert_int_equal(stats.rollup_rows, 0);
+	np_store_close(st);
+}
+
+/* np_store_rollup: a whole row added as it is; adding again sums and merges. */
+static void
+test_rollup_row(void **state)
+{
+	struct np_store *st = open_mem();
+	int64_t id = series(st, "eth0");
+	char *cause = NULL;
+	struct np_rollup_row r = {.bucket_s = DAY + 600,
+	                          .secs = 299.5,
+	                          .c = {1, 2, 3, 4, 5, 6, 7, 8},
+	                          .peak_rx = 10.5,
+	                          .peak_tx = 2,
+	                          .gauge_min = -1,
+	                          .gauge_max = 4,
+	                          .gauge_sum = 3,
+	                          .gauge_n = 2};
+	assert_int_equal(np_store_rollup(st, id, &r, &cause), 0);
+	char *want =
+	    np_xasprintf("%lld|1|299.5|1|2|3|4|5|6|7|8|10.5|2.0|-1.0|4.0|3.0|2", DAY + 600);
+	assert_rows(st, "SELECT * FROM rollup_5m", want);
+	free(want);
+	/* No gauge in the second row: its min/max (meaningless while gauge_n is 0) are ignored. */
+	struct np_rollup_row r2 = {.bucket_s = DAY + 600,
+	                           .secs = 0.5,
+	                           .c = {10, 0, 0, 0, 0, 0, 0, 1},
+	                           .peak_rx = 3,
+	                           .peak_tx = 7,
+	                           .gauge_min = -100,
+	                           .gauge_max = 100};
+	assert_int_equal(np_store_rollup(st, id, &r2, &cause), 0);
+	want = np_xasprintf("%lld|1|300.0|11|2|3|4|5|6|7|9|10.5|7.0|-1.0|4.0|3.0|2", DAY + 600);
+	assert_rows(st, "SELECT * FROM rollup_5m", want);
+	free(want);
+	/* A gauge-free row alone leaves min/max NULL. */
+	r2.bucket_s = DAY + 900;
+	assert_int_equal(np_store_rollup(st, id, &r2, &cause), 0);
+	char *sql = np_xasprintf("SELECT gauge_min, gauge_max, gauge_n FROM rollup_5m WHERE"
+	                         " bucket = %lld",
+	                         DAY + 900);
+	assert_rows(st, sql, "NULL|NULL|0");
+	free(sql);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_1h"), 0);
+
+	/* Refused: a counter past INT64_MAX, a value that is not finite. Nothing written. */
+	struct np_rollup_row bad = {.bucket_s = DAY, .c = {0, (uint64_t)INT64_MAX + 1}};
+	assert_int_equal(np_store_rollup(st, id, &bad, &cause), -1);
+	assert_string_equal(
+	    cause, "series 1: tx_bytes delta 9223372036854775808 does not fit the database");
+	free(cause);
+	cause = NULL;
+	struct np_rollup_row nan_row = {.bucket_s = DAY, .secs = NAN};
+	assert_int_equal(np_store_rollup(st, id, &nan_row, &cause), -1);
+	assert_string_equal(cause, "series 1: a rollup value is not a finite number");
+	free(cause);
+	cause = NULL;
+	nan_row.secs = 1;
+	nan_row.peak_tx = INFINITY;
+	assert_int_equal(np_store_rollup(st, id, &nan_row, &cause), -1);
+	free(cause);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM rollup_5m"), 2);
+	struct np_store_stats stats;
+	np_store_get_stats(st, &stats);
+	assert_int_equal(stats.rollup_rows, 3);
+	assert_int_equal(stats.samples, 0);
 	np_store_close(st);
 }
 
@@ -458,11 +574,24 @@ test_stats_profile(void **state)
 	struct np_store_stats stats;
 	np_store_get_stats(st, &stats);
 	assert_int_equal(stats.samples, 10);
-	assert_int_equal(stats.raw_rows, 10);
 	assert_int_equal(stats.rollup_rows, 10); /* 5-minute rows; wider ones are folded */
+	assert_int_equal(stats.wide_rows, 0);
+	assert_int_equal(stats.fold_rows, 0);
 	assert_int_equal(stats.series_writes, 1);
-	assert_true(stats.raw_ns > 0);
 	assert_true(stats.rollup_ns > 0);
+	/* 04:00 and 04:05 fold into one hourly and one daily row. */
+	assert_int_equal(np_store_fold_all(st, NULL), 0);
+	np_store_get_stats(st, &stats);
+	assert_int_equal(stats.fold_rows, 2);
+	/* A row for a folded bucket is written to 5m, 1h and 1d at once. */
+	struct np_rollup_row r = {.bucket_s = DAY + 4 * 3600, .secs = 1, .c = {1}};
+	char *cause = NULL;
+	assert_int_equal(np_store_rollup(st, id, &r, &cause), 0);
+	np_store_get_stats(st, &stats);
+	assert_int_equal(stats.rollup_rows, 11);
+	assert_int_equal(stats.wide_rows, 2);
+	assert_int_equal(stats.fold_rows, 2);
+	assert_int_equal(q_int(st, "SELECT rx_bytes FROM rollup_1d"), 11);
 	np_store_close(st);
 }
 
@@ -470,15 +599,16 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_raw_row_and_one_bucket),
+	    cmocka_unit_test(test_one_bucket),
 	    cmocka_unit_test(test_gap_spread_over_three_buckets),
 	    cmocka_unit_test(test_gap_over_midnight),
-	    cmocka_unit_test(test_rollup_totals_equal_raw),
+	    cmocka_unit_test(test_rollup_totals_equal_written),
 	    cmocka_unit_test(test_peaks),
 	    cmocka_unit_test(test_gauge),
-	    cmocka_unit_test(test_first_writes_raw_only),
+	    cmocka_unit_test(test_first_writes_nothing),
 	    cmocka_unit_test(test_same_second_merges),
 	    cmocka_unit_test(test_bad_samples),
+	    cmocka_unit_test(test_rollup_row),
 	    cmocka_unit_test(test_verdicts_and_notes),
 	    cmocka_unit_test(test_series_lookup),
 	    cmocka_unit_test(test_stats_profile),

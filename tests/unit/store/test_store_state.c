@@ -262,7 +262,6 @@ test_retention(void **state)
 	/* Forever everywhere (the outbox rule still applies). */
 	struct np_retention_cfg keep = {-1, -1, -1, -1, -1};
 	assert_int_equal(np_store_retention(st, &keep, NOW, &cause), 0);
-	assert_int_equal(count(st, "samples"), 5);
 	assert_int_equal(count(st, "rollup_5m"), 4);
 	assert_int_equal(count(st, "rollup_1h"), 4);
 	assert_int_equal(count(st, "rollup_1d"), 4);
@@ -277,10 +276,7 @@ test_retention(void **state)
 	                             .daily_ms = -1,
 	                             .transitions_ms = 4 * DAYS * 1000};
 	assert_int_equal(np_store_retention(st, &r, NOW, &cause), 0);
-	/* raw: t < now-2d goes (A, B, C); D sits exactly on the cutoff and stays. */
-	sql = np_xasprintf("%lld\n%lld", NOW - 2 * DAYS, NOW - 3600);
-	assert_rows(st, "SELECT t FROM samples ORDER BY t", sql);
-	free(sql);
+	/* raw: there are no raw rows any more (schema 4); its retention prunes nothing else. */
 	/* 5m: a bucket goes only once all of it is older than now-3d (A's and B's). */
 	sql = np_xasprintf("%lld|200\n%lld|100", NOW - 2 * DAYS - 300, NOW - 3600 - 300);
 	assert_rows(st, "SELECT bucket, rx_bytes FROM rollup_5m ORDER BY bucket", sql);
@@ -310,6 +306,107 @@ test_retention(void **state)
 	np_store_close(st);
 }
 
+static void
+rollup_at(struct np_store *st, int64_t id, int64_t bucket, uint64_t rx)
+{
+	char *cause = NULL;
+	struct np_rollup_row r = {.bucket_s = bucket, .secs = 60, .c = {rx}};
+	if (np_store_rollup(st, id, &r, &cause) != 0)
+		fail_msg("rollup: %s", cause);
+}
+
+/* One retention step and what it left: the 5-minute buckets, transitions, outages. */
+static void
+step(struct np_store *st, const struct np_retention_cfg *r, int want_rc, const char *buckets,
+     int64_t transitions, const char *outages)
+{
+	char *cause = NULL;
+	int rc = np_store_retention_step(st, r, NOW, 2, &cause);
+	if (rc == -1)
+		fail_msg("retention step: %s", cause);
+	assert_int_equal(rc, want_rc);
+	assert_rows(st,
+	            "SELECT (bucket - 1781136000) || ':' || group_concat(series, ',') FROM"
+	            " (SELECT * FROM rollup_5m ORDER BY bucket, series) GROUP BY bucket"
+	            " ORDER BY bucket",
+	            buckets);
+	assert_int_equal(count(st, "transitions"), transitions);
+	assert_rows(st, "SELECT interface FROM outages ORDER BY interface", outages);
+}
+
+/*
+ * Retention runs in small steps (issue #6: never one long delete): one step deletes the
+ * oldest 5-minute bucket (every series' row in it), or at most max_rows rows of a table with
+ * ids, and says whether more may be left. What is younger than the cutoff stays, and so do
+ * open outages and unobserved intervals, however old.
+ */
+static void
+test_retention_steps(void **state)
+{
+	struct np_store *st = open_mem();
+	char *cause = NULL;
+	assert_int_equal(NOW, 1781136000);
+	int64_t a = np_store_series(st, "s", "d", "a", NULL, NULL, NOW, &cause);
+	int64_t b = np_store_series(st, "s", "d", "b", NULL, NULL, NOW, &cause);
+	rollup_at(st, a, NOW - 4 * DAYS, 1);
+	rollup_at(st, b, NOW - 4 * DAYS, 2);
+	rollup_at(st, a, NOW - 4 * DAYS + 300, 4);
+	rollup_at(st, a, NOW - 3 * DAYS - 300, 8); /* ends exactly at the cutoff: old */
+	rollup_at(st, b, NOW - 3 * DAYS, 16);      /* ends after it: kept */
+	rollup_at(st, a, NOW - 3600, 32);
+	assert_int_equal(np_store_fold_all(st, &cause), 0);
+	for (int i = 0; i < 3; i++)
+		transition_at(st, NOW - 2 * DAYS + i);
+	transition_at(st, NOW - 1);
+	char *sql = np_xasprintf("INSERT INTO outages (device, interface, start, end) VALUES"
+	                         " ('d', 'old', %lld, %lld), ('d', 'open', %lld, NULL),"
+	                         " ('d', 'young', %lld, %lld);"
+	                         "INSERT INTO unobserved (device, interface, start, end) VALUES"
+	                         " ('d', 'open', %lld, NULL);",
+	                         NOW - 3 * DAYS, NOW - 2 * DAYS, NOW - 10 * DAYS, NOW - 2 * DAYS,
+	                         NOW - 1, NOW - 9 * DAYS);
+	q_exec(st, sql);
+	free(sql);
+	char *h1 = q_rows(st, "SELECT * FROM rollup_1h ORDER BY bucket, series");
+	char *d1 = q_rows(st, "SELECT * FROM rollup_1d ORDER BY bucket, series");
+
+	/* raw_ms no longer prunes anything: there are no raw rows. */
+	struct np_retention_cfg r = {.raw_ms = 0,
+	                             .rollup_5m_ms = 3 * DAYS * 1000,
+	                             .hourly_ms = -1,
+	                             .daily_ms = -1,
+	                             .transitions_ms = 1 * DAYS * 1000};
+	const char *all_outages = "old\nopen\nyoung";
+	/* Bucket by bucket, both series of the oldest at once... */
+	step(st, &r, 1, "-345300:1\n-259500:1\n-259200:2\n-3600:1", 4, all_outages);
+	step(st, &r, 1, "-259500:1\n-259200:2\n-3600:1", 4, all_outages);
+	step(st, &r, 1, "-259200:2\n-3600:1", 4, all_outages);
+	/* ... then at most max_rows (2) transitions per step, then the old closed outage. */
+	step(st, &r, 1, "-259200:2\n-3600:1", 2, all_outages);
+	step(st, &r, 1, "-259200:2\n-3600:1", 1, all_outages);
+	step(st, &r, 1, "-259200:2\n-3600:1", 1, "open\nyoung");
+	/* Done: what is left is younger than the cutoffs, or open. */
+	step(st, &r, 0, "-259200:2\n-3600:1", 1, "open\nyoung");
+	step(st, &r, 0, "-259200:2\n-3600:1", 1, "open\nyoung");
+	assert_int_equal(q_int(st, "SELECT sum(rx_bytes) FROM rollup_5m"), 48);
+	assert_int_equal(q_int(st, "SELECT time FROM transitions"), NOW - 1);
+	assert_rows(st, "SELECT interface FROM unobserved", "open");
+	/* Hourly and daily are kept forever here: untouched. */
+	assert_rows(st, "SELECT * FROM rollup_1h ORDER BY bucket, series", h1);
+	assert_rows(st, "SELECT * FROM rollup_1d ORDER BY bucket, series", d1);
+	free(h1);
+	free(d1);
+
+	/* A step is its own transaction, never part of a batch. */
+	assert_int_equal(np_store_begin(st, &cause), 0);
+	assert_int_equal(np_store_retention_step(st, &r, NOW, 2, &cause), -1);
+	assert_non_null(strstr(cause, "own transaction"));
+	free(cause);
+	np_store_rollback(st);
+	assert_int_equal(np_store_check(st, NULL), 0);
+	np_store_close(st);
+}
+
 int
 main(void)
 {
@@ -318,6 +415,7 @@ main(void)
 	    cmocka_unit_test(test_collectors),
 	    cmocka_unit_test(test_runs),
 	    cmocka_unit_test(test_retention),
+	    cmocka_unit_test(test_retention_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
