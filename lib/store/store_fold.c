@@ -157,7 +157,8 @@ fold_slice(struct np_store *st, int64_t hi, char **cause)
 			sum[id - lo].bucket_s = 1;
 		}
 		if (rc != SQLITE_DONE)
-			return np_store_fail(st, rc, stmt, cause, "reading 5-minute rollups to fold");
+			return np_store_fail(st, rc, stmt, cause,
+			                     "reading 5-minute rollups to fold");
 		sqlite3_reset(stmt);
 		for (int64_t i = 0; i < end - lo; i++) {
 			if (sum[i].bucket_s == 0)
@@ -179,12 +180,8 @@ fold_slice(struct np_store *st, int64_t hi, char **cause)
 
 /* Runs the pass up to `budget` series ids (INT64_MAX: to its end); ends it if done. */
 static int
-pass_run(struct np_store *st, int64_t budget, char **cause)
+pass_run(struct np_store *st, int64_t budget, int64_t maxid, char **cause)
 {
-	int64_t maxid;
-	bool none;
-	if (query_int(st, NP_S_FOLD_MAXID, 0, &maxid, &none, cause) != 0)
-		return -1;
 	int64_t hi = budget > maxid + 1 - st->fold_cursor ? maxid + 1 : st->fold_cursor + budget;
 	if (hi > st->fold_cursor && fold_slice(st, hi, cause) != 0)
 		return -1;
@@ -193,6 +190,14 @@ pass_run(struct np_store *st, int64_t budget, char **cause)
 		st->fold_cursor = 0;
 	}
 	return 0;
+}
+
+/* The largest series id (0 if none). */
+static int
+max_id(struct np_store *st, int64_t *out, char **cause)
+{
+	bool none;
+	return query_int(st, NP_S_FOLD_MAXID, 0, out, &none, cause);
 }
 
 static bool
@@ -215,8 +220,7 @@ np_store_fold_step(struct np_store *st, int64_t now_s, int64_t elapsed_ms, char 
 			return r == 0 ? fold_save(st, cause) : -1;
 	}
 	int64_t maxid;
-	bool none;
-	if (query_int(st, NP_S_FOLD_MAXID, 0, &maxid, &none, cause) != 0)
+	if (max_id(st, &maxid, cause) != 0)
 		return -1;
 	if (elapsed_ms < 1)
 		elapsed_ms = 1;
@@ -228,7 +232,7 @@ np_store_fold_step(struct np_store *st, int64_t now_s, int64_t elapsed_ms, char 
 	int64_t behind = (upto - st->fold_next) / NP_BUCKET_1H;
 	if (behind > 1)
 		budget *= behind < 24 ? behind : 24;
-	if (pass_run(st, budget, cause) != 0)
+	if (pass_run(st, budget, maxid, cause) != 0)
 		return -1;
 	return fold_save(st, cause);
 }
@@ -257,7 +261,9 @@ np_store_fold_all(struct np_store *st, char **cause)
 				if (r == 0)
 					break;
 			}
-			if (pass_run(st, INT64_MAX, cause) != 0)
+			int64_t maxid;
+			if (max_id(st, &maxid, cause) != 0 ||
+			    pass_run(st, INT64_MAX, maxid, cause) != 0)
 				goto fail;
 		}
 		if (fold_save(st, cause) != 0)

@@ -130,8 +130,9 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_RUN_ALIVE] = "UPDATE runs SET last_alive = max(last_alive, ?2) WHERE id = ?1",
 
     /* ?1 = cutoff (UTC s): a row goes only when all of it is older than the cutoff. */
+    /* Never a bucket not folded yet (a crash, then downtime longer than the retention). */
     [NP_S_PRUNE_5M] = "DELETE FROM rollup_5m WHERE bucket = (SELECT min(bucket) FROM rollup_5m)"
-                      " AND bucket <= ?1 - 300",
+                      " AND bucket <= ?1 - 300 AND bucket < (SELECT next_5m FROM fold)",
     [NP_S_PRUNE_1H] = "DELETE FROM rollup_1h WHERE bucket = (SELECT min(bucket) FROM rollup_1h)"
                       " AND bucket <= ?1 - 3600",
     [NP_S_PRUNE_1D] = "DELETE FROM rollup_1d WHERE bucket = (SELECT min(bucket) FROM rollup_1d)"
@@ -143,7 +144,6 @@ static const char *const sql[NP_S_MAX] = {
                            " WHERE end < ?1 ORDER BY id LIMIT ?2)",
     [NP_S_PRUNE_UNOBSERVED] = "DELETE FROM unobserved WHERE id IN (SELECT id FROM unobserved"
                               " WHERE end < ?1 ORDER BY id LIMIT ?2)",
-    /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
     [NP_S_FOLD_GET] = "SELECT next_5m, pass_end, cursor FROM fold WHERE id = 1",
     [NP_S_FOLD_SET] = "UPDATE fold SET next_5m = ?1, pass_end = ?2, cursor = ?3 WHERE id = 1",
     [NP_S_FOLD_FIRST] = "SELECT min(bucket) FROM rollup_5m WHERE bucket >= ?1",
@@ -161,6 +161,7 @@ static const char *const sql[NP_S_MAX] = {
                        " ?5 + 3000, ?5 + 3300) AND bucket >= ?1 AND bucket < ?2"
                        " AND series >= ?3 AND series < ?4",
     [NP_S_FOLD_LAST] = "SELECT max(bucket) FROM rollup_5m",
+    /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
     [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE"
                           " created < ?1 AND NOT EXISTS (SELECT 1 FROM outbox_sink WHERE"
                           " outbox = outbox.id AND delivered IS NULL) ORDER BY id LIMIT ?2)",

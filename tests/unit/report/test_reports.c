@@ -446,11 +446,15 @@ test_dump_stream(void **state)
 	const char *twice[] = {"fold", "fold"};
 	char *s = np_report_dump(np_store_db(st), NP_FMT_JSON, twice, 2, &cause);
 	assert_string_equal(s, "{\n  \"fold\": [\n    {\n      \"id\": 1,\n"
-	                       "      \"next_5m\": -9223372036854775807\n    }\n  ]\n}\n");
+	                       "      \"next_5m\": -9223372036854775807,\n"
+	                       "      \"pass_end\": -9223372036854775807,\n"
+	                       "      \"cursor\": 0\n    }\n  ]\n}\n");
 	free(s);
 	s = np_report_dump(np_store_db(st), NP_FMT_CSV, twice, 2, &cause);
-	assert_string_equal(s, "# fold\nid,next_5m\n1,-9223372036854775807\n"
-	                       "\n# fold\nid,next_5m\n1,-9223372036854775807\n");
+	assert_string_equal(s, "# fold\nid,next_5m,pass_end,cursor\n"
+	                       "1,-9223372036854775807,-9223372036854775807,0\n"
+	                       "\n# fold\nid,next_5m,pass_end,cursor\n"
+	                       "1,-9223372036854775807,-9223372036854775807,0\n");
 	free(s);
 	const char *empty[] = {"outbox"};
 	s = np_report_dump(np_store_db(st), NP_FMT_JSON, empty, 1, &cause);
