@@ -285,6 +285,13 @@ np_store_open(const char *path, int flags, char **cause)
 		 */
 		if (exec_sql(st, "PRAGMA secure_delete = OFF", cause, "setting secure_delete") != 0)
 			goto fail_path;
+		/*
+		 * The -wal file goes back to at most 4 MB (one auto-checkpoint's worth) after a
+		 * checkpoint instead of keeping its largest size (a fold_all, a big retention step).
+		 */
+		if (exec_sql(st, "PRAGMA journal_size_limit = 4194304", cause,
+		             "setting journal_size_limit") != 0)
+			goto fail_path;
 	}
 	if (exec_sql(st, "PRAGMA foreign_keys = ON", cause, "enabling foreign keys") != 0)
 		goto fail_path;
