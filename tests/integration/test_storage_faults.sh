@@ -55,7 +55,7 @@ rm -f "$T/disk/fill"
 wait_for 20 'test "$(count_lines "msgid=IFUP" "$T/received.log")" -ge 1' || fail "no IFUP after space returned"
 wait_for 20 'test "$(count_lines "msgid=STORAGE" "$T/received.log")" -ge 2' || fail "no STORAGE recovery notice"
 # Two more stored polls and an empty outbox: whatever the streak left would have arrived.
-wait_polls "$DB" ns-host 2 || fail "no polls stored after space returned"
+wait_polls ns-host 2 || fail "no polls stored after space returned"
 wait_outbox_empty "$DB" || fail "alerts still queued"
 # The whole failing streak, now that it is over: logged once, no per-poll lines.
 [ "$(count_lines 'cannot be written' "$T/netpulsed.log")" = 1 ] || fail "the failure was logged more than once"
