@@ -741,11 +741,15 @@ fold_step(struct np_pipeline *p, char **cause)
 	return 0;
 }
 
-/* runs.last_alive, written every few seconds rather than every poll (one page each time). */
+/*
+ * runs.last_alive, written every few seconds rather than every poll (one page each time), and
+ * with every link-state event: reports count the time after last_alive as unobserved, so an
+ * outage's ends must lie inside the run or its downtime would not count against availability.
+ */
 static int
 run_alive(struct np_pipeline *p, char **cause)
 {
-	if (p->now_s - p->alive_s < RUN_ALIVE_S && p->now_s >= p->alive_s)
+	if (p->wrote_events == 0 && p->now_s - p->alive_s < RUN_ALIVE_S && p->now_s >= p->alive_s)
 		return 0;
 	if (np_store_run_alive(p->st, p->run, p->now_s, cause) == -1)
 		return -1;

@@ -134,27 +134,39 @@ EOC
 # count_lines PATTERN FILE
 count_lines() { grep -c -- "$1" "$2" 2>/dev/null || true; }
 
-# start_daemon CONFIG: netpulsed in the foreground inside $NS; pid in $DAEMON_PID. If the
+# start_daemon CONFIG: netpulsed in the foreground inside $NS, with debug logging (-v: the
+# per-poll lines poll_count reads) appended to $T/netpulsed.log; pid in $DAEMON_PID. If the
 # array DAEMON_ENV is set (NAME=VALUE words, e.g. an LD_PRELOAD), the daemon alone gets it.
 start_daemon() {
 	# env execs the daemon: $! is still netpulsed itself.
-	ip netns exec "$NS" env ${DAEMON_ENV[@]+"${DAEMON_ENV[@]}"} "$NETPULSED" --foreground \
+	ip netns exec "$NS" env ${DAEMON_ENV[@]+"${DAEMON_ENV[@]}"} "$NETPULSED" --foreground -v \
 		-c "$1" >>"$T/netpulsed.log" 2>&1 &
 	DAEMON_PID=$!
 	CLEANUP+=("kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null")
 }
 
-# poll_count DB SOURCE: how many polls of SOURCE stored samples (distinct sample times).
-poll_count() {
-	sqlite3 "$1" "SELECT count(DISTINCT s.t) FROM samples s JOIN series r ON r.id = s.series
-		WHERE r.source = '$2'" 2>/dev/null
+# stored_polls SOURCE: netpulsed's debug lines (in $T/netpulsed.log) of the polls of SOURCE
+# whose batch the pipeline took ("SOURCE: poll cpu_us=N wall_us=N obs=N stored=1 at=SECONDS").
+# The database no longer has a row per poll: rollup rows are written when their 5-minute
+# bucket closes, so the log is where a poll is seen.
+stored_polls() {
+	grep -F -- ": $1: poll cpu_us=" "$T/netpulsed.log" 2>/dev/null | grep -E ' stored=1 at=[0-9]+( |$)' || true
 }
-# wait_polls DB SOURCE N [SECONDS]: until N more polls of SOURCE stored samples (default 30 s):
-# the daemon has looked again, without guessing how long that takes.
+# poll_count SOURCE: how many polls of SOURCE were stored (every daemon run of this test).
+poll_count() { stored_polls "$1" | wc -l; }
+# last_poll SOURCE: the daemon's wall clock (Unix seconds) at the last stored poll of SOURCE,
+# 0 if none.
+last_poll() {
+	local at
+	at=$(stored_polls "$1" | tail -n1 | sed -n 's/.* stored=1 at=\([0-9]*\).*/\1/p')
+	echo "${at:-0}"
+}
+# wait_polls SOURCE N [SECONDS]: until N more polls of SOURCE were stored (default 30 s): the
+# daemon has looked again, without guessing how long that takes.
 wait_polls() {
 	local n0
-	n0=$(poll_count "$1" "$2")
-	wait_for "${4:-30}" "test \"\$(poll_count '$1' '$2')\" -ge $((${n0:-0} + $3))"
+	n0=$(poll_count "$1")
+	wait_for "${3:-30}" "test \"\$(poll_count '$1')\" -ge $((n0 + $2))"
 }
 # wait_log_count N PATTERN FILE [SECONDS]: until FILE has at least N lines matching PATTERN.
 wait_log_count() {

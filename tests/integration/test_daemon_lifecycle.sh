@@ -57,9 +57,7 @@ collector_alerts() { count_lines 'msgid=COLLECTOR' "$T/received.log"; }
 wait_for 15 'test "$(collector_alerts)" -ge 1' || fail "no COLLECTOR alert for the failing source"
 nfail=$(count_lines 'flaky: poll failed' "$T/netpulsed.log")
 grep -q 'state="failing"' "$T/received.log" || fail "COLLECTOR alert does not say failing"
-samples() { sqlite3 "$T/np.db" "SELECT count(*) FROM samples"; }
-s1=$(samples)
-wait_for 15 'test "$(samples)" -gt "$s1"' || fail "good source stopped producing samples"
+wait_polls good 1 15 || fail "good source stopped storing polls"
 # Two more failed polls since the alert (backoff doubles the wait each time), every alert
 # handed to rsyslog: still exactly one alert and one error line.
 wait_log_count $((nfail + 2)) 'flaky: poll failed' "$T/netpulsed.log" 60 || fail "flaky stopped polling"
@@ -81,8 +79,7 @@ kill -HUP "$DAEMON_PID"
 wait_for 10 'grep -q "reload failed, keeping the running configuration" "$T/netpulsed.log"' \
 	|| fail "invalid reload not reported"
 kill -0 "$DAEMON_PID" || fail "daemon died on invalid reload"
-s2=$(samples)
-wait_for 15 'test "$(samples)" -gt "$s2"' || fail "not polling after invalid reload"
+wait_polls good 1 15 || fail "not polling after invalid reload"
 grep -q RELOADING=1 "$T/notify.log" || fail "no RELOADING=1"
 pass "invalid reload kept the running configuration"
 
@@ -90,6 +87,7 @@ pass "invalid reload kept the running configuration"
 grep -v flaky "$T/good.yaml" >"$T/netpulse.yaml"
 kill -HUP "$DAEMON_PID"
 wait_for 10 'grep -q "configuration reloaded: 1 source" "$T/netpulsed.log"' || fail "valid reload not applied"
+wait_polls good 2 15 || fail "the unchanged source stopped polling after the reload"
 pass "valid reload applied"
 
 kill -TERM "$DAEMON_PID"

@@ -15,7 +15,6 @@ alerts:
   - { type: syslog, server: "tcp://127.0.0.1:5515" }
 EOC
 np() { "$NETPULSE" --db "$T/np.db" "$@"; }
-runs_alive() { sqlite3 "$T/np.db" "SELECT count(*) FROM runs WHERE last_alive >= started + $1"; }
 
 start_daemon "$T/netpulse.yaml"
 wait_for 20 'test "$(link_state)" = up' || fail "npa never up"
@@ -25,16 +24,18 @@ kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 pass "killed -9 while down"
 
+polls=$(poll_count ns-host)
 start_daemon "$T/netpulse.yaml"
 # The new run must have polled a few times while the link is still down.
 wait_for 20 'test "$(sqlite3 "$T/np.db" "SELECT count(*) FROM runs")" -ge 2' || fail "no second run"
-wait_for 20 'test "$(runs_alive 3)" -ge 1' || fail "restarted daemon is not polling"
+wait_for 20 "test \$(poll_count ns-host) -ge $((polls + 3))" || fail "restarted daemon is not polling"
+test "$(link_state)" = down || fail "npa not down after the restart's polls"
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN repeated after restart"
 pass "no IFDOWN repeated after restart"
 ip -n "$NS" link set npb up
 wait_for 20 'test "$(count_lines msgid=IFUP "$T/received.log")" -ge 1' || fail "no IFUP after restart"
 # Two more polls, every alert handed to rsyslog: nothing else must arrive.
-wait_polls "$T/np.db" ns-host 2 || fail "the daemon stopped polling"
+wait_polls ns-host 2 || fail "the daemon stopped polling"
 wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 test "$(count_lines 'msgid=IFDOWN' "$T/received.log")" -eq 1 || fail "IFDOWN count"
 test "$(count_lines 'msgid=IFUP' "$T/received.log")" -eq 1 || fail "IFUP count"
