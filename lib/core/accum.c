@@ -93,9 +93,10 @@ split(const struct np_sample *s, struct np_accum_scratch *sc)
 {
 	if (s->mask == 0)
 		return 0;
-	int64_t span = s->to_ms > s->from_ms
-	                   ? (bucket_of_ms(s->to_ms - 1) - bucket_of_ms(s->from_ms)) / NP_BUCKET_5M + 1
-	                   : 1;
+	int64_t span =
+	    s->to_ms > s->from_ms
+	        ? (bucket_of_ms(s->to_ms - 1) - bucket_of_ms(s->from_ms)) / NP_BUCKET_5M + 1
+	        : 1;
 	scratch_fit(sc, span < (int64_t)sc->limit ? (size_t)span : sc->limit);
 	size_t n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, sc->parts, sc->max);
 	for (int c = 0; c < NP_C_MAX; c++) {

@@ -10,7 +10,6 @@
  */
 #define SPREAD_MS 150000
 #define SPREAD_SLOTS 15
-#define RUN 16 /* neighbouring ids flushed together (their baseline rows share pages) */
 
 int
 np_flush_row(const struct np_rollup_row *r, void *arg, char **cause)
@@ -20,9 +19,13 @@ np_flush_row(const struct np_rollup_row *r, void *arg, char **cause)
 }
 
 int64_t
-np_flush_delay_ms(int64_t series)
+np_flush_delay_ms(int64_t series, int64_t max_id)
 {
-	int64_t slot = (series / RUN) % SPREAD_SLOTS;
+	if (max_id < 1)
+		max_id = 1;
+	int64_t slot = series < 0        ? 0
+	               : series > max_id ? SPREAD_SLOTS - 1
+	                                 : series * SPREAD_SLOTS / (max_id + 1);
 	return slot * SPREAD_MS / SPREAD_SLOTS;
 }
 

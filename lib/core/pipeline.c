@@ -52,7 +52,8 @@ struct np_pipeline {
 	/* Series leaving memory once the open transaction commits (prune, sweep). */
 	struct np_series_leaving leaving[2];
 	size_t nleaving;
-	size_t listed; /* series the batch in progress listed (first sight in its generation) */
+	size_t listed;  /* series the batch in progress listed (first sight in its generation) */
+	int64_t max_id; /* the largest series id met (the flush slots divide 1..max_id) */
 	struct np_hmap *sources; /* name -> struct source */
 	char **sinks;
 	size_t nsinks;
@@ -423,6 +424,8 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		}
 		s->labels_hash = lh;
 		s->touched_s = p->now_s;
+		if (s->id > p->max_id)
+			p->max_id = s->id;
 	}
 	/* First meeting in this process: continue from the counters' stored readings. */
 	if (!s->restored && o->counter_mask != 0) {
@@ -465,7 +468,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	 */
 	bool due =
 	    s->v.acc.has_closed && p->now_ms >= (s->v.acc.closed.bucket_s + NP_BUCKET_5M) * 1000 +
-	                                            np_flush_delay_ms(s->id);
+	                                            np_flush_delay_ms(s->id, p->max_id);
 	if (unusual || wrote > 0 || due) {
 		np_series_tab_save(p->series, s, &before);
 		if (np_flush_series(p->st, s, unusual, cause) == -1)
