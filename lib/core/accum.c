@@ -89,8 +89,9 @@ slot(struct np_accum *a, int64_t bucket, int64_t from_ms, np_accum_emit_fn emit,
 }
 
 static size_t
-split(const struct np_sample *s, struct np_accum_scratch *sc)
+split(const struct np_sample *s, struct np_accum_scratch *sc, double rate[2])
 {
+	rate[0] = rate[1] = 0;
 	if (s->mask == 0)
 		return 0;
 	int64_t span =
@@ -98,21 +99,8 @@ split(const struct np_sample *s, struct np_accum_scratch *sc)
 	        ? (bucket_of_ms(s->to_ms - 1) - bucket_of_ms(s->from_ms)) / NP_BUCKET_5M + 1
 	        : 1;
 	scratch_fit(sc, span < (int64_t)sc->limit ? (size_t)span : sc->limit);
-	size_t n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, sc->parts, sc->max);
-	for (int c = 0; c < NP_C_MAX; c++) {
-		if (!(s->mask & (1u << c)))
-			continue;
-		uint64_t *sh = sc->shares + (size_t)c * sc->max;
-		if (n == 1) {
-			sh[0] = s->delta[c];
-			continue;
-		}
-		/* Same interval, same buckets: only the shares differ per counter. */
-		np_rollup_split(s->from_ms, s->to_ms, s->delta[c], NP_BUCKET_5M, sc->parts, n);
-		for (size_t i = 0; i < n; i++)
-			sh[i] = sc->parts[i].share;
-	}
-	return n;
+	return np_rollup_split_counters(s->from_ms, s->to_ms, s->delta, s->mask, sc->parts,
+	                                sc->shares, sc->max, rate);
 }
 
 int
@@ -120,15 +108,9 @@ np_accum_add(struct np_accum *a, const struct np_sample *s, struct np_accum_scra
              np_accum_emit_fn emit, void *arg, char **cause)
 {
 	int emitted = 0;
-	size_t n = split(s, sc);
-	double secs = (double)(s->to_ms - s->from_ms) / 1000.0;
-	double rate_rx = 0, rate_tx = 0;
-	if (secs > 0) {
-		if (s->mask & (1u << NP_C_RX_BYTES))
-			rate_rx = (double)s->delta[NP_C_RX_BYTES] / secs;
-		if (s->mask & (1u << NP_C_TX_BYTES))
-			rate_tx = (double)s->delta[NP_C_TX_BYTES] / secs;
-	}
+	double rate[2];
+	size_t n = split(s, sc, rate);
+	double rate_rx = rate[0], rate_tx = rate[1];
 	for (size_t i = 0; i < n; i++) {
 		const struct np_rollup_part *pt = &sc->parts[i];
 		int64_t from = pt->bucket_s * 1000 > s->from_ms ? pt->bucket_s * 1000 : s->from_ms;

@@ -663,7 +663,10 @@ recover(struct np_pipeline *p, int64_t now_ms)
 	storage_failed(p, now_ms);
 }
 
-/* A series leaving memory writes everything it holds first (its baseline stays stored). */
+/*
+ * A series leaving memory (or the daemon stopping) writes everything it holds: both rows, the
+ * baseline of its last reading, its last_seen.
+ */
 static int
 flush_leaving(struct np_series *s, void *arg)
 {
@@ -993,22 +996,6 @@ np_pipeline_forget_source(struct np_pipeline *p, const char *source)
 	p->stats.series = np_series_tab_count(p->series);
 }
 
-/* Every series writes all it holds. */
-static int
-flush_all(struct np_series *s, void *arg)
-{
-	struct flush_ctx *c = arg;
-	if (s->id == 0 || !np_flush_pending(s))
-		return 0;
-	struct np_series_state before = s->v;
-	np_series_tab_save(c->p->series, s, &before);
-	if (np_flush_series(c->p->st, s, true, c->cause) == -1 ||
-	    np_store_series_seen(c->p->st, s->id, c->p->now_s, c->cause) == -1)
-		return -1;
-	c->p->stats.flushes++;
-	return 0;
-}
-
 int
 np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause)
 {
@@ -1019,7 +1006,7 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 	}
 	struct flush_ctx c = {.p = p, .cause = cause};
 	if (evaluate(p, mono_ms, cause) == -1 ||
-	    np_series_tab_foreach(p->series, flush_all, &c) == -1 ||
+	    np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {

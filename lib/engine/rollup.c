@@ -105,3 +105,35 @@ np_rollup_row_merge(struct np_rollup_row *a, const struct np_rollup_row *b)
 		a->gauge_n += b->gauge_n;
 	}
 }
+
+size_t
+np_rollup_split_counters(int64_t from_ms, int64_t to_ms, const uint64_t delta[NP_C_MAX],
+                         uint32_t mask, struct np_rollup_part *parts, uint64_t *shares, size_t max,
+                         double rate[2])
+{
+	rate[0] = rate[1] = 0;
+	if (mask == 0)
+		return 0;
+	double secs = (double)(to_ms - from_ms) / 1000.0;
+	if (secs > 0) {
+		if (mask & (1u << NP_C_RX_BYTES))
+			rate[0] = (double)delta[NP_C_RX_BYTES] / secs;
+		if (mask & (1u << NP_C_TX_BYTES))
+			rate[1] = (double)delta[NP_C_TX_BYTES] / secs;
+	}
+	size_t n = np_rollup_split(from_ms, to_ms, 0, NP_BUCKET_5M, parts, max);
+	for (int c = 0; c < NP_C_MAX; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		uint64_t *sh = shares + (size_t)c * max;
+		if (n == 1) {
+			sh[0] = delta[c];
+			continue;
+		}
+		/* Same interval, same buckets: only the shares differ per counter. */
+		np_rollup_split(from_ms, to_ms, delta[c], NP_BUCKET_5M, parts, n);
+		for (size_t i = 0; i < n; i++)
+			sh[i] = parts[i].share;
+	}
+	return n;
+}

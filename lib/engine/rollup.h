@@ -51,6 +51,16 @@ void np_rollup_row_gauge(struct np_rollup_row *r, double g);
 size_t np_rollup_split(int64_t from_ms, int64_t to_ms, uint64_t delta, int64_t width_s,
                        struct np_rollup_part *out, size_t max);
 
+/*
+ * One sample's counters over the 5-minute buckets: the parts of [from_ms, to_ms] (as
+ * np_rollup_split, at most `max`), each counter c of `mask` split into shares[c * max + i],
+ * and the sample's rates of rx and tx bytes (bytes/s; 0 for an empty interval) in rate[0..1].
+ * Returns the number of parts, 0 if mask is 0.
+ */
+size_t np_rollup_split_counters(int64_t from_ms, int64_t to_ms, const uint64_t delta[NP_C_MAX],
+                                uint32_t mask, struct np_rollup_part *parts, uint64_t *shares,
+                                size_t max, double rate[2]);
+
 /* floor(t_s / width_s) * width_s, correct for negative times. */
 int64_t np_rollup_bucket(int64_t t_s, int64_t width_s);
 

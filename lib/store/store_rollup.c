@@ -100,26 +100,10 @@ np_store_sample(struct np_store *st, int64_t series, const struct np_sample *s, 
 		st->shares = np_xcalloc((size_t)NP_C_MAX * NP_STORE_MAX_PARTS, sizeof *st->shares);
 	}
 	struct np_rollup_part *parts = st->parts;
-	size_t n = 0;
-	if (s->mask != 0)
-		n = np_rollup_split(s->from_ms, s->to_ms, 0, NP_BUCKET_5M, parts,
-		                    NP_STORE_MAX_PARTS);
-	for (int c = 0; c < NP_C_MAX; c++) {
-		if (!(s->mask & (1u << c)))
-			continue;
-		uint64_t *sh = st->shares + (size_t)c * NP_STORE_MAX_PARTS;
-		np_rollup_split(s->from_ms, s->to_ms, s->delta[c], NP_BUCKET_5M, parts, n);
-		for (size_t i = 0; i < n; i++)
-			sh[i] = parts[i].share;
-	}
-	double secs = (double)(s->to_ms - s->from_ms) / 1000.0;
-	double rx = 0, tx = 0;
-	if (secs > 0) {
-		if (s->mask & (1u << NP_C_RX_BYTES))
-			rx = (double)s->delta[NP_C_RX_BYTES] / secs;
-		if (s->mask & (1u << NP_C_TX_BYTES))
-			tx = (double)s->delta[NP_C_TX_BYTES] / secs;
-	}
+	double rate[2];
+	size_t n = np_rollup_split_counters(s->from_ms, s->to_ms, s->delta, s->mask, parts,
+	                                    st->shares, NP_STORE_MAX_PARTS, rate);
+	double rx = rate[0], tx = rate[1];
 	bool gauge = s->has_gauge && isfinite(s->gauge);
 	int64_t gb = np_rollup_bucket(np_store_ms_to_s(s->to_ms), NP_BUCKET_5M);
 	for (size_t i = 0; i < n; i++) {
