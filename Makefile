@@ -89,7 +89,8 @@ fuzz: deps
 BENCH_N ?= 1000 10000
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
-		echo "== $$b"; $$b || exit 1; done
+		a=; [ "$${b##*/}" = bench_cli ] && a=--reuse; \
+		echo "== $$b $$a"; $$b $$a || exit 1; done
 	@echo "== $(BUILD)/bench/bench_daemon $(BENCH_N)"; $(BUILD)/bench/bench_daemon $(BENCH_N)
 
 format:
