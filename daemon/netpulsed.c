@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libssh2.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -26,11 +27,12 @@
 #include "util/xmalloc.h"
 
 #define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
-#define DRAIN_MS 5000        /* how long a stop waits for pending alerts */
-#define RETAIN_ROWS 5000     /* rows deleted per retention step */
-#define RETAIN_PAUSE_MS 100  /* between two retention steps */
-#define HOUSEKEEP_MS 60000   /* stale checks and run heartbeat when nothing else happens */
-#define RETENTION_MS 3600000 /* retention pass */
+#define DRAIN_MS 5000         /* how long a stop waits for pending alerts */
+#define CHECKPOINT_PAGES 1000 /* SQLite's own default for its automatic checkpoint */
+#define RETAIN_ROWS 5000      /* rows deleted per retention step */
+#define RETAIN_PAUSE_MS 100   /* between two retention steps */
+#define HOUSEKEEP_MS 60000    /* stale checks and run heartbeat when nothing else happens */
+#define RETENTION_MS 3600000  /* retention pass */
 
 struct daemon {
 	struct event_base *base;
@@ -40,6 +42,7 @@ struct daemon {
 	struct np_dispatch *disp;
 	struct np_sched *sched;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
+	struct event *checkpoint;
 	bool once, verbose, foreground, stopping, any_failed;
 	bool stored;          /* the last poll's batch was stored (for its timing line) */
 	bool storage_alerted; /* a STORAGE alert is out for the current failing streak */
@@ -74,10 +77,9 @@ usage(FILE *out)
 static void
 print_versions(FILE *out)
 {
-	fprintf(out,
-	        "netpulsed %s (libevent %s, libssh2 %s, sqlite %s, jansson %s, libyaml %s)\n",
-	        NP_VERSION, event_get_version(), libssh2_version(0), sqlite3_libversion(), jansson_version_str(),
-	        yaml_get_version_string());
+	fprintf(out, "netpulsed %s (libevent %s, libssh2 %s, sqlite %s, jansson %s, libyaml %s)\n",
+	        NP_VERSION, event_get_version(), libssh2_version(0), sqlite3_libversion(),
+	        jansson_version_str(), yaml_get_version_string());
 }
 
 static void
@@ -154,11 +156,28 @@ storage_update(struct daemon *d, const char *what, const char *why)
 	}
 }
 
+/* A PASSIVE checkpoint, in a loop turn of its own (never inside a poll). */
+static void
+checkpoint_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char *why = NULL;
+	if (np_store_checkpoint(d->st, &why) == -1) {
+		log_msg(LOG_WARNING, "%s", why);
+		free(why);
+	}
+}
+
 static void
 after_batch(struct daemon *d)
 {
 	np_dispatch_kick(d->disp);
 	rearm_tick(d);
+	if (np_store_wal_pages(d->st) >= CHECKPOINT_PAGES &&
+	    !evtimer_pending(d->checkpoint, NULL)) {
+		struct timeval now = {0, 0};
+		evtimer_add(d->checkpoint, &now);
+	}
 }
 
 static void
@@ -401,6 +420,7 @@ run(struct daemon *d)
 	if (np_store_was_empty(d->st))
 		log_warnx("database %s was empty (0 bytes): starting a new database",
 		          d->cfg->database);
+	np_store_manual_checkpoint(d->st, NULL);
 	d->base = event_base_new();
 	if (d->base == NULL) {
 		log_msg(LOG_ERR, "cannot create the event loop");
@@ -442,6 +462,7 @@ run(struct daemon *d)
 	d->tick = evtimer_new(d->base, tick_cb, d);
 	d->housekeep = event_new(d->base, -1, EV_PERSIST, housekeep_cb, d);
 	d->retain = evtimer_new(d->base, retain_cb, d);
+	d->checkpoint = evtimer_new(d->base, checkpoint_cb, d);
 	struct timeval hk = {HOUSEKEEP_MS / 1000, 0};
 	if (!d->once)
 		event_add(d->housekeep, &hk);
@@ -578,6 +599,13 @@ main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	/*
+	 * Fixed malloc thresholds: glibc otherwise raises them after the first big free (the
+	 * first poll's arrays at 10,000 links), after which big blocks come from the heap and
+	 * their memory is never given back.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 512 * 1024);
+	/*
 	 * libssh2 (and the crypto library under it) is initialised by the first SSH session
 	 * (np_ssh_new holds a reference): a daemon with only local sources never touches it,
 	 * which keeps some 5 MB of library pages out of its RSS.
@@ -588,9 +616,10 @@ main(int argc, char **argv)
 	}
 	configure_log(&d, d.cfg);
 	notify_init();
-	log_info("netpulsed %s starting (libevent %s, libssh2 %s, sqlite %s, jansson %s, libyaml %s)",
-	         NP_VERSION, event_get_version(), libssh2_version(0), sqlite3_libversion(), jansson_version_str(),
-	         yaml_get_version_string());
+	log_info(
+	    "netpulsed %s starting (libevent %s, libssh2 %s, sqlite %s, jansson %s, libyaml %s)",
+	    NP_VERSION, event_get_version(), libssh2_version(0), sqlite3_libversion(),
+	    jansson_version_str(), yaml_get_version_string());
 	for (size_t i = 0; i < d.cfg->nwarnings; i++)
 		log_warnx("%s", d.cfg->warnings[i]);
 	int rc = run(&d);

@@ -28,6 +28,9 @@ struct np_series_tab {
 	struct np_hmap *sources; /* source -> size_t count of its series held */
 	struct undo *undo;
 	size_t nundo, undocap;
+	/* Series whose state was all zeros before the batch (first sight): no copy to keep. */
+	struct np_series **fresh;
+	size_t nfresh, freshcap;
 	uint32_t batch; /* number of the batch in progress (never 0) */
 };
 
@@ -49,6 +52,7 @@ np_series_tab_free(struct np_series_tab *t)
 	np_hmap_free(t->map, free);
 	np_hmap_free(t->sources, free);
 	free(t->undo);
+	free(t->fresh);
 	free(t);
 }
 
@@ -104,8 +108,19 @@ void
 np_series_tab_save(struct np_series_tab *t, struct np_series *s,
                    const struct np_series_state *before)
 {
+	static const struct np_series_state zero;
 	if (s->saved == t->batch)
 		return;
+	s->saved = t->batch;
+	/* The first poll of 10,000 new series must not keep 10,000 copies of nothing. */
+	if (memcmp(before, &zero, sizeof(zero)) == 0) {
+		if (t->nfresh == t->freshcap) {
+			t->freshcap = t->freshcap ? t->freshcap * 2 : UNDO_MIN;
+			t->fresh = np_xreallocarray(t->fresh, t->freshcap, sizeof(*t->fresh));
+		}
+		t->fresh[t->nfresh++] = s;
+		return;
+	}
 	if (t->nundo == t->undocap) {
 		t->undocap = t->undocap ? t->undocap * 2 : UNDO_MIN;
 		t->undo = np_xreallocarray(t->undo, t->undocap, sizeof(*t->undo));
@@ -113,7 +128,6 @@ np_series_tab_save(struct np_series_tab *t, struct np_series *s,
 	t->undo[t->nundo].s = s;
 	t->undo[t->nundo].v = *before;
 	t->nundo++;
-	s->saved = t->batch;
 }
 
 /* Ends the batch: a log grown by one big batch does not stay that big for small ones. */
@@ -125,6 +139,11 @@ end_batch(struct np_series_tab *t)
 		t->undo = np_xreallocarray(t->undo, t->undocap, sizeof(*t->undo));
 	}
 	t->nundo = 0;
+	if (t->freshcap > UNDO_MIN && t->nfresh < t->freshcap / 4) {
+		t->freshcap = t->nfresh > UNDO_MIN ? t->nfresh : UNDO_MIN;
+		t->fresh = np_xreallocarray(t->fresh, t->freshcap, sizeof(*t->fresh));
+	}
+	t->nfresh = 0;
 	if (++t->batch == 0)
 		t->batch = 1;
 }
@@ -147,6 +166,8 @@ np_series_tab_undo(struct np_series_tab *t)
 {
 	for (size_t i = 0; i < t->nundo; i++)
 		t->undo[i].s->v = t->undo[i].v;
+	for (size_t i = 0; i < t->nfresh; i++)
+		memset(&t->fresh[i]->v, 0, sizeof(t->fresh[i]->v));
 	np_hmap_foreach(t->map, forget_id, NULL);
 	end_batch(t);
 }

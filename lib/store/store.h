@@ -43,6 +43,17 @@ bool np_store_error_row(const struct np_store *st);
 /* The read-write open found an existing 0-byte file (pre-created or truncated). */
 bool np_store_was_empty(const struct np_store *st);
 
+/*
+ * Checkpoints left to the caller: SQLite no longer copies the WAL into the database inside
+ * the commit that crosses 1,000 pages (a poll would pay for it); the daemon calls
+ * np_store_checkpoint between polls when np_store_wal_pages() says so.
+ */
+int np_store_manual_checkpoint(struct np_store *st, char **cause);
+/* Frames in the WAL as of the last commit (0 after a checkpoint that reset it). */
+int np_store_wal_pages(const struct np_store *st);
+/* A PASSIVE checkpoint (never waits for readers); not inside a transaction. */
+int np_store_checkpoint(struct np_store *st, char **cause);
+
 int np_store_begin(struct np_store *st, char **cause);
 int np_store_commit(struct np_store *st, char **cause);
 void np_store_rollback(struct np_store *st);

@@ -87,6 +87,7 @@ struct np_store {
 	struct np_rollup_row *fold_sum; /* scratch: one row per series id of a fold slice */
 	size_t fold_cap;
 	bool was_empty; /* the read-write open found a 0-byte file */
+	int wal_pages;  /* frames in the WAL after the last commit (sqlite3_wal_hook) */
 };
 
 /* The prepared statement (prepared once, kept until close), or NULL with *cause. */

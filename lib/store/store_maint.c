@@ -234,3 +234,39 @@ np_store_vacuum(struct np_store *st, char **cause)
 	}
 	return 0;
 }
+
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void)db;
+	(void)name;
+	((struct np_store *)arg)->wal_pages = pages;
+	return SQLITE_OK;
+}
+
+int
+np_store_manual_checkpoint(struct np_store *st, char **cause)
+{
+	/* sqlite3_wal_hook replaces the auto-checkpoint hook: the count is all it keeps. */
+	(void)cause;
+	sqlite3_wal_hook(st->db, wal_hook, st);
+	return 0;
+}
+
+int
+np_store_wal_pages(const struct np_store *st)
+{
+	return st->wal_pages;
+}
+
+int
+np_store_checkpoint(struct np_store *st, char **cause)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return np_store_fail(st, rc, NULL, cause, "checkpointing the WAL");
+	/* All copied: the next writer starts the WAL over; else what is left counts. */
+	st->wal_pages = log >= 0 && done >= 0 && done >= log ? 0 : log - done;
+	return 0;
+}

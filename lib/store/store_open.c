@@ -287,7 +287,8 @@ np_store_open(const char *path, int flags, char **cause)
 			goto fail_path;
 		/*
 		 * The -wal file goes back to at most 4 MB (one auto-checkpoint's worth) after a
-		 * checkpoint instead of keeping its largest size (a fold_all, a big retention step).
+		 * checkpoint instead of keeping its largest size (a fold_all, a big retention
+		 * step).
 		 */
 		if (exec_sql(st, "PRAGMA journal_size_limit = 4194304", cause,
 		             "setting journal_size_limit") != 0)

@@ -407,6 +407,35 @@ test_retention_steps(void **state)
 	np_store_close(st);
 }
 
+/* With manual checkpoints, commits grow the WAL and count it; a checkpoint empties it. */
+static void
+test_manual_checkpoint(void **state)
+{
+	(void)state;
+	char *dir = np_test_tmpdir();
+	char *path = np_xasprintf("%s/ck.db", dir);
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	assert_non_null(st);
+	assert_int_equal(np_store_manual_checkpoint(st, &cause), 0);
+	for (int i = 0; i < 1200; i++) {
+		assert_int_equal(np_store_begin(st, &cause), 0);
+		assert_true(np_store_run_start(st, i, &cause) > 0);
+		assert_int_equal(np_store_commit(st, &cause), 0);
+	}
+	/* 1,200 commits of at least one page each: SQLite did not checkpoint at 1,000. */
+	assert_true(np_store_wal_pages(st) >= 1200);
+	assert_int_equal(np_store_checkpoint(st, &cause), 0);
+	assert_int_equal(np_store_wal_pages(st), 0);
+	assert_int_equal(np_store_begin(st, &cause), 0);
+	assert_true(np_store_run_start(st, 5000, &cause) > 0);
+	assert_int_equal(np_store_commit(st, &cause), 0);
+	assert_true(np_store_wal_pages(st) >= 1 && np_store_wal_pages(st) < 10);
+	np_store_close(st);
+	free(path);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -416,6 +445,7 @@ main(void)
 	    cmocka_unit_test(test_runs),
 	    cmocka_unit_test(test_retention),
 	    cmocka_unit_test(test_retention_steps),
+	    cmocka_unit_test(test_manual_checkpoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
