@@ -26,7 +26,8 @@ np_flush_delay_ms(int64_t series, int64_t max_id)
 	int64_t slot = series < 0        ? 0
 	               : series > max_id ? SPREAD_SLOTS - 1
 	                                 : series * SPREAD_SLOTS / (max_id + 1);
-	return slot * SPREAD_MS / SPREAD_SLOTS;
+	/* From 10 s on: the poll at the boundary already moves every series to a new bucket. */
+	return (slot + 1) * SPREAD_MS / SPREAD_SLOTS;
 }
 
 bool

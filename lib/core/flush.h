@@ -27,8 +27,8 @@ bool np_flush_pending(const struct np_series *s);
 int np_flush_series(struct np_store *st, struct np_series *s, bool all, char **cause);
 
 /*
- * When a series' closed row is due, in ms after the end of its bucket: spread over 150 s in 15
- * slots of 10 s, each a contiguous range of series ids (1..max_id in fifteenths), so that a
+ * When a series' closed row is due, in ms after the end of its bucket: 10 to 150 s after it, in
+ * 15 slots of 10 s, each a contiguous range of series ids (1..max_id in fifteenths), so that a
  * slot's rows are appended in key order after the previous slot's and its baseline rows are
  * neighbours: a commit dirties a few pages, not one per row.
  */

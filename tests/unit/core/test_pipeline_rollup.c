@@ -59,14 +59,14 @@ test_row_written_once_when_the_bucket_closes(void **state)
 	uint64_t flushes = np_pipeline_stats(f->pl)->flushes;
 	rx[0] += 1000;
 	poll(f, t, 2, rx); /* 08:05:05: the first poll after the boundary */
-	/* Their turns: ids 1 and 2 of 2 are in slots 5 and 10 (50 s and 100 s after it). */
+	/* Their turns: ids 1 and 2 of 2 are in slots 5 and 10 (60 s and 110 s after it). */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM rollup_5m"), 0);
-	for (int k = 0; k < 10; k++) {
+	for (int k = 0; k < 11; k++) {
 		rx[0] += 1000;
 		t += 10000;
 		poll(f, t, 2, rx);
-		assert_int_equal(q_int(f, "SELECT count(*) FROM rollup_5m"), t >= T0 + 400000 ? 2
-		                                                             : t >= T0 + 350000
+		assert_int_equal(q_int(f, "SELECT count(*) FROM rollup_5m"), t >= T0 + 410000 ? 2
+		                                                             : t >= T0 + 360000
 		                                                                 ? 1
 		                                                                 : 0);
 	}
@@ -99,7 +99,7 @@ test_row_written_once_when_the_bucket_closes(void **state)
 		poll(f, t, 2, rx);
 	}
 	assert_int_equal(q_int(f, "SELECT count(*) FROM rollup_5m"), 2);
-	assert_int_equal(rollup_sum(f, "rx_bytes", "eth0"), 45 * 1000);
+	assert_int_equal(rollup_sum(f, "rx_bytes", "eth0"), 46 * 1000);
 }
 
 /* 1,000 links polled every second: the closed rows are written in 15 slices, within 150 s. */
@@ -118,7 +118,7 @@ test_closing_is_spread_over_the_next_polls(void **state)
 	}
 	uint64_t before = np_pipeline_stats(f->pl)->flushes;
 	uint64_t most = 0, total = 0, busy = 0;
-	for (; t < T0 + 300000 + 160000; t += 1000) {
+	for (; t < T0 + 300000 + 170000; t += 1000) {
 		for (int i = 0; i < N; i++)
 			rx[i] += 100 + (uint64_t)i;
 		poll(f, t, N, rx);
