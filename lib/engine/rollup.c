@@ -1,5 +1,7 @@
 #include "engine/rollup.h"
 
+#include <stdbool.h>
+
 /* Division rounding towards minus infinity (C rounds towards zero). */
 static int64_t
 floordiv(int64_t a, int64_t b)
@@ -122,15 +124,36 @@ np_rollup_split_counters(int64_t from_ms, int64_t to_ms, const uint64_t delta[NP
 			rate[1] = (double)delta[NP_C_TX_BYTES] / secs;
 	}
 	size_t n = np_rollup_split(from_ms, to_ms, 0, NP_BUCKET_5M, parts, max);
+	/*
+	 * The same shares np_rollup_split gives each counter (floor of the part's share of the
+	 * time, the remainder to the last part), from the parts' own times: one division per
+	 * part and counter, none for a counter that did not move.
+	 */
+	uint64_t in[2];
+	uint64_t total = to_ms > from_ms ? (uint64_t)(to_ms - from_ms) : 0;
+	bool two = n == 2 && total > 0;
+	if (two) {
+		int64_t edge = parts[1].bucket_s * 1000;
+		in[0] = (uint64_t)(edge - (from_ms > parts[0].bucket_s * 1000
+		                               ? from_ms
+		                               : parts[0].bucket_s * 1000));
+		in[1] = total - in[0];
+	}
 	for (int c = 0; c < NP_C_MAX; c++) {
 		if (!(mask & (1u << c)))
 			continue;
 		uint64_t *sh = shares + (size_t)c * max;
-		if (n == 1) {
-			sh[0] = delta[c];
+		if (n == 1 || delta[c] == 0) {
+			for (size_t i = 0; i < n; i++)
+				sh[i] = 0;
+			sh[n - 1] = delta[c];
 			continue;
 		}
-		/* Same interval, same buckets: only the shares differ per counter. */
+		if (two) {
+			sh[0] = (uint64_t)((unsigned __int128)delta[c] * in[0] / total);
+			sh[1] = delta[c] - sh[0];
+			continue;
+		}
 		np_rollup_split(from_ms, to_ms, delta[c], NP_BUCKET_5M, parts, n);
 		for (size_t i = 0; i < n; i++)
 			sh[i] = parts[i].share;

@@ -189,6 +189,52 @@ test_bucket(void **state)
 			         (long long)b[i].want);
 }
 
+/* The counters' split gives each counter exactly what np_rollup_split gives it alone. */
+static void
+test_split_counters_matches(void **state)
+{
+	(void)state;
+	const int64_t iv[][2] = {
+	    {1000, 61000},              /* inside one bucket */
+	    {290000, 301000},           /* across a boundary */
+	    {299999, 300001},           /* 1 ms each side */
+	    {300000, 300000},           /* empty */
+	    {-5000, 7000},              /* before 1970 */
+	    {100000, 100000 + 3600000}, /* a gap over 13 buckets */
+	};
+	const uint64_t delta[NP_C_MAX] = {1000003, 7, 0, 1, UINT64_MAX / 3, 999, 12345678901ull, 2};
+	enum { MAX = 16 };
+	for (size_t k = 0; k < sizeof(iv) / sizeof(iv[0]); k++) {
+		struct np_rollup_part parts[MAX], alone[MAX];
+		uint64_t shares[NP_C_MAX * MAX];
+		double rate[2];
+		size_t n = np_rollup_split_counters(iv[k][0], iv[k][1], delta, 0xff, parts, shares,
+		                                    MAX, rate);
+		for (int c = 0; c < NP_C_MAX; c++) {
+			size_t m =
+			    np_rollup_split(iv[k][0], iv[k][1], delta[c], NP_BUCKET_5M, alone, MAX);
+			assert_int_equal(m, n);
+			for (size_t i = 0; i < n; i++) {
+				assert_int_equal(parts[i].bucket_s, alone[i].bucket_s);
+				assert_int_equal(shares[(size_t)c * MAX + i], alone[i].share);
+			}
+		}
+		double secs = (double)(iv[k][1] - iv[k][0]) / 1000.0;
+		assert_true(rate[0] == (secs > 0 ? (double)delta[0] / secs : 0));
+		assert_true(rate[1] == (secs > 0 ? (double)delta[1] / secs : 0));
+	}
+	/* A counter not in the mask is left alone; no mask, no parts. */
+	struct np_rollup_part parts[MAX];
+	uint64_t shares[NP_C_MAX * MAX];
+	double rate[2];
+	memset(shares, 0xab, sizeof(shares));
+	assert_int_equal(np_rollup_split_counters(0, 1000, delta, 0x1, parts, shares, MAX, rate),
+	                 1);
+	assert_int_equal(shares[0], delta[0]);
+	assert_int_equal(shares[MAX], 0xababababababababull);
+	assert_int_equal(np_rollup_split_counters(0, 1000, delta, 0, parts, shares, MAX, rate), 0);
+}
+
 int
 main(void)
 {
@@ -197,6 +243,7 @@ main(void)
 	    cmocka_unit_test(test_gap_all_parts),
 	    cmocka_unit_test(test_uneven_shares),
 	    cmocka_unit_test(test_bucket),
+	    cmocka_unit_test(test_split_counters_matches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
