@@ -510,8 +510,8 @@ cleanup(struct daemon *d)
 	np_sched_free(d->sched);
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);
-	struct event *evs[] = {d->ev_term,   d->ev_int,   d->ev_hup, d->tick,
-	                       d->housekeep, d->watchdog, d->drain,  d->retain};
+	struct event *evs[] = {d->ev_term,  d->ev_int, d->ev_hup, d->tick,      d->housekeep,
+	                       d->watchdog, d->drain,  d->retain, d->checkpoint};
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);
