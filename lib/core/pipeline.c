@@ -294,17 +294,6 @@ verdict_counts(enum np_verdict v)
 	       v == NP_V_GAP;
 }
 
-/* Badness order for the row's single verdict column. */
-static int
-verdict_rank(enum np_verdict v)
-{
-	static const int rank[NP_V_MAX] = {
-	    [NP_V_OK] = 0,     [NP_V_FIRST] = 1, [NP_V_GAP] = 2,   [NP_V_WRAP32] = 3,
-	    [NP_V_WRAP64] = 3, [NP_V_RESET] = 4, [NP_V_SPIKE] = 5, [NP_V_CLOCK] = 6,
-	};
-	return rank[v];
-}
-
 static void
 log_verdict(struct np_pipeline *p, const char *source, const struct np_batch *b,
             const struct np_obs *o, enum np_verdict v)
@@ -332,8 +321,7 @@ ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const ch
 	    .bits = o->counter_bits,
 	    .max_gap_ms = src->max_gap_ms,
 	};
-	uint32_t seen = 0;      /* bit per verdict */
-	smp->verdict = NP_V_OK; /* raised to the worst counted verdict below */
+	uint32_t seen = 0; /* bit per verdict */
 	for (int i = 0; i < NP_C_MAX; i++) {
 		if ((o->counter_mask & (1u << i)) == 0)
 			continue;
@@ -355,8 +343,6 @@ ingest_counters(struct np_pipeline *p, const struct np_source_cfg *src, const ch
 		smp->to_ms = r.to_ms;
 		smp->delta[i] = r.delta;
 		smp->mask |= 1u << i;
-		if (verdict_rank(r.verdict) > verdict_rank(smp->verdict))
-			smp->verdict = r.verdict;
 	}
 	*unusual = (seen & ~(1u << NP_V_OK)) != 0;
 	for (int v = 0; v < NP_V_MAX; v++) {
@@ -423,7 +409,6 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 			return -1;
 		}
 		s->labels_hash = lh;
-		s->touched_s = p->now_s;
 		if (s->id > p->max_id)
 			p->max_id = s->id;
 	}

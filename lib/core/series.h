@@ -35,12 +35,11 @@ struct np_series {
 	int64_t id; /* series row id; 0 = look it up (again) */
 	struct np_series_state v;
 	uint64_t labels_hash;
-	int64_t touched_s; /* when the row was last looked up or touched */
-	int64_t seen_ms;   /* monotonic time of the last observation */
-	int64_t idle_ms;   /* dropped from memory when not observed for this long */
-	uint32_t gen;      /* source generation that last listed it */
-	uint32_t saved;    /* batch number of the copy in the undo log */
-	bool restored;     /* baseline read from the store (once per life in memory) */
+	int64_t seen_ms; /* monotonic time of the last observation */
+	int64_t idle_ms; /* dropped from memory when not observed for this long */
+	uint32_t gen;    /* source generation that last listed it */
+	uint32_t saved;  /* batch number of the copy in the undo log */
+	bool restored;   /* baseline read from the store (once per life in memory) */
 };
 
 struct np_series_tab;

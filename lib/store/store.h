@@ -89,7 +89,6 @@ struct np_sample {
 	uint32_t mask; /* counters with a usable delta */
 	double gauge;  /* sampled at to_ms */
 	bool has_gauge;
-	enum np_verdict verdict; /* worst verdict among the counters */
 };
 /*
  * Adds one rollup row into rollup_5m (bucket r->bucket_s) and, when that bucket is already

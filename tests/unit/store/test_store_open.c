@@ -112,8 +112,7 @@ test_migrate_from_one(void **state)
 	assert_int_equal(q_int(st, "PRAGMA user_version"), 4);
 	/* Migration 4: no pass in progress, the pass ends where the mark is. */
 	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "900|900|0");
-	struct np_sample smp = {
-	    .from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES, .verdict = NP_V_OK};
+	struct np_sample smp = {.from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES};
 	smp.delta[NP_C_RX_BYTES] = 50; /* still in bucket 600, which v1 already counted */
 	assert_int_equal(np_store_sample(st, 1, &smp, &cause), 0);
 	assert_int_equal(np_store_fold_all(st, &cause), 0);

@@ -40,7 +40,6 @@ test_one_bucket(void **state)
 	    .to_ms = AT(10, 2, 0) + 500,
 	    .mask = RX | TX | (1u << NP_C_RX_PACKETS),
 	    .delta = {6050, 121, 10},
-	    .verdict = NP_V_OK,
 	};
 	sample(st, id, &s);
 	/* Every width gets the whole delta in one bucket; peak = 6050 B / 60.5 s = 100 B/s. */
@@ -78,7 +77,6 @@ test_gap_spread_over_three_buckets(void **state)
 	    .to_ms = AT(10, 14, 0),
 	    .mask = RX | TX,
 	    .delta = {1000, 7800},
-	    .verdict = NP_V_GAP,
 	};
 	sample(st, id, &s);
 	/* rx: floor(1000*240/780) = 307, floor(1000*300/780) = 384, remainder 309. */
@@ -114,7 +112,6 @@ test_gap_over_midnight(void **state)
 	    .to_ms = AT(24, 20, 0),
 	    .mask = RX,
 	    .delta = {1800},
-	    .verdict = NP_V_GAP,
 	};
 	sample(st, id, &s);
 	assert_rows(st, "SELECT count(*), min(rx_bytes), max(rx_bytes), sum(secs) FROM rollup_5m",
@@ -154,7 +151,7 @@ test_rollup_totals_equal_written(void **state)
 		int64_t step = (int64_t)(30000 + lcg(&x) % 170000);
 		if (lcg(&x) % 50 == 0)
 			step = (int64_t)(lcg(&x) % (5 * 3600000));
-		struct np_sample s = {.from_ms = t, .to_ms = t + step, .verdict = NP_V_OK};
+		struct np_sample s = {.from_ms = t, .to_ms = t + step};
 		for (int c = 0; c < NP_C_MAX; c++)
 			s.delta[c] = lcg(&x) % 10000000;
 		s.mask = (uint32_t)(lcg(&x) % 256) | RX;
@@ -216,8 +213,7 @@ test_peaks(void **state)
 		struct np_sample s = {.from_ms = AT(10, i, 0),
 		                      .to_ms = AT(10, i + 1, 0),
 		                      .mask = RX | TX,
-		                      .delta = {rx[i], 60},
-		                      .verdict = NP_V_OK};
+		                      .delta = {rx[i], 60}};
 		sample(st, id, &s);
 	}
 	assert_rows(st, "SELECT peak_rx, peak_tx, rx_bytes, secs FROM rollup_5m",
@@ -239,8 +235,7 @@ test_gauge(void **state)
 		struct np_sample s = {.from_ms = AT(10, i, 0),
 		                      .to_ms = AT(10, i + 1, 0),
 		                      .gauge = g[i],
-		                      .has_gauge = true,
-		                      .verdict = NP_V_OK};
+		                      .has_gauge = true};
 		sample(st, id, &s);
 	}
 	/* Gauge only: no counter seconds, no counters. */
@@ -259,8 +254,7 @@ test_gauge(void **state)
 	                      .mask = RX,
 	                      .delta = {600},
 	                      .gauge = 1.5,
-	                      .has_gauge = true,
-	                      .verdict = NP_V_OK};
+	                      .has_gauge = true};
 	sample(st, id, &s);
 	np_store_get_stats(st, &after);
 	/* Two 5-minute rows; nothing is folded yet, so nothing goes to 1h or 1d directly. */
@@ -323,7 +317,7 @@ test_first_writes_nothing(void **state)
 {
 	struct np_store *st = open_mem();
 	int64_t id = series(st, "eth0");
-	struct np_sample s = {.from_ms = AT(1, 0, 0), .to_ms = AT(1, 0, 0), .verdict = NP_V_FIRST};
+	struct np_sample s = {.from_ms = AT(1, 0, 0), .to_ms = AT(1, 0, 0)};
 	sample(st, id, &s);
 	struct np_store_stats stats;
 	np_store_get_stats(st, &stats);
@@ -341,16 +335,12 @@ test_same_second_merges(void **state)
 {
 	struct np_store *st = open_mem();
 	int64_t id = series(st, "eth0");
-	struct np_sample a = {.from_ms = AT(2, 0, 0),
-	                      .to_ms = AT(2, 0, 1) + 100,
-	                      .mask = RX,
-	                      .delta = {100},
-	                      .verdict = NP_V_OK};
+	struct np_sample a = {
+	    .from_ms = AT(2, 0, 0), .to_ms = AT(2, 0, 1) + 100, .mask = RX, .delta = {100}};
 	struct np_sample b = {.from_ms = AT(2, 0, 1) + 100,
 	                      .to_ms = AT(2, 0, 1) + 600,
 	                      .mask = RX | TX,
-	                      .delta = {50, 7},
-	                      .verdict = NP_V_RESET};
+	                      .delta = {50, 7}};
 	sample(st, id, &a);
 	sample(st, id, &b);
 	/* One row: sums add, peaks are the higher rate (100/1.1 vs 50/0.5 B/s). */
@@ -564,11 +554,8 @@ test_stats_profile(void **state)
 	np_store_set_profile(st, true);
 	int64_t id = series(st, "eth0");
 	for (int i = 0; i < 10; i++) {
-		struct np_sample s = {.from_ms = AT(4, i, 0),
-		                      .to_ms = AT(4, i + 1, 0),
-		                      .mask = RX,
-		                      .delta = {1},
-		                      .verdict = NP_V_OK};
+		struct np_sample s = {
+		    .from_ms = AT(4, i, 0), .to_ms = AT(4, i + 1, 0), .mask = RX, .delta = {1}};
 		sample(st, id, &s);
 	}
 	struct np_store_stats stats;

@@ -195,8 +195,7 @@ sample_ending(struct np_store *st, int64_t id, int64_t t_s)
 	struct np_sample s = {.from_ms = (t_s - 60) * 1000,
 	                      .to_ms = t_s * 1000,
 	                      .mask = 1u << NP_C_RX_BYTES,
-	                      .delta = {100},
-	                      .verdict = NP_V_OK};
+	                      .delta = {100}};
 	if (np_store_sample(st, id, &s, &cause) != 0)
 		fail_msg("sample: %s", cause);
 }
