@@ -133,7 +133,7 @@ struct counter {
 };
 
 static void
-on_done(void *arg, struct np_batch *b, int ok, char *cause)
+on_done(void *arg, struct np_batch *b, int ok, char *cause, int64_t retry_after_ms)
 {
 	struct counter *c = arg;
 	c->polls++;

@@ -14,7 +14,7 @@
 #include "config/config.h"
 #include "report/period.h"
 #include "report/report.h"
-#include "report/tz.h"
+#include "util/tz.h"
 #include "store/store.h"
 
 #define CLI_OK 0

@@ -642,9 +642,9 @@ local_poll(void *inst, char **cause)
 	if (r == -1) {
 		if (err == NULL)
 			err = np_xstrdup("local poll failed");
-		l->ctx.done(l->ctx.arg, NULL, -1, err);
+		l->ctx.done(l->ctx.arg, NULL, -1, err, 0);
 	} else {
-		l->ctx.done(l->ctx.arg, &l->batch, 0, NULL);
+		l->ctx.done(l->ctx.arg, &l->batch, 0, NULL, 0);
 	}
 	return 0;
 }

@@ -22,7 +22,7 @@ fetched(void *arg, int ok, const char *data, size_t len, const char *why)
 {
 	struct sw *sw = arg;
 	if (ok != 0) {
-		sw->ctx.done(sw->ctx.arg, NULL, -1, np_xasprintf("%s: %s", sw->who, why));
+		sw->ctx.done(sw->ctx.arg, NULL, -1, np_xasprintf("%s: %s", sw->who, why), 0);
 		return;
 	}
 	np_batch_reset(&sw->batch, np_wall_ms());
@@ -30,10 +30,10 @@ fetched(void *arg, int ok, const char *data, size_t len, const char *why)
 	if (np_stealthwatch_parse(data, len, &sw->batch, &cause) == -1) {
 		char *msg = np_xasprintf("%s: %s: %s", sw->who, sw->path, cause);
 		free(cause);
-		sw->ctx.done(sw->ctx.arg, NULL, -1, msg);
+		sw->ctx.done(sw->ctx.arg, NULL, -1, msg, 0);
 		return;
 	}
-	sw->ctx.done(sw->ctx.arg, &sw->batch, 0, NULL); /* may destroy sw: nothing after */
+	sw->ctx.done(sw->ctx.arg, &sw->batch, 0, NULL, 0); /* may destroy sw: nothing after */
 }
 
 static void *

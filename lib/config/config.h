@@ -60,6 +60,17 @@ struct np_source_cfg {
 	char *name;
 	char *type;                /* "local", "stealthwatch", ... (collector registry key) */
 	int line;                  /* config line of this entry, for messages */
+	/*
+	 * The type's own parsed config (its collector's `options` table; opaque here) and the
+	 * collector ops that describe it (const struct np_collector_ops *). Owned by the config.
+	 */
+	void *conf;
+	const void *type_ops;
+	/*
+	 * Sources that watch the same links (Flow Collectors an exporter moves between) name the
+	 * same group: a down look of one waits for the others (DESIGN §6). NULL = none.
+	 */
+	char *link_group;
 	int64_t interval_ms;       /* default: defaults.interval (60s) */
 	int64_t timeout_ms;        /* default: defaults.timeout (20s) */
 	struct np_state_cfg state; /* global `state:` with per-source overrides applied */

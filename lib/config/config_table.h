@@ -30,6 +30,9 @@ enum np_config_otype {
 	NP_CFG_LOG,        /* enum np_log_target at off, char *file at off2 */
 	NP_CFG_SERVER,     /* struct np_alert_cfg at off: server, proto, host, port */
 	NP_CFG_REGEXES,    /* char ** at off, size_t count at off2: a list of POSIX EREs */
+	NP_CFG_STRINGS,    /* char ** at off, size_t count at off2: a list of strings (max = most) */
+	NP_CFG_MAPLIST,    /* a list of mappings described by sub: an array of structs of `max`
+	                      bytes each at off (void *), size_t count at off2 */
 	NP_CFG_SECTION,    /* a mapping described by sub; its fields are at base + off */
 	NP_CFG_LIST,       /* a list of mappings described by sub (walked by config.c) */
 };
@@ -38,6 +41,13 @@ enum np_config_otype {
 #define NP_CFG_F_INHERIT 0x1
 /* Only in the top-level section: refused (and not listed) where its section is inherited. */
 #define NP_CFG_F_GLOBAL 0x2
+
+/*
+ * On an NP_CFG_SECRET key K: K itself is refused in clear (a secret never sits in the file);
+ * K_file (read a file, e.g. a systemd credential; a world-readable one draws a warning) or
+ * K_env (an environment variable) give the value, resolved into the char * at off.
+ */
+#define NP_CFG_F_SECRET_FORMS 0x4
 
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu

@@ -55,6 +55,10 @@ np_config_value_type_name(const struct np_config_opt *o)
 		return "url";
 	case NP_CFG_REGEXES:
 		return "list of regex";
+	case NP_CFG_STRINGS:
+		return "list of strings";
+	case NP_CFG_MAPLIST:
+		return "list of mappings";
 	case NP_CFG_SECTION:
 		return "mapping";
 	case NP_CFG_LIST:
@@ -117,6 +121,10 @@ np_config_value_expected(const struct np_config_opt *o)
 		                  "host:port or [v6addr]:port");
 	case NP_CFG_REGEXES:
 		return np_xstrdup("a list of regular expressions");
+	case NP_CFG_STRINGS:
+		return np_xstrdup("a list of non-empty strings");
+	case NP_CFG_MAPLIST:
+		return np_xstrdup("a list of mappings");
 	case NP_CFG_SECTION:
 		return np_xstrdup("a mapping");
 	case NP_CFG_LIST:
@@ -434,6 +442,8 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 	case NP_CFG_SERVER:
 		return set_server(o, base, n, why);
 	case NP_CFG_REGEXES:
+	case NP_CFG_STRINGS:
+	case NP_CFG_MAPLIST:
 	case NP_CFG_SECTION:
 	case NP_CFG_LIST:
 		break;

@@ -161,7 +161,7 @@ finish(struct entry *e, const struct np_batch *b, int ok, const char *cause)
 }
 
 static void
-done_cb(void *arg, struct np_batch *batch, int ok, char *cause)
+done_cb(void *arg, struct np_batch *batch, int ok, char *cause, int64_t retry_after_ms)
 {
 	struct entry *e = arg;
 	if (!e->in_flight) {

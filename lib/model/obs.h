@@ -69,6 +69,13 @@ struct np_obs {
 	uint64_t carrier_changes;
 	/* A gauge sampled at time_ms (e.g. Current NetFlow bps). */
 	double gauge;
+	/*
+	 * An interval amount (is_amount): counters[] (counter_mask) hold what the source reports
+	 * for [amount_start_ms, amount_end_ms), already a delta (e.g. a Meraki client's kB of one
+	 * day). Stored idempotently (the same series and interval replace, never add); the counter
+	 * engine is not involved. See np_obs_amount().
+	 */
+	int64_t amount_start_ms, amount_end_ms;
 
 	/*
 	 * Names and labels live in the batch (np_obs_device() etc.): offsets, never pointers, as
@@ -88,6 +95,7 @@ struct np_obs {
 	bool truncated; /* a name or label did not fit */
 	bool has_gauge;
 	bool has_carrier_changes;
+	bool is_amount;
 };
 
 /*
@@ -193,6 +201,15 @@ np_obs_counter(struct np_obs *o, enum np_counter_id id, uint64_t v)
 {
 	o->counters[id] = v;
 	o->counter_mask |= 1u << id;
+}
+
+/* Marks o as an amount over [start_ms, end_ms): its counters are that interval's totals. */
+static inline void
+np_obs_amount(struct np_obs *o, int64_t start_ms, int64_t end_ms)
+{
+	o->is_amount = true;
+	o->amount_start_ms = start_ms;
+	o->amount_end_ms = end_ms;
 }
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/civil.h"
+#include "util/civil.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 

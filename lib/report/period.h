@@ -17,7 +17,7 @@
  */
 #include <stdint.h>
 
-#include "report/tz.h"
+#include "util/tz.h"
 
 struct np_period {
 	int64_t start, end; /* UTC seconds, end exclusive; start < end */

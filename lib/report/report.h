@@ -13,7 +13,7 @@
 #include <sqlite3.h>
 
 #include "report/table.h"
-#include "report/tz.h"
+#include "util/tz.h"
 
 struct np_report_ctx {
 	sqlite3 *db;

@@ -14,7 +14,7 @@
 
 #include <jansson.h>
 
-#include "report/tz.h"
+#include "util/tz.h"
 
 enum np_format { NP_FMT_TEXT, NP_FMT_CSV, NP_FMT_JSON };
 /* "text", "csv", "json"; 0 or -1. */

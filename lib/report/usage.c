@@ -5,7 +5,7 @@
 
 #include "engine/rollup.h"
 #include "report/buf.h"
-#include "report/civil.h"
+#include "util/civil.h"
 #include "report/fmt.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"

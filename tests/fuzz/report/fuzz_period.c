@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "report/period.h"
-#include "report/tz.h"
+#include "util/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

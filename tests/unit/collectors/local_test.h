@@ -44,7 +44,7 @@ struct lt_sink {
 };
 
 static inline void
-lt_done(void *arg, struct np_batch *b, int ok, char *cause)
+lt_done(void *arg, struct np_batch *b, int ok, char *cause, int64_t retry_after_ms)
 {
 	struct lt_sink *s = arg;
 	s->ndone++;

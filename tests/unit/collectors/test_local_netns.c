@@ -77,10 +77,10 @@ on_push(void *arg, struct np_batch *b)
 }
 
 static void
-on_done(void *arg, struct np_batch *b, int ok, char *cause)
+on_done(void *arg, struct np_batch *b, int ok, char *cause, int64_t retry_after_ms)
 {
 	struct fx *f = arg;
-	lt_done(&f->sink, b, ok, cause);
+	lt_done(&f->sink, b, ok, cause, retry_after_ms);
 }
 
 static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

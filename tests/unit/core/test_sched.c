@@ -37,13 +37,13 @@ complete(evutil_socket_t fd, short what, void *arg)
 	enum step st = f->script[(f->polls - 1) % f->nscript];
 	f->in_flight = false;
 	if (st == FAIL) {
-		f->ctx->done(f->ctx->arg, NULL, -1, np_xstrdup("scripted failure"));
+		f->ctx->done(f->ctx->arg, NULL, -1, np_xstrdup("scripted failure"), 0);
 		return;
 	}
 	np_batch_reset(&f->batch, 1000);
 	np_batch_add(&f->batch);
 	np_batch_add(&f->batch);
-	f->ctx->done(f->ctx->arg, &f->batch, 0, NULL);
+	f->ctx->done(f->ctx->arg, &f->batch, 0, NULL, 0);
 }
 
 static void *
@@ -74,7 +74,7 @@ fake_poll(void *inst, char **cause)
 		np_batch_reset(&f->batch, 1000);
 		np_batch_add(&f->batch);
 		np_batch_add(&f->batch);
-		f->ctx->done(f->ctx->arg, &f->batch, 0, NULL);
+		f->ctx->done(f->ctx->arg, &f->batch, 0, NULL, 0);
 		return 0;
 	}
 	struct timeval tv = {0, st == SLOW ? 250000 : 1000};

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "report/period.h"
-#include "report/tz.h"
+#include "util/tz.h"
 
 #define N1 1774785600LL /* 2026-03-29T12:00:00Z: Sunday, Berlin's spring-forward day */
 #define N2 1793763000LL /* 2026-11-04T03:30:00Z: New York still on Tuesday Nov 3 (EST) */

@@ -8,7 +8,7 @@
 #include "report/fmt.h"
 #include "report/ival.h"
 #include "report/table.h"
-#include "report/tz.h"
+#include "util/tz.h"
 
 static void
 test_fmt(void **state)

@@ -1,4 +1,4 @@
-#include "report/tz.h"
+#include "util/tz.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/civil.h"
+#include "util/civil.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 

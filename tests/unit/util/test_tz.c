@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/civil.h"
-#include "report/tz.h"
+#include "util/civil.h"
+#include "util/tz.h"
 
 static struct np_tz *
 zone(const char *name)

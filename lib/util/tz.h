@@ -1,5 +1,5 @@
-#ifndef NP_REPORT_TZ_H
-#define NP_REPORT_TZ_H
+#ifndef NP_UTIL_TZ_H
+#define NP_UTIL_TZ_H
 /*
  * Time zones for reports, read from the system's TZif files (RFC 8536) instead of through
  * setenv("TZ") + localtime(), so lib/ changes no process state and a zone is a value that

@@ -1,4 +1,4 @@
-#include "report/civil.h"
+#include "util/civil.h"
 
 /* Howard Hinnant's days_from_civil / civil_from_days, on int64. */
 

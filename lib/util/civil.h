@@ -1,5 +1,5 @@
-#ifndef NP_REPORT_CIVIL_H
-#define NP_REPORT_CIVIL_H
+#ifndef NP_UTIL_CIVIL_H
+#define NP_UTIL_CIVIL_H
 /*
  * Proleptic Gregorian calendar arithmetic on 64-bit day and second counts (days since
  * 1970-01-01), valid far beyond what any period can name. Pure; no libc time functions, so
