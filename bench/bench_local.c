@@ -150,6 +150,7 @@ on_done(void *arg, struct np_batch *b, int ok, char *cause, int64_t retry_after_
 
 struct coll {
 	struct np_source_cfg cfg;
+	struct np_local_conf lc;
 	struct counter c;
 	struct np_collector_ctx ctx;
 	void *inst;
@@ -159,12 +160,13 @@ static int
 coll_open(struct coll *k, bool netlink, char **exclude)
 {
 	memset(k, 0, sizeof(*k));
-	k->cfg.exclude = exclude;
-	k->cfg.nexclude = exclude != NULL ? 1 : 0;
+	k->lc.exclude = exclude;
+	k->lc.nexclude = exclude != NULL ? 1 : 0;
 	k->cfg.name = "bench";
 	k->cfg.type = "local";
 	k->cfg.timeout_ms = 20000;
-	k->cfg.netlink = netlink;
+	k->lc.netlink = netlink;
+	k->cfg.conf = &k->lc;
 	k->ctx.cfg = &k->cfg;
 	k->ctx.done = on_done;
 	k->ctx.arg = &k->c;

@@ -18,12 +18,12 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "config/config_table.h"
 #include "model/obs.h"
 #include "util/logcb.h"
 
 struct event_base;
 struct np_http;
-struct np_config_opt;
 
 /* What a type's conf_check reports through (keeps collectors free of the config module). */
 struct np_conf_report {
@@ -33,6 +33,8 @@ struct np_conf_report {
 	/* One non-fatal finding (the daemon logs it at load). */
 	void (*warning)(struct np_conf_report *r, const char *key, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+	/* Whether the entry wrote `key` (even with a bad value, already reported). */
+	bool (*given)(struct np_conf_report *r, const char *key);
 	void *impl;
 };
 
@@ -52,7 +54,8 @@ struct np_collector_ctx {
 	 * retry_after_ms > 0 on failure: the peer asked to be left alone this long (HTTP 429
 	 * Retry-After); the scheduler waits at least that before the next poll. 0 otherwise.
 	 */
-	void (*done)(void *arg, struct np_batch *batch, int ok, char *cause, int64_t retry_after_ms);
+	void (*done)(void *arg, struct np_batch *batch, int ok, char *cause,
+	             int64_t retry_after_ms);
 	void (*push)(void *arg, struct np_batch *batch);
 	/*
 	 * The end (UTC ms) of the latest interval amount stored for this source's series of
@@ -78,6 +81,8 @@ struct np_collector_ops {
 	void (*conf_check)(void *conf, const struct np_source_cfg *src, struct np_conf_report *r);
 	/* Optional: frees what conf_check derived (the walked fields are freed by the loader). */
 	void (*conf_free)(void *conf);
+	/* Optional: the peer a COLLECTOR alert names as its device (a host); else the source. */
+	const char *(*peer)(const void *conf);
 
 	/* Returns the instance or NULL with *cause set. */
 	void *(*create)(const struct np_collector_ctx *ctx, char **cause);

@@ -593,6 +593,9 @@ static void *
 local_create(const struct np_collector_ctx *ctx, char **cause)
 {
 	const struct np_source_cfg *cfg = ctx->cfg;
+	/* A source built by hand (tests, bench) may carry no parsed conf: the table's defaults. */
+	static const struct np_local_conf defaults = {.netlink = true};
+	const struct np_local_conf *lc = cfg->conf != NULL ? cfg->conf : &defaults;
 	struct local *l = np_xcalloc(1, sizeof(*l));
 	l->ctx = *ctx;
 	l->ctx.cfg = NULL; /* valid during create only */
@@ -602,18 +605,18 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 		goto fail;
 	}
 	l->counter_bits = kernel_counter_bits();
-	if (compile(&l->inc, &l->ninc, cfg->include, cfg->ninclude, "include", cause) == -1 ||
-	    compile(&l->exc, &l->nexc, cfg->exclude, cfg->nexclude, "exclude", cause) == -1)
+	if (compile(&l->inc, &l->ninc, lc->include, lc->ninclude, "include", cause) == -1 ||
+	    compile(&l->exc, &l->nexc, lc->exclude, lc->nexclude, "exclude", cause) == -1)
 		goto fail;
-	l->proc_path = np_xstrdup(cfg->proc_path != NULL ? cfg->proc_path : DEFAULT_PROC);
-	l->sys_path = np_xstrdup(cfg->sys_path != NULL ? cfg->sys_path : DEFAULT_SYS);
+	l->proc_path = np_xstrdup(lc->proc_path != NULL ? lc->proc_path : DEFAULT_PROC);
+	l->sys_path = np_xstrdup(lc->sys_path != NULL ? lc->sys_path : DEFAULT_SYS);
 	l->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 20000;
 	l->table = np_local_table_new();
 	const char *name = cfg->name != NULL ? cfg->name : "local";
 	np_batch_init(&l->batch, name, 0);
 	np_batch_init(&l->pushb, name, 0);
 
-	if (cfg->netlink) {
+	if (lc->netlink) {
 		if (open_netlink(l, &l->why_buf) == -1) {
 			close_netlink(l);
 			free(l->nlbuf);
@@ -690,6 +693,8 @@ np_local_reader(const void *inst, const char **why)
 
 const struct np_collector_ops np_local_ops = {
     .type = "local",
+    .options = np_local_options,
+    .conf_size = sizeof(struct np_local_conf),
     .create = local_create,
     .poll = local_poll,
     .cancel = local_cancel,

@@ -12,6 +12,18 @@
  */
 #include "collectors/collector.h"
 
+/* The type's own keys (local_conf.c), parsed into cfg->conf. */
+struct np_local_conf {
+	char **include; /* POSIX ERE, search semantics; empty = all */
+	size_t ninclude;
+	char **exclude;
+	size_t nexclude;
+	char *proc_path; /* default "/proc/self/net/dev" (fallback reader) */
+	char *sys_path;  /* default "/sys/class/net" (fallback oper state) */
+	bool netlink;    /* default true; false forces the /proc fallback */
+};
+extern const struct np_config_opt np_local_options[];
+
 extern const struct np_collector_ops np_local_ops;
 
 /*

@@ -39,13 +39,18 @@ fetched(void *arg, int ok, const char *data, size_t len, const char *why)
 static void *
 sw_create(const struct np_collector_ctx *ctx, char **cause)
 {
-	const struct np_source_cfg *c = ctx->cfg;
+	const struct np_source_cfg *src = ctx->cfg;
+	const struct np_sw_conf *c = src->conf;
+	if (c == NULL) {
+		np_cause(cause, "%s: no stealthwatch settings", src->name);
+		return NULL;
+	}
 	int port = c->port > 0 ? c->port : 22;
 	/*
 	 * The core cancels a poll at timeout_ms; the SSH deadline fires a little earlier so the
 	 * cause says which step hung ("timed out ... (SSH handshake)").
 	 */
-	int64_t t = c->timeout_ms;
+	int64_t t = src->timeout_ms;
 	struct np_ssh_params p = {
 	    .host = c->host,
 	    .port = port,
@@ -61,12 +66,12 @@ sw_create(const struct np_collector_ctx *ctx, char **cause)
 		np_cause(cause,
 		         "%s: no authentication configured (identity_file, use_agent or "
 		         "password_file/password_env)",
-		         c->name);
+		         src->name);
 		return NULL;
 	}
 	struct np_ssh *ssh = np_ssh_new(ctx->base, &p, cause);
 	if (ssh == NULL) {
-		np_cause_prefix(cause, "%s", c->name);
+		np_cause_prefix(cause, "%s", src->name);
 		return NULL;
 	}
 	struct sw *sw = np_xcalloc(1, sizeof(*sw));
@@ -75,8 +80,8 @@ sw_create(const struct np_collector_ctx *ctx, char **cause)
 	sw->ssh = ssh;
 	sw->path = np_xstrdup(c->path != NULL ? c->path : NP_STEALTHWATCH_DEFAULT_PATH);
 	sw->max_bytes = c->max_file_size > 0 ? (size_t)c->max_file_size : NP_STEALTHWATCH_MAX_BYTES;
-	sw->who = np_xasprintf("%s (%s:%d)", c->name, c->host, port);
-	np_batch_init(&sw->batch, c->name, 0);
+	sw->who = np_xasprintf("%s (%s:%d)", src->name, c->host, port);
+	np_batch_init(&sw->batch, src->name, 0);
 	return sw;
 }
 
@@ -111,8 +116,18 @@ sw_destroy(void *inst)
 	free(sw);
 }
 
+static const char *
+sw_peer(const void *conf)
+{
+	return ((const struct np_sw_conf *)conf)->host;
+}
+
 const struct np_collector_ops np_stealthwatch_ops = {
     .type = "stealthwatch",
+    .options = np_sw_options,
+    .conf_size = sizeof(struct np_sw_conf),
+    .conf_check = np_sw_conf_check,
+    .peer = sw_peer,
     .create = sw_create,
     .poll = sw_poll,
     .cancel = sw_cancel,

@@ -19,6 +19,21 @@
 #define NP_STEALTHWATCH_MAX_BYTES (64u * 1024 * 1024)
 #define NP_STEALTHWATCH_DEFAULT_PATH "/lancope/var/sw/today/data/exporter_device_stats.txt"
 
+/* The type's own keys (stealthwatch_conf.c), parsed into cfg->conf. */
+struct np_sw_conf {
+	char *host;
+	int port; /* default 22 */
+	char *user;
+	char *identity_file;
+	bool use_agent;
+	char *known_hosts; /* required */
+	char *path;        /* default NP_STEALTHWATCH_DEFAULT_PATH */
+	char *password;    /* resolved from password_file / password_env; never logged */
+	int max_file_size; /* bytes; default 64 MiB: a larger file fails the poll unread */
+};
+extern const struct np_config_opt np_sw_options[];
+void np_sw_conf_check(void *conf, const struct np_source_cfg *src, struct np_conf_report *r);
+
 extern const struct np_collector_ops np_stealthwatch_ops;
 
 #endif

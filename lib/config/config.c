@@ -8,11 +8,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "collectors/collector.h"
 #include "config/config_table.h"
 #include "config/diag.h"
 #include "config/secret.h"
@@ -157,7 +159,7 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		const char *tname;
 		unsigned type = entry_type(item, np_config_alert_types, &tname);
 		char *owner = np_xasprintf("alert %zu", i + 1);
-		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type, tname};
+		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type, tname, NULL, 0};
 		np_config_walk_defaults(np_config_alert_opts, a, type);
 		np_config_walk(np_config_alert_opts, item, a, &sc);
 		if (a->server == NULL)
@@ -167,78 +169,145 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 	}
 }
 
+/* How a type's conf_check reports: positioned at the named key of the entry, or the entry. */
+struct report_impl {
+	struct loader *l;
+	const struct np_config_ynode *item;
+};
+
 static void
-resolve_secret(struct loader *l, struct np_config_source_build *b,
-               const struct np_config_ynode *item, const char *owner)
+report_at(struct np_conf_report *r, bool warn, const char *key, const char *fmt, va_list ap)
 {
-	static const char *const keys[] = {"password", "password_file", "password_env"};
-	const struct np_config_ynode *given[3] = {NULL, NULL, NULL};
-	const struct np_config_ynode *first = NULL;
-	const char *first_key = NULL;
-	for (size_t i = 0; i < 3; i++) {
-		given[i] = np_config_ydoc_get(item, keys[i]);
-		if (given[i] == NULL)
-			continue;
-		if (first == NULL) {
-			first = given[i];
-			first_key = keys[i];
-		} else {
-			np_config_diag_add(l->errs, given[i]->line, given[i]->col,
-			                   "keys '%s' and '%s' in %s cannot be used together",
-			                   first_key, keys[i], owner);
-			return;
+	struct report_impl *ri = r->impl;
+	const struct np_config_ynode *at = key != NULL ? np_config_ydoc_get(ri->item, key) : NULL;
+	if (at == NULL)
+		at = ri->item;
+	char *msg = np_xvasprintf(fmt, ap);
+	np_config_diag_add(warn ? ri->l->warns : ri->l->errs, at->line, at->col, "%s", msg);
+	free(msg);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+report_error(struct np_conf_report *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_at(r, false, key, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+report_warning(struct np_conf_report *r, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	report_at(r, true, key, fmt, ap);
+	va_end(ap);
+}
+
+static bool
+report_given(struct np_conf_report *r, const char *key)
+{
+	struct report_impl *ri = r->impl;
+	return np_config_ydoc_get(ri->item, key) != NULL;
+}
+
+/* The collector a `type:` names (its registry index as a bit in *bit), or NULL. */
+static const struct np_collector_ops *
+source_type(const struct np_config_ynode *item, unsigned *bit, const char **name)
+{
+	const struct np_config_ynode *t = np_config_ydoc_get(item, "type");
+	*bit = 0;
+	*name = NULL;
+	if (t == NULL || t->kind != NP_CONFIG_YSCALAR)
+		return NULL;
+	for (size_t i = 0; np_collectors[i] != NULL; i++) {
+		if (strcmp(np_collectors[i]->type, t->str) == 0) {
+			*bit = 1u << i;
+			*name = np_collectors[i]->type;
+			return np_collectors[i];
 		}
 	}
-	/* A field is only set from its key, but keep a position even if that ever changes. */
-	for (size_t i = 0; i < 3; i++)
-		if (given[i] == NULL)
-			given[i] = item;
-	char *why = NULL;
-	if (b->password_file != NULL) {
-		if (np_config_secret_file(b->password_file, &b->s.password, &why) == -1) {
-			np_config_diag_add(l->errs, given[1]->line, given[1]->col,
-			                   "bad value for 'password_file' in %s: %s", owner, why);
-			free(why);
-		}
-	} else if (b->password_env != NULL) {
-		if (np_config_secret_env(b->password_env, &b->s.password, &why) == -1) {
-			np_config_diag_add(l->errs, given[2]->line, given[2]->col,
-			                   "bad value for 'password_env' in %s: %s", owner, why);
-			free(why);
-		}
-	} else if (b->password_clear != NULL) {
-		/* Issue #3: a Flow Collector password comes only from a file or the environment. */
-		np_config_diag_add(l->errs, given[0]->line, given[0]->col,
-		                   "%s: a password in clear is not accepted; put it in a file "
-		                   "(password_file, e.g. a systemd credential) or the environment "
-		                   "(password_env)",
-		                   owner);
-	}
+	return NULL;
 }
 
 static void
-source_rules(struct loader *l, struct np_config_source_build *b, unsigned type,
-             const struct np_config_ynode *item, const char *owner)
+bad_type(struct loader *l, const struct np_config_ynode *item, const char *owner)
 {
+	const struct np_config_ynode *t = np_config_ydoc_get(item, "type");
+	if (t == NULL)
+		return; /* "missing required key" already */
+	char *list = np_xstrdup(""), *got = np_config_ydoc_describe(t);
+	for (size_t i = 0; np_collectors[i] != NULL; i++) {
+		char *next = np_xasprintf("%s%s%s", list, i ? ", " : "", np_collectors[i]->type);
+		free(list);
+		list = next;
+	}
+	np_config_diag_add(l->errs, t->line, t->col,
+	                   "bad value for 'type' in %s: expected one of %s, got %s", owner, list,
+	                   got);
+	free(list);
+	free(got);
+}
+
+/*
+ * Walks one source entry: the keys every source has, and its type's own (ops->options, into a
+ * config the type owns). With an unknown type every type's keys are accepted, so the one
+ * error is the type.
+ */
+static void
+walk_source(struct loader *l, struct np_config_source_build *b, const struct np_config_ynode *item,
+            const char *owner)
+{
+	unsigned bit;
+	const char *tname;
+	const struct np_collector_ops *ops = source_type(item, &bit, &tname);
+	size_t ntypes = 0;
+	while (np_collectors[ntypes] != NULL)
+		ntypes++;
+	struct np_config_layer *ls = np_xcalloc(ntypes + 1, sizeof(*ls));
+	const struct np_config_opt **others = np_xcalloc(ntypes + 1, sizeof(*others));
+	size_t nl = 0, no = 0;
+	ls[nl++] = (struct np_config_layer){np_config_source_opts, b, false};
+	for (size_t i = 0; i < ntypes; i++) {
+		const struct np_collector_ops *t = np_collectors[i];
+		if (t->options == NULL)
+			continue;
+		if (ops != NULL && t != ops) {
+			others[no++] = t->options;
+			continue;
+		}
+		void *conf = np_xcalloc(1, t->conf_size > 0 ? t->conf_size : 1);
+		np_config_walk_defaults(t->options, conf, 0);
+		ls[nl++] = (struct np_config_layer){t->options, conf, ops == NULL};
+	}
+	struct np_config_scope sc = {l->errs, owner, NULL, "source", bit, tname, NULL, 0};
+	sc.other_tables = others;
+	sc.nother = no;
+	np_config_walk_defaults(np_config_source_opts, b, bit);
+	np_config_walk_layers(ls, nl, item, &sc);
+	if (ops == NULL)
+		bad_type(l, item, owner);
+	for (size_t i = 1; i < nl; i++) {
+		if (ops != NULL) {
+			b->s.conf = ls[i].base;
+			b->s.type_ops = ops;
+			continue;
+		}
+		np_config_table_free(ls[i].opts, ls[i].base);
+		free(ls[i].base);
+	}
+	if (ops != NULL && ops->options == NULL) {
+		b->s.type_ops = ops;
+	}
+	free(ls);
+	free(others);
 	if (b->max_gap_x > 0)
 		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
-	if (type == NP_CFG_SRC_STEALTHWATCH) {
-		/* Judged on the keys given, so a bad value is not also "no way to authenticate". */
-		const struct np_config_ynode *agent = np_config_ydoc_get(item, "use_agent");
-		bool agent_given = agent != NULL && !(agent->kind == NP_CONFIG_YSCALAR &&
-		                                      (strcmp(agent->str, "false") == 0 ||
-		                                       strcmp(agent->str, "False") == 0 ||
-		                                       strcmp(agent->str, "FALSE") == 0));
-		if (np_config_ydoc_get(item, "identity_file") == NULL && !agent_given &&
-		    np_config_ydoc_get(item, "password") == NULL &&
-		    np_config_ydoc_get(item, "password_file") == NULL &&
-		    np_config_ydoc_get(item, "password_env") == NULL)
-			np_config_diag_add(
-			    l->errs, item->line, item->col,
-			    "%s needs a way to authenticate: one of identity_file, use_agent: "
-			    "true, password_file or password_env",
-			    owner);
-		resolve_secret(l, b, item, owner);
+	if (ops != NULL && ops->conf_check != NULL && b->s.conf != NULL) {
+		struct report_impl ri = {l, item};
+		struct np_conf_report r = {report_error, report_warning, report_given, &ri};
+		ops->conf_check(b->s.conf, &b->s, &r);
 	}
 }
 
@@ -287,18 +356,10 @@ load_sources(struct loader *l, const struct np_config_ynode *root)
 		b.s.interval_ms = cfg->interval_ms;
 		b.s.timeout_ms = cfg->timeout_ms;
 		b.s.state = cfg->state;
-		const char *tname;
-		unsigned type = entry_type(item, np_config_source_types, &tname);
 		char *owner = entry_owner("source", item, i);
-		struct np_config_scope sc = {l->errs, owner, NULL, "source", type, tname};
-		np_config_walk_defaults(np_config_source_opts, &b, type);
-		np_config_walk(np_config_source_opts, item, &b, &sc);
-		source_rules(l, &b, type, item, owner);
+		walk_source(l, &b, item, owner);
 		global_only_state(l, item, owner);
 		free(owner);
-		np_config_secret_free(b.password_clear);
-		free(b.password_file);
-		free(b.password_env);
 		for (size_t j = 0; j < cfg->nsources && b.s.name != NULL; j++) {
 			if (cfg->sources[j].name == NULL || strcmp(cfg->sources[j].name, b.s.name))
 				continue;
@@ -369,7 +430,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		                   got);
 		free(got);
 	} else if (root != NULL) {
-		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL};
+		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL, NULL, 0};
 		np_config_walk_defaults(np_config_top, cfg, 0);
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
@@ -463,16 +524,14 @@ free_source(struct np_source_cfg *s)
 {
 	free(s->name);
 	free(s->type);
-	free_list(s->include, s->ninclude);
-	free_list(s->exclude, s->nexclude);
-	free(s->proc_path);
-	free(s->sys_path);
-	free(s->host);
-	free(s->user);
-	free(s->identity_file);
-	free(s->known_hosts);
-	free(s->path);
-	np_config_secret_free(s->password);
+	free(s->link_group);
+	const struct np_collector_ops *ops = s->type_ops;
+	if (ops != NULL && s->conf != NULL) {
+		if (ops->conf_free != NULL)
+			ops->conf_free(s->conf);
+		np_config_table_free(ops->options, s->conf);
+	}
+	free(s->conf);
 }
 
 void

@@ -58,8 +58,8 @@ struct np_alert_cfg {
 
 struct np_source_cfg {
 	char *name;
-	char *type;                /* "local", "stealthwatch", ... (collector registry key) */
-	int line;                  /* config line of this entry, for messages */
+	char *type; /* "local", "stealthwatch", ... (collector registry key) */
+	int line;   /* config line of this entry, for messages */
 	/*
 	 * The type's own parsed config (its collector's `options` table; opaque here) and the
 	 * collector ops that describe it (const struct np_collector_ops *). Owned by the config.
@@ -76,26 +76,6 @@ struct np_source_cfg {
 	struct np_state_cfg state; /* global `state:` with per-source overrides applied */
 	double max_rate;           /* bytes/s plausibility limit, 0 = from link speed only */
 	int64_t max_gap_ms;        /* default 3 x interval */
-
-	/* type: local */
-	char **include; /* POSIX ERE, search semantics; empty = all */
-	size_t ninclude;
-	char **exclude;
-	size_t nexclude;
-	char *proc_path; /* default "/proc/self/net/dev" (fallback reader) */
-	char *sys_path;  /* default "/sys/class/net" (fallback oper state) */
-	bool netlink;    /* default true; false forces the /proc fallback */
-
-	/* type: stealthwatch */
-	char *host;
-	int port; /* default 22 */
-	char *user;
-	char *identity_file;
-	bool use_agent;
-	char *known_hosts; /* required */
-	char *path;        /* default /lancope/var/sw/today/data/exporter_device_stats.txt */
-	char *password;    /* resolved from password_file / password_env; never logged */
-	int max_file_size; /* bytes; default 64 MiB: a larger file fails the poll unread */
 };
 
 struct np_config {

@@ -5,6 +5,7 @@
  * with its type, range, choices, default and help. The walker (walk.c) validates and fills
  * structs from these tables, np_config_help() prints them, and nothing else lists key names.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,11 +31,11 @@ enum np_config_otype {
 	NP_CFG_LOG,        /* enum np_log_target at off, char *file at off2 */
 	NP_CFG_SERVER,     /* struct np_alert_cfg at off: server, proto, host, port */
 	NP_CFG_REGEXES,    /* char ** at off, size_t count at off2: a list of POSIX EREs */
-	NP_CFG_STRINGS,    /* char ** at off, size_t count at off2: a list of strings (max = most) */
-	NP_CFG_MAPLIST,    /* a list of mappings described by sub: an array of structs of `max`
-	                      bytes each at off (void *), size_t count at off2 */
-	NP_CFG_SECTION,    /* a mapping described by sub; its fields are at base + off */
-	NP_CFG_LIST,       /* a list of mappings described by sub (walked by config.c) */
+	NP_CFG_STRINGS, /* char ** at off, size_t count at off2: a list of strings (max = most) */
+	NP_CFG_MAPLIST, /* a list of mappings described by sub: an array of structs of `max`
+	                   bytes each at off (void *), size_t count at off2 */
+	NP_CFG_SECTION, /* a mapping described by sub; its fields are at base + off */
+	NP_CFG_LIST,    /* a list of mappings described by sub (walked by config.c) */
 };
 
 /* Fill from the enclosing scope (e.g. a source's `state` starts as the global one). */
@@ -51,8 +52,6 @@ enum np_config_otype {
 
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu
-#define NP_CFG_SRC_LOCAL 0x1u
-#define NP_CFG_SRC_STEALTHWATCH 0x2u
 #define NP_CFG_ALERT_SYSLOG 0x1u
 
 struct np_config_choice {
@@ -76,11 +75,18 @@ struct np_config_opt {
 	const char *help;
 };
 
+/*
+ * Frees what a walk of opts allocated in base (strings, lists, list entries; secrets are wiped),
+ * leaving the pointers NULL. Not base itself.
+ */
+void np_config_table_free(const struct np_config_opt *opts, void *base);
+/* True when every field described by opts is equal in a and b (a reload keeps such). */
+bool np_config_table_equal(const struct np_config_opt *opts, const void *a, const void *b);
+
 /* The top-level table and the discriminators of the two lists. */
 extern const struct np_config_opt np_config_top[];
 extern const struct np_config_opt np_config_source_opts[];
 extern const struct np_config_opt np_config_alert_opts[];
-extern const struct np_config_choice np_config_source_types[];
 extern const struct np_config_choice np_config_alert_types[];
 
 /* A choice by name, or NULL. */
@@ -90,15 +96,12 @@ const struct np_config_choice *np_config_choice_find(const struct np_config_choi
 char *np_config_choice_list(const struct np_config_choice *c);
 
 /*
- * The wrapper a source is parsed into: the public struct plus the fields that are resolved
- * after the walk (secrets, a max_gap given as a multiple).
+ * The wrapper a source's common keys are parsed into: the public struct plus what is resolved
+ * after the walk (a max_gap given as a multiple). The type's own keys go to s.conf.
  */
 struct np_config_source_build {
 	struct np_source_cfg s;
 	double max_gap_x;
-	char *password_clear;
-	char *password_file;
-	char *password_env;
 };
 
 #endif

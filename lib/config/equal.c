@@ -2,7 +2,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "collectors/collector.h"
 #include "config/config.h"
+#include "config/config_table.h"
 
 static bool
 str_eq(const char *a, const char *b)
@@ -10,17 +12,6 @@ str_eq(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return a == b;
 	return strcmp(a, b) == 0;
-}
-
-static bool
-list_eq(char *const *a, size_t na, char *const *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (!str_eq(a[i], b[i]))
-			return false;
-	return true;
 }
 
 static bool
@@ -32,20 +23,19 @@ state_eq(const struct np_state_cfg *a, const struct np_state_cfg *b)
 	       a->flap_window_ms == b->flap_window_ms && a->alert_never_up == b->alert_never_up;
 }
 
-/* Every field but `line`: moving an entry within the file changes nothing it does. */
+/* Every field but `line`: moving an entry within the file changes nothing it does. The type's
+ * own keys compare through its option table. */
 bool
 np_source_cfg_equal(const struct np_source_cfg *a, const struct np_source_cfg *b)
 {
-	return str_eq(a->name, b->name) && str_eq(a->type, b->type) &&
-	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
-	       state_eq(&a->state, &b->state) && a->max_rate == b->max_rate &&
-	       a->max_gap_ms == b->max_gap_ms &&
-	       list_eq(a->include, a->ninclude, b->include, b->ninclude) &&
-	       list_eq(a->exclude, a->nexclude, b->exclude, b->nexclude) &&
-	       str_eq(a->proc_path, b->proc_path) && str_eq(a->sys_path, b->sys_path) &&
-	       a->netlink == b->netlink && str_eq(a->host, b->host) && a->port == b->port &&
-	       str_eq(a->user, b->user) && str_eq(a->identity_file, b->identity_file) &&
-	       a->use_agent == b->use_agent && str_eq(a->known_hosts, b->known_hosts) &&
-	       str_eq(a->path, b->path) && str_eq(a->password, b->password) &&
-	       a->max_file_size == b->max_file_size;
+	if (!(str_eq(a->name, b->name) && str_eq(a->type, b->type) &&
+	      a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	      state_eq(&a->state, &b->state) && a->max_rate == b->max_rate &&
+	      a->max_gap_ms == b->max_gap_ms && str_eq(a->link_group, b->link_group) &&
+	      a->type_ops == b->type_ops))
+		return false;
+	const struct np_collector_ops *ops = a->type_ops;
+	if (ops == NULL || ops->options == NULL || a->conf == NULL || b->conf == NULL)
+		return a->conf == b->conf;
+	return np_config_table_equal(ops->options, a->conf, b->conf);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/collector.h"
 #include "config/config.h"
 #include "config/config_table.h"
 #include "config/value.h"
@@ -59,6 +60,39 @@ render(struct buf *b, const struct np_config_opt *opts, const char *prefix,
 		if (inherit != NULL && (o->flags & NP_CFG_F_GLOBAL) != 0)
 			continue; /* refused where the section is inherited */
 		char *key = np_xasprintf("%s%s", prefix, o->name);
+		if (o->flags & NP_CFG_F_SECRET_FORMS) {
+			put(b, "%-" KEYW "s %-18s %s\n%-" KEYW "s %s\n", key, "path|variable",
+			    o->required ? "(required)" : "(none)", "", o->help);
+			put(b,
+			    "%-" KEYW
+			    "s (give %s_file: a file, or %s_env: an environment variable; "
+			    "never %s in clear)\n",
+			    "", o->name, o->name, o->name);
+			free(key);
+			continue;
+		}
+		if (o->type == NP_CFG_MAPLIST) {
+			put(b, "%-" KEYW "s list: %s\n", key, o->help);
+			char *sub = np_xasprintf("%s[].", key);
+			render(b, o->sub, sub, NULL, NULL);
+			free(sub);
+			free(key);
+			continue;
+		}
+		if (o->type == NP_CFG_LIST && o->sub == np_config_source_opts) {
+			put(b, "%-" KEYW "s list: %s\n", key, o->help);
+			char *sub = np_xasprintf("%s[].", key);
+			render(b, o->sub, sub, NULL, NULL);
+			for (size_t i = 0; np_collectors[i] != NULL; i++) {
+				if (np_collectors[i]->options == NULL)
+					continue;
+				put(b, "%s[] of type %s:\n", key, np_collectors[i]->type);
+				render(b, np_collectors[i]->options, sub, NULL, NULL);
+			}
+			free(sub);
+			free(key);
+			continue;
+		}
 		if (o->type == NP_CFG_SECTION || o->type == NP_CFG_LIST) {
 			put(b, "%-" KEYW "s %s%s\n", key, o->type == NP_CFG_LIST ? "list: " : "",
 			    o->help);
@@ -67,8 +101,7 @@ render(struct buf *b, const struct np_config_opt *opts, const char *prefix,
 			char *sub = np_xasprintf("%s%s", key, o->type == NP_CFG_LIST ? "[]." : ".");
 			const struct np_config_choice *types = entry_types;
 			if (o->type == NP_CFG_LIST)
-				types = o->sub == np_config_source_opts ? np_config_source_types
-				                                        : np_config_alert_types;
+				types = np_config_alert_types;
 			char *from = NULL;
 			if (o->flags & NP_CFG_F_INHERIT)
 				from = np_xasprintf("%s.", o->name);

@@ -258,6 +258,22 @@ set_number(const struct np_config_opt *o, void *base, const struct np_config_yno
 	return 0;
 }
 
+static void
+replace_list(char ***list, size_t *nlist, const struct np_config_ynode *const *items, size_t count)
+{
+	for (size_t i = 0; i < *nlist; i++)
+		free((*list)[i]);
+	free(*list);
+	*list = NULL;
+	*nlist = 0;
+	if (count > 0) {
+		*list = np_xcalloc(count, sizeof(**list));
+		for (size_t i = 0; i < count; i++)
+			(*list)[i] = np_xstrdup(items[i]->str);
+		*nlist = count;
+	}
+}
+
 static int
 set_regexes(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why,
             const struct np_config_ynode **at)
@@ -319,19 +335,40 @@ set_regexes(const struct np_config_opt *o, void *base, const struct np_config_yn
 		}
 		regfree(&re);
 	}
-	char ***list = FIELD(base, o->off, char **);
-	size_t *nlist = FIELD(base, o->off2, size_t);
-	for (size_t i = 0; i < *nlist; i++)
-		free((*list)[i]);
-	free(*list);
-	*list = NULL;
-	*nlist = 0;
-	if (count > 0) {
-		*list = np_xcalloc(count, sizeof(**list));
-		for (size_t i = 0; i < count; i++)
-			(*list)[i] = np_xstrdup(items[i]->str);
-		*nlist = count;
+	replace_list(FIELD(base, o->off, char **), FIELD(base, o->off2, size_t), items, count);
+	return 0;
+}
+
+/* A list of non-empty strings; a single string is a list of one; max > 0 caps the count. */
+static int
+set_strings(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why,
+            const struct np_config_ynode **at)
+{
+	const struct np_config_ynode *const *items = &n;
+	size_t count = 1;
+	if (n->kind == NP_CONFIG_YSEQ) {
+		items = (const struct np_config_ynode *const *)n->kids;
+		count = n->nkids;
+	} else if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n)) {
+		return bad(o, n, why);
 	}
+	if (o->max > 0 && count > (size_t)o->max) {
+		*why = np_xasprintf("expected at most %lld entries, got %zu", (long long)o->max,
+		                    count);
+		return -1;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const struct np_config_ynode *it = items[i];
+		if (it->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(it) ||
+		    *it->str == '\0') {
+			*at = it;
+			char *got = np_config_ydoc_describe(it);
+			*why = np_xasprintf("expected a non-empty string, got %s", got);
+			free(got);
+			return -1;
+		}
+	}
+	replace_list(FIELD(base, o->off, char **), FIELD(base, o->off2, size_t), items, count);
 	return 0;
 }
 
@@ -360,6 +397,8 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 	*at = n;
 	if (o->type == NP_CFG_REGEXES)
 		return set_regexes(o, base, n, why, at);
+	if (o->type == NP_CFG_STRINGS)
+		return set_strings(o, base, n, why, at);
 	if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n))
 		return bad(o, n, why);
 	const char *s = n->str;

@@ -1,11 +1,14 @@
 #include "core/pipeline.h"
 
+#include "collectors/collector.h"
+
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
 #include "alert/alert.h"
+#include "collectors/collector.h"
 #include "core/accum.h"
 #include "core/flush.h"
 #include "core/pending.h"
@@ -108,12 +111,15 @@ set_clocks(struct np_pipeline *p, int64_t wall_ms, int64_t mono_ms)
 	p->mono_now = mono_ms;
 }
 
-/* A local source sees only its own host; other collectors may share links (Flow Collectors
- * an exporter moves between): those of one type form a group for the multi-collector wait. */
+/* What a COLLECTOR alert names as its device: the type's peer (a host), else the source. */
 static const char *
-link_group(const struct np_source_cfg *src)
+source_peer(const struct np_source_cfg *src)
 {
-	return strcmp(src->type, "local") == 0 ? NULL : src->type;
+	const struct np_collector_ops *ops = src->type_ops;
+	const char *peer = NULL;
+	if (ops != NULL && ops->peer != NULL && src->conf != NULL)
+		peer = ops->peer(src->conf);
+	return peer != NULL ? peer : src->name;
 }
 
 static void
@@ -123,7 +129,7 @@ register_sources(struct np_pipeline *p)
 		const struct np_source_cfg *s = &p->cfg->sources[i];
 		/* its next batch at the latest: interval + 10 % jitter + its timeout */
 		int64_t due = s->interval_ms + s->interval_ms / 10 + s->timeout_ms;
-		np_ls_source_set(p->ls, s->name, link_group(s), due);
+		np_ls_source_set(p->ls, s->name, s->link_group, due);
 	}
 }
 
@@ -884,7 +890,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		struct np_store_alert a = {
 		    .msgid = "COLLECTOR",
 		    .severity = LOG_WARNING,
-		    .device = src->host != NULL ? src->host : src->name,
+		    .device = source_peer(src),
 		    .interface = "",
 		    .state = ok ? "ok" : "failing",
 		    .previous = first ? "unknown"

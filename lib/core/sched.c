@@ -90,7 +90,7 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-schedule_next(struct entry *e, bool ok)
+schedule_next(struct entry *e, bool ok, int64_t retry_after_ms)
 {
 	struct np_sched *s = e->s;
 	if (s->once || !s->running)
@@ -104,7 +104,11 @@ schedule_next(struct entry *e, bool ok)
 		e->backoff_ms = e->backoff_ms == 0 ? interval * 2 : e->backoff_ms * 2;
 		if (e->backoff_ms > cap)
 			e->backoff_ms = cap;
-		e->due_ms = now + e->backoff_ms;
+		/* The peer's own word (HTTP 429 Retry-After) comes before our backoff. */
+		int64_t wait = e->backoff_ms;
+		if (retry_after_ms > wait)
+			wait = retry_after_ms;
+		e->due_ms = now + wait;
 		arm(e, e->due_ms);
 		return;
 	}
@@ -126,7 +130,7 @@ schedule_next(struct entry *e, bool ok)
 }
 
 static void
-finish(struct entry *e, const struct np_batch *b, int ok, const char *cause)
+finish(struct entry *e, const struct np_batch *b, int ok, const char *cause, int64_t retry_after_ms)
 {
 	struct np_sched *s = e->s;
 	bool sync = e->in_poll_call;
@@ -137,7 +141,7 @@ finish(struct entry *e, const struct np_batch *b, int ok, const char *cause)
 	e->in_flight = false;
 	evtimer_del(e->deadline);
 	/* The next poll is armed first, so the hook sees (and may change) the new schedule. */
-	schedule_next(e, ok == 0);
+	schedule_next(e, ok == 0, retry_after_ms);
 	if (s->hooks.result != NULL)
 		s->hooks.result(s->hooks.arg, e->cfg, b, ok, cause);
 	if (s->hooks.timed != NULL) {
@@ -169,8 +173,17 @@ done_cb(void *arg, struct np_batch *batch, int ok, char *cause, int64_t retry_af
 		free(cause);
 		return;
 	}
-	finish(e, ok == 0 ? batch : NULL, ok == 0 ? 0 : -1, cause);
+	finish(e, ok == 0 ? batch : NULL, ok == 0 ? 0 : -1, cause, ok == 0 ? 0 : retry_after_ms);
 	free(cause);
+}
+
+static int64_t
+amount_mark_cb(void *arg, const char *device)
+{
+	struct entry *e = arg;
+	if (e->s->hooks.amount_mark == NULL)
+		return 0;
+	return e->s->hooks.amount_mark(e->s->hooks.arg, e->cfg, device);
 }
 
 static void
@@ -190,7 +203,7 @@ deadline_cb(evutil_socket_t fd, short what, void *arg)
 	e->ops->cancel(e->inst);
 	char *why =
 	    np_xasprintf("no answer within %lld ms (timeout)", (long long)e->cfg->timeout_ms);
-	finish(e, NULL, -1, why);
+	finish(e, NULL, -1, why, 0);
 	free(why);
 }
 
@@ -223,7 +236,7 @@ poll_now(struct entry *e)
 	if (rc == -1) {
 		if (e->in_flight) {
 			e->in_poll_call = true; /* failed to start: a synchronous answer */
-			finish(e, NULL, -1, cause != NULL ? cause : "poll failed to start");
+			finish(e, NULL, -1, cause != NULL ? cause : "poll failed to start", 0);
 			e->in_poll_call = false;
 		}
 	} else if (e->in_flight && e->s->hooks.timed != NULL) {
@@ -265,6 +278,9 @@ entry_new(struct np_sched *s, const struct np_source_cfg *cfg, char **cause)
 	e->ctx.cfg = cfg;
 	e->ctx.done = done_cb;
 	e->ctx.push = push_cb;
+	e->ctx.amount_mark = amount_mark_cb;
+	e->ctx.http = s->hooks.http;
+	e->ctx.log = &s->lg;
 	e->ctx.arg = e;
 	e->timer = evtimer_new(s->base, timer_cb, e);
 	e->deadline = evtimer_new(s->base, deadline_cb, e);

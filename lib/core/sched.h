@@ -5,7 +5,8 @@
  * (next = previous due + interval, so no drift; a late poll is clamped to now), ±10 % jitter
  * around that grid, never two polls of one source at once, a deadline per poll (timeout),
  * exponential backoff while a source fails (interval x 2, x 4 ... capped at 16 x interval or
- * 1 h), restored on the first success.
+ * 1 h), restored on the first success; a failure that carries the peer's Retry-After waits at
+ * least that long.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 struct event_base;
 struct np_collector_ops;
+struct np_http;
 struct np_sched;
 
 /* What one poll cost, for the `timed` hook (see sched.c: poll_now). */
@@ -37,6 +39,10 @@ struct np_sched_hooks {
 	void (*pushed)(void *arg, const struct np_source_cfg *src, const struct np_batch *b);
 	/* --once: every source has finished its one poll. */
 	void (*once_done)(void *arg);
+	/* ctx->amount_mark of the collectors (DESIGN §2); NULL answers 0. */
+	int64_t (*amount_mark)(void *arg, const struct np_source_cfg *src, const char *device);
+	/* The shared HTTP engine handed to collectors (ctx->http); may be NULL. */
+	struct np_http *http;
 	/* Collector lookup by type; NULL = the registry (np_collector_lookup). For tests. */
 	const struct np_collector_ops *(*lookup)(const char *type);
 	void *arg;

@@ -125,6 +125,7 @@ sources:
     identity_file: $T/client
     known_hosts: $T/known_hosts
     path: $T/fc_a.txt
+    link_group: fc
     interval: 1s
     timeout: 5s
   - name: fc-b
@@ -135,6 +136,7 @@ sources:
     identity_file: $T/client
     known_hosts: $T/known_hosts
     path: $T/fc_b.txt
+    link_group: fc
     interval: 1s
     timeout: 5s
 EOC

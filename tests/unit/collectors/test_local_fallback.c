@@ -15,6 +15,7 @@
 struct fx {
 	char *dir, *proc, *sys;
 	struct np_source_cfg cfg;
+	struct np_local_conf lc;
 	struct lt_sink sink;
 	struct np_collector_ctx ctx;
 	void *inst;
@@ -96,11 +97,12 @@ setup(void **state)
 	f->cfg.name = "this-host";
 	f->cfg.type = "local";
 	f->cfg.timeout_ms = 2000;
-	f->cfg.exclude = exclude_default;
-	f->cfg.nexclude = 2;
-	f->cfg.proc_path = f->proc;
-	f->cfg.sys_path = f->sys;
-	f->cfg.netlink = false;
+	f->lc.exclude = exclude_default;
+	f->lc.nexclude = 2;
+	f->lc.proc_path = f->proc;
+	f->lc.sys_path = f->sys;
+	f->lc.netlink = false;
+	f->cfg.conf = &f->lc;
 	f->ctx.cfg = &f->cfg;
 	f->ctx.done = lt_done;
 	f->ctx.push = lt_push;
@@ -242,30 +244,34 @@ test_config_freed_after_create(void **state)
 	struct fx *f = *state;
 	struct np_source_cfg *cfg = np_xcalloc(1, sizeof(*cfg));
 	*cfg = f->cfg;
+	struct np_local_conf *lc = np_xcalloc(1, sizeof(*lc));
+	*lc = f->lc;
+	cfg->conf = lc;
 	cfg->name = np_xstrdup("this-host");
 	cfg->type = np_xstrdup("local");
-	cfg->proc_path = np_xstrdup(f->proc);
-	cfg->sys_path = np_xstrdup(f->sys);
+	lc->proc_path = np_xstrdup(f->proc);
+	lc->sys_path = np_xstrdup(f->sys);
 	char **exc = np_xcalloc(2, sizeof(*exc));
 	exc[0] = np_xstrdup("^lo$");
 	exc[1] = np_xstrdup("^docker");
-	cfg->exclude = exc;
+	lc->exclude = exc;
 	struct np_collector_ctx ctx = f->ctx;
 	ctx.cfg = cfg;
 	char *cause = NULL;
 	f->inst = np_local_ops.create(&ctx, &cause);
 	assert_null(cause);
 	/* Scribbled over, then freed, as np_config_free would. */
-	memset(cfg->proc_path, 'x', strlen(cfg->proc_path));
-	memset(cfg->sys_path, 'x', strlen(cfg->sys_path));
+	memset(lc->proc_path, 'x', strlen(lc->proc_path));
+	memset(lc->sys_path, 'x', strlen(lc->sys_path));
 	memset(exc[0], 'x', strlen(exc[0]));
 	free(cfg->name);
 	free(cfg->type);
-	free(cfg->proc_path);
-	free(cfg->sys_path);
+	free(lc->proc_path);
+	free(lc->sys_path);
 	free(exc[0]);
 	free(exc[1]);
 	free(exc);
+	free(lc);
 	free(cfg);
 	for (int i = 0; i < 2; i++) {
 		poll_once(f);
@@ -317,10 +323,10 @@ test_include_exclude(void **state)
 	struct fx *f = *state;
 	char *inc[] = {"^eth", "^wl", "^lo"};
 	char *exc[] = {"^wlan[0-9]+$"};
-	f->cfg.include = inc;
-	f->cfg.ninclude = 3;
-	f->cfg.exclude = exc;
-	f->cfg.nexclude = 1;
+	f->lc.include = inc;
+	f->lc.ninclude = 3;
+	f->lc.exclude = exc;
+	f->lc.nexclude = 1;
 	create(f);
 	poll_once(f);
 	/* exclude wins over include; search semantics ("^lo" matches lo) */
@@ -330,10 +336,10 @@ test_include_exclude(void **state)
 	np_local_ops.destroy(f->inst);
 
 	/* empty include = all; search semantics: "0" matches every name containing a 0 */
-	f->cfg.include = NULL;
-	f->cfg.ninclude = 0;
+	f->lc.include = NULL;
+	f->lc.ninclude = 0;
 	char *exc2[] = {"0"};
-	f->cfg.exclude = exc2;
+	f->lc.exclude = exc2;
 	f->inst = NULL;
 	create(f);
 	poll_once(f);
@@ -346,8 +352,8 @@ test_bad_regex(void **state)
 {
 	struct fx *f = *state;
 	char *exc[] = {"^ok$", "(unclosed"};
-	f->cfg.exclude = exc;
-	f->cfg.nexclude = 2;
+	f->lc.exclude = exc;
+	f->lc.nexclude = 2;
 	char *cause = NULL;
 	assert_null(np_local_ops.create(&f->ctx, &cause));
 	assert_non_null(cause);

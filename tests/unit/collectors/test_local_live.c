@@ -15,6 +15,7 @@
 
 struct fx {
 	struct np_source_cfg cfg;
+	struct np_local_conf lc;
 	struct lt_sink sink;
 	struct np_collector_ctx ctx;
 	struct event_base *base;
@@ -30,6 +31,7 @@ setup(void **state)
 	f->cfg.type = "local";
 	f->cfg.timeout_ms = 5000;
 	f->ctx.base = f->base;
+	f->cfg.conf = &f->lc;
 	f->ctx.cfg = &f->cfg;
 	f->ctx.done = lt_done;
 	f->ctx.push = lt_push;
@@ -51,7 +53,7 @@ teardown(void **state)
 static void *
 create(struct fx *f, bool netlink)
 {
-	f->cfg.netlink = netlink;
+	f->lc.netlink = netlink;
 	char *cause = NULL;
 	void *inst = np_local_ops.create(&f->ctx, &cause);
 	assert_null(cause);
@@ -134,8 +136,8 @@ test_exclude_lo(void **state)
 {
 	struct fx *f = *state;
 	char *exc[] = {"^lo$"};
-	f->cfg.exclude = exc;
-	f->cfg.nexclude = 1;
+	f->lc.exclude = exc;
+	f->lc.nexclude = 1;
 	for (int netlink = 0; netlink < 2; netlink++) {
 		void *inst = create(f, netlink);
 		assert_int_equal(np_local_ops.poll(inst, NULL), 0);
@@ -164,7 +166,7 @@ static void
 test_fallback_when_netlink_fails(void **state)
 {
 	struct fx *f = *state;
-	f->cfg.netlink = true;
+	f->lc.netlink = true;
 	struct rlimit old;
 	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
 	int probe = dup(0); /* the lowest free descriptor: no socket can be opened above it */

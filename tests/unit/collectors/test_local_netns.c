@@ -46,6 +46,7 @@ struct pushlog {
 
 struct fx {
 	struct np_source_cfg cfg;
+	struct np_local_conf lc;
 	struct lt_sink sink;
 	struct pushlog log;
 	struct np_collector_ctx ctx;
@@ -163,8 +164,9 @@ setup(void **state)
 	f->cfg.name = "ns";
 	f->cfg.type = "local";
 	f->cfg.timeout_ms = 5000;
-	f->cfg.netlink = true;
+	f->lc.netlink = true;
 	f->ctx.base = f->base;
+	f->cfg.conf = &f->lc;
 	f->ctx.cfg = &f->cfg;
 	f->ctx.done = on_done;
 	f->ctx.push = on_push;
@@ -195,7 +197,7 @@ create(struct fx *f)
 	if (cause != NULL)
 		fail_msg("create: %s", cause);
 	assert_non_null(f->inst);
-	assert_string_equal(np_local_reader(f->inst, NULL), f->cfg.netlink ? "netlink" : "proc");
+	assert_string_equal(np_local_reader(f->inst, NULL), f->lc.netlink ? "netlink" : "proc");
 }
 
 static void
@@ -294,8 +296,8 @@ test_filtered_links_not_pushed(void **state)
 		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
 	char *exc[] = {"^npx"};
-	f->cfg.exclude = exc;
-	f->cfg.nexclude = 1;
+	f->lc.exclude = exc;
+	f->lc.nexclude = 1;
 	sh("link add npx0 type veth peer name npy0");
 	sh("link set npx0 up");
 	sh("link set npy0 up");
@@ -435,7 +437,7 @@ test_readers_agree(void **state)
 	struct np_batch nl = {.n = 0};
 	lt_copy(&nl, &f->sink.last);
 
-	f->cfg.netlink = false;
+	f->lc.netlink = false;
 	void *pr = np_local_ops.create(&f->ctx, NULL);
 	assert_non_null(pr);
 	assert_int_equal(np_local_ops.poll(pr, NULL), 0);

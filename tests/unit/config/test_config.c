@@ -13,6 +13,11 @@
 #include "config/config_table.h"
 #include "config/value.h"
 #include "util/xmalloc.h"
+#include "collectors/local.h"
+#include "collectors/stealthwatch.h"
+
+#define LC(s) ((const struct np_local_conf *)(s)->conf)
+#define SWC(s) ((const struct np_sw_conf *)(s)->conf)
 
 static struct np_config *
 ok(const char *text)
@@ -112,10 +117,10 @@ test_shipped_local_yaml(void **state)
 	assert_int_equal(s->interval_ms, 10000);
 	assert_int_equal(s->max_gap_ms, 30000);
 	assert_int_equal(np_source_stale_after_ms(s), 30000);
-	assert_int_equal(s->ninclude, 0);
-	assert_int_equal(s->nexclude, 1);
-	assert_string_equal(s->exclude[0], "^lo$");
-	assert_true(s->netlink);
+	assert_int_equal(LC(s)->ninclude, 0);
+	assert_int_equal(LC(s)->nexclude, 1);
+	assert_string_equal(LC(s)->exclude[0], "^lo$");
+	assert_true(LC(s)->netlink);
 	np_config_free(c);
 	free(path);
 }
@@ -150,8 +155,10 @@ static void
 check_keys_in(const struct np_config_opt *opts, const char *text, const char *where)
 {
 	for (const struct np_config_opt *o = opts; o->name != NULL; o++) {
-		char *needle = np_xasprintf(" %s:", o->name);
-		char *needle2 = np_xasprintf("\n%s:", o->name);
+		/* A secret is documented by its _file form. */
+		const char *sfx = (o->flags & NP_CFG_F_SECRET_FORMS) ? "_file" : "";
+		char *needle = np_xasprintf(" %s%s:", o->name, sfx);
+		char *needle2 = np_xasprintf("\n%s%s:", o->name, sfx);
 		if (strstr(text, needle) == NULL && strstr(text, needle2) == NULL)
 			fail_msg("conf/netpulse.yaml does not mention %s.%s", where, o->name);
 		free(needle);
@@ -167,6 +174,9 @@ test_shipped_netpulse_yaml_mentions_every_key(void **state)
 	char *path = src_path("conf/netpulse.yaml");
 	char *text = np_test_read_file(path, NULL);
 	check_keys_in(np_config_top, text, "(top)");
+	for (size_t i = 0; np_collectors[i] != NULL; i++)
+		if (np_collectors[i]->options != NULL)
+			check_keys_in(np_collectors[i]->options, text, np_collectors[i]->type);
 	free(text);
 	free(path);
 }
@@ -226,30 +236,26 @@ test_source_defaults(void **state)
 	assert_int_equal(a->max_gap_ms, 180000);
 	assert_int_equal(np_source_stale_after_ms(a), 180000);
 	assert_int_equal(a->state.flap_transitions, 5);
-	assert_int_equal(a->ninclude, 0);
-	assert_null(a->include);
-	assert_int_equal(a->nexclude, 0);
-	assert_true(a->netlink);
-	assert_string_equal(a->proc_path, "/proc/self/net/dev");
-	assert_string_equal(a->sys_path, "/sys/class/net");
-	/* Keys of the other type are not filled in. */
-	assert_null(a->host);
-	assert_int_equal(a->port, 0);
-	assert_null(a->path);
-	assert_null(a->password);
+	assert_int_equal(LC(a)->ninclude, 0);
+	assert_null(LC(a)->include);
+	assert_int_equal(LC(a)->nexclude, 0);
+	assert_true(LC(a)->netlink);
+	assert_string_equal(LC(a)->proc_path, "/proc/self/net/dev");
+	assert_string_equal(LC(a)->sys_path, "/sys/class/net");
+	/* Each type's keys live in its own config. */
+	assert_ptr_equal(a->type_ops, &np_local_ops);
+	assert_ptr_equal(b->type_ops, &np_stealthwatch_ops);
 
 	assert_int_equal(b->line, 3);
 	assert_string_equal(b->type, "stealthwatch");
-	assert_string_equal(b->host, "fc1.example.net");
-	assert_int_equal(b->port, 22);
-	assert_string_equal(b->user, "root");
-	assert_string_equal(b->known_hosts, "/etc/netpulse/known_hosts");
-	assert_null(b->identity_file);
-	assert_true(b->use_agent);
-	assert_string_equal(b->path, "/lancope/var/sw/today/data/exporter_device_stats.txt");
-	assert_null(b->password);
-	assert_null(b->proc_path);
-	assert_false(b->netlink);
+	assert_string_equal(SWC(b)->host, "fc1.example.net");
+	assert_int_equal(SWC(b)->port, 22);
+	assert_string_equal(SWC(b)->user, "root");
+	assert_string_equal(SWC(b)->known_hosts, "/etc/netpulse/known_hosts");
+	assert_null(SWC(b)->identity_file);
+	assert_true(SWC(b)->use_agent);
+	assert_string_equal(SWC(b)->path, "/lancope/var/sw/today/data/exporter_device_stats.txt");
+	assert_null(SWC(b)->password);
 	np_config_free(c);
 }
 
@@ -329,14 +335,14 @@ test_overrides(void **state)
 	assert_int_equal(own->timeout_ms, 2000);
 	assert_true(own->max_rate == 1.25e9);
 	assert_int_equal(own->max_gap_ms, 20000);
-	assert_int_equal(own->ninclude, 1);
-	assert_string_equal(own->include[0], "^eth");
-	assert_int_equal(own->nexclude, 2);
-	assert_string_equal(own->exclude[0], "^lo$");
-	assert_string_equal(own->exclude[1], "^docker");
-	assert_false(own->netlink);
-	assert_string_equal(own->proc_path, "/tmp/proc-net-dev");
-	assert_string_equal(own->sys_path, "/tmp/sys-class-net");
+	assert_int_equal(LC(own)->ninclude, 1);
+	assert_string_equal(LC(own)->include[0], "^eth");
+	assert_int_equal(LC(own)->nexclude, 2);
+	assert_string_equal(LC(own)->exclude[0], "^lo$");
+	assert_string_equal(LC(own)->exclude[1], "^docker");
+	assert_false(LC(own)->netlink);
+	assert_string_equal(LC(own)->proc_path, "/tmp/proc-net-dev");
+	assert_string_equal(LC(own)->sys_path, "/tmp/sys-class-net");
 	/* A per-source state block overrides only the keys it gives. */
 	assert_int_equal(own->state.down_after_ms, 30000);
 	assert_int_equal(own->state.up_after_ms, 2000);
@@ -440,10 +446,10 @@ test_password_file_and_env(void **state)
 	                          pw, pw2);
 	setenv("NP_TEST_PW", "from-env", 1);
 	struct np_config *c = ok(text);
-	assert_string_equal(c->sources[0].password, "s3cret");
+	assert_string_equal(SWC(&c->sources[0])->password, "s3cret");
 	/* Exactly one trailing newline is stripped. */
-	assert_string_equal(c->sources[1].password, "two\n");
-	assert_string_equal(c->sources[2].password, "from-env");
+	assert_string_equal(SWC(&c->sources[1])->password, "two\n");
+	assert_string_equal(SWC(&c->sources[2])->password, "from-env");
 	/* From memory there is no file mode to judge: no warning. */
 	assert_int_equal(c->nwarnings, 0);
 	np_config_free(c);
@@ -611,7 +617,10 @@ test_help(void **state)
 	assert_non_null(strstr(h, "\nstorage.retention.daily "));
 	assert_non_null(strstr(h, "\nalerts[].server "));
 	assert_non_null(strstr(h, "\nsources[].known_hosts "));
-	assert_non_null(strstr(h, "[stealthwatch only]"));
+	assert_non_null(strstr(h, "\nsources[] of type stealthwatch:\n"));
+	assert_non_null(strstr(h, "\nsources[].password "));
+	assert_non_null(strstr(h, "give password_file: a file, or password_env"));
+	assert_non_null(strstr(h, "\nsources[].link_group "));
 	assert_non_null(strstr(h, "\nsources[].state.down_after         duration           "
 	                          "state.down_after\n"));
 	assert_non_null(strstr(h,

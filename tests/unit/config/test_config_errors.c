@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "util/xmalloc.h"
+#include "collectors/local.h"
 
 static void
 expect_errors_len(const char *text, size_t len, const char *want)
@@ -338,7 +339,7 @@ test_regex_cost_limits(void **state)
 	struct np_config *c = np_config_parse("t.yaml", okt, strlen(okt), &cause);
 	if (c == NULL)
 		fail_msg("%s", cause);
-	assert_int_equal(c->sources[0].ninclude, 4);
+	assert_int_equal(((const struct np_local_conf *)c->sources[0].conf)->ninclude, 4);
 	np_config_free(c);
 }
 

@@ -167,6 +167,7 @@ test_exporter_moving_between_collectors_raises_nothing(void **state)
 		fcs[i] = f->src;
 		fcs[i].name = i == 0 ? "fc-a" : "fc-b";
 		fcs[i].type = "stealthwatch";
+		fcs[i].link_group = "fc";
 		fcs[i].interval_ms = 60000;
 		fcs[i].timeout_ms = 20000;
 	}
@@ -194,6 +195,33 @@ test_exporter_moving_between_collectors_raises_nothing(void **state)
 	fc_batch(f, &fcs[0], T0 + 240000, -1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
 	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 185000) / 1000);
+	f->cfg.sources = NULL;
+	f->cfg.nsources = 0;
+}
+
+/* Two sources of one type that name no link_group watch different things: a zero from one
+ * is declared at once, without waiting for the other's next batch. */
+static void
+test_same_type_without_link_group_does_not_wait(void **state)
+{
+	struct fx *f = *state;
+	struct np_source_cfg fcs[2];
+	for (int i = 0; i < 2; i++) {
+		fcs[i] = f->src;
+		fcs[i].name = i == 0 ? "fc-a" : "fc-b";
+		fcs[i].type = "stealthwatch";
+		fcs[i].link_group = NULL;
+		fcs[i].interval_ms = 60000;
+		fcs[i].timeout_ms = 20000;
+	}
+	f->cfg.sources = fcs;
+	f->cfg.nsources = 2;
+	np_pipeline_set_config(f->pl, &f->cfg);
+	fc_batch(f, &fcs[1], T0, 48000);
+	fc_batch(f, &fcs[0], T0 + 5000, -1);
+	fc_batch(f, &fcs[1], T0 + 60000, 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 1);
+	assert_int_equal(q_int(f, "SELECT start FROM outages"), (T0 + 60000) / 1000);
 	f->cfg.sources = NULL;
 	f->cfg.nsources = 0;
 }
@@ -260,6 +288,8 @@ main(void)
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
 	                                    setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_same_type_without_link_group_does_not_wait, setup,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_per_source_down_after, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_forget_gone_links, setup, fx_teardown),
 	};

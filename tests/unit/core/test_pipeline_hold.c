@@ -23,6 +23,7 @@ setup(void **state)
 		fcs[i] = (struct np_source_cfg){0};
 		fcs[i].name = names[i];
 		fcs[i].type = "stealthwatch";
+		fcs[i].link_group = "fc";
 		fcs[i].interval_ms = 1000;
 		fcs[i].timeout_ms = 5000;
 		fcs[i].max_gap_ms = 3000;

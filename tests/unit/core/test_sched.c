@@ -15,7 +15,8 @@
 #include "core/sched.h"
 #include "util/xmalloc.h"
 
-enum step { OK, FAIL, HANG, SLOW };
+/* RETRY: a failure whose peer asked for 200 ms of quiet (HTTP 429 Retry-After). */
+enum step { OK, FAIL, HANG, SLOW, RETRY };
 
 struct fake {
 	const struct np_collector_ctx *ctx;
@@ -36,8 +37,9 @@ complete(evutil_socket_t fd, short what, void *arg)
 	struct fake *f = arg;
 	enum step st = f->script[(f->polls - 1) % f->nscript];
 	f->in_flight = false;
-	if (st == FAIL) {
-		f->ctx->done(f->ctx->arg, NULL, -1, np_xstrdup("scripted failure"), 0);
+	if (st == FAIL || st == RETRY) {
+		f->ctx->done(f->ctx->arg, NULL, -1, np_xstrdup("scripted failure"),
+		             st == RETRY ? 200 : 0);
 		return;
 	}
 	np_batch_reset(&f->batch, 1000);
@@ -231,6 +233,23 @@ test_backoff_doubles_caps_and_resets(void **state)
 }
 
 static void
+test_retry_after_comes_before_backoff(void **state)
+{
+	/* interval 20 ms: after FAIL the next poll is due 40 ms on; RETRY asks for 200 ms, so its
+	 * successor is due at least 200 ms after the RETRY poll (which ran at or after the
+	 * previous due time); the backoff itself keeps doubling. */
+	static const enum step script[] = {FAIL, RETRY, OK};
+	struct run r;
+	run_script(&r, script, 3, 20, 1000, 3);
+	assert_int_equal(r.oks[1], -1);
+	assert_int_equal(r.backoff[0], 40);
+	assert_int_equal(r.backoff[1], 80);
+	assert_true(r.due[1] - r.due[0] >= 200);
+	assert_int_equal(r.oks[2], 0);
+	finish_run(&r);
+}
+
+static void
 test_no_overlap_when_poll_is_slower_than_interval(void **state)
 {
 	/* Each poll takes 250 ms, interval 100 ms: polls never overlap (fake_poll asserts),
@@ -306,6 +325,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_backoff_doubles_caps_and_resets),
+	    cmocka_unit_test(test_retry_after_comes_before_backoff),
 	    cmocka_unit_test(test_no_overlap_when_poll_is_slower_than_interval),
 	    cmocka_unit_test(test_hung_poll_hits_deadline_and_is_cancelled),
 	    cmocka_unit_test(test_timed_hook_covers_the_result_hook),
