@@ -17,11 +17,13 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "collectors/collector.h"
 #include "core/dispatch.h"
 #include "core/pipeline.h"
 #include "core/sched.h"
 #include "d_log.h"
 #include "d_notify.h"
+#include "io/http.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -41,6 +43,7 @@ struct daemon {
 	struct np_pipeline *pl;
 	struct np_dispatch *disp;
 	struct np_sched *sched;
+	struct np_http *http; /* started when a source polls over HTTP (start_http) */
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	struct event *checkpoint;
 	bool once, verbose, foreground, stopping, any_failed;
@@ -350,6 +353,41 @@ configure_log(struct daemon *d, const struct np_config *cfg)
 	}
 }
 
+/*
+ * The shared HTTP engine starts with the first source that polls over HTTP (libcurl's TLS
+ * setup is not paid by a daemon that only watches its own interfaces) and lives until exit.
+ */
+static void
+start_http(struct daemon *d, const struct np_config *cfg)
+{
+	if (d->http != NULL)
+		return;
+	bool need = false;
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct np_collector_ops *ops = cfg->sources[i].type_ops;
+		need |= ops != NULL && ops->http;
+	}
+	if (!need)
+		return;
+	char *why = NULL;
+	d->http = np_http_new(d->base, &log_lib, &why);
+	if (d->http == NULL) {
+		/* The HTTP sources then fail their polls with a cause; the others run on. */
+		log_msg(LOG_ERR, "cannot start the HTTP engine: %s", why);
+		free(why);
+		return;
+	}
+	np_sched_set_http(d->sched, d->http);
+}
+
+/* ctx->amount_mark: what the store holds of a source's amounts (days already filled). */
+static int64_t
+amount_mark(void *arg, const struct np_source_cfg *src, const char *device)
+{
+	struct daemon *d = arg;
+	return np_pipeline_amount_mark(d->pl, src->name, device);
+}
+
 static void
 reload(struct daemon *d)
 {
@@ -374,6 +412,7 @@ reload(struct daemon *d)
 		notify_send("READY=1");
 		return;
 	}
+	start_http(d, nc);
 	if (np_sched_set_sources(d->sched, nc->sources, nc->nsources, &why) == -1) {
 		log_msg(LOG_ERR, "reload: %s", why);
 		free(why);
@@ -445,7 +484,9 @@ run(struct daemon *d)
 	struct np_sched_hooks hooks = {
 	    .result = on_result, .pushed = on_pushed, .once_done = on_once_done, .arg = d};
 	hooks.timed = on_timed;
+	hooks.amount_mark = amount_mark;
 	d->sched = np_sched_new(d->base, &hooks, &log_lib);
+	start_http(d, d->cfg);
 	if (np_sched_set_sources(d->sched, d->cfg->sources, d->cfg->nsources, &why) == -1) {
 		/* One broken source must not stop the others. */
 		log_msg(LOG_ERR, "%s", why);
@@ -507,7 +548,8 @@ run(struct daemon *d)
 static void
 cleanup(struct daemon *d)
 {
-	np_sched_free(d->sched);
+	np_sched_free(d->sched); /* the collectors free their HTTP clients first */
+	np_http_free(d->http);
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);
 	struct event *evs[] = {d->ev_term,  d->ev_int, d->ev_hup, d->tick,      d->housekeep,

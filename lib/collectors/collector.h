@@ -81,6 +81,8 @@ struct np_collector_ops {
 	void (*conf_check)(void *conf, const struct np_source_cfg *src, struct np_conf_report *r);
 	/* Optional: frees what conf_check derived (the walked fields are freed by the loader). */
 	void (*conf_free)(void *conf);
+	/* The type polls over HTTP: the daemon starts the shared engine (ctx->http) for it. */
+	bool http;
 	/* Optional: the peer a COLLECTOR alert names as its device (a host); else the source. */
 	const char *(*peer)(const void *conf);
 

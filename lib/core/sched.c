@@ -293,6 +293,12 @@ entry_new(struct np_sched *s, const struct np_source_cfg *cfg, char **cause)
 	return e;
 }
 
+void
+np_sched_set_http(struct np_sched *s, struct np_http *http)
+{
+	s->hooks.http = http;
+}
+
 struct np_sched *
 np_sched_new(struct event_base *base, const struct np_sched_hooks *hooks,
              const struct np_logger *lg)

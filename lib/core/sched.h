@@ -61,6 +61,8 @@ void np_sched_free(struct np_sched *s);
  */
 int np_sched_set_sources(struct np_sched *s, const struct np_source_cfg *srcs, size_t n,
                          char **cause);
+/* Hands the shared HTTP engine to collectors created from now on (ctx->http). */
+void np_sched_set_http(struct np_sched *s, struct np_http *http);
 /* Arms the timers; with once, polls every source once right away and then stops. */
 void np_sched_start(struct np_sched *s, bool once);
 /* Cancels timers and in-flight polls. */
