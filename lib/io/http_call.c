@@ -375,7 +375,6 @@ redirect(struct np_http_call *call)
 	}
 	c->h->stats.redirects++;
 	call->hop = true;
-	np_http_attempt_drop(call);
 	np_http_call_requeue(call);
 }
 

@@ -263,6 +263,7 @@ void
 np_http_call_requeue(struct np_http_call *call)
 {
 	struct np_http_client *c = call->c;
+	np_http_attempt_drop(call);
 	TAILQ_REMOVE(list_of(call), call, entry);
 	if (call->st == CALL_RUNNING)
 		c->nrunning--;
@@ -275,6 +276,7 @@ void
 np_http_call_wait(struct np_http_call *call, int64_t ms)
 {
 	struct np_http_client *c = call->c;
+	np_http_attempt_drop(call);
 	TAILQ_REMOVE(list_of(call), call, entry);
 	if (call->st == CALL_RUNNING) {
 		c->nrunning--;

@@ -115,9 +115,10 @@ void np_http_pump_soon(struct np_http_client *c);
  * the client). */
 void np_http_call_finish(struct np_http_call *call, const struct np_http_resp *r, int ok,
                          const char *cause);
-/* Back into the client's queue, at its head (it is older than anything queued). */
+/* Back into the client's queue, at its head (it is older than anything queued); the last
+ * attempt's easy handle is dropped, what it gathered kept (for a cause). */
 void np_http_call_requeue(struct np_http_call *call);
-/* Waits ms (backoff, Retry-After), then requeues. */
+/* Drops the attempt's easy handle, waits ms (backoff, Retry-After), then requeues. */
 void np_http_call_wait(struct np_http_call *call, int64_t ms);
 /* Fails the call with its last cause (or the deadline's). */
 void np_http_call_fail(struct np_http_call *call, const char *cause);
