@@ -104,12 +104,15 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 		s = np_xcalloc(1, sizeof(*s));
 		s->h = h;
 		s->fd = fd;
+		s->ev = event_new(h->base, fd, kind, on_socket, s);
 		LIST_INSERT_HEAD(&h->socks, s, entry);
 		curl_multi_assign(h->multi, fd, s);
 	} else {
-		event_free(s->ev);
+		/* Often called from this socket's own callback: the event is re-armed in place
+		 * (as hiperfifo.c does), never freed under libevent's feet. */
+		event_del(s->ev);
+		event_assign(s->ev, h->base, fd, kind, on_socket, s);
 	}
-	s->ev = event_new(h->base, fd, kind, on_socket, s);
 	event_add(s->ev, NULL);
 	return 0;
 }
