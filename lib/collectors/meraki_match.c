@@ -223,11 +223,68 @@ void
 np_meraki_groups_free(struct np_meraki_groups *g)
 {
 	for (size_t i = 0; i < g->n; i++) {
-		free(g->v[i].subnets);
-		free(g->v[i].vlan_ids);
+		struct np_meraki_group *gr = &g->v[i];
+		free(gr->subnets);
+		free(gr->vlan_ids);
+		free(gr->own_name);
+		if (gr->own_vlan_names != NULL)
+			for (size_t k = 0; k < gr->nvlan_names; k++)
+				free(gr->own_vlan_names[k]);
+		free(gr->own_vlan_names);
 	}
 	free(g->v);
 	memset(g, 0, sizeof(*g));
+}
+
+static void *
+dup_array(const void *src, size_t n, size_t size)
+{
+	if (n == 0)
+		return NULL;
+	void *p = np_xreallocarray(NULL, n, size);
+	memcpy(p, src, n * size);
+	return p;
+}
+
+void
+np_meraki_groups_copy(const struct np_meraki_groups *src, struct np_meraki_groups *dst)
+{
+	dst->n = src->n;
+	dst->uses_vlans = src->uses_vlans;
+	dst->v = src->n ? np_xcalloc(src->n, sizeof(*dst->v)) : NULL;
+	for (size_t i = 0; i < src->n; i++) {
+		const struct np_meraki_group *s = &src->v[i];
+		struct np_meraki_group *d = &dst->v[i];
+		d->own_name = np_xstrdup(s->name);
+		d->name = d->own_name;
+		d->subnets = dup_array(s->subnets, s->nsubnets, sizeof(*s->subnets));
+		d->nsubnets = s->nsubnets;
+		d->vlan_ids = dup_array(s->vlan_ids, s->nvlan_ids, sizeof(*s->vlan_ids));
+		d->nvlan_ids = s->nvlan_ids;
+		d->nvlan_names = s->nvlan_names;
+		if (s->nvlan_names > 0) {
+			d->own_vlan_names = np_xcalloc(s->nvlan_names, sizeof(char *));
+			for (size_t k = 0; k < s->nvlan_names; k++)
+				d->own_vlan_names[k] = np_xstrdup(s->vlan_names[k]);
+			d->vlan_names = (const char *const *)d->own_vlan_names;
+		}
+	}
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? np_xstrdup(s) : NULL;
+}
+
+void
+np_meraki_filter_copy(const struct np_meraki_filter *src, struct np_meraki_filter *dst)
+{
+	dst->org = dup_or_null(src->org);
+	dst->net = dup_or_null(src->net);
+	dst->tag = dup_or_null(src->tag);
+	dst->dtag = dup_or_null(src->dtag);
+	dst->dtypes = src->dtypes;
 }
 
 void

@@ -74,7 +74,7 @@ np_meraki_subnet_has(const struct np_meraki_subnet *s, uint32_t ip4)
 	return (ip4 & s->mask) == s->addr;
 }
 
-/* One group, ready to match. Names point into the config (borrowed). */
+/* One group, ready to match. Names point into the config (borrowed) unless copied. */
 struct np_meraki_group {
 	const char *name;
 	struct np_meraki_subnet *subnets;
@@ -83,6 +83,9 @@ struct np_meraki_group {
 	size_t nvlan_ids;
 	const char *const *vlan_names;
 	size_t nvlan_names;
+	/* Owned storage of name and vlan_names in a copy (np_meraki_groups_copy); else NULL. */
+	char *own_name;
+	char **own_vlan_names;
 };
 
 struct np_meraki_groups {
@@ -92,6 +95,9 @@ struct np_meraki_groups {
 };
 
 void np_meraki_groups_free(struct np_meraki_groups *g);
+/* Deep copies that own every string (a collector outlives the config it was made from). */
+void np_meraki_groups_copy(const struct np_meraki_groups *src, struct np_meraki_groups *dst);
+void np_meraki_filter_copy(const struct np_meraki_filter *src, struct np_meraki_filter *dst);
 
 /* The VLAN ids that a network's VLAN list gives each group's vlan_names. */
 struct np_meraki_resolved {

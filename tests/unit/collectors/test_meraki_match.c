@@ -350,6 +350,39 @@ test_vlan_names_per_network(void **state)
 	np_meraki_resolved_free(&rc);
 }
 
+static void
+test_copies(void **state)
+{
+	/* A collector keeps owned copies: they match alike and free on their own. */
+	struct np_meraki_groups g;
+	np_meraki_groups_copy(&groups, &g);
+	assert_int_equal(g.n, 2);
+	assert_true(g.uses_vlans);
+	assert_ptr_not_equal(g.v[1].vlan_names, groups_v[1].vlan_names);
+	assert_string_equal(g.v[1].vlan_names[0], "guest");
+	assert_string_equal(g.v[0].name, "Corporate");
+	struct np_meraki_vlan va[] = {{30, "guest", NULL}};
+	struct np_meraki_vlans vl = {va, 1, 1, {0}};
+	struct np_meraki_resolved r;
+	np_meraki_resolve(&g, &vl, &r);
+	struct np_meraki_client c = client(NULL, 30), d = client("10.10.9.9", -1);
+	assert_int_equal(np_meraki_classify(&g, &r, &c), 1);
+	assert_int_equal(np_meraki_classify(&g, &r, &d), 0);
+	np_meraki_resolved_free(&r);
+	np_meraki_groups_free(&g);
+
+	struct np_meraki_filter f, fc;
+	const char *terms[] = {"org:A", "dtag:x", "dtype:ms"};
+	filter_ok(&f, terms, 3);
+	np_meraki_filter_copy(&f, &fc);
+	np_meraki_filter_free(&f);
+	assert_string_equal(fc.org, "A");
+	assert_string_equal(fc.dtag, "x");
+	assert_null(fc.net);
+	assert_int_equal(fc.dtypes, NP_MERAKI_DT_MS);
+	np_meraki_filter_free(&fc);
+}
+
 int
 main(void)
 {
@@ -360,6 +393,7 @@ main(void)
 	    cmocka_unit_test(test_subnets),
 	    cmocka_unit_test(test_classify_first_match),
 	    cmocka_unit_test(test_vlan_names_per_network),
+	    cmocka_unit_test(test_copies),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
