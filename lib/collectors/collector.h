@@ -83,6 +83,8 @@ struct np_collector_ops {
 	void (*conf_free)(void *conf);
 	/* The type polls over HTTP: the daemon starts the shared engine (ctx->http) for it. */
 	bool http;
+	/* The type's own defaults of `interval` and `timeout` (0: the `defaults:` section's). */
+	int64_t default_interval_ms, default_timeout_ms;
 	/* Optional: the peer a COLLECTOR alert names as its device (a host); else the source. */
 	const char *(*peer)(const void *conf);
 

@@ -51,6 +51,7 @@ const struct np_config_opt np_meraki_options[] = {
      .type = NP_CFG_SECRET,
      .off = CONF(api_key),
      .flags = NP_CFG_F_SECRET_FORMS,
+     .required = NP_CFG_ALL,
      .def_doc = "(required: api_key_file or api_key_env)",
      .help = "Dashboard API key (sent as Authorization: Bearer and X-Cisco-Meraki-API-Key)"},
     {.name = "base_url",
@@ -170,8 +171,7 @@ np_meraki_conf_check(void *conf, const struct np_source_cfg *src, struct np_conf
 	struct np_meraki_conf *c = conf;
 	char *cause = NULL;
 
-	if (c->api_key == NULL || *c->api_key == '\0')
-		r->error(r, "api_key_file", "the API key is required: api_key_file or api_key_env");
+	/* A missing key is the walker's "missing required key" (api_key is required). */
 	if (c->base_url != NULL && strncmp(c->base_url, "https://", 8) != 0) {
 		if (strncmp(c->base_url, "http://", 7) == 0)
 			r->warning(r, "base_url", "plain http: the API key travels unencrypted");

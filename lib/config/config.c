@@ -302,6 +302,14 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 	}
 	free(ls);
 	free(others);
+	/* A type's own defaults (an API read hourly, a back-fill that takes minutes) come before
+	 * the `defaults:` section's, after what the entry itself says. */
+	if (ops != NULL && ops->default_interval_ms > 0 &&
+	    np_config_ydoc_get(item, "interval") == NULL)
+		b->s.interval_ms = ops->default_interval_ms;
+	if (ops != NULL && ops->default_timeout_ms > 0 &&
+	    np_config_ydoc_get(item, "timeout") == NULL)
+		b->s.timeout_ms = ops->default_timeout_ms;
 	if (b->max_gap_x > 0)
 		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
 	if (ops != NULL && ops->conf_check != NULL && b->s.conf != NULL) {

@@ -149,18 +149,15 @@ test_errors(void **state)
 	struct rec x;
 
 	base(&c);
-	c.api_key = NULL;
 	c.base_url = "ftp://api.meraki.com";
 	c.rate_limit = 0;
 	c.day_tz = "Mars/Olympus";
 	check(&c, &x);
-	assert_int_equal(x.nerr, 4);
-	assert_string_equal(x.errors[0],
-	                    "api_key_file: the API key is required: api_key_file or api_key_env");
-	assert_string_equal(x.errors[1], "base_url: not an http:// or https:// URL");
-	assert_string_equal(x.errors[2], "rate_limit: must be above 0");
-	assert_non_null(strstr(x.errors[3], "day_tz: "));
-	assert_non_null(strstr(x.errors[3], "Mars/Olympus"));
+	assert_int_equal(x.nerr, 3);
+	assert_string_equal(x.errors[0], "base_url: not an http:// or https:// URL");
+	assert_string_equal(x.errors[1], "rate_limit: must be above 0");
+	assert_non_null(strstr(x.errors[2], "day_tz: "));
+	assert_non_null(strstr(x.errors[2], "Mars/Olympus"));
 	np_meraki_conf_free(&c);
 
 	char *bad_filter[] = {"dtype:mx", "tag:a", "tag:b"};

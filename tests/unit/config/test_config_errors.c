@@ -202,9 +202,9 @@ test_missing_required_key(void **state)
 	expect_errors("alerts:\n  - facility: daemon\n",
 	              "t.yaml:2:5: missing required key 'type' in alert 1");
 	/* An unknown type: the common keys are still checked. */
-	expect_errors("sources:\n  - { name: x, type: meraki, interval: x }\n",
+	expect_errors("sources:\n  - { name: x, type: nosuch, interval: x }\n",
 	              "t.yaml:2:22: bad value for 'type' in source 'x': expected one of local, "
-	              "stealthwatch, got 'meraki'\n"
+	              "stealthwatch, meraki, got 'nosuch'\n"
 	              "t.yaml:2:40: bad value for 'interval' in source 'x': expected a duration "
 	              "like 30s, 5m, 2h, got 'x'");
 	expect_errors(SW_HEAD,
