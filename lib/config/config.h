@@ -60,8 +60,8 @@ struct np_alert_cfg {
 
 struct np_source_cfg {
 	char *name;
-	char *type; /* "local", "stealthwatch", ... (collector registry key) */
-	int line;   /* config line of this entry, for messages */
+	char *type;                /* "local", "stealthwatch", ... (collector registry key) */
+	int line;                  /* config line of this entry, for messages */
 	/*
 	 * The type's own parsed config (its collector's `options` table; opaque here) and the
 	 * collector ops that describe it (const struct np_collector_ops *). Owned by the config.
