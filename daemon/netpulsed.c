@@ -22,6 +22,7 @@
 #include "core/sched.h"
 #include "d_log.h"
 #include "d_notify.h"
+#include "d_reports.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -41,6 +42,7 @@ struct daemon {
 	struct np_pipeline *pl;
 	struct np_dispatch *disp;
 	struct np_sched *sched;
+	struct d_reports *reports;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	struct event *checkpoint;
 	bool once, verbose, foreground, stopping, any_failed;
@@ -386,6 +388,7 @@ reload(struct daemon *d)
 			np_pipeline_forget_source(d->pl, d->cfg->sources[i].name);
 	}
 	np_pipeline_set_config(d->pl, nc);
+	d_reports_set_config(d->reports, nc);
 	size_t nkeys;
 	const char *const *keys = np_dispatch_keys(d->disp, &nkeys);
 	np_pipeline_set_sinks(d->pl, keys, nkeys);
@@ -474,6 +477,11 @@ run(struct daemon *d)
 	}
 	d->last_retention = np_mono_ms() - RETENTION_MS; /* a first pass soon after start */
 
+	/* TODO(lead): the HTTP engine (d->http, np_http_add_easy, np_http_remove_easy) once it is
+	 * created here; without it a configured report logs that it cannot be sent. */
+	d->reports = d_reports_new(d->base, d->st, NULL, NULL, NULL);
+	if (!d->once)
+		d_reports_set_config(d->reports, d->cfg);
 	np_sched_start(d->sched, d->once);
 	rearm_tick(d);
 	np_dispatch_kick(d->disp); /* alerts left from a previous run */
@@ -507,6 +515,7 @@ run(struct daemon *d)
 static void
 cleanup(struct daemon *d)
 {
+	d_reports_free(d->reports);
 	np_sched_free(d->sched);
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);
