@@ -3,13 +3,14 @@
 #include <string.h>
 
 #include "c_cli.h"
+#include "c_mail.h"
 #include "report/usage.h"
 
 #define DEFAULT_PERIOD "30d"
 
 static const struct cli_opt opts[] = {
     {"period", 0, true}, {"group-by", 0, true}, {"source", 0, true},
-    {"device", 0, true}, {NULL, 0, false},
+    {"device", 0, true}, {"mail-to", 0, true},  {NULL, 0, false},
 };
 
 static int
@@ -46,7 +47,10 @@ run(struct cli *cli)
 	if (np_usage_compute(np_store_db(st), &p, cli->now, &o, &u, &cause) == -1) {
 		rc = cli_error("%s", cause);
 	} else {
-		rc = cli_print(np_usage_render(&u, cli->fmt, cli->tz));
+		if (cli_get(cli, "mail-to") != NULL)
+			rc = cli_mail_usage(cli, &u, cli_get(cli, "mail-to"));
+		else
+			rc = cli_print(np_usage_render(&u, cli->fmt, cli->tz));
 		np_usage_free(&u);
 	}
 	free(cause);
@@ -59,7 +63,7 @@ const struct cli_cmd c_usage_cmd = {
     .name = "usage",
     .summary = "traffic per interface or per label group, from the rollups",
     .usage = "usage [--period PERIOD] [--group-by LABEL[,LABEL...]] [--source SOURCE] "
-             "[--device DEVICE]",
+             "[--device DEVICE] [--mail-to ADDR[,ADDR...]]",
     .help = "Prints per group of series, over the period: bytes, packets, errors and drops in\n"
             "(rx) and out (tx); the average rate (bytes over the seconds covered, summed over\n"
             "the group's series); the peak rate (the highest per-poll rate of any series);\n"
@@ -75,7 +79,13 @@ const struct cli_cmd c_usage_cmd = {
             "                           source,device,interface. A series without the label\n"
             "                           goes to a group with an empty value.\n"
             "  --source SOURCE          only series of this source\n"
-            "  --device DEVICE          only series of this device\n",
+            "  --device DEVICE          only series of this device\n"
+            "  --mail-to ADDR[,...]     mail the report instead of printing it: the text report\n"
+            "                           as the body, the CSV report attached as\n"
+            "                           usage-START-END.csv, through the mail: section of the\n"
+            "                           configuration (smtp:// needs STARTTLS). Exits 0 only\n"
+            "                           when the server accepted the message; otherwise says\n"
+            "                           the server and its reason.\n",
     .opts = opts,
     .run = run,
 };

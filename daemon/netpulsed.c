@@ -24,6 +24,7 @@
 #include "d_log.h"
 #include "d_notify.h"
 #include "io/http.h"
+#include "d_reports.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -44,6 +45,7 @@ struct daemon {
 	struct np_dispatch *disp;
 	struct np_sched *sched;
 	struct np_http *http; /* started when a source polls over HTTP (start_http) */
+	struct d_reports *reports;
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	struct event *checkpoint;
 	bool once, verbose, foreground, stopping, any_failed;
@@ -362,7 +364,7 @@ start_http(struct daemon *d, const struct np_config *cfg)
 {
 	if (d->http != NULL)
 		return;
-	bool need = false;
+	bool need = cfg->nreports > 0; /* mailed reports run on the engine too */
 	for (size_t i = 0; i < cfg->nsources; i++) {
 		const struct np_collector_ops *ops = cfg->sources[i].type_ops;
 		need |= ops != NULL && ops->http;
@@ -378,6 +380,8 @@ start_http(struct daemon *d, const struct np_config *cfg)
 		return;
 	}
 	np_sched_set_http(d->sched, d->http);
+	if (d->reports != NULL)
+		d_reports_set_http(d->reports, d->http);
 }
 
 /* ctx->amount_mark: what the store holds of a source's amounts (days already filled). */
@@ -425,6 +429,7 @@ reload(struct daemon *d)
 			np_pipeline_forget_source(d->pl, d->cfg->sources[i].name);
 	}
 	np_pipeline_set_config(d->pl, nc);
+	d_reports_set_config(d->reports, nc);
 	size_t nkeys;
 	const char *const *keys = np_dispatch_keys(d->disp, &nkeys);
 	np_pipeline_set_sinks(d->pl, keys, nkeys);
@@ -515,6 +520,9 @@ run(struct daemon *d)
 	}
 	d->last_retention = np_mono_ms() - RETENTION_MS; /* a first pass soon after start */
 
+	d->reports = d_reports_new(d->base, d->st, d->http);
+	if (!d->once)
+		d_reports_set_config(d->reports, d->cfg);
 	np_sched_start(d->sched, d->once);
 	rearm_tick(d);
 	np_dispatch_kick(d->disp); /* alerts left from a previous run */
@@ -548,7 +556,8 @@ run(struct daemon *d)
 static void
 cleanup(struct daemon *d)
 {
-	np_sched_free(d->sched); /* the collectors free their HTTP clients first */
+	d_reports_free(d->reports); /* its mail transfers run on the HTTP engine */
+	np_sched_free(d->sched);    /* the collectors free their HTTP clients first */
 	np_http_free(d->http);
 	np_dispatch_free(d->disp);
 	np_pipeline_free(d->pl);

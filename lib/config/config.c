@@ -443,6 +443,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
 		load_sources(&l, root);
+		np_config_mail_load(cfg, root, l.errs, l.warns);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)
 			require_sources(&l, root, text, len);
@@ -560,6 +561,7 @@ np_config_free(struct np_config *cfg)
 	for (size_t i = 0; i < cfg->nsources; i++)
 		free_source(&cfg->sources[i]);
 	free(cfg->sources);
+	np_config_mail_free(cfg);
 	free_list(cfg->warnings, cfg->nwarnings);
 	free(cfg->path);
 	free(cfg->database);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config_mail.h"
+
 enum np_log_target { NP_LOG_STDERR, NP_LOG_SYSLOG, NP_LOG_FILE };
 enum np_log_level { NP_LOG_ERR, NP_LOG_WARNING, NP_LOG_NOTICE, NP_LOG_INFO, NP_LOG_DEBUG };
 
@@ -93,6 +95,9 @@ struct np_config {
 	size_t nalerts;
 	struct np_source_cfg *sources;
 	size_t nsources;
+	struct np_mail_cfg mail;       /* config_mail.h */
+	struct np_report_cfg *reports; /* scheduled reports */
+	size_t nreports;
 	/* Non-fatal findings (e.g. a world-readable file holding a clear secret). */
 	char **warnings;
 	size_t nwarnings;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "config/mail_table.h"
 #include "util/xmalloc.h"
 
 #define SEC 1000LL
@@ -331,6 +332,15 @@ const struct np_config_opt np_config_top[] = {
      .sub = np_config_alert_opts,
      .help = "alert sinks; every alert goes to each"},
     {.name = "sources", .type = NP_CFG_LIST, .sub = np_config_source_opts, .help = "what to poll"},
+    {.name = "mail",
+     .type = NP_CFG_SECTION,
+     .off = CFG(mail),
+     .sub = np_config_mail_opts,
+     .help = "the SMTP server reports are mailed through"},
+    {.name = "reports",
+     .type = NP_CFG_LIST,
+     .sub = np_config_report_opts,
+     .help = "reports mailed on a schedule"},
     {.name = NULL},
 };
 

@@ -1,0 +1,91 @@
+/* netpulse usage --mail-to (c_mail.h) */
+#include "c_mail.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/smtp.h"
+#include "report/usage_mail.h"
+#include "util/xmalloc.h"
+
+#define MAX_RCPT 100
+
+/* Splits "a@x, b@y" in place; CLI_OK or a usage error. */
+static int
+split(const struct cli *cli, char *spec, const char **to, size_t *nto)
+{
+	*nto = 0;
+	for (char *p = spec, *tok; (tok = strsep(&p, ",")) != NULL;) {
+		tok += strspn(tok, " \t");
+		size_t n = strlen(tok);
+		while (n > 0 && (tok[n - 1] == ' ' || tok[n - 1] == '\t'))
+			tok[--n] = '\0';
+		char *cause = NULL;
+		if (np_mail_addr_check(tok, &cause) == -1) {
+			int rc = cli_usage_error(cli, "--mail-to: %s", cause);
+			free(cause);
+			return rc;
+		}
+		if (*nto == MAX_RCPT)
+			return cli_usage_error(cli, "--mail-to: at most %d addresses", MAX_RCPT);
+		to[(*nto)++] = tok;
+	}
+	return CLI_OK;
+}
+
+int
+cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec)
+{
+	const struct np_mail_cfg *mc = cli->cfg != NULL ? &cli->cfg->mail : NULL;
+	if (mc == NULL || mc->server == NULL || mc->from == NULL)
+		return cli_error("--mail-to needs a mail server: set mail.server and mail.from in "
+		                 "the configuration (%s)",
+		                 cli->config_path != NULL ? cli->config_path : "none was read");
+	char *copy = np_xstrdup(spec);
+	const char *to[MAX_RCPT];
+	size_t nto;
+	int rc = split(cli, copy, to, &nto);
+	if (rc != CLI_OK) {
+		free(copy);
+		return rc;
+	}
+	struct np_usage_mail um;
+	np_usage_mail_make(u, cli->tz, &um);
+	char unique[48];
+	np_mail_unique(unique);
+	struct np_mail m = {
+	    .from = mc->from,
+	    .to = to,
+	    .nto = nto,
+	    .subject = um.subject,
+	    .body = um.body,
+	    .att_name = um.att_name,
+	    .att_type = "text/csv",
+	    .att = um.csv,
+	    .att_len = um.csv_len,
+	    .date = cli->now,
+	    .unique = unique,
+	};
+	char *cause = NULL;
+	size_t len;
+	char *msg = np_mail_build(&m, &len, &cause);
+	if (msg == NULL) {
+		rc = cli_error("mailing the report: %s", cause);
+	} else {
+		struct np_smtp_cfg sc = {
+		    .server = mc->server,
+		    .user = mc->user,
+		    .password = mc->password,
+		    .ca_file = mc->ca_file,
+		    .insecure = mc->insecure,
+		    .timeout_ms = mc->timeout_ms,
+		};
+		if (np_smtp_send(&sc, mc->from, to, nto, msg, len, &cause) == -1)
+			rc = cli_error("mailing the report: %s", cause);
+	}
+	free(cause);
+	free(msg);
+	np_usage_mail_free(&um);
+	free(copy);
+	return rc;
+}
