@@ -153,6 +153,22 @@ static const char *const migrations[] = {
     "ALTER TABLE fold ADD COLUMN cursor INTEGER NOT NULL DEFAULT 0;"
     "UPDATE fold SET pass_end = next_5m;"
     "PRAGMA user_version = 4;",
+    /*
+     * 5: interval amounts, usage a source hands out already summed over [start, end) (e.g. a
+     * Meraki network's bytes of one day): stored as given, one row per series and interval,
+     * a re-poll replacing the row (never adding). Keyed by start first, like the rollups
+     * (DESIGN §10); amounts_series finds a series' latest end (what a restarted collector
+     * still has to fill). Counters the source did not give are NULL.
+     */
+    "CREATE TABLE amounts ("
+    "  start INTEGER NOT NULL, series INTEGER NOT NULL REFERENCES series(id),"
+    "  end INTEGER NOT NULL,"
+    "  rx_bytes INTEGER, tx_bytes INTEGER, rx_packets INTEGER, tx_packets INTEGER,"
+    "  rx_errors INTEGER, tx_errors INTEGER, rx_drops INTEGER, tx_drops INTEGER,"
+    "  CHECK (end > start),"
+    "  PRIMARY KEY (start, series, end)) WITHOUT ROWID;"
+    "CREATE INDEX amounts_series ON amounts (series, end);"
+    "PRAGMA user_version = 5;",
 };
 
 const char *
