@@ -10,7 +10,8 @@
 
 static const struct cli_opt opts[] = {
     {"period", 0, true}, {"group-by", 0, true}, {"source", 0, true},
-    {"device", 0, true}, {"mail-to", 0, true},  {NULL, 0, false},
+    {"device", 0, true}, {"per", 0, true},      {"mail-to", 0, true},
+    {NULL, 0, false},
 };
 
 static int
@@ -37,6 +38,14 @@ run(struct cli *cli)
 			return rc;
 		}
 	}
+	if (cli_get(cli, "per") != NULL &&
+	    np_usage_per_parse(cli_get(cli, "per"), &o.per, &cause) == -1) {
+		rc = cli_usage_error(cli, "%s", cause);
+		free(cause);
+		free(groups);
+		return rc;
+	}
+	o.tz = cli->tz;
 	o.source = cli_get(cli, "source");
 	o.device = cli_get(cli, "device");
 	struct np_store *st = cli_open_db(cli, false);
@@ -61,9 +70,9 @@ run(struct cli *cli)
 
 const struct cli_cmd c_usage_cmd = {
     .name = "usage",
-    .summary = "traffic per interface or per label group, from the rollups",
+    .summary = "traffic per interface or label group, --per hour/day/week/month",
     .usage = "usage [--period PERIOD] [--group-by LABEL[,LABEL...]] [--source SOURCE] "
-             "[--device DEVICE] [--mail-to ADDR[,ADDR...]]",
+             "[--device DEVICE] [--per hour|day|week|month] [--mail-to ADDR[,ADDR...]]",
     .help = "Prints per group of series, over the period: bytes, packets, errors and drops in\n"
             "(rx) and out (tx); the average rate (bytes over the seconds covered, summed over\n"
             "the group's series); the peak rate (the highest per-poll rate of any series);\n"
@@ -72,6 +81,9 @@ const struct cli_cmd c_usage_cmd = {
             "the rest from rollup_5m; a bucket counts if it starts inside the period, so both\n"
             "ends round up to 5 minutes; raw samples are not read. Text shows IEC units\n"
             "(KiB, MiB...) and hides empty gauge columns; CSV and JSON give raw numbers.\n"
+            "Interval amounts (usage a source reports per interval, e.g. Meraki per day)\n"
+            "count over the exact period; one that straddles an edge of the period (or of a\n"
+            "--per bucket) counts pro rata by the seconds inside it.\n"
             "\n"
             "  --period PERIOD          default " DEFAULT_PERIOD " (see netpulse --help)\n"
             "  --group-by LABEL[,...]   group by source, device, interface, kind or any label\n"
@@ -80,6 +92,13 @@ const struct cli_cmd c_usage_cmd = {
             "                           goes to a group with an empty value.\n"
             "  --source SOURCE          only series of this source\n"
             "  --device DEVICE          only series of this device\n"
+            "  --per UNIT               one row per group and hour, day, week (from Monday)\n"
+            "                           or month, cut at local edges in --tz (a DST day has\n"
+            "                           23 or 25 hours); each row starts with its bucket's\n"
+            "                           start (JSON: start and end); the first and last\n"
+            "                           buckets are cut to the period; groups without data\n"
+            "                           in a bucket have no row there; the total row is\n"
+            "                           the whole period's\n"
             "  --mail-to ADDR[,...]     mail the report instead of printing it: the text report\n"
             "                           as the body, the CSV report attached as\n"
             "                           usage-START-END.csv, through the mail: section of the\n"

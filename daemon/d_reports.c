@@ -9,6 +9,7 @@
 #include "d_log.h"
 #include "io/smtp.h"
 #include "report/period.h"
+#include "report/usage_per.h"
 #include "report/schedule.h"
 #include "report/usage.h"
 #include "report/usage_mail.h"
@@ -134,7 +135,9 @@ static char *
 build(struct job *j, const struct np_period *p, size_t *len, char **cause)
 {
 	const struct np_report_cfg *rc = j->rc;
-	struct np_usage_opts o = {.source = rc->source};
+	struct np_usage_opts o = {.source = rc->source, .tz = j->r->tz};
+	if (rc->per != NULL && np_usage_per_parse(rc->per, &o.per, cause) == -1)
+		return NULL;
 	for (size_t i = 0; i < rc->ngroup_by && i < NP_USAGE_MAX_KEYS; i++)
 		o.group_by[o.ngroup++] = rc->group_by[i];
 	struct np_usage u;
@@ -263,11 +266,11 @@ d_reports_set_config(struct d_reports *r, const struct np_config *cfg)
 			cause = NULL;
 			continue;
 		}
-		if (rc->per != NULL) {
-			/* The usage report's time buckets (--per) are not in this build's API yet.
-			 */
-			log_msg(LOG_ERR, "report %s: per: not supported yet; not scheduled",
-			        rc->name);
+		enum np_usage_per per;
+		if (rc->per != NULL && np_usage_per_parse(rc->per, &per, &cause) == -1) {
+			log_msg(LOG_ERR, "report %s: per: %s; not scheduled", rc->name, cause);
+			free(cause);
+			cause = NULL;
 			continue;
 		}
 		struct job *j = &r->jobs[r->njobs++];

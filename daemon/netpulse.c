@@ -73,6 +73,7 @@ help(void)
 	    "                                A.. means up to now\n"
 	    "  A local time that a DST change skips means the change's instant; one that occurs\n"
 	    "  twice means the first. A period ending after now is measured up to now.\n"
+	    "  usage --per hour|day|week|month cuts the period at the local edges of --tz.\n"
 	    "\nexit status: 0 success, 1 error, 2 usage error\n",
 	    stdout);
 }

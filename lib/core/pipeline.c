@@ -288,6 +288,8 @@ labels_json(const struct np_batch *b, const struct np_obs *o)
 static const char *
 series_kind(const struct np_obs *o)
 {
+	if (o->is_amount)
+		return "usage";
 	if (o->counter_mask != 0)
 		return "if";
 	return o->has_gauge ? "gauge" : "state";
@@ -392,6 +394,42 @@ note_carrier(struct np_pipeline *p, const char *source, struct np_series *s,
 	s->v.has_carrier_changes = true;
 }
 
+/*
+ * An interval amount is already a delta: stored as given (replacing the same interval stored
+ * before), never through the counter engine or the accumulators. One the store would refuse
+ * (an empty interval) is logged and left out rather than failing the batch.
+ */
+static int
+ingest_amount(struct np_pipeline *p, const char *source, const struct np_series *s,
+              const struct np_batch *b, const struct np_obs *o, char **cause)
+{
+	int64_t start = o->amount_start_ms / 1000, end = o->amount_end_ms / 1000;
+	if (end <= start) {
+		char *dev = np_escape(np_obs_device(b, o)),
+		     *ifn = np_escape(np_obs_interface(b, o));
+		np_logf(&p->lg, LOG_WARNING, "%s: %s%s%s: amount over an empty interval left out",
+		        source, dev, *ifn ? "/" : "", ifn);
+		free(dev);
+		free(ifn);
+		return 0;
+	}
+	return np_store_amount(p->st, s->id, start, end, o->counters, o->counter_mask, cause);
+}
+
+int64_t
+np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device)
+{
+	int64_t end_ms = 0;
+	char *cause = NULL;
+	if (np_store_amount_mark(p->st, source, device, &end_ms, &cause) == -1) {
+		/* 0 = fill the whole window again: amounts replace, so only the cost is lost. */
+		np_logf(&p->lg, LOG_WARNING, "%s: %s", source, cause);
+		free(cause);
+		return 0;
+	}
+	return end_ms;
+}
+
 static int
 ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source *ss,
            const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
@@ -418,6 +456,8 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		if (s->id > p->max_id)
 			p->max_id = s->id;
 	}
+	if (o->is_amount)
+		return ingest_amount(p, source, s, b, o, cause);
 	/* First meeting in this process: continue from the counters' stored readings. */
 	if (!s->restored && o->counter_mask != 0) {
 		struct np_baseline bl;

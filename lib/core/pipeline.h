@@ -51,6 +51,14 @@ void np_pipeline_set_sinks(struct np_pipeline *p, const char *const *keys, size_
 int np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src,
                        const struct np_batch *b, int64_t now_ms, int64_t mono_ms, char **cause);
 /*
+ * The end (UTC ms) of the latest interval amount stored for source's series of `device`, 0 if
+ * none (or if the store cannot say: logged; re-filling is harmless, amounts replace). Backs
+ * the collector context's amount_mark. Amount observations (o->is_amount) are stored by
+ * np_pipeline_ingest in the batch's transaction, series kind "usage", never through the
+ * counter engine; an amount observation carries nothing else (no gauge, no link state).
+ */
+int64_t np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device);
+/*
  * Reports a poll's outcome for the source's health. A change (ok -> failing, failing -> ok,
  * or failing at first sight) queues one COLLECTOR alert and logs once; repeated failures do
  * not. A failing source extends no down look's multi-collector wait (links that waited for it

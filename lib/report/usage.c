@@ -5,6 +5,7 @@
 
 #include "engine/rollup.h"
 #include "report/buf.h"
+#include "report/usage_amount.h"
 #include "util/civil.h"
 #include "report/fmt.h"
 #include "util/cause.h"
@@ -340,23 +341,166 @@ free_series(struct series *v, size_t n)
 	free(v);
 }
 
+/* Clears a series' sums for the next window; its names, labels and keys stay. */
+static void
+clear_sums(struct series *s)
+{
+	s->seen = false;
+	memset(s->c, 0, sizeof(s->c));
+	s->secs = s->peak_rx = s->peak_tx = 0;
+	s->has_gauge = false;
+	s->gmin = s->gmax = s->gsum = 0;
+	s->gn = 0;
+	memset(&s->part, 0, sizeof(s->part));
+}
+
+/* What one report reads, loaded once: series, the fold mark, the window's amounts. */
+struct source {
+	sqlite3 *db;
+	struct series *v;
+	size_t n, cap;
+	int64_t folded;
+	struct np_usage_amounts am;
+};
+
+static int
+load_series(struct source *x, const struct np_usage_opts *o, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+	if (np_report_prepare(x->db, series_sql, &st, cause) == -1)
+		return -1;
+	np_report_bind_str(st, 1, o->source);
+	np_report_bind_str(st, 2, o->device);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (x->n == x->cap) {
+			x->cap = x->cap ? x->cap * 2 : 64;
+			x->v = np_xreallocarray(x->v, x->cap, sizeof(*x->v));
+		}
+		struct series *s = &x->v[x->n++];
+		memset(s, 0, sizeof(*s));
+		s->id = sqlite3_column_int64(st, 0);
+		for (int k = 0; k < 4; k++)
+			s->f[k] = np_xstrdup(np_report_text(st, 1 + k));
+		s->labels = json_loads(np_report_text(st, 5), JSON_DECODE_ANY, NULL);
+	}
+	if (r != SQLITE_DONE)
+		np_report_sqlerr(x->db, "reading series", cause);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : -1;
+}
+
+/* Each amount's share of [a, b) into its series' sums, its overlap as seconds covered. */
+static void
+add_amounts(struct source *x, int64_t a, int64_t b)
+{
+	size_t hint = x->n;
+	for (size_t i = 0; i < x->am.n; i++) {
+		const struct np_usage_amount *m = &x->am.v[i];
+		if (m->end <= a || m->start >= b)
+			continue;
+		struct series *s = find_series(x->v, x->n, m->series, &hint);
+		if (s == NULL)
+			continue; /* filtered out by --source/--device */
+		s->seen = true;
+		s->secs += (double)((m->end < b ? m->end : b) - (m->start > a ? m->start : a));
+		for (int k = 0; k < NP_USAGE_NCOUNTERS; k++) {
+			if (m->mask & (1u << k))
+				s->c[k] =
+				    add64(s->c[k], np_usage_share(m->c[k], m->start, m->end, a, b));
+		}
+	}
+}
+
+/* Every series' sums over [a, b): the rollup segments, then the amounts. */
+static int
+accumulate(struct source *x, int64_t a, int64_t b, char **cause)
+{
+	static const char *const rollup_sql[] = {ROLLUP_SQL("rollup_5m"), ROLLUP_SQL("rollup_1h"),
+	                                         ROLLUP_SQL("rollup_1d")};
+	for (size_t k = 0; k < x->n; k++)
+		clear_sums(&x->v[k]);
+	struct np_usage_seg segs[NP_USAGE_MAX_SEGS];
+	size_t nseg = np_usage_segments(a, b, x->folded, segs);
+	for (size_t i = 0; i < nseg; i++) {
+		int t = segs[i].width == NP_BUCKET_5M ? 0 : segs[i].width == NP_BUCKET_1H ? 1 : 2;
+		sqlite3_stmt *st = NULL;
+		int r;
+		if (np_report_prepare(x->db, rollup_sql[t], &st, cause) == -1)
+			return -1;
+		sqlite3_bind_int64(st, 1, segs[i].from);
+		sqlite3_bind_int64(st, 2, segs[i].to);
+		size_t hint = x->n;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			struct series *s =
+			    find_series(x->v, x->n, sqlite3_column_int64(st, 0), &hint);
+			if (s != NULL)
+				part_row(&s->part, st);
+		}
+		if (r != SQLITE_DONE)
+			np_report_sqlerr(x->db, "reading rollups", cause);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return -1;
+		for (size_t k = 0; k < x->n; k++)
+			add_part(&x->v[k]);
+	}
+	add_amounts(x, a, b);
+	return 0;
+}
+
+/*
+ * The groups with data in the window just summed, as rows [a, b) of u in key order (order:
+ * scratch for n pointers); into *total too unless NULL.
+ */
+static void
+emit_rows(struct np_usage *u, struct source *x, struct series **order, size_t *cap, int64_t a,
+          int64_t b, struct np_usage_row *total)
+{
+	size_t nseen = 0, first = u->nrows;
+	for (size_t i = 0; i < x->n; i++) {
+		if (x->v[i].seen)
+			order[nseen++] = &x->v[i];
+	}
+	qsort(order, nseen, sizeof(*order), series_cmp);
+	for (size_t i = 0; i < nseen; i++) {
+		struct series *s = order[i];
+		if (u->nrows == first ||
+		    keycmp(u->rows[u->nrows - 1].key, s->key, NP_USAGE_MAX_KEYS) != 0) {
+			if (u->nrows == *cap) {
+				*cap = *cap ? *cap * 2 : 16;
+				u->rows = np_xreallocarray(u->rows, *cap, sizeof(*u->rows));
+			}
+			struct np_usage_row *row = &u->rows[u->nrows++];
+			memset(row, 0, sizeof(*row));
+			row->start = a;
+			row->end = b;
+			for (size_t k = 0; k < u->nkeys; k++)
+				row->key[k] = s->key[k] != NULL ? np_xstrdup(s->key[k]) : NULL;
+		}
+		row_add(&u->rows[u->nrows - 1], s);
+		if (total != NULL)
+			row_add(total, s);
+	}
+}
+
 int
 np_usage_compute(sqlite3 *db, const struct np_period *p, int64_t now, const struct np_usage_opts *o,
                  struct np_usage *u, char **cause)
 {
-	static const char *const rollup_sql[] = {ROLLUP_SQL("rollup_5m"), ROLLUP_SQL("rollup_1h"),
-	                                         ROLLUP_SQL("rollup_1d")};
-	sqlite3_stmt *st = NULL;
-	struct series *v = NULL;
+	struct source x = {.db = db, .folded = INT64_MAX};
 	struct series **order = NULL;
-	size_t n = 0, cap = 0, nseen = 0;
-	int r;
+	int64_t *edges = NULL;
+	size_t cap = 0;
 
 	memset(u, 0, sizeof(*u));
 	u->start = p->start;
 	u->end = p->end < now ? p->end : now;
 	if (u->end < u->start)
 		u->end = u->start;
+	u->per = o->per;
+	u->total.start = u->start;
+	u->total.end = u->end;
 	if (o->ngroup == 0) {
 		u->nkeys = 3;
 		memcpy(u->keys, default_keys, sizeof(default_keys));
@@ -365,85 +509,51 @@ np_usage_compute(sqlite3 *db, const struct np_period *p, int64_t now, const stru
 		u->nkeys = o->ngroup;
 		memcpy(u->keys, o->group_by, o->ngroup * sizeof(*u->keys));
 	}
-
-	if (np_report_prepare(db, series_sql, &st, cause) == -1)
+	if (load_series(&x, o, cause) == -1 || fold_mark(db, &x.folded, cause) == -1 ||
+	    np_usage_amounts_load(db, u->start, u->end, &x.am, cause) == -1)
 		goto fail;
-	np_report_bind_str(st, 1, o->source);
-	np_report_bind_str(st, 2, o->device);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = np_xreallocarray(v, cap, sizeof(*v));
-		}
-		struct series *s = &v[n++];
-		memset(s, 0, sizeof(*s));
-		s->id = sqlite3_column_int64(st, 0);
-		for (int k = 0; k < 4; k++)
-			s->f[k] = np_xstrdup(np_report_text(st, 1 + k));
-		s->labels = json_loads(np_report_text(st, 5), JSON_DECODE_ANY, NULL);
-	}
-	if (r != SQLITE_DONE) {
-		np_report_sqlerr(db, "reading series", cause);
-		goto fail;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-
-	struct np_usage_seg segs[NP_USAGE_MAX_SEGS];
-	int64_t folded = INT64_MAX;
-	if (fold_mark(db, &folded, cause) == -1)
-		goto fail;
-	size_t nseg = np_usage_segments(u->start, u->end, folded, segs);
-	for (size_t i = 0; i < nseg; i++) {
-		int t = segs[i].width == NP_BUCKET_5M ? 0 : segs[i].width == NP_BUCKET_1H ? 1 : 2;
-		if (np_report_prepare(db, rollup_sql[t], &st, cause) == -1)
-			goto fail;
-		sqlite3_bind_int64(st, 1, segs[i].from);
-		sqlite3_bind_int64(st, 2, segs[i].to);
-		size_t hint = n;
-		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-			struct series *s = find_series(v, n, sqlite3_column_int64(st, 0), &hint);
-			if (s != NULL)
-				part_row(&s->part, st);
-		}
-		if (r != SQLITE_DONE) {
-			np_report_sqlerr(db, "reading rollups", cause);
-			goto fail;
-		}
-		sqlite3_finalize(st);
-		st = NULL;
-		for (size_t k = 0; k < n; k++)
-			add_part(&v[k]);
-	}
-
-	order = np_xcalloc(n ? n : 1, sizeof(*order));
-	for (size_t i = 0; i < n; i++) {
-		if (!v[i].seen)
-			continue;
+	for (size_t i = 0; i < x.n; i++) {
 		for (size_t k = 0; k < u->nkeys; k++)
-			v[i].key[k] = key_value(&v[i], u->keys[k]);
-		order[nseen++] = &v[i];
+			x.v[i].key[k] = key_value(&x.v[i], u->keys[k]);
 	}
-	qsort(order, nseen, sizeof(*order), series_cmp);
-	u->rows = np_xcalloc(nseen ? nseen : 1, sizeof(*u->rows));
-	for (size_t i = 0; i < nseen; i++) {
-		struct series *s = order[i];
-		if (u->nrows == 0 ||
-		    keycmp(u->rows[u->nrows - 1].key, s->key, NP_USAGE_MAX_KEYS) != 0) {
-			struct np_usage_row *row = &u->rows[u->nrows++];
-			for (size_t k = 0; k < u->nkeys; k++)
-				row->key[k] = s->key[k] != NULL ? np_xstrdup(s->key[k]) : NULL;
+	order = np_xcalloc(x.n ? x.n : 1, sizeof(*order));
+
+	if (o->per == NP_PER_NONE) {
+		if (accumulate(&x, u->start, u->end, cause) == -1)
+			goto fail;
+		emit_rows(u, &x, order, &cap, u->start, u->end, &u->total);
+	} else {
+		/* The total is the whole window's (rates over all of it), as without --per. */
+		if (accumulate(&x, u->start, u->end, cause) == -1)
+			goto fail;
+		for (size_t i = 0; i < x.n; i++) {
+			if (x.v[i].seen)
+				row_add(&u->total, &x.v[i]);
 		}
-		row_add(&u->rows[u->nrows - 1], s);
-		row_add(&u->total, s);
+		struct np_tz *utc = o->tz == NULL ? np_tz_utc() : NULL;
+		long nb = np_usage_per_edges(o->per, o->tz != NULL ? o->tz : utc, u->start, u->end,
+		                             &edges, cause);
+		np_tz_free(utc);
+		if (nb < 0)
+			goto fail;
+		for (long i = 0; i < nb; i++) {
+			if (accumulate(&x, edges[i], edges[i + 1], cause) == -1)
+				goto fail;
+			emit_rows(u, &x, order, &cap, edges[i], edges[i + 1], NULL);
+		}
 	}
+	if (u->rows == NULL)
+		u->rows = np_xcalloc(1, sizeof(*u->rows));
+	free(edges);
 	free(order);
-	free_series(v, n);
+	free_series(x.v, x.n);
+	np_usage_amounts_free(&x.am);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	free(edges);
 	free(order);
-	free_series(v, n);
+	free_series(x.v, x.n);
+	np_usage_amounts_free(&x.am);
 	np_usage_free(u);
 	return -1;
 }
@@ -465,10 +575,19 @@ static const char *const counter_cols[NP_USAGE_NCOUNTERS] = {
     "rx_errors", "tx_errors", "rx_drops",   "tx_drops",
 };
 
+static const char *const per_names[] = {
+    [NP_PER_NONE] = NULL,   [NP_PER_HOUR] = "hour",   [NP_PER_DAY] = "day",
+    [NP_PER_WEEK] = "week", [NP_PER_MONTH] = "month",
+};
+
 static json_t *
-row_json(const struct np_usage *u, const struct np_usage_row *r, bool total)
+row_json(const struct np_usage *u, const struct np_usage_row *r, bool total, const struct np_tz *tz)
 {
 	json_t *o = json_object();
+	if (!total && u->per != NP_PER_NONE) {
+		json_object_set_new(o, "start", np_json_time(tz, r->start));
+		json_object_set_new(o, "end", np_json_time(tz, r->end));
+	}
 	if (!total) {
 		json_t *g = json_object();
 		for (size_t k = 0; k < u->nkeys; k++)
@@ -508,10 +627,11 @@ render_json(const struct np_usage *u, const struct np_tz *tz)
 	for (size_t k = 0; k < u->nkeys; k++)
 		json_array_append_new(keys, np_json_str(u->keys[k]));
 	json_object_set_new(o, "group_by", keys);
+	json_object_set_new(o, "per", np_json_str(per_names[u->per]));
 	for (size_t i = 0; i < u->nrows; i++)
-		json_array_append_new(rows, row_json(u, &u->rows[i], false));
+		json_array_append_new(rows, row_json(u, &u->rows[i], false, tz));
 	json_object_set_new(o, "rows", rows);
-	json_object_set_new(o, "total", row_json(u, &u->total, true));
+	json_object_set_new(o, "total", row_json(u, &u->total, true, tz));
 	char *s = np_json_dump(o);
 	json_decref(o);
 	return s;
@@ -522,6 +642,12 @@ table_row(struct np_table *t, const struct np_usage *u, const struct np_usage_ro
           bool with_series, bool with_gauge)
 {
 	np_table_row(t);
+	if (u->per != NP_PER_NONE) {
+		if (total)
+			np_table_null(t);
+		else
+			np_table_int(t, r->start);
+	}
 	for (size_t k = 0; k < u->nkeys; k++)
 		np_table_str(t, total ? (k == 0 ? "total" : NULL) : r->key[k]);
 	if (with_series)
@@ -551,6 +677,8 @@ np_usage_render(const struct np_usage *u, enum np_format f, const struct np_tz *
 	bool with_series = !text || u->grouped;
 	bool with_gauge = !text || u->total.has_gauge;
 	struct np_table *t = np_table_new();
+	if (u->per != NP_PER_NONE)
+		np_table_col(t, "start", NP_COL_TIME);
 	for (size_t k = 0; k < u->nkeys; k++)
 		np_table_col(t, u->keys[k], NP_COL_STR);
 	if (with_series)

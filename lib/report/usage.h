@@ -17,6 +17,15 @@
  * their combined rate); peak_*_rate = the highest per-poll rate of any of its series; gauge
  * min/avg/max over the gauge samples of its series (null if none). Rows are ordered by their
  * key values (nulls first); a total row covers every series.
+ *
+ * Interval amounts (table amounts: usage a source hands out per interval, e.g. Meraki days)
+ * count beside the rollups, over the exact window (not rounded to 5 minutes): an amount that
+ * straddles an edge counts pro rata by overlap seconds (usage_amount.h), and its overlap
+ * seconds count as covered. Amounts have no peak rate.
+ *
+ * --per (opts.per): the window cut at calendar edges in opts.tz (usage_per.h); one row per
+ * (bucket, group) with data in that bucket, ordered by bucket then key; each row's start and
+ * end are its bucket's. The total row is the whole window's, as without --per.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +33,7 @@
 
 #include "report/period.h"
 #include "report/report.h"
+#include "report/usage_per.h"
 
 #define NP_USAGE_MAX_KEYS 8
 #define NP_USAGE_NCOUNTERS 8 /* rx/tx bytes, packets, errors, drops (np_counter_names order) */
@@ -31,10 +41,13 @@
 struct np_usage_opts {
 	const char *source, *device; /* filters; NULL = all */
 	const char *group_by[NP_USAGE_MAX_KEYS];
-	size_t ngroup; /* 0 = source, device, interface */
+	size_t ngroup;          /* 0 = source, device, interface */
+	enum np_usage_per per;  /* NP_PER_NONE: one row per group over the whole window */
+	const struct np_tz *tz; /* calendar of --per; NULL = UTC */
 };
 
 struct np_usage_row {
+	int64_t start, end;           /* the row's bucket (the window without --per) */
 	char *key[NP_USAGE_MAX_KEYS]; /* NULL = the series has no such label */
 	int64_t counters[NP_USAGE_NCOUNTERS];
 	double secs; /* the most seconds covered by any of its series */
@@ -50,6 +63,7 @@ struct np_usage {
 	const char *keys[NP_USAGE_MAX_KEYS]; /* the group keys (static or from opts) */
 	size_t nkeys;
 	bool grouped; /* keys came from group_by (text then shows the series count) */
+	enum np_usage_per per;
 	struct np_usage_row *rows;
 	size_t nrows;
 	struct np_usage_row total;

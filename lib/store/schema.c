@@ -154,7 +154,23 @@ static const char *const migrations[] = {
     "UPDATE fold SET pass_end = next_5m;"
     "PRAGMA user_version = 4;",
     /*
-     * 5 (6 once the amounts migration is in: renumbered at merge): scheduled reports that were
+     * 5: interval amounts, usage a source hands out already summed over [start, end) (e.g. a
+     * Meraki network's bytes of one day): stored as given, one row per series and interval,
+     * a re-poll replacing the row (never adding). Keyed by start first, like the rollups
+     * (DESIGN §10); amounts_series finds a series' latest end (what a restarted collector
+     * still has to fill). Counters the source did not give are NULL.
+     */
+    "CREATE TABLE amounts ("
+    "  start INTEGER NOT NULL, series INTEGER NOT NULL REFERENCES series(id),"
+    "  end INTEGER NOT NULL,"
+    "  rx_bytes INTEGER, tx_bytes INTEGER, rx_packets INTEGER, tx_packets INTEGER,"
+    "  rx_errors INTEGER, tx_errors INTEGER, rx_drops INTEGER, tx_drops INTEGER,"
+    "  CHECK (end > start),"
+    "  PRIMARY KEY (start, series, end)) WITHOUT ROWID;"
+    "CREATE INDEX amounts_series ON amounts (series, end);"
+    "PRAGMA user_version = 5;",
+    /*
+     * 6: scheduled reports that were
      * mailed, one row per (report name, period start), so a period is sent once even across
      * restarts, and a schedule missed while the daemon was down is sent at start-up.
      */
@@ -163,7 +179,7 @@ static const char *const migrations[] = {
     "  period_start INTEGER NOT NULL,"
     "  sent_at INTEGER NOT NULL,"
     "  PRIMARY KEY (name, period_start));"
-    "PRAGMA user_version = 5;",
+    "PRAGMA user_version = 6;",
 };
 
 const char *

@@ -82,6 +82,24 @@ int np_store_baseline_save(struct np_store *st, int64_t series, const struct np_
 int np_store_baseline_load(struct np_store *st, int64_t series, struct np_baseline *b,
                            char **cause);
 
+/*
+ * Interval amounts (table amounts): what a source reports already summed over [start_s,
+ * end_s) (UTC seconds), e.g. a network's bytes of one day. Idempotent: storing the same
+ * series and interval again replaces the row (every counter, those not in `mask` become
+ * NULL), never adds, so a re-polled window is not counted twice. Intervals that overlap
+ * without being equal are different rows and both count: a source keeps to one grid (days).
+ * Values above INT64_MAX are stored as INT64_MAX. Call inside the batch transaction.
+ */
+int np_store_amount(struct np_store *st, int64_t series, int64_t start_s, int64_t end_s,
+                    const uint64_t counters[NP_C_MAX], uint32_t mask, char **cause);
+/*
+ * The latest end (UTC ms) of the amounts stored for the series of (source, device), any
+ * interface and kind; 0 if none. What a collector handing out amounts still has to fill
+ * after a restart. An index lookup per series of the device.
+ */
+int np_store_amount_mark(struct np_store *st, const char *source, const char *device,
+                         int64_t *end_ms, char **cause);
+
 /* What the pipeline hands over for one series and one poll. */
 struct np_sample {
 	int64_t from_ms, to_ms; /* the interval the deltas cover */

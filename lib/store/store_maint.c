@@ -51,6 +51,7 @@ np_store_retention_step(struct np_store *st, const struct np_retention_cfg *r, i
 	    {NP_S_PRUNE_5M, r->rollup_5m_ms},
 	    {NP_S_PRUNE_1H, r->hourly_ms},
 	    {NP_S_PRUNE_1D, r->daily_ms},
+	    {NP_S_PRUNE_AMOUNTS, r->daily_ms}, /* day-sized amounts live as long as daily rows */
 	    {NP_S_PRUNE_TRANSITIONS, r->transitions_ms},
 	    {NP_S_PRUNE_OUTAGES, r->transitions_ms},
 	    {NP_S_PRUNE_UNOBSERVED, r->transitions_ms},

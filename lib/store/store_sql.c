@@ -51,6 +51,19 @@ static const char *const sql[NP_S_MAX] = {
                            " rx_errors, tx_errors, rx_drops, tx_drops FROM baselines"
                            " WHERE series = ?1",
 
+    /* An amount replaces the one stored for the same series and interval (store_amount.c). */
+    [NP_S_AMOUNT_PUT] = "INSERT INTO amounts (start, series, end, rx_bytes, tx_bytes, rx_packets,"
+                        " tx_packets, rx_errors, tx_errors, rx_drops, tx_drops)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+                        " ON CONFLICT (start, series, end) DO UPDATE SET"
+                        " rx_bytes = excluded.rx_bytes, tx_bytes = excluded.tx_bytes,"
+                        " rx_packets = excluded.rx_packets, tx_packets = excluded.tx_packets,"
+                        " rx_errors = excluded.rx_errors, tx_errors = excluded.tx_errors,"
+                        " rx_drops = excluded.rx_drops, tx_drops = excluded.tx_drops",
+    /* One amounts_series seek per series of the device (the series UNIQUE index finds them). */
+    [NP_S_AMOUNT_MARK] = "SELECT max((SELECT max(end) FROM amounts WHERE series = s.id))"
+                         " FROM series s WHERE s.source = ?1 AND s.device = ?2",
+
     [NP_S_ROLLUP_5M] = ROLLUP_UPSERT("rollup_5m"),
     [NP_S_ROLLUP_1H] = ROLLUP_UPSERT("rollup_1h"),
     [NP_S_ROLLUP_1D] = ROLLUP_UPSERT("rollup_1d"),
@@ -137,6 +150,10 @@ static const char *const sql[NP_S_MAX] = {
                       " AND bucket <= ?1 - 3600",
     [NP_S_PRUNE_1D] = "DELETE FROM rollup_1d WHERE bucket = (SELECT min(bucket) FROM rollup_1d)"
                       " AND bucket <= ?1 - 86400",
+    /* Amounts wholly before the cutoff, oldest first, at most ?2 of them. */
+    [NP_S_PRUNE_AMOUNTS] = "DELETE FROM amounts WHERE (start, series, end) IN"
+                           " (SELECT start, series, end FROM amounts WHERE start < ?1"
+                           " AND end <= ?1 ORDER BY start LIMIT ?2)",
     [NP_S_PRUNE_TRANSITIONS] = "DELETE FROM transitions WHERE id IN (SELECT id FROM transitions"
                                " WHERE time < ?1 ORDER BY id LIMIT ?2)",
     /* Open intervals (end NULL) are kept whatever their age: they still count. */

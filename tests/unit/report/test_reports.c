@@ -368,11 +368,11 @@ test_dump(void **state)
 	free(s);
 	/* every table, in name order */
 	s = np_report_dump(np_store_db(st), NP_FMT_CSV, NULL, 0, &cause);
-	static const char *const order[] = {"# baselines\n",   "# collectors\n", "# fold\n",
-	                                    "# links\n",       "# outages\n",    "# outbox\n",
-	                                    "# outbox_sink\n", "# rollup_1d\n",  "# rollup_1h\n",
-	                                    "# rollup_5m\n",   "# runs\n",       "# series\n",
-	                                    "# transitions\n", "# unobserved\n", "# verdicts\n"};
+	static const char *const order[] = {
+	    "# amounts\n",   "# baselines\n",   "# collectors\n", "# fold\n",
+	    "# links\n",     "# outages\n",     "# outbox\n",     "# outbox_sink\n",
+	    "# rollup_1d\n", "# rollup_1h\n",   "# rollup_5m\n",  "# runs\n",
+	    "# series\n",    "# transitions\n", "# unobserved\n", "# verdicts\n"};
 	const char *p = s;
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		const char *q = strstr(p, order[i]);
@@ -380,7 +380,7 @@ test_dump(void **state)
 			fail_msg("%s missing or out of order", order[i]);
 		p = q;
 	}
-	assert_true(strncmp(s, "# baselines\n", 12) == 0);
+	assert_true(strncmp(s, "# amounts\n", 10) == 0);
 	/* Raw per-poll rows are no longer stored (schema migration 4). */
 	assert_null(strstr(s, "# samples\n"));
 	free(s);

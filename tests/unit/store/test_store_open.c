@@ -35,9 +35,9 @@ raw_exec(const char *path, const char *sql)
 }
 
 static const char *const tables[] = {
-    "series",      "rollup_5m", "rollup_1h",  "rollup_1d",   "verdicts",    "links",
-    "transitions", "outages",   "unobserved", "outbox",      "outbox_sink", "runs",
-    "collectors",  "fold",      "baselines",  "report_runs",
+    "series",      "rollup_5m", "rollup_1h",  "rollup_1d", "verdicts",    "links",
+    "transitions", "outages",   "unobserved", "outbox",    "outbox_sink", "runs",
+    "collectors",  "fold",      "baselines",  "amounts",   "report_runs",
 };
 
 static void
@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 5);
+	assert_int_equal(np_schema_version(), 6);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
@@ -84,7 +84,7 @@ test_file_reopen_is_noop(void **state)
 	assert_non_null(st);
 	/* No migration ran: the schema cookie did not move, the data is still there. */
 	assert_int_equal(q_int(st, "PRAGMA schema_version"), schema_cookie);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_true(np_store_series(st, "src", "dev", "eth0", "if", NULL, 100, &cause) == 1);
 	np_store_close(st);
@@ -109,7 +109,7 @@ test_migrate_from_one(void **state)
 	char *cause = NULL;
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
 	/* Migration 4: no pass in progress, the pass ends where the mark is. */
 	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "900|900|0");
 	struct np_sample smp = {.from_ms = 660000, .to_ms = 720000, .mask = 1u << NP_C_RX_BYTES};
@@ -134,7 +134,7 @@ test_migrate_from_two(void **state)
 	char *cause = NULL;
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
 	assert_int_equal(q_int(st, "SELECT count(*) FROM series"), 1);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM baselines"), 0);
 	struct np_baseline b = {.time_ms = 1500, .epoch = 4, .mask = 1u << NP_C_TX_BYTES};
@@ -172,7 +172,7 @@ test_migrate_from_three(void **state)
 	struct np_store *st = np_store_open(path, 0, &cause);
 	if (st == NULL)
 		fail_msg("open: %s", cause);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
 	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'"), 0);
 	assert_rows(st, "SELECT next_5m, pass_end, cursor FROM fold", "3900|3900|0");
 	assert_rows(st, "SELECT * FROM series", "1|s|d|eth0|if|{}|0|0");
@@ -204,6 +204,32 @@ test_migrate_from_three(void **state)
 	free(path);
 }
 
+/* A version-4 database gains an empty amounts table; its data stays as it was. */
+static void
+test_migrate_from_four(void **state)
+{
+	char *path = db_path("v4.db");
+	for (int v = 1; v <= 4; v++)
+		raw_exec(path, np_schema_migration(v));
+	raw_exec(path,
+	         "INSERT INTO series VALUES (1, 's', 'd', 'eth0', 'if', '{}', 0, 0);"
+	         "INSERT INTO rollup_1d (bucket, series, secs, rx_bytes) VALUES (0, 1, 50, 9);");
+	char *cause = NULL;
+	struct np_store *st = np_store_open(path, 0, &cause);
+	if (st == NULL)
+		fail_msg("open: %s", cause);
+	assert_true(q_int(st, "PRAGMA user_version") >= 5);
+	assert_int_equal(q_int(st, "SELECT count(*) FROM amounts"), 0);
+	assert_rows(st, "SELECT bucket, series, rx_bytes FROM rollup_1d", "0|1|9");
+	uint64_t c[NP_C_MAX] = {100, 200};
+	assert_int_equal(np_store_amount(st, 1, 86400, 2 * 86400, c, 0x3, &cause), 0);
+	assert_rows(st, "SELECT start, series, end, rx_bytes, tx_bytes, rx_packets FROM amounts",
+	            "86400|1|172800|100|200|NULL");
+	assert_int_equal(np_store_check(st, &cause), 0);
+	np_store_close(st);
+	free(path);
+}
+
 static void
 test_refuse_newer(void **state)
 {
@@ -216,8 +242,8 @@ test_refuse_newer(void **state)
 
 	assert_null(np_store_open(path, 0, &cause));
 	char *want = np_xasprintf(
-	    "%s: database schema version 7 is newer than this netpulse (5); upgrade netpulse",
-	    path);
+	    "%s: database schema version 7 is newer than this netpulse (%d); upgrade netpulse",
+	    path, np_schema_version());
 	assert_string_equal(cause, want);
 	free(cause);
 	cause = NULL;
@@ -293,7 +319,7 @@ test_rdonly_empty_and_missing(void **state)
 	/* A read-write open of the same empty file creates the schema. */
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
-	assert_int_equal(q_int(st, "PRAGMA user_version"), 5);
+	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
 	np_store_close(st);
 	free(path);
 
@@ -525,6 +551,7 @@ main(void)
 	    cmocka_unit_test(test_migrate_from_one),
 	    cmocka_unit_test(test_migrate_from_two),
 	    cmocka_unit_test(test_migrate_from_three),
+	    cmocka_unit_test(test_migrate_from_four),
 	    cmocka_unit_test(test_refuse_newer),
 	    cmocka_unit_test(test_refuse_not_a_database),
 	    cmocka_unit_test(test_refuse_foreign_sqlite),
