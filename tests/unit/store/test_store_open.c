@@ -57,8 +57,8 @@ test_migrate_from_zero(void **state)
 	                 sizeof tables / sizeof tables[0]);
 	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
 	assert_null(np_schema_migration(0));
-	assert_non_null(np_schema_migration(5));
-	assert_null(np_schema_migration(6));
+	assert_non_null(np_schema_migration(6));
+	assert_null(np_schema_migration(7));
 	/* No raw per-poll table; the fold row carries the paced fold's marks. */
 	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'"), 0);
 	assert_rows(st, "SELECT id, next_5m, pass_end, cursor FROM fold",
