@@ -119,7 +119,10 @@ all_pages "$API/networks/L_1/clients?t0=$((NOW - 31 * D))&perPage=3"
 # default perPage is 10: one page
 all_pages "$API/networks/L_1/clients?t0=$((NOW - 31 * D))"
 [ $pages = 1 ] && [ "$(wc -l <"$T/ids")" = 7 ] || fail "default perPage: $pages pages"
-pass "Link pagination: rel=next followed verbatim, each client once (2 and 3 pages)"
+# gzip when the client asks for it (answers over 1 kB)
+[ "$(get "${B[@]}" --compressed "$API/networks/L_1/clients?t0=$((NOW - 31 * D))&perPage=10")" = 200 ] || fail "gzip"
+[ "$(header Content-Encoding)" = gzip ] && [ "$(body "len(j)")" = 7 ] || fail "gzip answer: $(header Content-Encoding)"
+pass "Link pagination: rel=next followed verbatim, each client once (2 and 3 pages); gzip"
 
 # ---- usage over [t0, now) ----
 # usage T0: "id:sent/recv ..." of the clients answered for t0=T0.

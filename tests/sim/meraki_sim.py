@@ -12,6 +12,8 @@ import array
 import bisect
 import collections
 import datetime
+import gc
+import gzip
 import json
 import math
 import os
@@ -73,7 +75,7 @@ class Client:
         self.mac = c.get("mac") or "02:00:00:00:00:00"
         self.ip = c.get("ip")
         self.vlan = c.get("vlan")
-        self.extra = {k: v for k, v in c.items() if k not in ("id", "mac", "ip", "vlan", "events")}
+        self.extra = {k: v for k, v in c.items() if k not in ("id", "mac", "ip", "vlan", "events")} or None
         self.set_events(c.get("events") or [])
 
     def set_events(self, events):
@@ -198,6 +200,7 @@ class Sim:
             "auth_on_redirect_host": 0,
             "redirects_issued": 0,
             "redirects_followed": 0,
+            "gzip_responses": 0,
             "clients_calls": [],
         }
         self.arrivals = collections.defaultdict(collections.deque)
@@ -411,7 +414,7 @@ class Sim:
         a, b = self.page_of(keys, q, per)
         out = []
         for c, (sent, recv, first, last) in seen[a:b]:
-            d = {"id": c.id, "mac": c.mac, "description": c.extra.get("description"), "ip": c.ip,
+            d = {"id": c.id, "mac": c.mac, "description": (c.extra or {}).get("description"), "ip": c.ip,
                  "ip6": None, "ip6Local": None, "user": None, "firstSeen": iso(first), "lastSeen": iso(last),
                  "manufacturer": None, "os": None, "deviceTypePrediction": None,
                  "recentDeviceSerial": net["devices"][0]["serial"] if net["devices"] else None,
@@ -420,7 +423,7 @@ class Sim:
                  "usage": {"sent": sent, "recv": recv, "total": sent + recv}, "status": "Online",
                  "notes": None, "groupPolicy8021x": None, "adaptivePolicyGroup": None,
                  "smInstalled": False, "pskGroup": None, "mdnsName": None,
-                 "dhcpHostname": c.extra.get("dhcpHostname")}
+                 "dhcpHostname": (c.extra or {}).get("dhcpHostname")}
             out.append(d)
         return 200, out, {"Link": self.links(keys, a, b, q, base, path)}
 
@@ -479,11 +482,18 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_json(self, status, body, headers=None):
         data = json.dumps(body, separators=(",", ":")).encode()
-        if not self.path.startswith("/_sim/") or self.server.role != "api":
+        api = not self.path.startswith("/_sim/") or self.server.role != "api"
+        gz = len(data) > 1024 and "gzip" in (self.headers.get("Accept-Encoding") or "")
+        if gz:
+            data = gzip.compress(data, 1)
+        if api:
             with self.server.sim.lock:
                 self.server.sim.stats["by_status"][status] += 1
+                self.server.sim.stats["gzip_responses"] += gz
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
+        if gz:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(data)))
         for k, v in (headers or {}).items():
             self.send_header(k, v)
@@ -671,8 +681,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="no per-request log lines")
     a = ap.parse_args()
     with open(a.scenario) as f:
-        doc = json.load(f)
-    sim = Sim(doc, log=not a.quiet)
+        sim = Sim(json.load(f), log=not a.quiet)
+    gc.collect()  # the parsed document is garbage now; a big scenario is mostly that
     api, red = serve(sim, a.cert, a.key, a.port)
     if a.port_file:
         tmp = a.port_file + ".tmp"
