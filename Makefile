@@ -25,7 +25,7 @@ DEPS = build-essential cmake pkg-config clang libclang-rt-14-dev valgrind \
 	libevent-dev libcurl4-openssl-dev libssh2-1-dev libyaml-dev libsqlite3-dev \
 	libjansson-dev libcmocka-dev sqlite3 iproute2 rsyslog openssh-server \
 	openssh-client openssh-sftp-server systemd python3 ca-certificates mandoc \
-	libfaketime python3-aiosmtpd openssl
+	libfaketime python3-aiosmtpd openssl curl
 
 .PHONY: all deps build asan-build run test test-container unit asan fuzz bench clean format
 
@@ -85,13 +85,15 @@ fuzz: deps
 
 # bench_daemon runs the daemon itself on BENCH_N links (minutes per size; needs root; its
 # durations: BENCH_WARMUP_S, BENCH_WINDOW_S, BENCH_ALERTS, BENCH_BOUNDARY, see the file).
-# Alone: build/bench/bench_daemon 1000
+# Alone: build/bench/bench_daemon 1000. bench_meraki.sh: the Meraki source against the simulator
+# (50 networks x 5,000 clients; a few minutes).
 BENCH_N ?= 1000 10000
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
 		a=; [ "$${b##*/}" = bench_cli ] && a=--reuse; \
 		echo "== $$b $$a"; $$b $$a || exit 1; done
 	@echo "== $(BUILD)/bench/bench_daemon $(BENCH_N)"; $(BUILD)/bench/bench_daemon $(BENCH_N)
+	@echo "== bench/bench_meraki.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_meraki.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -243,3 +243,67 @@ stop_fc() {
 	wait "$pid" 2>/dev/null || true
 	eval "SSHD_$1="
 }
+
+# ---- Meraki Dashboard API simulator (tests/sim/meraki_sim.py; see tests/sim/README.md) ----
+SIM_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../sim" && pwd)"
+
+# sim_certs DIR: a throwaway CA (DIR/ca.pem) and a server certificate it signed (DIR/server.pem,
+# DIR/server.key) for IP:127.0.0.1, IP:127.0.0.2 and DNS:localhost.
+sim_certs() {
+	local d=$1
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=netpulse test CA" -keyout "$d/ca.key" -out "$d/ca.pem" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		>"$d/openssl.log" 2>&1 || { cat "$d/openssl.log"; return 1; }
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+		-keyout "$d/server.key" -out "$d/server.csr" >>"$d/openssl.log" 2>&1 || return 1
+	printf '%s\n' "subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost" \
+		"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >"$d/server.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+		-days 2 -extfile "$d/server.ext" -out "$d/server.pem" >>"$d/openssl.log" 2>&1 \
+		|| { cat "$d/openssl.log"; return 1; }
+}
+
+# meraki_sim_start DIR SCENARIO [ARGS...]: starts the simulator with the certificates in DIR
+# (made by sim_certs if absent) on a free port, logging to $T/meraki_sim.log; prints the port
+# once it answers. Sets SIM_PORT, SIM_PID, SIM_CA (the CA file a client must trust),
+# SIM_BASE (https://127.0.0.1:PORT/api/v1). Stopped at cleanup. Run it in the namespace of
+# its client: `NS= meraki_sim_start ...` outside one; inside $NS when make_netns ran.
+# Call it without $( ): it sets variables; the port is also on stdout.
+meraki_sim_start() {
+	local d=$1 sc=$2
+	shift 2
+	[ -f "$d/server.pem" ] || sim_certs "$d" || fail "sim_certs failed"
+	rm -f "$d/sim.port"
+	local pre=()
+	[ -z "$NS" ] || pre=(ip netns exec "$NS")
+	"${pre[@]}" python3 "$SIM_DIR/meraki_sim.py" --scenario "$sc" --cert "$d/server.pem" \
+		--key "$d/server.key" --port-file "$d/sim.port" "$@" >>"$T/meraki_sim.log" 2>&1 &
+	SIM_PID=$!
+	CLEANUP+=("kill $SIM_PID; wait $SIM_PID")
+	wait_for 120 "[ -s '$d/sim.port' ] || ! kill -0 $SIM_PID" || fail "meraki_sim did not start"
+	[ -s "$d/sim.port" ] || fail "meraki_sim exited: $(tail -n 5 "$T/meraki_sim.log")"
+	SIM_PORT=$(cat "$d/sim.port")
+	SIM_CA=$d/ca.pem
+	SIM_BASE=https://127.0.0.1:$SIM_PORT/api/v1
+	echo "$SIM_PORT"
+}
+
+# sim_ctl METHOD PATH [JSON]: a call to the simulator's control API (/_sim/...); prints the
+# answer, fails on an HTTP error. E.g. sim_ctl POST /_sim/now '{"now": 1767225600}',
+# sim_ctl GET /_sim/stats | json_get "j['requests']['network_clients']".
+sim_ctl() {
+	local m=$1 p=$2 data=${3:-}
+	local pre=()
+	[ -z "$NS" ] || pre=(ip netns exec "$NS")
+	if [ -n "$data" ]; then
+		"${pre[@]}" curl -sS --fail-with-body --cacert "$SIM_CA" -X "$m" -H 'Content-Type: application/json' \
+			--data-binary "$data" "https://127.0.0.1:$SIM_PORT$p"
+	else
+		"${pre[@]}" curl -sS --fail-with-body --cacert "$SIM_CA" -X "$m" "https://127.0.0.1:$SIM_PORT$p"
+	fi
+}
+
+# sim_stat EXPR: a value from the simulator's statistics, e.g. sim_stat "j['status_429']".
+sim_stat() { sim_ctl GET /_sim/stats | json_get "$1"; }
