@@ -42,16 +42,10 @@ const struct np_config_opt np_config_mail_opts[] = {
      .help = "SMTP AUTH user name"},
     {.name = "password",
      .type = NP_CFG_SECRET,
-     .off = ML(password_clear),
-     .help = "refused: a clear password is an error (use password_file or password_env)"},
-    {.name = "password_file",
-     .type = NP_CFG_PATH,
-     .off = ML(password_file),
-     .help = "file holding the SMTP password (one trailing newline is stripped)"},
-    {.name = "password_env",
-     .type = NP_CFG_ENVNAME,
-     .off = ML(password_env),
-     .help = "environment variable holding the SMTP password"},
+     .flags = NP_CFG_F_SECRET_FORMS,
+     .off = ML(password),
+     .help = "SMTP AUTH password (with user): password_file (one trailing newline is "
+             "stripped) or password_env; never in clear"},
     {.name = "ca_file",
      .type = NP_CFG_PATH,
      .off = ML(ca_file),
@@ -175,47 +169,20 @@ at_key(const struct np_config_ynode *map, const char *key)
 	return n != NULL ? n : map;
 }
 
+/* The walker read the password (password_file / password_env); user and it go together. */
 static void
-load_secret(struct np_mail_cfg *m, const struct np_config_ynode *sect, struct np_config_diag *errs)
+check_auth(const struct np_mail_cfg *m, const struct np_config_ynode *sect,
+           struct np_config_diag *errs)
 {
-	const char *given[3] = {NULL, NULL, NULL};
 	static const char *const keys[] = {"password", "password_file", "password_env"};
-	size_t n = 0;
-	for (size_t i = 0; i < 3; i++)
+	const char *given = NULL;
+	for (size_t i = 0; i < 3 && given == NULL; i++)
 		if (np_config_ydoc_get(sect, keys[i]) != NULL)
-			given[n++] = keys[i];
-	if (n > 1) {
-		const struct np_config_ynode *k = at_key(sect, given[1]);
-		np_config_diag_add(errs, k->line, k->col,
-		                   "keys '%s' and '%s' in mail cannot be used together", given[0],
-		                   given[1]);
-		return;
-	}
-	char *why = NULL;
-	if (m->password_clear != NULL) {
-		const struct np_config_ynode *k = at_key(sect, "password");
-		np_config_diag_add(errs, k->line, k->col,
-		                   "mail: a password in clear is not accepted; put it in a file "
-		                   "(password_file, e.g. a systemd credential) or the environment "
-		                   "(password_env)");
-	} else if (m->password_file != NULL) {
-		if (np_config_secret_file(m->password_file, &m->password, &why) == -1) {
-			const struct np_config_ynode *k = at_key(sect, "password_file");
-			np_config_diag_add(errs, k->line, k->col,
-			                   "bad value for 'password_file' in mail: %s", why);
-		}
-	} else if (m->password_env != NULL) {
-		if (np_config_secret_env(m->password_env, &m->password, &why) == -1) {
-			const struct np_config_ynode *k = at_key(sect, "password_env");
-			np_config_diag_add(errs, k->line, k->col,
-			                   "bad value for 'password_env' in mail: %s", why);
-		}
-	}
-	free(why);
-	if (m->password != NULL && m->user == NULL) {
-		const struct np_config_ynode *k = at_key(sect, given[0]);
+			given = keys[i];
+	if (given != NULL && m->user == NULL) {
+		const struct np_config_ynode *k = at_key(sect, given);
 		np_config_diag_add(errs, k->line, k->col, "mail: a password needs 'user'");
-	} else if (n == 0 && m->user != NULL) {
+	} else if (given == NULL && m->user != NULL) {
 		const struct np_config_ynode *k = at_key(sect, "user");
 		np_config_diag_add(errs, k->line, k->col,
 		                   "mail: 'user' needs password_file or password_env");
@@ -230,7 +197,7 @@ load_mail(struct np_config *cfg, const struct np_config_ynode *root, struct np_c
 	if (sect == NULL || sect->kind != NP_CONFIG_YMAP)
 		return;
 	struct np_mail_cfg *m = &cfg->mail;
-	load_secret(m, sect, errs);
+	check_auth(m, sect, errs);
 	if (m->server != NULL && !server_ok(m->server)) {
 		const struct np_config_ynode *k = at_key(sect, "server");
 		np_config_diag_add(
@@ -368,8 +335,8 @@ load_reports(struct np_config *cfg, const struct np_config_ynode *root, struct n
 	}
 	if (list->nkids == 0)
 		return;
-	/* The walker of this tree does not fill lists of strings: it walks a copy where they are
-	 * lists it leaves alone, and strings() reads them. */
+	/* `to` and `group_by` are read by strings(), which checks each entry (an address, a label
+	 * name) where it stands: the walker walks a copy of the table that leaves them alone. */
 	size_t n = 0;
 	while (np_config_report_opts[n].name != NULL)
 		n++;
@@ -420,9 +387,6 @@ np_config_mail_free(struct np_config *cfg)
 	free(m->from);
 	free(m->user);
 	np_config_secret_free(m->password);
-	np_config_secret_free(m->password_clear);
-	free(m->password_file);
-	free(m->password_env);
 	free(m->ca_file);
 	for (size_t i = 0; i < cfg->nreports; i++) {
 		struct np_report_cfg *r = &cfg->reports[i];

@@ -16,8 +16,6 @@ struct np_mail_cfg {
 	char *ca_file;  /* NULL = the system store */
 	bool insecure;  /* no TLS verification (draws a warning) */
 	int64_t timeout_ms;
-	/* As written; only the loader reads them. */
-	char *password_clear, *password_file, *password_env;
 };
 
 enum np_report_schedule { NP_REPORT_WEEKLY, NP_REPORT_MONTHLY };

@@ -274,19 +274,33 @@ replace_list(char ***list, size_t *nlist, const struct np_config_ynode *const *i
 	}
 }
 
+/* The entries of a list value; a single string is a list of one. -1 for anything else. */
+static int
+list_items(const struct np_config_ynode *const *np, const struct np_config_ynode *const **items,
+           size_t *count)
+{
+	const struct np_config_ynode *n =
+	    *np; /* np: the caller's, so a list of one can point at it */
+	if (n->kind == NP_CONFIG_YSEQ) {
+		*items = (const struct np_config_ynode *const *)n->kids;
+		*count = n->nkids;
+		return 0;
+	}
+	if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n))
+		return -1;
+	*items = np;
+	*count = 1;
+	return 0;
+}
+
 static int
 set_regexes(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why,
             const struct np_config_ynode **at)
 {
-	/* A single string is a list of one. */
-	const struct np_config_ynode *const *items = &n;
-	size_t count = 1;
-	if (n->kind == NP_CONFIG_YSEQ) {
-		items = (const struct np_config_ynode *const *)n->kids;
-		count = n->nkids;
-	} else if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n)) {
+	const struct np_config_ynode *const *items;
+	size_t count;
+	if (list_items(&n, &items, &count) == -1)
 		return bad(o, n, why);
-	}
 	if (count > NP_RE_MAX_PATTERNS) {
 		*why = np_xasprintf("expected at most %d regular expressions, got %zu (join them "
 		                    "with |)",
@@ -344,14 +358,10 @@ static int
 set_strings(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why,
             const struct np_config_ynode **at)
 {
-	const struct np_config_ynode *const *items = &n;
-	size_t count = 1;
-	if (n->kind == NP_CONFIG_YSEQ) {
-		items = (const struct np_config_ynode *const *)n->kids;
-		count = n->nkids;
-	} else if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n)) {
+	const struct np_config_ynode *const *items;
+	size_t count;
+	if (list_items(&n, &items, &count) == -1)
 		return bad(o, n, why);
-	}
 	if (o->max > 0 && count > (size_t)o->max) {
 		*why = np_xasprintf("expected at most %lld entries, got %zu", (long long)o->max,
 		                    count);

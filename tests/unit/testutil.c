@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/tz.h"
 #include "util/xmalloc.h"
 
 char *
@@ -84,4 +85,14 @@ __wrap__cmocka_run_group_tests(const char *group_name, const struct CMUnitTest *
 		return NP_TEST_SKIP;
 	}
 	return failed;
+}
+
+struct np_tz *
+np_test_zone(const char *name)
+{
+	char *cause = NULL;
+	struct np_tz *tz = np_tz_load(NULL, name, &cause);
+	if (tz == NULL)
+		fail_msg("%s", cause);
+	return tz;
 }

@@ -17,5 +17,8 @@ char *np_test_fixture(const char *rel);
 char *np_test_read_file(const char *path, size_t *len);
 /* A fresh temporary directory (removed by nobody: under /tmp). malloc'd. */
 char *np_test_tmpdir(void);
+struct np_tz;
+/* The IANA zone `name` from the system's tzdata; fails the test if it does not load. */
+struct np_tz *np_test_zone(const char *name);
 
 #endif

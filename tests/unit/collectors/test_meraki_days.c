@@ -28,20 +28,10 @@
 #define Z0329 1774738800LL
 #define Z0330 1774821600LL
 
-static struct np_tz *
-zone(const char *name)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, name, &cause);
-	if (tz == NULL)
-		fail_msg("%s", cause);
-	return tz;
-}
-
 static void
 test_utc(void **state)
 {
-	struct np_tz *tz = zone("UTC");
+	struct np_tz *tz = np_test_zone("UTC");
 	int64_t b[NP_MERAKI_BOUNDS_MAX], now = U1025 + 10 * H;
 	assert_int_equal(np_meraki_day_start(tz, now), U1025);
 	assert_int_equal(np_meraki_day_start(tz, U1025), U1025);
@@ -82,7 +72,7 @@ test_utc(void **state)
 static void
 test_backfill_cap(void **state)
 {
-	struct np_tz *tz = zone("UTC");
+	struct np_tz *tz = np_test_zone("UTC");
 	int64_t b[NP_MERAKI_BOUNDS_MAX], now = U1025 + 10 * H;
 	assert_int_equal(np_meraki_bounds(now, tz, 30 * D, 0, b), 31);
 	assert_int_equal(b[0], U0925);
@@ -98,7 +88,7 @@ test_backfill_cap(void **state)
 static void
 test_zurich_25h(void **state)
 {
-	struct np_tz *tz = zone("Europe/Zurich");
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	int64_t b[NP_MERAKI_BOUNDS_MAX], now = Z1026 + 10 * H;
 	assert_int_equal(np_meraki_bounds(now, tz, 3 * D, 0, b), 4);
 	assert_int_equal(b[0], Z1023);
@@ -126,7 +116,7 @@ test_zurich_25h(void **state)
 static void
 test_zurich_23h(void **state)
 {
-	struct np_tz *tz = zone("Europe/Zurich");
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	int64_t b[NP_MERAKI_BOUNDS_MAX], now = Z0330 + 12 * H;
 	assert_int_equal(np_meraki_bounds(now, tz, 2 * D, 0, b), 3);
 	assert_int_equal(b[0], Z0328);

@@ -106,23 +106,13 @@ static const char *const bad[] = {
     "1000000d",
 };
 
-static struct np_tz *
-zone(const char *name)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, name, &cause);
-	if (tz == NULL)
-		fail_msg("%s", cause);
-	return tz;
-}
-
 static void
 test_table(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct pcase *c = &cases[i];
-		struct np_tz *tz = zone(c->zone);
+		struct np_tz *tz = np_test_zone(c->zone);
 		struct np_period p = {0, 0};
 		char *cause = NULL;
 		int rc = np_period_parse(c->spec, c->now, tz, &p, &cause);
@@ -138,7 +128,7 @@ static void
 test_bad(void **state)
 {
 	(void)state;
-	struct np_tz *tz = zone("Europe/Berlin");
+	struct np_tz *tz = np_test_zone("Europe/Berlin");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct np_period p;
 		char *cause = NULL;
@@ -214,7 +204,7 @@ static void
 test_time(void **state)
 {
 	(void)state;
-	struct np_tz *tz = zone("Europe/Berlin");
+	struct np_tz *tz = np_test_zone("Europe/Berlin");
 	int64_t t;
 	char *cause = NULL;
 	assert_int_equal(np_time_parse("2026-10-01", tz, &t, &cause), 0);

@@ -12,16 +12,6 @@
 #define M NP_SCHEDULE_MONTHLY
 #define AT6 360
 
-static struct np_tz *
-zone(const char *name)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, name, &cause);
-	if (tz == NULL)
-		fail_msg("%s", cause);
-	return tz;
-}
-
 static void
 test_weekly_utc(void **state)
 {
@@ -53,7 +43,7 @@ test_monthly_utc(void **state)
 static void
 test_weekly_zurich_dst(void **state)
 {
-	struct np_tz *tz = zone("Europe/Zurich");
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	/* Clocks go back on Sunday 2026-10-25: Monday 10-19 06:00 CEST = 04:00 UTC, Monday
 	 * 10-26 06:00 CET = 05:00 UTC; the two runs are 7 days and one hour apart. */
 	assert_int_equal(np_schedule_next(W, AT6, tz, 1792454400), 1792990800);
@@ -83,7 +73,7 @@ test_dst_on_the_due_day(void **state)
 static void
 test_usage_mail_names(void **state)
 {
-	struct np_tz *tz = zone("Europe/Zurich");
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	/* [2026-09-28 00:00, 2026-10-05 00:00) Zurich (CEST, +02:00). */
 	struct np_usage u = {.start = 1790575200 - 6 * 3600 - 7200,
 	                     .end = 1791180000 - 6 * 3600 - 7200};

@@ -11,16 +11,6 @@
 #include "util/civil.h"
 #include "util/tz.h"
 
-static struct np_tz *
-zone(const char *name)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, name, &cause);
-	if (tz == NULL)
-		fail_msg("%s", cause);
-	return tz;
-}
-
 static void
 iso_is(const struct np_tz *tz, int64_t t, const char *want)
 {
@@ -33,8 +23,8 @@ static void
 test_offsets(void **state)
 {
 	(void)state;
-	struct np_tz *ber = zone("Europe/Berlin"), *ny = zone("America/New_York");
-	struct np_tz *utc = zone("UTC"), *syd = zone("Australia/Sydney");
+	struct np_tz *ber = np_test_zone("Europe/Berlin"), *ny = np_test_zone("America/New_York");
+	struct np_tz *utc = np_test_zone("UTC"), *syd = np_test_zone("Australia/Sydney");
 	/* Berlin 2026: CEST from 2026-03-29T01:00Z to 2026-10-25T01:00Z */
 	assert_int_equal(np_tz_offset(ber, 1774745999), 3600);
 	assert_int_equal(np_tz_offset(ber, 1774746000), 7200);
@@ -72,7 +62,7 @@ static void
 test_to_utc(void **state)
 {
 	(void)state;
-	struct np_tz *ber = zone("Europe/Berlin"), *ny = zone("America/New_York");
+	struct np_tz *ber = np_test_zone("Europe/Berlin"), *ny = np_test_zone("America/New_York");
 	assert_int_equal(np_tz_to_utc(ber, local(2026, 3, 29, 0, 0)), 1774738800);
 	/* gap: 02:00-03:00 does not exist; the jump instant */
 	assert_int_equal(np_tz_to_utc(ber, local(2026, 3, 29, 2, 0)), 1774746000);
@@ -102,7 +92,7 @@ test_posix_matches_file(void **state)
 	};
 	char *cause = NULL;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		struct np_tz *f = zone(pairs[i][0]), *p = np_tz_from_posix(pairs[i][1], &cause);
+		struct np_tz *f = np_test_zone(pairs[i][0]), *p = np_tz_from_posix(pairs[i][1], &cause);
 		assert_non_null(p);
 		for (int64_t t = 1767225600; t < 2145916800; t += 3599)
 			if (np_tz_offset(f, t) != np_tz_offset(p, t))
