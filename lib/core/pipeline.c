@@ -1,7 +1,5 @@
 #include "core/pipeline.h"
 
-#include "collectors/collector.h"
-
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
