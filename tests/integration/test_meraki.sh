@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# netpulsed (type: meraki) end to end against the Meraki API simulator (tests/sim/meraki_sim.py).
+# Every run is `netpulsed --once`; the simulator's clock is set through its control API and the
+# daemon's wall clock through libfaketime at the same instant (monotonic clock real). Checks,
+# with values computed by hand (and by tests/sim/expect.py for every row):
+#   1. a 5-day back-fill stores each complete UTC day per network x group (subnet, vlan_ids,
+#      vlan_names resolved per network, unmatched), zero rows included, not the running day;
+#      sent = tx_bytes, received = rx_bytes, 1 kB = 1000 B; `netpulse usage --per day` JSON
+#      and CSV exactly; the client paces itself (no 429 in an organization of 38 requests);
+#   2. IP-less clients (vlan_ids match; nothing: unmatched; `unmatched: drop`);
+#   3. a re-poll later the same day makes no clients call; a deleted stored day is filled
+#      again exactly once;
+#   4. three days down: exactly the 3 missing days are filled, 4 clients calls per network;
+#   5. faults: 503, 429 + Retry-After, a slow answer, a 307 to another host (no auth there);
+#   6. device statuses as link states (name, serial when unnamed);
+#   7. a wrong API key: exit 1, the log names the peer and HTTP 401, never the key;
+#   8. DST: day_tz Europe/Zurich over 2026-10-25 (a 25-hour day).
+source "$(dirname "$0")/lib.sh"
+require_root
+require_cmd curl openssl python3 sqlite3
+FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ -f "$FAKETIME_LIB" ] || skip "needs libfaketime"
+make_netns
+
+KEY=mk-test-key-7f3a9c
+DAY=86400
+D0=1773100800 # 2026-03-10T00:00:00Z: "today" of the first runs
+d() { echo $((D0 - $1 * DAY)); } # the midnight $1 days before D0
+
+# The daemon's clock lies in the past and the future of the real one: the test CA and server
+# certificate are made under libfaketime at 2026-01-01, valid 1000 days (lib.sh's are 2 days).
+certs() {
+	local dir=$1
+	mkdir -p "$dir"
+	local ft=(env LD_PRELOAD=$FAKETIME_LIB FAKETIME="@2026-01-01 00:00:00" TZ=UTC)
+	"${ft[@]}" openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1000 \
+		-subj "/CN=netpulse test CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		>"$dir/openssl.log" 2>&1 || fail "CA: $(cat "$dir/openssl.log")"
+	"${ft[@]}" openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+		-keyout "$dir/server.key" -out "$dir/server.csr" >>"$dir/openssl.log" 2>&1 || fail "csr"
+	printf '%s\n' "subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost" \
+		"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >"$dir/server.ext"
+	"${ft[@]}" openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+		-CAcreateserial -days 1000 -extfile "$dir/server.ext" -out "$dir/server.pem" \
+		>>"$dir/openssl.log" 2>&1 || fail "server cert: $(cat "$dir/openssl.log")"
+}
+
+# at UNIX: the simulator's clock and the daemon's (next runs) both at UNIX.
+NOW_S=0
+at() {
+	NOW_S=$1
+	sim_ctl POST /_sim/now "{\"now\": $1}" >/dev/null
+}
+# once CONFIG [KEY]: one netpulsed --once run at NOW_S with debug logging into $T/run.log
+# (also appended to $T/netpulsed.log); its exit status in $RC.
+once() {
+	local when
+	when=$(date -u -d "@$NOW_S" '+%Y-%m-%d %H:%M:%S')
+	RC=0
+	ip netns exec "$NS" env LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$when" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		TZ=UTC MERAKI_KEY="${2:-$KEY}" "$NETPULSED" --once -v -c "$1" >"$T/run.out" 2>&1 || RC=$?
+	cat "$T/run.out" >>"$T/netpulsed.log"
+}
+# rows DB [SOURCE]: the stored amounts, one line each: device|group|start|end|rx|tx (sorted).
+rows() {
+	sqlite3 "$1" "SELECT s.device, s.interface, a.start, a.end, a.rx_bytes, a.tx_bytes
+		FROM amounts a JOIN series s ON s.id = a.series WHERE s.source = '${2:-meraki}'
+		ORDER BY s.device, s.interface, a.start"
+}
+# row DB DEVICE GROUP START: "rx tx" of one stored day.
+row() {
+	sqlite3 -separator ' ' "$1" "SELECT a.rx_bytes, a.tx_bytes FROM amounts a JOIN series s
+		ON s.id = a.series WHERE s.device = '$2' AND s.interface = '$3' AND a.start = $4"
+}
+clients_calls() { sim_stat "sorted((c['network'], int(float(c['t0']))) for c in j['clients_calls'])"; }
+
+# ---- the organization: Branch 1 and 2 carry traffic, Branch 3-5 are idle (no VLANs: 400) ----
+# Groups: Office (subnet 10.10.0.0/16), Voice (vlan_ids [50]), Guest (vlan_names [Guest]:
+# VLAN 20 in Branch 1, VLAN 40 in Branch 2, where VLAN 20 is "Lab").
+idle_net() { # idle_net N STATUS
+	echo "{\"id\": \"L_$1\", \"name\": \"Branch $1\", \"devices\": [{\"serial\": \"Q-MX-$1\",
+	  \"name\": \"b$1-mx\", \"model\": \"MX67\", \"status\": \"$2\"}], \"clients\": []}"
+}
+cat >"$T/scenario.json" <<EOF
+{"api_key": "$KEY", "now": $((D0 + 43200)),
+ "organizations": [
+  {"id": "500001", "name": "Org A", "networks": [
+   {"id": "L_1", "name": "Branch 1", "timeZone": "Europe/Zurich",
+    "vlans": [{"id": "10", "name": "Corp", "subnet": "10.10.0.0/24"},
+              {"id": "20", "name": "Guest", "subnet": "192.168.20.0/24"}],
+    "devices": [{"serial": "Q-MX-1", "name": "b1-mx", "model": "MX68", "status": "online"},
+                {"serial": "Q-MR-1", "name": "b1-ap", "model": "MR46", "status": "offline"}],
+    "clients": [
+     {"id": "c01", "mac": "02:00:00:00:01:01", "ip": "10.10.0.21", "vlan": "10",
+      "events": [[$(($(d 6) + 100)), 50, 50], [$(($(d 5) + 3600)), 10.5, 20],
+                 [$(($(d 3) + 7200)), 100, 1000.5], [$(($(d 1) + 86399)), 1, 2],
+                 [$((D0 + 60)), 7, 7], [$((D0 + 50000)), 900, 900]]},
+     {"id": "c02", "mac": "02:00:00:00:01:02", "ip": "192.168.20.5", "vlan": "20",
+      "events": [[$(($(d 4) + 100)), 3, 4.5], [$(d 1), 0.5, 0.5]]},
+     {"id": "c03", "mac": "02:00:00:00:01:03", "ip": null, "vlan": "50",
+      "events": [[$(($(d 2) + 500)), 8, 16]]},
+     {"id": "c04", "mac": "02:00:00:00:01:04", "ip": null, "vlan": null,
+      "events": [[$(($(d 2) + 600)), 2.5, 1]]},
+     {"id": "c05", "mac": "02:00:00:00:01:05", "ip": "172.16.0.9", "vlan": "40",
+      "events": [[$(($(d 3) + 10)), 4, 6]]}]},
+   {"id": "L_2", "name": "Branch 2", "timeZone": "America/New_York",
+    "vlans": [{"id": "20", "name": "Lab", "subnet": "192.168.20.0/24"},
+              {"id": "40", "name": "Guest", "subnet": "192.168.40.0/24"}],
+    "devices": [{"serial": "Q-Z3-2", "name": null, "model": "Z3", "status": "offline"}],
+    "clients": [
+     {"id": "d01", "mac": "02:00:00:00:02:01", "ip": "192.168.40.5", "vlan": "40",
+      "events": [[$(d 5), 1.5, 2.5], [$(($(d 1) + 3600)), 1, 1]]},
+     {"id": "d02", "mac": "02:00:00:00:02:02", "ip": "192.168.20.7", "vlan": "20",
+      "events": [[$(($(d 4) + 50)), 30, 40]]},
+     {"id": "d03", "mac": "02:00:00:00:02:03", "ip": "10.10.5.5", "vlan": 50,
+      "events": [[$(($(d 2) + 1)), 5, 5.5]]}]},
+   $(idle_net 3 online), $(idle_net 4 alerting), $(idle_net 5 dormant)]}]}
+EOF
+python3 -m json.tool "$T/scenario.json" >/dev/null || fail "scenario JSON invalid"
+certs "$T/sim"
+meraki_sim_start "$T/sim" "$T/scenario.json" >/dev/null
+
+GROUPS_YAML='[ { name: Office, subnets: [10.10.0.0/16] }, { name: Voice, vlan_ids: [50] },
+              { name: Guest, vlan_names: [Guest] } ]'
+GROUPS_JSON='[{"name": "Office", "subnets": ["10.10.0.0/16"]}, {"name": "Voice", "vlan_ids": [50]},
+              {"name": "Guest", "vlan_names": ["Guest"]}]'
+# conf FILE DB SOURCE [EXTRA KEYS]
+conf() {
+	cat >"$1" <<EOF
+daemon: { database: $2 }
+sources:
+  - { name: $3, type: meraki, api_key_env: MERAKI_KEY, base_url: "$SIM_BASE", ca_file: $SIM_CA,
+      backfill: 5d, groups: $GROUPS_YAML ${4:+, $4} }
+EOF
+}
+DB=$T/np.db
+conf "$T/np.yaml" "$DB" meraki
+
+# ======== 1. first run: a 5-day back-fill ========
+at $((D0 + 43200)) # 2026-03-10T12:00Z
+once "$T/np.yaml"
+[ $RC = 0 ] || fail "first run exited $RC: $(tail -n 20 "$T/run.out")"
+RATE_429_FIRST=$(sim_stat "j['status_429']") # asserted at the end (the rest runs first)
+MAX_RPS_FIRST=$(sim_stat "j['max_rps_per_org']['500001']")
+[ "$(sim_stat "j['requests']['network_clients']")" -ge 30 ] || fail "expected 5 networks x 6 clients calls"
+
+# expect_rows DB SOURCE FROM TO [EXPECT ARGS]: every stored amount of SOURCE equals what
+# expect.py computes from the scenario's events for the local days FROM..TO (zero rows included).
+expect_rows() {
+	local db=$1 src=$2 from=$3 to=$4
+	shift 4
+	python3 "$SIM_DIR/expect.py" --scenario "$T/scenario.json" --groups "$GROUPS_JSON" \
+		--from "$from" --to "$to" "$@" |
+		python3 -c 'import json,sys
+for l in sys.stdin:
+    r = json.loads(l)
+    print("%s|%s|%d|%d|%d|%d" % (r["network"], r["group"], r["start"], r["end"], r["rx_bytes"], r["tx_bytes"]))' |
+		sort >"$T/expect.txt"
+	rows "$db" "$src" | sort >"$T/stored.txt"
+	diff "$T/expect.txt" "$T/stored.txt" >"$T/rows.diff" || fail "stored amounts of $src differ from expect.py: $(cat "$T/rows.diff")"
+}
+# By hand (kB x 1000; rx = recv, tx = sent), 2026-03-05 .. 2026-03-09 (UTC days):
+#   Branch 1 Office 03-05 rx 20000 tx 10500 (10.5 kB sent: half kB exact)
+#   Branch 1 Office 03-07 rx 1000500 tx 100000; 03-09 rx 2000 tx 1000 (at 23:59:59)
+#   Branch 1 Guest (VLAN 20 "Guest") 03-06 rx 4500 tx 3000; 03-09 rx 500 tx 500 (at 00:00:00)
+#   Branch 1 Voice (ip null, vlan "50") 03-08 rx 16000 tx 8000
+#   Branch 1 unmatched: 03-07 rx 6000 tx 4000 (VLAN 40 is no Guest here),
+#                       03-08 rx 1000 tx 2500 (ip null, vlan null)
+#   Branch 2 Guest (VLAN 40 "Guest") 03-05 rx 2500 tx 1500; 03-09 rx 1000 tx 1000
+#   Branch 2 unmatched (VLAN 20 is "Lab" here) 03-06 rx 40000 tx 30000
+#   Branch 2 Office (10.10.5.5, vlan 50 as a number: the subnet group comes first) 03-08
+#     rx 5500 tx 5000
+# Not stored: 03-04 (before the back-fill), the running day 03-10 (c01 7 kB at 00:01).
+check_hand() {
+	local want
+	for want in "Branch 1|Office|$(d 5)|20000 10500" "Branch 1|Office|$(d 3)|1000500 100000" \
+		"Branch 1|Office|$(d 1)|2000 1000" "Branch 1|Guest|$(d 4)|4500 3000" \
+		"Branch 1|Guest|$(d 1)|500 500" "Branch 1|Voice|$(d 2)|16000 8000" \
+		"Branch 1|unmatched|$(d 3)|6000 4000" "Branch 1|unmatched|$(d 2)|1000 2500" \
+		"Branch 1|Office|$(d 4)|0 0" "Branch 2|Guest|$(d 5)|2500 1500" \
+		"Branch 2|Guest|$(d 1)|1000 1000" "Branch 2|unmatched|$(d 4)|40000 30000" \
+		"Branch 2|Office|$(d 2)|5500 5000" "Branch 2|Voice|$(d 1)|0 0" "Branch 5|Guest|$(d 3)|0 0"; do
+		IFS='|' read -r dev grp start val <<<"$want"
+		[ "$(row "$1" "$dev" "$grp" "$start")" = "$val" ] ||
+			fail "$dev $grp day $start: stored '$(row "$1" "$dev" "$grp" "$start")', expected '$val'"
+	done
+}
+check_hand "$DB"
+[ "$(rows "$DB" | wc -l)" = 100 ] || fail "$(rows "$DB" | wc -l) rows stored, expected 5 networks x 4 groups x 5 days"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM amounts WHERE start < $(d 5) OR end > $D0")" = 0 ] ||
+	fail "a day outside 03-05..03-09 (the running day?) was stored"
+expect_rows "$DB" meraki 2026-03-05 2026-03-09
+pass "back-fill: 100 day rows (5 networks x 4 groups x 5 days) exact, running day not stored"
