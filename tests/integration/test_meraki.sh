@@ -192,3 +192,67 @@ check_hand "$DB"
 	fail "a day outside 03-05..03-09 (the running day?) was stored"
 expect_rows "$DB" meraki 2026-03-05 2026-03-09
 pass "back-fill: 100 day rows (5 networks x 4 groups x 5 days) exact, running day not stored"
+
+# report_check DB SOURCE PERIOD TZ: `netpulse usage --per day` JSON rows and the CSV equal, row for
+# row and byte for byte, what $T/expect.txt (sorted stored rows) says.
+report_check() {
+	local db=$1 src=$2 period=$3 tz=$4 args
+	args=(--db "$db" --tz "$tz" usage --source "$src" --group-by network,group --per day --period "$period")
+	"$NETPULSE" --format json "${args[@]}" >"$T/usage.json" || fail "usage json"
+	"$NETPULSE" --format csv "${args[@]}" >"$T/usage.csv" || fail "usage csv"
+	python3 - "$T/expect.txt" "$T/usage.json" "$T/usage.csv" "$tz" <<'PY' || fail "usage report differs (above)"
+import json, sys, datetime, zoneinfo
+exp, uj, uc, tz = sys.argv[1], sys.argv[2], sys.argv[3], zoneinfo.ZoneInfo(sys.argv[4])
+iso = lambda t: datetime.datetime.fromtimestamp(t, tz).isoformat()
+rows = []
+for l in open(exp):
+    net, grp, s, e, rx, tx = l.rstrip("\n").split("|")
+    rows.append((int(s), net, grp, int(e), int(rx), int(tx)))
+rows.sort()
+want_json = [{"start": iso(s), "end": iso(e), "group": {"network": n, "group": g}, "rx_bytes": rx,
+              "tx_bytes": tx} for s, n, g, e, rx, tx in rows]
+j = json.load(open(uj))
+got_json = [{k: r[k] for k in ("start", "end", "group", "rx_bytes", "tx_bytes")} for r in j["rows"]]
+ok = True
+if got_json != want_json:
+    print("JSON rows differ:\n got %s\nwant %s" % (got_json, want_json)); ok = False
+srx, stx = sum(r[4] for r in rows), sum(r[5] for r in rows)
+if (j["total"]["rx_bytes"], j["total"]["tx_bytes"]) != (srx, stx):
+    print("JSON total", j["total"], "want", srx, stx); ok = False
+secs = sum(r[3] - r[0] for r in rows) / max(1, len({(r[1], r[2]) for r in rows}))
+hdr = ("start,network,group,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,"
+       "rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max")
+want_csv = [hdr] + ["%s,%s,%s,1,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," %
+                    (iso(s), n, g, rx, tx, rx / (e - s), tx / (e - s)) for s, n, g, e, rx, tx in rows]
+nser = len({(r[1], r[2]) for r in rows})
+want_csv.append(",total,,%d,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," % (nser, srx, stx, srx / secs, stx / secs))
+got_csv = open(uc).read().splitlines()
+if got_csv != want_csv:
+    import difflib
+    print("\n".join(difflib.unified_diff(want_csv, got_csv, "want", "got", lineterm=""))); ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+report_check "$DB" meraki 2026-03-05..2026-03-09 UTC
+[ "$(json_get "(j['total']['rx_bytes'], j['total']['tx_bytes'])" <"$T/usage.json")" = "(1099500, 167000)" ] ||
+	fail "usage total $(json_get "j['total']" <"$T/usage.json"), expected rx 1099500 tx 167000"
+pass "usage --per day: 100 JSON rows and the CSV exact, total rx 1099500 tx 167000"
+
+# ======== device statuses as link states ========
+"$NETPULSE" --db "$DB" --format json status >"$T/status.json"
+[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j)" <"$T/status.json")" = \
+	"[('Q-Z3-2', '', 'down'), ('b1-mx', '', 'up'), ('b3-mx', '', 'up'), ('b4-mx', '', 'up'), ('b5-mx', '', 'down')]" ] ||
+	fail "status: $(cat "$T/status.json")"
+pass "status: MX online/alerting up, offline (unnamed Z3: its serial)/dormant down, the MR not selected"
+
+# ======== 2. unmatched: drop (a second source, own database) ========
+conf "$T/drop.yaml" "$T/drop.db" meraki-drop "unmatched: drop"
+sim_ctl POST /_sim/stats/reset >/dev/null
+once "$T/drop.yaml"
+[ $RC = 0 ] || fail "drop run exited $RC"
+[ "$(sqlite3 "$T/drop.db" "SELECT count(*) FROM series WHERE interface = 'unmatched'")" = 0 ] || fail "unmatched stored with drop"
+expect_rows "$T/drop.db" meraki-drop 2026-03-05 2026-03-09 --unmatched drop
+[ "$(rows "$T/drop.db" meraki-drop | wc -l)" = 75 ] || fail "drop: not 75 rows"
+[ "$(rows "$T/drop.db" meraki-drop | grep -v unmatched)" = "$(rows "$DB" | grep -v '|unmatched|')" ] ||
+	fail "drop changed the other groups"
+pass "unmatched: drop: no unmatched series, the 3 groups' 75 rows unchanged (IP-less vlan 50 still Voice)"
