@@ -256,3 +256,61 @@ expect_rows "$T/drop.db" meraki-drop 2026-03-05 2026-03-09 --unmatched drop
 [ "$(rows "$T/drop.db" meraki-drop | grep -v unmatched)" = "$(rows "$DB" | grep -v '|unmatched|')" ] ||
 	fail "drop changed the other groups"
 pass "unmatched: drop: no unmatched series, the 3 groups' 75 rows unchanged (IP-less vlan 50 still Voice)"
+
+# ======== 3. re-poll later the same day; a deleted day is filled again exactly once ========
+rows "$DB" >"$T/before.txt"
+sim_ctl POST /_sim/stats/reset >/dev/null
+at $((D0 + 64800)) # 18:00 the same day
+once "$T/np.yaml"
+[ $RC = 0 ] || fail "re-poll exited $RC"
+[ "$(sim_stat "len(j['clients_calls'])")" = 0 ] || fail "re-poll made clients calls: $(clients_calls)"
+rows "$DB" | diff "$T/before.txt" - >/dev/null || fail "re-poll changed stored amounts"
+pass "re-poll the same day: no clients call, stored amounts unchanged"
+
+sqlite3 "$DB" "DELETE FROM amounts WHERE start = $(d 1) AND series IN
+	(SELECT id FROM series WHERE device = 'Branch 1')"
+sim_ctl POST /_sim/stats/reset >/dev/null
+once "$T/np.yaml"
+[ $RC = 0 ] || fail "refill run exited $RC"
+[ "$(clients_calls)" = "[('L_1', $(d 1)), ('L_1', $D0)]" ] || fail "refill asked $(clients_calls)"
+rows "$DB" | diff "$T/before.txt" - || fail "the refilled day differs"
+expect_rows "$DB" meraki 2026-03-05 2026-03-09
+report_check "$DB" meraki 2026-03-05..2026-03-09 UTC
+pass "deleted day 03-09 of Branch 1 refilled (t0 03-09 and 03-10 only), totals exactly once"
+
+# ======== 4. three days down: 03-10, 03-11, 03-12 filled at 03-13 12:00 ========
+sim_ctl POST /_sim/events "{\"network\": \"L_1\", \"client\": \"c02\", \"events\":
+	[[$((D0 + 86400 + 5)), 1.5, 2], [$((D0 + 2 * 86400 + 86399)), 3, 4], [$((D0 + 3 * 86400 + 10)), 99, 99]]}" >/dev/null
+sim_ctl POST /_sim/events "{\"network\": \"L_2\", \"client\": \"d02\", \"events\": [[$((D0 + 100)), 0.5, 1.5]]}" >/dev/null
+# The same events in the scenario file, for expect.py.
+python3 - "$T/scenario.json" "$D0" <<'PY'
+import json, sys
+p, d0 = sys.argv[1], int(sys.argv[2])
+sc = json.load(open(p))
+for n in sc["organizations"][0]["networks"]:
+    for c in n["clients"]:
+        if c["id"] == "c02":
+            c["events"] += [[d0 + 86400 + 5, 1.5, 2], [d0 + 2 * 86400 + 86399, 3, 4], [d0 + 3 * 86400 + 10, 99, 99]]
+        if c["id"] == "d02":
+            c["events"] += [[d0 + 100, 0.5, 1.5]]
+json.dump(sc, open(p, "w"))
+PY
+sim_ctl POST /_sim/stats/reset >/dev/null
+at $((D0 + 3 * DAY + 43200))
+once "$T/np.yaml"
+[ $RC = 0 ] || fail "after-downtime run exited $RC"
+want=$(python3 -c "print(sorted(('L_%d' % n, $D0 + k * 86400) for n in range(1, 6) for k in range(4)))")
+[ "$(clients_calls)" = "$want" ] || fail "after downtime asked $(clients_calls), expected $want"
+[ "$(rows "$DB" | wc -l)" = 160 ] || fail "$(rows "$DB" | wc -l) rows, expected 100 + 5 x 4 x 3"
+# By hand: 03-10 Branch 1 Office rx 907000 tx 907000 (c01 at 00:01 and 13:53, the latter
+# after the first runs' now); Branch 2 unmatched rx 1500
+# tx 500; 03-11 Branch 1 Guest rx 2000 tx 1500; 03-12 rx 4000 tx 3000 (23:59:59); the 99 kB of
+# 03-13 (running) not stored.
+[ "$(row "$DB" "Branch 1" Office $D0)" = "907000 907000" ] || fail "03-10 Office: $(row "$DB" "Branch 1" Office $D0)"
+[ "$(row "$DB" "Branch 2" unmatched $D0)" = "1500 500" ] || fail "03-10 B2 unmatched"
+[ "$(row "$DB" "Branch 1" Guest $((D0 + DAY)))" = "2000 1500" ] || fail "03-11 Guest"
+[ "$(row "$DB" "Branch 1" Guest $((D0 + 2 * DAY)))" = "4000 3000" ] || fail "03-12 Guest"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM amounts WHERE end > $((D0 + 3 * DAY))")" = 0 ] || fail "running day 03-13 stored"
+expect_rows "$DB" meraki 2026-03-05 2026-03-12
+report_check "$DB" meraki 2026-03-05..2026-03-12 UTC
+pass "three days down: exactly 03-10..03-12 filled (4 clients calls per network), values exact"
