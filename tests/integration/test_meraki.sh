@@ -349,3 +349,48 @@ grep -q "127.0.0.1:$SIM_PORT" "$T/run.out" || fail "the log does not name the pe
 ! grep -qF wrong-key-55aa11 "$T/netpulsed.log" || fail "the wrong key is in the log"
 ! grep -qF "$KEY" "$T/netpulsed.log" || fail "the key is in the log"
 pass "wrong key: exit $RC, '$(grep -m1 'HTTP 401' "$T/run.out" | cut -c1-160)', no key in any log"
+
+# ======== 7. DST: day_tz Europe/Zurich over 2026-10-25 (CEST -> CET, a 25-hour day) ========
+Z25=1792879200 # 2026-10-25T00:00+02:00
+Z26=1792969200 # 2026-10-26T00:00+01:00 (90000 s later)
+Z27=1793055600 # 2026-10-27T00:00+01:00
+python3 - "$T/scenario.json" "$T/dst.json" <<PY
+import json, sys
+sc = json.load(open(sys.argv[1]))
+net = sc["organizations"][0]["networks"][0]
+net["clients"] = [{"id": "z1", "mac": "02:00:00:00:09:01", "ip": "10.10.0.50", "vlan": "10",
+  "events": [[$Z25 - 1, 111, 111], [$Z25 + 3600, 1, 2], [$((Z26 - 1800)), 10, 20.5],
+             [$((Z26 + 1800)), 30, 40], [$((Z27 - 1)), 0.5, 1.5], [$Z27, 222, 222]]}]
+sc["organizations"][0]["networks"] = [net]
+sc["now"] = $((Z27 + 46800))
+json.dump(sc, open(sys.argv[2], "w"))
+PY
+sim_ctl POST /_sim/scenario "@$T/dst.json" >/dev/null 2>&1 || sim_ctl POST /_sim/scenario "$(cat "$T/dst.json")" >/dev/null
+cat >"$T/dst.yaml" <<EOF
+daemon: { database: $T/dst.db }
+sources:
+  - { name: meraki, type: meraki, api_key_env: MERAKI_KEY, base_url: "$SIM_BASE", ca_file: $SIM_CA,
+      backfill: 2d, day_tz: Europe/Zurich, groups: [ { name: Office, subnets: [10.10.0.0/16] } ] }
+EOF
+at $((Z27 + 46800)) # 2026-10-27T13:00+01:00
+once "$T/dst.yaml"
+[ $RC = 0 ] || fail "DST run exited $RC"
+# By hand: 10-25 (25 h) rx 1000 x (2 + 20.5) = 22500, tx 11000 (1 kB at 01:00, 10 kB at 23:30);
+# 10-26 rx 41500 tx 30500 (00:30 and 23:59:59); 10-24 (111 kB) and 10-27 (222 kB) not stored.
+[ "$(rows "$T/dst.db")" = "Branch 1|Office|$Z25|$Z26|22500|11000
+Branch 1|Office|$Z26|$Z27|41500|30500
+Branch 1|unmatched|$Z25|$Z26|0|0
+Branch 1|unmatched|$Z26|$Z27|0|0" ] || fail "DST rows: $(rows "$T/dst.db")"
+GROUPS_JSON='[{"name": "Office", "subnets": ["10.10.0.0/16"]}]'
+cp "$T/dst.json" "$T/scenario.json"
+expect_rows "$T/dst.db" meraki 2026-10-25 2026-10-26 --day-tz Europe/Zurich
+report_check "$T/dst.db" meraki 2026-10-25..2026-10-26 Europe/Zurich
+[ "$(json_get "[r['start'] + ' ' + r['end'] for r in j['rows'] if r['group']['group'] == 'Office']" <"$T/usage.json")" = \
+	"['2026-10-25T00:00:00+02:00 2026-10-26T00:00:00+01:00', '2026-10-26T00:00:00+01:00 2026-10-27T00:00:00+01:00']" ] ||
+	fail "DST report days: $(cat "$T/usage.json")"
+pass "DST: 10-25 stored as [00:00+02:00, 00:00+01:00) = 90000 s, 23:30 on the 25th, 00:30 on the 26th"
+
+# ======== the client paces itself (first run: 38 requests in organization 500001) ========
+[ "$RATE_429_FIRST" = 0 ] ||
+	fail "pacing: the 5-network back-fill (38 requests in one organization) got $RATE_429_FIRST x 429 (max $MAX_RPS_FIRST requests in 1 s; the faults run got $RATE_429_FAULTS, 1 injected)"
+pass "pacing: no 429 in the back-fill (max $MAX_RPS_FIRST requests in 1 s in the organization)"
