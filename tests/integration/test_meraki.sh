@@ -330,9 +330,9 @@ once "$T/np.yaml"
 	fail "faults fired: $(sim_stat "j['faults_fired']")"
 [ "$(sim_stat "(j['redirects_issued'], j['redirects_followed'], j['auth_on_redirect_host'])")" = "(1, 1, 0)" ] ||
 	fail "redirect: $(sim_stat "(j['redirects_issued'], j['redirects_followed'], j['auth_on_redirect_host'])")"
-# The injected one at least (pacing is checked at the end, on the first run).
+# The injected 429 fired (faults_fired above; the sim's status_429 counts rate-limit 429s
+# only). Pacing is checked at the end, on the first run.
 RATE_429_FAULTS=$(sim_stat "j['status_429']")
-[ "$RATE_429_FAULTS" -ge 1 ] || fail "the injected 429 was not seen"
 [ "$(rows "$DB" | wc -l)" = 180 ] || fail "$(rows "$DB" | wc -l) rows after the faults run, expected 180"
 # By hand: 03-13 Branch 1 Guest rx 99000 tx 99000 (c02 at 00:00:10).
 [ "$(row "$DB" "Branch 1" Guest $T13)" = "99000 99000" ] || fail "03-13 Guest: $(row "$DB" "Branch 1" Guest $T13)"
