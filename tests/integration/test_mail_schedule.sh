@@ -188,6 +188,19 @@ assert got == want_csv, (got, want_csv)
 print(m["Date"])
 EOP
 subjects() { "$PY" "$T/check.py" "$T/in" subjects; }
+# csv_is FILE KEYS COLUMN WANT: in the CSV report FILE, the row whose columns match KEYS
+# (col=value,...) has WANT in COLUMN: pins the numbers, so a zone error that the CLI and the
+# daemon would share still fails.
+csv_is() {
+	"$PY" - "$@" <<'EOP' || fail "$1: $(cat "$1")"
+import csv, sys
+f, keys, col, want = sys.argv[1:]
+rows = list(csv.DictReader(open(f, newline="")))
+kv = dict(k.split("=", 1) for k in keys.split(","))
+got = [r[col] for r in rows if all(r.get(k) == v for k, v in kv.items())]
+assert got == [want], f"{keys} {col}: {got}, want [{want}]"
+EOP
+}
 # msgs_with SUBJECT: numbers of the messages with that Subject.
 msgs_with() { subjects | awk -v s="$1" '{ n = $1; $1 = ""; $2 = ""; sub(/^  /, ""); if ($0 == s) print n }'; }
 
@@ -243,6 +256,9 @@ pass "run $RUN: polling since $(date -u -d @"$first" +%T)Z (before 05:00Z = 06:0
 expect_report 0 week1 2027-02-15 2027-02-21 "$DUE1" a@example.net,b@example.org
 grep -q "netpulsed: info: report weekly mailed to 2 recipient(s) through smtp://127.0.0.1:$PORT$" "$LOG" ||
 	fail "no 'mailed' log line"
+# Monday 00:00 CET (Sunday 23:00 UTC) is in the week, Sunday 23:00 CET is not.
+csv_is "$T/week1.csv" device=sw1 rx_bytes 1073742824
+csv_is "$T/week1.csv" device=sw2 rx_bytes 123457566
 N=$(nmsgs)
 wait_more_polls 2
 stop_daemon
@@ -264,6 +280,8 @@ pass "run $RUN: restarted on Monday 06:00:30, still $N message(s) (report_runs h
 DUE2=$(ts 2027-03-01T05:00Z)
 start_at "2027-03-02 10:00:00" "$T/weekly.yaml"
 expect_report "$N" week2 2027-02-22 2027-02-28 "$DUE2" a@example.net,b@example.org
+csv_is "$T/week2.csv" device=sw1 rx_bytes 2222222
+csv_is "$T/week2.csv" device=sw2 rx_bytes 888
 N=$(nmsgs)
 wait_more_polls 3
 stop_daemon
@@ -285,6 +303,8 @@ stop_daemon
 start_sink "$PORT"
 start_at "2027-03-08 06:05:00" "$T/weekly.yaml"
 expect_report "$N" week3 2027-03-01 2027-03-07 "$DUE3" a@example.net,b@example.org
+csv_is "$T/week3.csv" device=sw1 rx_bytes 1000 # half of the amount straddling the week's end
+csv_is "$T/week3.csv" device=sw2 rx_bytes 4444
 N=$(nmsgs)
 wait_more_polls 3
 stop_daemon
@@ -302,6 +322,9 @@ first=$(polls | head -n1)
 M3="Network usage report [2027-03-01 to 2027-03-31]"
 [ -z "$(msgs_with "$M3")" ] || fail "March's report sent before 06:00"
 expect_report "$N" march 2027-03-01 2027-03-31 "$DUE5" c@example.net --group-by site --per week
+# The last week, cut at April 1st 00:00 CEST: Mar 31 23:00 CEST in it, Apr 1 00:00 not.
+csv_is "$T/march.csv" site=zrh,start=2027-03-29T00:00:00+02:00 rx_bytes 99
+csv_is "$T/march.csv" site=total rx_bytes 13209
 grep -q "netpulsed: info: report monthly mailed to 1 recipient(s) through smtp://127.0.0.1:$PORT$" "$LOG" ||
 	fail "no 'mailed' log line"
 N=$(nmsgs)
