@@ -6,6 +6,8 @@ envelope: mail_from, rcpt_tos). The listening port is written to OUTDIR/port onc
 
 usage: smtp_sink.py OUTDIR --cert C --key K --user U --password P   (STARTTLS + AUTH required)
        smtp_sink.py OUTDIR --plain                                   (no TLS offered, no AUTH)
+--port P listens on P (a server restarted where a client expects it) instead of a free port.
+Messages are numbered on from those already in OUTDIR, so a restarted sink keeps counting.
 """
 import argparse
 import json
@@ -23,7 +25,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 class Sink:
     def __init__(self, outdir):
         self.outdir = outdir
-        self.n = 0
+        # A restarted sink continues the numbering of the messages already there.
+        self.n = sum(1 for f in os.listdir(outdir) if f.endswith(".json"))
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -69,8 +72,9 @@ def main():
     ap.add_argument("--user")
     ap.add_argument("--password")
     ap.add_argument("--plain", action="store_true")
+    ap.add_argument("--port", type=int)
     a = ap.parse_args()
-    port = free_port()
+    port = a.port or free_port()
     kw = {}
     if not a.plain:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -81,7 +85,7 @@ def main():
     c.start()
     with open(os.path.join(a.outdir, "port.tmp"), "w") as f:
         f.write(str(port))
-    os.rename(os.path.join(a.outdir, "port.tmp"), os.path.join(a.outdir, "port"))
+    os.replace(os.path.join(a.outdir, "port.tmp"), os.path.join(a.outdir, "port"))
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())
