@@ -9,9 +9,8 @@
 #define DEFAULT_PERIOD "30d"
 
 static const struct cli_opt opts[] = {
-    {"period", 0, true}, {"group-by", 0, true}, {"source", 0, true},
-    {"device", 0, true}, {"per", 0, true},      {"mail-to", 0, true},
-    {NULL, 0, false},
+    {"period", 0, true}, {"group-by", 0, true}, {"source", 0, true}, {"device", 0, true},
+    {"per", 0, true},    {"mail-to", 0, true},  {NULL, 0, false},
 };
 
 static int

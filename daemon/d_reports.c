@@ -25,9 +25,17 @@ struct job {
 	const struct np_report_cfg *rc;
 	struct event *timer;
 	struct np_smtp_job *smtp; /* a send in flight */
-	int64_t period_start;     /* of the send in flight */
+	int64_t period_start;     /* of the send in flight (or the last one tried) */
 	int attempts;             /* failed sends of this due time */
+	int64_t wake_at;          /* wall clock (s) the timer waits for */
 };
+
+/*
+ * Timers run on the monotonic clock, due times on the wall clock: a timer never waits more
+ * than this at once, so a wall-clock step (or a suspend, which the monotonic clock does not
+ * count) moves a due time by at most this much.
+ */
+#define WAKE_MAX_S 600
 
 struct d_reports {
 	struct event_base *base;
@@ -48,7 +56,10 @@ kind(const struct np_report_cfg *rc)
 static void
 arm_in(struct job *j, int64_t secs)
 {
-	struct timeval tv = {.tv_sec = secs > 0 ? (time_t)secs : 0};
+	if (secs < 0)
+		secs = 0;
+	j->wake_at = np_wall_ms() / 1000 + secs;
+	struct timeval tv = {.tv_sec = (time_t)(secs < WAKE_MAX_S ? secs : WAKE_MAX_S)};
 	evtimer_add(j->timer, &tv);
 }
 
@@ -74,7 +85,14 @@ schedule(struct job *j)
 	struct np_period p;
 	char *cause = NULL;
 	if (period_of(j, due, &p) == 0) {
-		int sent = np_store_report_sent(j->r->st, j->rc->name, p.start, &cause);
+		/* A report seen for the first time starts with its next due time: the period due
+		 * before it existed is settled as not sent (sent_at 0), not mailed at once. */
+		int known = np_store_report_known(j->r->st, j->rc->name, &cause);
+		if (known == 0 &&
+		    np_store_report_mark(j->r->st, j->rc->name, p.start, 0, &cause) == -1)
+			known = -1;
+		int sent =
+		    known == -1 ? -1 : np_store_report_sent(j->r->st, j->rc->name, p.start, &cause);
 		if (sent == -1) {
 			log_warnx("report %s: %s", j->rc->name, cause);
 			free(cause);
@@ -174,10 +192,17 @@ fire_cb(evutil_socket_t fd, short what, void *arg)
 	struct d_reports *r = j->r;
 	const struct np_mail_cfg *mc = &r->cfg->mail;
 	int64_t now = np_wall_ms() / 1000;
+	if (now < j->wake_at) {
+		arm_in(j, j->wake_at - now); /* a long wait, in steps (WAKE_MAX_S) */
+		return;
+	}
 	int64_t due = np_schedule_prev(kind(j->rc), j->rc->at_min, r->tz, now);
 	struct np_period p;
 	if (j->smtp != NULL || period_of(j, due, &p) == -1)
 		return;
+	if (p.start != j->period_start)
+		j->attempts = 0; /* a new due time starts its own backoff */
+	j->period_start = p.start;
 	char *cause = NULL;
 	size_t len;
 	char *msg = build(j, &p, &len, &cause);

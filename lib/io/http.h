@@ -84,8 +84,8 @@ void np_http_client_cancel_all(struct np_http_client *c);
 
 struct np_http_req {
 	const char *url;
-	const char *method;       /* NULL = GET; "POST" */
-	const char *body;         /* POST body, copied */
+	const char *method; /* NULL = GET; "POST" */
+	const char *body;   /* POST body, copied */
 	size_t body_len;
 	const char *content_type; /* for body; NULL = application/json */
 	/* Also take a token here before each attempt (e.g. the organization's). May be NULL. */
@@ -93,12 +93,12 @@ struct np_http_req {
 };
 
 struct np_http_resp {
-	long status;           /* final HTTP status (2xx when ok == 0) */
-	const char *body;      /* NUL-terminated; valid during the callback only */
+	long status;      /* final HTTP status (2xx when ok == 0) */
+	const char *body; /* NUL-terminated; valid during the callback only */
 	size_t len;
-	const char *next_url;  /* the Link header's rel="next" URL, verbatim; NULL if none */
-	const char *url;       /* the URL that answered (after redirects) */
-	int attempts;          /* 1 + retries */
+	const char *next_url;   /* the Link header's rel="next" URL, verbatim; NULL if none */
+	const char *url;        /* the URL that answered (after redirects) */
+	int attempts;           /* 1 + retries */
 	int64_t retry_after_ms; /* on failure after 429/503: what the server last asked; else 0 */
 };
 
@@ -118,7 +118,7 @@ void np_http_cancel(struct np_http_call *call);
 
 /* Counters for logs and bench: over the engine's lifetime. */
 struct np_http_stats {
-	uint64_t requests;  /* attempts sent */
+	uint64_t requests; /* attempts sent */
 	uint64_t status_429;
 	uint64_t retries;
 	uint64_t redirects;

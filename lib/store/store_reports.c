@@ -21,6 +21,18 @@ prepare(sqlite3 *db, const char *sql, const char *what, char **cause)
 	return stmt;
 }
 
+/* 1 when the statement gives a row, 0 when none, -1 on error. */
+static int
+exists(sqlite3 *db, sqlite3_stmt *stmt, char **cause)
+{
+	int rc = sqlite3_step(stmt);
+	int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if (out == -1)
+		np_cause(cause, "reading report_runs: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(stmt);
+	return out;
+}
+
 int
 np_store_report_sent(struct np_store *st, const char *name, int64_t period_start, char **cause)
 {
@@ -32,12 +44,19 @@ np_store_report_sent(struct np_store *st, const char *name, int64_t period_start
 		return -1;
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, period_start);
-	int rc = sqlite3_step(stmt);
-	int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-	if (out == -1)
-		np_cause(cause, "reading report_runs: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(stmt);
-	return out;
+	return exists(db, stmt, cause);
+}
+
+int
+np_store_report_known(struct np_store *st, const char *name, char **cause)
+{
+	sqlite3 *db = np_store_db(st);
+	sqlite3_stmt *stmt = prepare(db, "SELECT 1 FROM report_runs WHERE name = ?1 LIMIT 1",
+	                             "reading report_runs", cause);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	return exists(db, stmt, cause);
 }
 
 int

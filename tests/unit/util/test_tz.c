@@ -92,7 +92,8 @@ test_posix_matches_file(void **state)
 	};
 	char *cause = NULL;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		struct np_tz *f = np_test_zone(pairs[i][0]), *p = np_tz_from_posix(pairs[i][1], &cause);
+		struct np_tz *f = np_test_zone(pairs[i][0]),
+		             *p = np_tz_from_posix(pairs[i][1], &cause);
 		assert_non_null(p);
 		for (int64_t t = 1767225600; t < 2145916800; t += 3599)
 			if (np_tz_offset(f, t) != np_tz_offset(p, t))
