@@ -386,10 +386,10 @@ start_http(struct daemon *d, const struct np_config *cfg)
 
 /* ctx->amount_mark: what the store holds of a source's amounts (days already filled). */
 static int64_t
-amount_mark(void *arg, const struct np_source_cfg *src, const char *device)
+amount_mark(void *arg, const struct np_source_cfg *src, const char *device, const char *interface)
 {
 	struct daemon *d = arg;
-	return np_pipeline_amount_mark(d->pl, src->name, device);
+	return np_pipeline_amount_mark(d->pl, src->name, device, interface);
 }
 
 static void

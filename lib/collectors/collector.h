@@ -59,10 +59,10 @@ struct np_collector_ctx {
 	void (*push)(void *arg, struct np_batch *batch);
 	/*
 	 * The end (UTC ms) of the latest interval amount stored for this source's series of
-	 * `device` (any interface), or 0 if none: what a source handing out amounts (Meraki days)
-	 * still has to fill after a restart. Reads the store; cheap (an index lookup).
+	 * `device` and `interface` (NULL: any), or 0 if none: what a source handing out amounts
+	 * (Meraki days) still has to fill after a restart. Reads the store; an index lookup.
 	 */
-	int64_t (*amount_mark)(void *arg, const char *device);
+	int64_t (*amount_mark)(void *arg, const char *device, const char *interface);
 	void *arg;
 };
 

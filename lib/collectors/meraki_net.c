@@ -134,8 +134,19 @@ net_days(struct net *nj)
 		nj->resolved = true;
 	}
 	nj->tz = net_zone(mk, n);
-	int64_t mark_ms =
-	    mk->ctx.amount_mark != NULL ? mk->ctx.amount_mark(mk->ctx.arg, n->name) : 0;
+	/* The oldest of the groups' marks: a group added (or renamed) since is filled back too;
+	 * the others' days are read again and replaced, never added. */
+	int64_t mark_ms = INT64_MAX;
+	for (size_t g = 0; g < mk->ngroups; g++) {
+		const char *gname = g < mk->grp.n ? mk->grp.v[g].name : mk->unmatched;
+		int64_t m = mk->ctx.amount_mark != NULL
+		                ? mk->ctx.amount_mark(mk->ctx.arg, n->name, gname)
+		                : 0;
+		if (m < mark_ms)
+			mark_ms = m;
+	}
+	if (mark_ms == INT64_MAX)
+		mark_ms = 0;
 	int64_t mark_s = mark_ms > 0 ? (mark_ms + 999) / 1000 : 0;
 	nj->nb = np_meraki_bounds(nj->org->p->now_s, nj->tz, mk->backfill_s, mark_s, nj->bounds);
 	if (nj->nb == 0) {

@@ -415,11 +415,12 @@ ingest_amount(struct np_pipeline *p, const char *source, const struct np_series 
 }
 
 int64_t
-np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device)
+np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device,
+                        const char *interface)
 {
 	int64_t end_ms = 0;
 	char *cause = NULL;
-	if (np_store_amount_mark(p->st, source, device, &end_ms, &cause) == -1) {
+	if (np_store_amount_mark(p->st, source, device, interface, &end_ms, &cause) == -1) {
 		/* 0 = fill the whole window again: amounts replace, so only the cost is lost. */
 		np_logf(&p->lg, LOG_WARNING, "%s: %s", source, cause);
 		free(cause);

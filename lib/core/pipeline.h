@@ -57,7 +57,8 @@ int np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src,
  * np_pipeline_ingest in the batch's transaction, series kind "usage", never through the
  * counter engine; an amount observation carries nothing else (no gauge, no link state).
  */
-int64_t np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device);
+int64_t np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device,
+                                const char *interface);
 /*
  * Reports a poll's outcome for the source's health. A change (ok -> failing, failing -> ok,
  * or failing at first sight) queues one COLLECTOR alert and logs once; repeated failures do

@@ -178,12 +178,12 @@ done_cb(void *arg, struct np_batch *batch, int ok, char *cause, int64_t retry_af
 }
 
 static int64_t
-amount_mark_cb(void *arg, const char *device)
+amount_mark_cb(void *arg, const char *device, const char *interface)
 {
 	struct entry *e = arg;
 	if (e->s->hooks.amount_mark == NULL)
 		return 0;
-	return e->s->hooks.amount_mark(e->s->hooks.arg, e->cfg, device);
+	return e->s->hooks.amount_mark(e->s->hooks.arg, e->cfg, device, interface);
 }
 
 static void

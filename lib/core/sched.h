@@ -40,7 +40,8 @@ struct np_sched_hooks {
 	/* --once: every source has finished its one poll. */
 	void (*once_done)(void *arg);
 	/* ctx->amount_mark of the collectors (DESIGN §2); NULL answers 0. */
-	int64_t (*amount_mark)(void *arg, const struct np_source_cfg *src, const char *device);
+	int64_t (*amount_mark)(void *arg, const struct np_source_cfg *src, const char *device,
+	                       const char *interface);
 	/* The shared HTTP engine handed to collectors (ctx->http); may be NULL. */
 	struct np_http *http;
 	/* Collector lookup by type; NULL = the registry (np_collector_lookup). For tests. */

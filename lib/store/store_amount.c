@@ -34,8 +34,8 @@ np_store_amount(struct np_store *st, int64_t series, int64_t start_s, int64_t en
 }
 
 int
-np_store_amount_mark(struct np_store *st, const char *source, const char *device, int64_t *end_ms,
-                     char **cause)
+np_store_amount_mark(struct np_store *st, const char *source, const char *device,
+                     const char *interface, int64_t *end_ms, char **cause)
 {
 	*end_ms = 0;
 	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_AMOUNT_MARK, cause);
@@ -43,6 +43,10 @@ np_store_amount_mark(struct np_store *st, const char *source, const char *device
 		return -1;
 	np_store_bind_text(stmt, 1, source);
 	np_store_bind_text(stmt, 2, device);
+	if (interface != NULL)
+		np_store_bind_text(stmt, 3, interface);
+	else
+		sqlite3_bind_null(stmt, 3);
 	int rc = sqlite3_step(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return np_store_fail(st, rc, stmt, cause, "reading the latest interval amount");

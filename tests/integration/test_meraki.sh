@@ -9,7 +9,7 @@
 #      and CSV exactly; the client paces itself (no 429 in an organization of 38 requests);
 #   2. IP-less clients (vlan_ids match; nothing: unmatched; `unmatched: drop`);
 #   3. a re-poll later the same day makes no clients call; a deleted stored day is filled
-#      again exactly once;
+#      again exactly once; a group added later is filled back, the others' days replaced;
 #   4. three days down: exactly the 3 missing days are filled, 4 clients calls per network;
 #   5. faults: 503, 429 + Retry-After, a slow answer, a 307 to another host (no auth there);
 #   6. device statuses as link states (name, serial when unnamed);
@@ -277,6 +277,26 @@ rows "$DB" | diff "$T/before.txt" - || fail "the refilled day differs"
 expect_rows "$DB" meraki 2026-03-05 2026-03-09
 report_check "$DB" meraki 2026-03-05..2026-03-09 UTC
 pass "deleted day 03-09 of Branch 1 refilled (t0 03-09 and 03-10 only), totals exactly once"
+
+# A group added since (Lab: VLAN 20 of Branch 2) has no stored day: every network is filled back
+# again; the other groups' days are replaced with what the new grouping gives (Branch 2's
+# unmatched 03-06 moves to Lab), never added. On a copy of the database.
+cp "$DB" "$T/lab.db"
+GROUPS_YAML_BASE=$GROUPS_YAML GROUPS_JSON_BASE=$GROUPS_JSON
+GROUPS_YAML="${GROUPS_YAML%]}, { name: Lab, vlan_names: [Lab] } ]"
+GROUPS_JSON="${GROUPS_JSON%]}, {\"name\": \"Lab\", \"vlan_names\": [\"Lab\"]}]"
+conf "$T/lab.yaml" "$T/lab.db" meraki
+sim_ctl POST /_sim/stats/reset >/dev/null
+once "$T/lab.yaml"
+[ $RC = 0 ] || fail "added-group run exited $RC"
+want=$(python3 -c "print(sorted(('L_%d' % n, $D0 + k * 86400) for n in range(1, 6) for k in range(-5, 1)))")
+[ "$(clients_calls)" = "$want" ] || fail "added group asked $(clients_calls), expected $want"
+[ "$(rows "$T/lab.db" | wc -l)" = 125 ] || fail "added group: $(rows "$T/lab.db" | wc -l) rows, expected 5 x 5 x 5"
+[ "$(row "$T/lab.db" "Branch 2" Lab $(d 4))" = "40000 30000" ] || fail "Lab 03-06: $(row "$T/lab.db" "Branch 2" Lab $(d 4))"
+[ "$(row "$T/lab.db" "Branch 2" unmatched $(d 4))" = "0 0" ] || fail "unmatched 03-06 not replaced"
+expect_rows "$T/lab.db" meraki 2026-03-05 2026-03-09
+GROUPS_YAML=$GROUPS_YAML_BASE GROUPS_JSON=$GROUPS_JSON_BASE
+pass "a group added later: every network filled back 5 days, Branch 2 unmatched 03-06 replaced by Lab (40000/30000), 125 rows exact"
 
 # ======== 4. three days down: 03-10, 03-11, 03-12 filled at 03-13 12:00 ========
 sim_ctl POST /_sim/events "{\"network\": \"L_1\", \"client\": \"c02\", \"events\":

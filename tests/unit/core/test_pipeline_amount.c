@@ -127,15 +127,17 @@ static void
 test_mark(void **state)
 {
 	struct fx *f = *state;
-	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net1"), 0);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net1", NULL), 0);
 	amount(&f->b, "net1", "Corporate", D0_MS, 1, 1);
 	amount(&f->b, "net1", "Guest", D0_MS + 2 * DAY_MS, 1, 1);
 	amount(&f->b, "net2", "Guest", D0_MS + 5 * DAY_MS, 1, 1);
 	ingest(f, T0);
-	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net1"), D0_MS + 3 * DAY_MS);
-	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net2"), D0_MS + 6 * DAY_MS);
-	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net3"), 0);
-	assert_int_equal(np_pipeline_amount_mark(f->pl, "other", "net1"), 0);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net1", NULL),
+	                 D0_MS + 3 * DAY_MS);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net2", NULL),
+	                 D0_MS + 6 * DAY_MS);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net3", NULL), 0);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "other", "net1", NULL), 0);
 }
 
 /*

@@ -91,7 +91,7 @@ test_rollback(void **state)
 	np_store_rollback(st);
 	assert_int_equal(q_int(st, "SELECT count(*) FROM amounts"), 0);
 	int64_t mark = -1;
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", NULL, &mark, &cause), 0);
 	assert_int_equal(mark, 0);
 	np_store_close(st);
 }
@@ -104,14 +104,14 @@ test_mark(void **state)
 	char *cause = NULL;
 	int64_t mark = -1;
 	/* Nothing at all yet. */
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", NULL, &mark, &cause), 0);
 	assert_int_equal(mark, 0);
 	int64_t corp = series(st, "meraki", "net1", "Corporate");
 	int64_t guest = series(st, "meraki", "net1", "Guest");
 	int64_t other = series(st, "meraki", "net2", "Corporate");
 	int64_t else_src = series(st, "meraki-eu", "net1", "Corporate");
 	/* A series without amounts does not count. */
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", NULL, &mark, &cause), 0);
 	assert_int_equal(mark, 0);
 	put(st, corp, D0, D0 + DAY, 1, 1);
 	put(st, guest, D0 + DAY, D0 + 2 * DAY, 1, 1);
@@ -119,11 +119,18 @@ test_mark(void **state)
 	put(st, other, D0 + 5 * DAY, D0 + 6 * DAY, 1, 1);
 	put(st, else_src, D0 + 7 * DAY, D0 + 8 * DAY, 1, 1);
 	/* The latest end over both interfaces of net1 of this source, in ms. */
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", NULL, &mark, &cause), 0);
 	assert_int_equal(mark, (D0 + 2 * DAY) * 1000);
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net2", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net2", NULL, &mark, &cause), 0);
 	assert_int_equal(mark, (D0 + 6 * DAY) * 1000);
-	assert_int_equal(np_store_amount_mark(st, "meraki", "net9", &mark, &cause), 0);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net9", NULL, &mark, &cause), 0);
+	assert_int_equal(mark, 0);
+	/* One interface's own mark; one with no series (a group added since) has none. */
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", "Corporate", &mark, &cause), 0);
+	assert_int_equal(mark, (D0 + DAY) * 1000);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", "Guest", &mark, &cause), 0);
+	assert_int_equal(mark, (D0 + 2 * DAY) * 1000);
+	assert_int_equal(np_store_amount_mark(st, "meraki", "net1", "IoT", &mark, &cause), 0);
 	assert_int_equal(mark, 0);
 	/* The mark is an index lookup per series, not a scan of the table. */
 	char *plan = q_rows(st, "EXPLAIN QUERY PLAN SELECT max((SELECT max(end) FROM amounts"
