@@ -61,9 +61,12 @@ keys = set()
 lines = open(sys.argv[1]).read().split("\n")
 start = next(i for i, l in enumerate(lines) if l.startswith("KEY")) + 1
 for line in lines[start:]:
-    m = re.match(r"([a-z][a-z0-9_.\[\]]*)(\s|$)", line)
+    m = re.match(r"([a-z][a-z0-9_.\[\]]*)(\s+(\S+)|$)", line)
     if m:
-        keys.add(m.group(1).replace("[]", "").split(".")[-1])
+        key = m.group(1).replace("[]", "").split(".")[-1]
+        keys.add(key)
+        if m.group(3) == "path|variable":  # a secret: given as KEY_file or KEY_env only
+            keys.update((key + "_file", key + "_env"))
 named, entries = set(), set()
 for line in open(sys.argv[2]):
     toks = line.split()

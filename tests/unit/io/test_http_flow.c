@@ -100,7 +100,19 @@ test_concurrency(void **state)
 		strncat(seq, start ? (third ? "S" : "s") : "e", sizeof(seq) - strlen(seq) - 1);
 	}
 	free(log);
-	assert_memory_equal(seq, "sseS", 4);
+	/* Before the third start: both other starts and at least one end (when the first two end
+	 * close together, the second end may be logged before the third start or after it). */
+	char *third = strchr(seq, 'S');
+	assert_non_null(third);
+	size_t starts = 0, ends = 0;
+	for (const char *e = seq; e < third; e++) {
+		if (*e == 's')
+			starts++;
+		else
+			ends++;
+	}
+	assert_int_equal(starts, 2);
+	assert_true(ends >= 1);
 	for (int i = 0; i < 3; i++)
 		h_res_free(&r[i]);
 	np_http_client_free(c);
