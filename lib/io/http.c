@@ -7,6 +7,8 @@
  */
 #include "io/http_int.h"
 
+#include "io/curl_dl.h"
+
 #include <event2/event.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +26,6 @@ struct sockev {
 	struct event *ev;
 	LIST_ENTRY(sockev) entry;
 };
-
-/*
- * curl_global_init is process-wide and must run once before any other curl call; lib/ has no
- * mutable globals otherwise, but this flag cannot live in an engine (two engines in one
- * process share curl's globals). Single-threaded lib/: no lock. Never undone
- * (curl_global_cleanup at exit would only race other users of curl in the process).
- */
-static bool curl_ready;
 
 static void
 check_multi_info(struct np_http *h)
@@ -134,14 +128,8 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 struct np_http *
 np_http_new(struct event_base *base, const struct np_logger *log, char **cause)
 {
-	if (!curl_ready) {
-		CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-		if (rc != CURLE_OK) {
-			np_cause(cause, "libcurl: %s", curl_easy_strerror(rc));
-			return NULL;
-		}
-		curl_ready = true;
-	}
+	if (np_curl_load(cause) == -1)
+		return NULL;
 	struct np_http *h = np_xcalloc(1, sizeof(*h));
 	h->base = base;
 	h->log = log;

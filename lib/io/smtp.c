@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "io/smtp.h"
+#include "io/curl_dl.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 
@@ -87,6 +88,8 @@ np_smtp_job_new(const struct np_smtp_cfg *cfg, const char *from, const char *con
 		np_cause(cause, "no recipient");
 		return NULL;
 	}
+	if (np_curl_load(cause) == -1)
+		return NULL;
 	struct np_smtp_job *j = np_xcalloc(1, sizeof(*j));
 	j->server = np_xstrdup(cfg->server);
 	for (size_t i = 0; i < nto; i++) {

@@ -52,6 +52,10 @@ wait_for 5 'test -S "$T/notify.sock"' || fail "notify socket"
 NOTIFY_SOCKET="$T/notify.sock" start_daemon "$T/netpulse.yaml"
 wait_for 10 'grep -q READY=1 "$T/notify.log"' || fail "no READY=1"
 pass "READY=1"
+# No HTTP source and no mailed report: libcurl (and its TLS, HTTP/2, LDAP ... libraries) is
+# not loaded (lib/io/curl_dl.c loads it on first use).
+[ "$(grep -c libcurl "/proc/$DAEMON_PID/maps")" = 0 ] || fail "libcurl mapped by a daemon without HTTP sources"
+pass "libcurl not loaded without HTTP sources"
 
 collector_alerts() { count_lines 'msgid=COLLECTOR' "$T/received.log"; }
 wait_for 15 'test "$(collector_alerts)" -ge 1' || fail "no COLLECTOR alert for the failing source"
