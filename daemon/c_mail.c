@@ -7,6 +7,7 @@
 #include "io/smtp.h"
 #include "report/usage_mail.h"
 #include "util/xmalloc.h"
+#include "mail_cfg.h"
 
 #define MAX_RCPT 100
 
@@ -72,14 +73,7 @@ cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec
 	if (msg == NULL) {
 		rc = cli_error("mailing the report: %s", cause);
 	} else {
-		struct np_smtp_cfg sc = {
-		    .server = mc->server,
-		    .user = mc->user,
-		    .password = mc->password,
-		    .ca_file = mc->ca_file,
-		    .insecure = mc->insecure,
-		    .timeout_ms = mc->timeout_ms,
-		};
+		struct np_smtp_cfg sc = mail_smtp_cfg(mc);
 		if (np_smtp_send(&sc, mc->from, to, nto, msg, len, &cause) == -1)
 			rc = cli_error("mailing the report: %s", cause);
 	}

@@ -16,6 +16,7 @@
 #include "store/store_reports.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
+#include "mail_cfg.h"
 
 #define RETRY_FIRST_S 60
 #define RETRY_MAX_S 3600
@@ -211,14 +212,7 @@ fire_cb(evutil_socket_t fd, short what, void *arg)
 		free(cause);
 		return;
 	}
-	struct np_smtp_cfg sc = {
-	    .server = mc->server,
-	    .user = mc->user,
-	    .password = mc->password,
-	    .ca_file = mc->ca_file,
-	    .insecure = mc->insecure,
-	    .timeout_ms = mc->timeout_ms,
-	};
+	struct np_smtp_cfg sc = mail_smtp_cfg(mc);
 	j->smtp = np_smtp_job_new(&sc, mc->from, (const char *const *)j->rc->to, j->rc->nto, msg,
 	                          len, &cause);
 	free(msg);

@@ -64,16 +64,6 @@ compute(struct np_store *st, int64_t start, int64_t end, char *groups, enum np_u
 		fail_msg("%s", cause);
 }
 
-static struct np_tz *
-zurich(void)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, "Europe/Zurich", &cause);
-	if (tz == NULL)
-		fail_msg("Europe/Zurich: %s", cause);
-	return tz;
-}
-
 static void
 row_is(const struct np_usage_row *r, int64_t start, int64_t end, const char *key0, const char *key1,
        int64_t rx, int64_t tx)
@@ -203,7 +193,7 @@ test_per_day_dst(void **state)
 	(void)state;
 	struct np_store *st = open_db();
 	exec(st, series_sql);
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	put(st, 1, Z_OCT24, Z_OCT25, 240, 24, 0);
 	put(st, 1, Z_OCT25, Z_OCT26, 250, 25, 0);
 	put(st, 1, Z_OCT26, Z_OCT27, 240, 24, 0);
@@ -258,7 +248,7 @@ test_per_week_month(void **state)
 	(void)state;
 	struct np_store *st = open_db();
 	exec(st, series_sql);
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	put(st, 1, Z_OCT05 - D, Z_OCT05 + D, 1000, 3, 0);
 	put(st, 2, Z_OCT31, Z_NOV02, 2, 1, 0);
 	char g[] = "group";
@@ -295,7 +285,7 @@ test_render(void **state)
 	(void)state;
 	struct np_store *st = open_db();
 	exec(st, series_sql);
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	put(st, 1, Z_OCT25, Z_OCT26, 2500, 1000, 0);
 	char g[] = "network,group";
 	struct np_usage u;

@@ -11,16 +11,6 @@
 
 #include "report/usage_per.h"
 
-static struct np_tz *
-zurich(void)
-{
-	char *cause = NULL;
-	struct np_tz *tz = np_tz_load(NULL, "Europe/Zurich", &cause);
-	if (tz == NULL)
-		fail_msg("Europe/Zurich: %s", cause);
-	return tz;
-}
-
 /* The edges of [start, end) per `per` are exactly want[0 .. n]. */
 static void
 edges_are(enum np_usage_per per, const struct np_tz *tz, int64_t start, int64_t end,
@@ -44,7 +34,7 @@ static void
 test_days_over_dst(void **state)
 {
 	(void)state;
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	/* 2026-10-24 .. 2026-10-26 inclusive: 24 h, 25 h (the fall-back), 24 h. */
 	const int64_t oct[] = {1792792800, 1792879200, 1792969200, 1793055600};
 	edges_are(NP_PER_DAY, tz, oct[0], oct[3], oct, 3);
@@ -67,7 +57,7 @@ static void
 test_weeks_and_months(void **state)
 {
 	(void)state;
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	/* October 2026 (from a Thursday): cut at Mondays 5, 12, 19 and 26 (now CET). */
 	const int64_t weeks[] = {1790805600, 1791151200, 1791756000,
 	                         1792360800, 1792969200, 1793487600};
@@ -88,7 +78,7 @@ static void
 test_hours_over_dst(void **state)
 {
 	(void)state;
-	struct np_tz *tz = zurich();
+	struct np_tz *tz = np_test_zone("Europe/Zurich");
 	/* 2026-10-25 01:00 CEST .. 04:00 CET: 02:00 comes twice, each its own hour. */
 	const int64_t fall[] = {1792882800, 1792886400, 1792890000, 1792893600, 1792897200};
 	edges_are(NP_PER_HOUR, tz, fall[0], fall[4], fall, 4);
