@@ -10,27 +10,25 @@
 int64_t
 np_meraki_day_start(const struct np_tz *tz, int64_t t)
 {
-	int64_t day = np_civil_fdiv(np_tz_to_local(tz, t), DAY_S);
-	return np_tz_to_utc(tz, day * DAY_S);
+	return np_tz_midnight(tz, np_tz_day(tz, t));
 }
 
 int64_t
 np_meraki_day_next(const struct np_tz *tz, int64_t t)
 {
-	int64_t day = np_civil_fdiv(np_tz_to_local(tz, t), DAY_S);
-	return np_tz_to_utc(tz, (day + 1) * DAY_S);
+	return np_tz_midnight(tz, np_tz_day(tz, t) + 1);
 }
 
 size_t
 np_meraki_bounds(int64_t now_s, const struct np_tz *tz, int64_t backfill_s, int64_t mark_s,
                  int64_t out[NP_MERAKI_BOUNDS_MAX])
 {
-	int64_t today = np_civil_fdiv(np_tz_to_local(tz, now_s), DAY_S);
-	int64_t today0 = np_tz_to_utc(tz, today * DAY_S);
+	int64_t today = np_tz_day(tz, now_s);
+	int64_t today0 = np_tz_midnight(tz, today);
 	int64_t days = backfill_s > 0 ? backfill_s / DAY_S : 0;
 	if (days > NP_MERAKI_BACKFILL_DAYS_MAX)
 		days = NP_MERAKI_BACKFILL_DAYS_MAX;
-	int64_t first = np_tz_to_utc(tz, (today - days) * DAY_S);
+	int64_t first = np_tz_midnight(tz, today - days);
 	if (mark_s > 0) {
 		int64_t m = np_meraki_day_start(tz, mark_s);
 		if (m != mark_s)

@@ -164,20 +164,13 @@ point_instant(const struct point *pt, bool end, const struct np_tz *tz)
 	return np_tz_to_utc(tz, local);
 }
 
-static int64_t
-local_day_start(const struct np_tz *tz, int64_t day)
-{
-	return np_tz_to_utc(tz, day * 86400);
-}
-
 static int
 keyword(const char *spec, int64_t now, const struct np_tz *tz, struct np_period *out)
 {
-	int64_t today = np_civil_fdiv(np_tz_to_local(tz, now), 86400), d0, d1;
+	int64_t today = np_tz_day(tz, now), d0, d1;
 	int64_t y;
 	int m, d;
 	np_civil_from_days(today, &y, &m, &d);
-	int since_monday = (np_civil_wday(today) + 6) % 7;
 
 	if (strcmp(spec, "today") == 0) {
 		d0 = today;
@@ -186,17 +179,17 @@ keyword(const char *spec, int64_t now, const struct np_tz *tz, struct np_period 
 		d0 = today - 1;
 		d1 = today;
 	} else if (strcmp(spec, "this-week") == 0) {
-		d0 = today - since_monday;
+		d0 = np_civil_week_start(today);
 		d1 = d0 + 7;
 	} else if (strcmp(spec, "last-week") == 0) {
-		d1 = today - since_monday;
+		d1 = np_civil_week_start(today);
 		d0 = d1 - 7;
 	} else if (strcmp(spec, "this-month") == 0) {
-		d0 = np_civil_days(y, m, 1);
-		d1 = d0 + np_civil_mdays(y, m);
+		d0 = np_civil_month_start(today, 0);
+		d1 = np_civil_month_start(today, 1);
 	} else if (strcmp(spec, "last-month") == 0) {
-		d1 = np_civil_days(y, m, 1);
-		d0 = m == 1 ? np_civil_days(y - 1, 12, 1) : np_civil_days(y, m - 1, 1);
+		d0 = np_civil_month_start(today, -1);
+		d1 = np_civil_month_start(today, 0);
 	} else if (strcmp(spec, "this-year") == 0) {
 		d0 = np_civil_days(y, 1, 1);
 		d1 = np_civil_days(y + 1, 1, 1);
@@ -206,8 +199,8 @@ keyword(const char *spec, int64_t now, const struct np_tz *tz, struct np_period 
 	} else {
 		return -1;
 	}
-	out->start = local_day_start(tz, d0);
-	out->end = local_day_start(tz, d1);
+	out->start = np_tz_midnight(tz, d0);
+	out->end = np_tz_midnight(tz, d1);
 	return 0;
 }
 

@@ -49,19 +49,11 @@ np_usage_per_next(enum np_usage_per per, const struct np_tz *tz, int64_t t)
 		int64_t next = t + 3600 - (local - np_civil_fdiv(local, 3600) * 3600);
 		return offset_change(tz, t, next);
 	}
-	int64_t day = np_civil_fdiv(local, 86400), target;
-	if (per == NP_PER_DAY) {
-		target = day + 1;
-	} else if (per == NP_PER_WEEK) {
-		int wd = (np_civil_wday(day) + 6) % 7; /* 0 = Monday */
-		target = day - wd + 7;
-	} else {
-		int64_t y;
-		int m, d;
-		np_civil_from_days(day, &y, &m, &d);
-		target = m == 12 ? np_civil_days(y + 1, 1, 1) : np_civil_days(y, m + 1, 1);
-	}
-	int64_t next = np_tz_to_utc(tz, target * 86400);
+	int64_t day = np_civil_fdiv(local, 86400);
+	int64_t target = per == NP_PER_DAY    ? day + 1
+	                 : per == NP_PER_WEEK ? np_civil_week_start(day) + 7
+	                                      : np_civil_month_start(day, 1);
+	int64_t next = np_tz_midnight(tz, target);
 	/* Never stuck: a zone with a jump over midnight in the data cannot move backwards. */
 	return next > t ? next : t + 1;
 }

@@ -79,3 +79,20 @@ np_civil_from_secs(int64_t t, struct np_civil *c)
 	c->min = (int)(rem / 60 % 60);
 	c->sec = (int)(rem % 60);
 }
+
+int64_t
+np_civil_week_start(int64_t days)
+{
+	return days - (np_civil_wday(days) + 6) % 7; /* wday 0 is Sunday */
+}
+
+int64_t
+np_civil_month_start(int64_t days, int k)
+{
+	int64_t y;
+	int m, d;
+	np_civil_from_days(days, &y, &m, &d);
+	int64_t months = y * 12 + (m - 1) + k;
+	int64_t y2 = np_civil_fdiv(months, 12);
+	return np_civil_days(y2, (int)(months - y2 * 12) + 1, 1);
+}

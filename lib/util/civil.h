@@ -25,6 +25,10 @@ void np_civil_from_days(int64_t days, int64_t *year, int *mon, int *day);
 int np_civil_wday(int64_t days);
 /* floor(a / b) for b > 0. */
 int64_t np_civil_fdiv(int64_t a, int64_t b);
+/* The Monday that starts the week of day `days`. */
+int64_t np_civil_week_start(int64_t days);
+/* The 1st of the month k months after the one holding day `days` (k < 0: before). */
+int64_t np_civil_month_start(int64_t days, int k);
 
 /* Seconds <-> broken-down time, both in the same (local or UTC) time scale. */
 int64_t np_civil_to_secs(const struct np_civil *c);

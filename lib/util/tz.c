@@ -544,3 +544,15 @@ np_tz_iso(const struct np_tz *tz, int64_t t, char buf[NP_TZ_ISO_MAX])
 	if (a % 60 != 0 && n > 0 && n < NP_TZ_ISO_MAX - 3)
 		snprintf(buf + n, (size_t)(NP_TZ_ISO_MAX - n), ":%02d", (int)(a % 60));
 }
+
+int64_t
+np_tz_day(const struct np_tz *tz, int64_t t)
+{
+	return np_civil_fdiv(np_tz_to_local(tz, t), 86400);
+}
+
+int64_t
+np_tz_midnight(const struct np_tz *tz, int64_t day)
+{
+	return np_tz_to_utc(tz, day * 86400);
+}

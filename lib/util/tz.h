@@ -39,6 +39,10 @@ int32_t np_tz_offset(const struct np_tz *tz, int64_t t);
 int64_t np_tz_to_utc(const struct np_tz *tz, int64_t local);
 /* Local wall time (seconds) of UTC instant t. */
 int64_t np_tz_to_local(const struct np_tz *tz, int64_t t);
+/* The local day (days since 1970-01-01 on the zone's calendar) of UTC instant t. */
+int64_t np_tz_day(const struct np_tz *tz, int64_t t);
+/* The UTC instant of the local midnight that starts `day` (np_tz_to_utc's rules for gaps). */
+int64_t np_tz_midnight(const struct np_tz *tz, int64_t day);
 /* ISO 8601 with numeric offset ("+00:00" for UTC, never "Z"), NUL-terminated. */
 void np_tz_iso(const struct np_tz *tz, int64_t t, char buf[NP_TZ_ISO_MAX]);
 

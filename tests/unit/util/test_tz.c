@@ -209,6 +209,28 @@ test_civil(void **state)
 	}
 }
 
+/* Weeks from Monday, months across year ends, local days and midnights across DST. */
+static void
+test_weeks_months_midnights(void **state)
+{
+	int64_t d = np_civil_days(2026, 10, 25); /* a Sunday */
+	assert_int_equal(np_civil_week_start(d), np_civil_days(2026, 10, 19));
+	assert_int_equal(np_civil_week_start(np_civil_days(2026, 10, 19)),
+	                 np_civil_days(2026, 10, 19));
+	assert_int_equal(np_civil_month_start(d, 0), np_civil_days(2026, 10, 1));
+	assert_int_equal(np_civil_month_start(d, 3), np_civil_days(2027, 1, 1));
+	assert_int_equal(np_civil_month_start(np_civil_days(2026, 1, 31), -1),
+	                 np_civil_days(2025, 12, 1));
+	assert_int_equal(np_civil_month_start(d, -22), np_civil_days(2024, 12, 1));
+	struct np_tz *z = np_test_zone("Europe/Zurich");
+	/* 2026-10-25 00:00 +02:00 .. 2026-10-26 00:00 +01:00: 25 hours. */
+	assert_int_equal(np_tz_midnight(z, d), 1792879200);
+	assert_int_equal(np_tz_midnight(z, d + 1) - np_tz_midnight(z, d), 90000);
+	assert_int_equal(np_tz_day(z, 1792879200), d);
+	assert_int_equal(np_tz_day(z, 1792879199), d - 1);
+	np_tz_free(z);
+}
+
 int
 main(void)
 {
@@ -219,6 +241,7 @@ main(void)
 	    cmocka_unit_test(test_load_errors),
 	    cmocka_unit_test(test_utc_without_tzdata),
 	    cmocka_unit_test(test_civil),
+	    cmocka_unit_test(test_weeks_months_midnights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
