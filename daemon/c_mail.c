@@ -50,26 +50,9 @@ cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec
 		free(copy);
 		return rc;
 	}
-	struct np_usage_mail um;
-	np_usage_mail_make(u, cli->tz, &um);
-	char unique[48];
-	np_mail_unique(unique);
-	struct np_mail m = {
-	    .from = mc->from,
-	    .to = to,
-	    .nto = nto,
-	    .subject = um.subject,
-	    .body = um.body,
-	    .att_name = um.att_name,
-	    .att_type = "text/csv",
-	    .att = um.csv,
-	    .att_len = um.csv_len,
-	    .date = cli->now,
-	    .unique = unique,
-	};
 	char *cause = NULL;
 	size_t len;
-	char *msg = np_mail_build(&m, &len, &cause);
+	char *msg = np_usage_mail_message(u, cli->tz, mc->from, to, nto, cli->now, &len, &cause);
 	if (msg == NULL) {
 		rc = cli_error("mailing the report: %s", cause);
 	} else {
@@ -79,7 +62,6 @@ cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec
 	}
 	free(cause);
 	free(msg);
-	np_usage_mail_free(&um);
 	free(copy);
 	return rc;
 }

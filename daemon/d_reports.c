@@ -163,26 +163,9 @@ build(struct job *j, const struct np_period *p, size_t *len, char **cause)
 	int64_t now = np_wall_ms() / 1000;
 	if (np_usage_compute(np_store_db(j->r->st), p, now, &o, &u, cause) == -1)
 		return NULL;
-	struct np_usage_mail um;
-	np_usage_mail_make(&u, j->r->tz, &um);
+	char *msg = np_usage_mail_message(&u, j->r->tz, j->r->cfg->mail.from,
+	                                  (const char *const *)rc->to, rc->nto, now, len, cause);
 	np_usage_free(&u);
-	char unique[48];
-	np_mail_unique(unique);
-	struct np_mail m = {
-	    .from = j->r->cfg->mail.from,
-	    .to = (const char *const *)rc->to,
-	    .nto = rc->nto,
-	    .subject = um.subject,
-	    .body = um.body,
-	    .att_name = um.att_name,
-	    .att_type = "text/csv",
-	    .att = um.csv,
-	    .att_len = um.csv_len,
-	    .date = now,
-	    .unique = unique,
-	};
-	char *msg = np_mail_build(&m, len, cause);
-	np_usage_mail_free(&um);
 	return msg;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/smtp.h"
 #include "util/civil.h"
 #include "util/xmalloc.h"
 
@@ -41,4 +42,30 @@ np_usage_mail_free(struct np_usage_mail *m)
 	free(m->csv);
 	free(m->att_name);
 	memset(m, 0, sizeof(*m));
+}
+
+char *
+np_usage_mail_message(const struct np_usage *u, const struct np_tz *tz, const char *from,
+                      const char *const *to, size_t nto, int64_t now, size_t *len, char **cause)
+{
+	struct np_usage_mail um;
+	np_usage_mail_make(u, tz, &um);
+	char unique[48];
+	np_mail_unique(unique);
+	struct np_mail m = {
+	    .from = from,
+	    .to = to,
+	    .nto = nto,
+	    .subject = um.subject,
+	    .body = um.body,
+	    .att_name = um.att_name,
+	    .att_type = "text/csv",
+	    .att = um.csv,
+	    .att_len = um.csv_len,
+	    .date = now,
+	    .unique = unique,
+	};
+	char *msg = np_mail_build(&m, len, cause);
+	np_usage_mail_free(&um);
+	return msg;
 }

@@ -96,3 +96,14 @@ np_test_zone(const char *name)
 		fail_msg("%s", cause);
 	return tz;
 }
+
+char *
+np_test_read_fixture(const char *dir, const char *name, size_t *len)
+{
+	char *rel = np_xasprintf("%s/%s", dir, name);
+	char *path = np_test_fixture(rel);
+	char *data = np_test_read_file(path, len);
+	free(path);
+	free(rel);
+	return data;
+}

@@ -13,6 +13,8 @@
 
 /* Path of a fixture under tests/fixtures (NP_FIXTURES env, else the source tree). malloc'd. */
 char *np_test_fixture(const char *rel);
+/* The bytes of fixture DIR/NAME (NUL-terminated), *len their count if len. malloc'd. */
+char *np_test_read_fixture(const char *dir, const char *name, size_t *len);
 /* Reads a whole file; aborts the test on failure. malloc'd, NUL-terminated; *len if non-NULL. */
 char *np_test_read_file(const char *path, size_t *len);
 /* A fresh temporary directory (removed by nobody: under /tmp). malloc'd. */

@@ -11,16 +11,8 @@
 
 #include "collectors/meraki_match.h"
 
-static char *
-fixture(const char *name, size_t *len)
-{
-	char rel[128];
-	snprintf(rel, sizeof(rel), "meraki/%s", name);
-	char *path = np_test_fixture(rel);
-	char *data = np_test_read_file(path, len);
-	free(path);
-	return data;
-}
+/* A fixture of tests/fixtures/meraki/. */
+#define fixture(name, len) np_test_read_fixture("meraki", name, len)
 
 static void
 filter_ok(struct np_meraki_filter *f, const char *const *terms, size_t n)
