@@ -59,8 +59,10 @@ struct np_collector_ctx {
 	void (*push)(void *arg, struct np_batch *batch);
 	/*
 	 * The end (UTC ms) of the latest interval amount stored for this source's series of
-	 * `device` and `interface` (NULL: any), or 0 if none: what a source handing out amounts
-	 * (Meraki days) still has to fill after a restart. Reads the store; an index lookup.
+	 * `device` (NULL: any) and `interface` (NULL: any), or 0 if none: what a source handing
+	 * out amounts (Meraki days, Cato hours, Aviatrix top talkers) still has to fill after a
+	 * restart. Reads the store: an index lookup per series of the device (of the source, with
+	 * device NULL: call it once, at start, and keep the mark).
 	 */
 	int64_t (*amount_mark)(void *arg, const char *device, const char *interface);
 	void *arg;

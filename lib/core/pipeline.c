@@ -287,7 +287,9 @@ static const char *
 series_kind(const struct np_obs *o)
 {
 	if (o->is_amount)
-		return "usage";
+		return o->amount_kind == NP_AMOUNT_TALKER_DST   ? "talker-dst"
+		       : o->amount_kind == NP_AMOUNT_TALKER_SRC ? "talker-src"
+		                                                : "usage";
 	if (o->counter_mask != 0)
 		return "if";
 	return o->has_gauge ? "gauge" : "state";
@@ -429,6 +431,17 @@ np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *d
 	return end_ms;
 }
 
+/* A replayed reading the series has already judged (obs.h: replay). */
+static bool
+replayed(const struct np_series *s, const struct np_obs *o)
+{
+	for (int i = 0; i < NP_C_MAX; i++)
+		if ((o->counter_mask & (1u << i)) != 0 && s->v.c[i].primed &&
+		    o->time_ms <= s->v.c[i].last_ms)
+			return true;
+	return false;
+}
+
 static int
 ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source *ss,
            const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
@@ -464,6 +477,10 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 			return -1;
 		np_series_restore(s, &bl);
 		s->restored = true;
+	}
+	if (o->replay && replayed(s, o)) {
+		p->stats.replayed++;
+		return 0;
 	}
 	/*
 	 * Kept in case this series writes rows in this batch: a failed transaction takes them

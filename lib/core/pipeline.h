@@ -32,6 +32,7 @@ struct np_pipeline_stats {
 	uint64_t flushes; /* series that wrote rows (a closed bucket, or out of the ordinary) */
 	uint64_t series;  /* series held in memory (ids and counter baselines) */
 	uint64_t verdicts[NP_V_MAX];
+	uint64_t replayed; /* replay readings skipped: the series had judged them already */
 };
 
 /*
@@ -51,11 +52,12 @@ void np_pipeline_set_sinks(struct np_pipeline *p, const char *const *keys, size_
 int np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src,
                        const struct np_batch *b, int64_t now_ms, int64_t mono_ms, char **cause);
 /*
- * The end (UTC ms) of the latest interval amount stored for source's series of `device`, 0 if
- * none (or if the store cannot say: logged; re-filling is harmless, amounts replace). Backs
- * the collector context's amount_mark. Amount observations (o->is_amount) are stored by
- * np_pipeline_ingest in the batch's transaction, series kind "usage", never through the
- * counter engine; an amount observation carries nothing else (no gauge, no link state).
+ * The end (UTC ms) of the latest interval amount stored for source's series of `device` (NULL:
+ * any), 0 if none (or if the store cannot say: logged; re-filling is harmless, amounts
+ * replace). Backs the collector context's amount_mark. Amount observations (o->is_amount) are
+ * stored by np_pipeline_ingest in the batch's transaction, series kind "usage" (top talkers:
+ * "talker-dst"/"talker-src", o->amount_kind), never through the counter engine; an amount
+ * observation carries nothing else (no gauge, no link state).
  */
 int64_t np_pipeline_amount_mark(struct np_pipeline *p, const char *source, const char *device,
                                 const char *interface);

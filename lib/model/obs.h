@@ -17,7 +17,7 @@
 
 #define NP_NAME_MAX 128     /* device, interface and label values, including the NUL */
 #define NP_LABEL_KEY_MAX 32 /* label keys, including the NUL */
-#define NP_LABELS_MAX 6
+#define NP_LABELS_MAX 10
 /* Slots of a batch's table of recently stored strings (a power of two). */
 #define NP_INTERN_SLOTS 256
 
@@ -43,6 +43,14 @@ enum np_link_obs {
 };
 
 /* Whether the source itself says the link carried traffic before (DESIGN §6 "never-up"). */
+/* What an interval amount counts (the series kind it is stored under). */
+enum np_amount_kind {
+	NP_AMOUNT_USAGE,      /* traffic of the series (kind "usage"; counted by `usage`) */
+	NP_AMOUNT_TALKER_DST, /* bytes of one external address, device = the address ("talker-dst")
+	                       */
+	NP_AMOUNT_TALKER_SRC, /* bytes of one internal address ("talker-src"); not in `usage` */
+};
+
 enum np_ever_up {
 	NP_EVER_UNKNOWN,
 	NP_EVER_NO,  /* e.g. a Flow Collector row with Last Active 0 */
@@ -96,6 +104,15 @@ struct np_obs {
 	bool has_gauge;
 	bool has_carrier_changes;
 	bool is_amount;
+	uint8_t amount_kind; /* enum np_amount_kind, with is_amount */
+	/*
+	 * A reading out of a history the source may hand over again (per-sample series re-read
+	 * over an overlapping window, or back-filled after a restart): one timed at or before the
+	 * series' last accepted reading is skipped silently instead of being judged (a CLOCK
+	 * verdict would move the baseline back and count the same traffic twice). Readings of one
+	 * series must come in time order within a batch.
+	 */
+	bool replay;
 };
 
 /*

@@ -13,7 +13,8 @@
 
 static const char series_sql[] =
     "SELECT id, source, device, interface, kind, labels FROM series"
-    " WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR device = ?2) ORDER BY id";
+    " WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR device = ?2)"
+    " AND kind NOT LIKE 'talker-%' ORDER BY id"; /* top talkers: `netpulse top` */
 /*
  * The rows of one segment in key order (bucket, series), summed per series here: a GROUP BY
  * series would sort every row (the key starts with the bucket) and call one aggregate

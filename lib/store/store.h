@@ -93,9 +93,9 @@ int np_store_baseline_load(struct np_store *st, int64_t series, struct np_baseli
 int np_store_amount(struct np_store *st, int64_t series, int64_t start_s, int64_t end_s,
                     const uint64_t counters[NP_C_MAX], uint32_t mask, char **cause);
 /*
- * The latest end (UTC ms) of the amounts stored for the series of (source, device) and of
- * `interface` (NULL: any interface); 0 if none. What a collector handing out amounts still
- * has to fill after a restart. An index lookup per series of the device.
+ * The latest end (UTC ms) of the amounts stored for the series of (source, device; NULL: any) and
+ * of `interface` (NULL: any interface); 0 if none. What a collector handing out amounts still has
+ * to fill after a restart. An index lookup per series of the device.
  */
 int np_store_amount_mark(struct np_store *st, const char *source, const char *device,
                          const char *interface, int64_t *end_ms, char **cause);

@@ -42,7 +42,10 @@ np_store_amount_mark(struct np_store *st, const char *source, const char *device
 	if (stmt == NULL)
 		return -1;
 	np_store_bind_text(stmt, 1, source);
-	np_store_bind_text(stmt, 2, device);
+	if (device != NULL)
+		np_store_bind_text(stmt, 2, device);
+	else
+		sqlite3_bind_null(stmt, 2);
 	if (interface != NULL)
 		np_store_bind_text(stmt, 3, interface);
 	else

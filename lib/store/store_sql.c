@@ -62,7 +62,7 @@ static const char *const sql[NP_S_MAX] = {
                         " rx_drops = excluded.rx_drops, tx_drops = excluded.tx_drops",
     /* One amounts_series seek per series of the device (the series UNIQUE index finds them). */
     [NP_S_AMOUNT_MARK] = "SELECT max((SELECT max(end) FROM amounts WHERE series = s.id))"
-                         " FROM series s WHERE s.source = ?1 AND s.device = ?2"
+                         " FROM series s WHERE s.source = ?1 AND (?2 IS NULL OR s.device = ?2)"
                          " AND (?3 IS NULL OR s.interface = ?3)",
 
     [NP_S_ROLLUP_5M] = ROLLUP_UPSERT("rollup_5m"),

@@ -138,6 +138,39 @@ test_mark(void **state)
 	                 D0_MS + 6 * DAY_MS);
 	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", "net3", NULL), 0);
 	assert_int_equal(np_pipeline_amount_mark(f->pl, "other", "net1", NULL), 0);
+	/* The whole source's, with any device. */
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", NULL, NULL), D0_MS + 6 * DAY_MS);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "meraki", NULL, "Corporate"),
+	                 D0_MS + DAY_MS);
+	assert_int_equal(np_pipeline_amount_mark(f->pl, "other", NULL, NULL), 0);
+}
+
+/* Top talkers are amounts of their own kinds: stored, and never part of `usage`. */
+static void
+test_talker_kinds(void **state)
+{
+	struct fx *f = *state;
+	amount(&f->b, "net1", "Corporate", D0_MS, 10, 20);
+	struct np_obs *o = np_batch_add(&f->b);
+	np_obs_set_names(&f->b, o, "203.0.113.7", "");
+	np_obs_counter(o, NP_C_RX_BYTES, 99);
+	np_obs_amount(o, D0_MS, D0_MS + 3600000);
+	o->amount_kind = NP_AMOUNT_TALKER_DST;
+	o = np_batch_add(&f->b);
+	np_obs_set_names(&f->b, o, "10.0.0.1", "");
+	np_obs_counter(o, NP_C_RX_BYTES, 98);
+	np_obs_amount(o, D0_MS, D0_MS + 3600000);
+	o->amount_kind = NP_AMOUNT_TALKER_SRC;
+	ingest(f, T0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM series WHERE kind = 'usage'"), 1);
+	assert_int_equal(q_int(f,
+	                       "SELECT a.rx_bytes FROM amounts a JOIN series s ON s.id = a.series"
+	                       " WHERE s.kind = 'talker-dst' AND s.device = '203.0.113.7'"),
+	                 99);
+	assert_int_equal(q_int(f,
+	                       "SELECT a.rx_bytes FROM amounts a JOIN series s ON s.id = a.series"
+	                       " WHERE s.kind = 'talker-src' AND s.device = '10.0.0.1'"),
+	                 98);
 }
 
 /*
@@ -175,6 +208,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_stored_and_replaced, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_mark, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_talker_kinds, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_mixed_and_empty, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -242,6 +242,52 @@ test_restart_delta_is_judged(void **state)
 	assert_int_equal(q_int(f, "SELECT epoch FROM baselines"), 3);
 }
 
+/*
+ * A per-sample history re-read over overlapping windows (obs.h: replay): readings the series
+ * judged already are skipped, not judged again (a CLOCK would move the baseline back and the
+ * next reading would count the same bytes twice); a restart continues from the stored
+ * baseline; a reset in the middle of a window is counted from zero.
+ */
+static struct np_obs *
+sample(struct fx *f, int64_t t, uint64_t rx)
+{
+	struct np_obs *o = add(f, "tun-1", NP_LINK_NONE, rx, rx / 10);
+	o->time_ms = t;
+	o->epoch = 0;
+	o->replay = true;
+	return o;
+}
+
+static void
+test_replayed_samples_count_once(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0 + 30000, false);
+	for (int i = 0; i < 4; i++) /* 0, 10 s, 20 s, 30 s: 1000 .. 4000 */
+		sample(f, T0 + i * 10000, 1000 * (uint64_t)(i + 1));
+	ingest(f, T0 + 30000);
+	assert_int_equal(sum_of(f, "rx_bytes", "tun-1"), 3000);
+
+	batch(f, T0 + 50000, false); /* the window again, and two more */
+	for (int i = 0; i < 6; i++)
+		sample(f, T0 + i * 10000, 1000 * (uint64_t)(i + 1));
+	ingest(f, T0 + 50000);
+	assert_int_equal(sum_of(f, "rx_bytes", "tun-1"), 5000);
+	assert_int_equal(np_pipeline_stats(f->pl)->replayed, 4);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM verdicts WHERE verdict = 'clock'"), 0);
+
+	fx_restart(f, T0 + 80000); /* the history again after a restart, a reboot at 60 s */
+	batch(f, T0 + 80000, false);
+	for (int i = 0; i < 6; i++)
+		sample(f, T0 + i * 10000, 1000 * (uint64_t)(i + 1));
+	sample(f, T0 + 60000, 500);
+	sample(f, T0 + 70000, 900);
+	ingest(f, T0 + 80000);
+	assert_int_equal(sum_of(f, "rx_bytes", "tun-1"), 5000 + 500 + 400);
+	assert_int_equal(q_int(f, "SELECT count FROM verdicts WHERE verdict = 'reset'"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM verdicts WHERE verdict = 'clock'"), 0);
+}
+
 /* A link that reports a wrong speed must not discard real traffic when max_rate is set. */
 static void
 test_max_rate_wins_over_link_speed(void **state)
@@ -384,6 +430,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_once_runs_store_the_traffic, setup_file,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_delta_is_judged, setup_file, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_replayed_samples_count_once, setup_file,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_max_rate_wins_over_link_speed, setup_mem,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_series_memory_is_freed, setup_mem, fx_teardown),
