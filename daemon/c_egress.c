@@ -53,10 +53,10 @@ const struct cli_cmd c_egress_cmd = {
     .summary = "Aviatrix spoke gateways: internal (tunnel) and egress bytes",
     .usage = "egress [--period PERIOD] [--source SOURCE] [--group-by KEY[,KEY...]] "
              "[--per hour|day|week|month]",
-    .help = "Prints, per Aviatrix spoke gateway (or group of them), over the period: internal\n"
-            "RX/TX = the sums of its tun-* interfaces' rx/tx bytes, egress RX/TX = eth0 rx (tx)\n"
-            "minus the tunnels' rx + tx, floored at 0 (egress_floored says a floor was hit:\n"
-            "eth0 carried less than the tunnels), and total = the four summed; then the\n"
+    .help = "Prints, per Aviatrix spoke gateway (or group of them), over the period:\n"
+            "internal RX/TX = the sums of its tun-* interfaces' rx/tx bytes; egress RX/TX =\n"
+            "eth0 rx (tx) minus the tunnels' rx + tx, floored at 0 (egress_floored: a floor\n"
+            "was hit, eth0 carried less than the tunnels); total = the four summed; then the\n"
             "aggregate over all gateways. Deltas come from the counter engine (resets and\n"
             "reboots handled) through the rollups, so both ends of the period round up to 5\n"
             "minutes. Caveat: with local SNAT egress an Internet flow crosses eth0 both ways,\n"
@@ -71,8 +71,8 @@ const struct cli_cmd c_egress_cmd = {
             "  --period PERIOD       default " DEFAULT_PERIOD " (see netpulse --help)\n"
             "  --source SOURCE       only this source's gateways (default: every source's)\n"
             "  --group-by KEY[,...]  sum gateways by account, region, cloud, transit, vpc,\n"
-            "                        vpc_id, group or gateway (their labels; default gateway);\n"
-            "                        each gateway is floored on its own before the sum\n"
+            "                        vpc_id, group or gateway (their labels; default\n"
+            "                        gateway); each gateway is floored on its own first\n"
             "  --per UNIT            one row per group and hour, day, week (from Monday) or\n"
             "                        month, cut at local edges in --tz; each gateway is\n"
             "                        floored per bucket, and the aggregate sums the rows\n",

@@ -87,8 +87,8 @@ const struct cli_cmd c_export_cmd = {
             "                 sorted, rows by total_mb descending then application; a user\n"
             "                 named \"total\" is headed \"total_mb (user)\". With --format text\n"
             "                 or json instead: the summary: records (rows of cato-hourly),\n"
-            "                 total upstream, downstream and both, the top 10 applications and\n"
-            "                 every user by bytes (text in MB with 2 decimals, JSON in bytes).\n"
+            "                 total upstream, downstream and both, the top 10 applications\n"
+            "                 and every user by bytes (text: MB, 2 decimals; JSON: bytes).\n"
             "\n"
             "  --period PERIOD   required (see netpulse --help)\n"
             "  --source SOURCE   only this source's amounts (default: every Cato source's)\n",

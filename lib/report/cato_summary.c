@@ -143,7 +143,8 @@ np_cato_summary(const struct np_cato *c, enum np_format f, const struct np_tz *t
 		              "Total upstream:   %s MB\nTotal downstream: %s MB\n",
 		              (long long)records, t, u, d);
 		char title[48];
-		snprintf(title, sizeof(title), "Top %zu applications (MB = 10^6 bytes):", ntop);
+		snprintf(title, sizeof(title), "Top %zu application%s (MB = 10^6 bytes):", ntop,
+		         ntop == 1 ? "" : "s");
 		list_text(&b, title, apps, ntop);
 		list_text(&b, "Users:", users, nu);
 		out = np_buf_take(&b);
