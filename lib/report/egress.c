@@ -33,6 +33,8 @@ struct gw {
 struct gwrow {
 	int64_t start, end;
 	size_t gw;
+	const char *key[NP_EA_N]; /* the group keys' values (pointers into gw), NULL after */
+	const char *name;         /* the gateway label */
 	struct np_egress_sums s;
 };
 
@@ -209,9 +211,6 @@ read_source(sqlite3 *db, const struct np_period *p, int64_t now, const char *sou
 	return 0;
 }
 
-/* qsort has no context: the work in progress, for the comparators (single-threaded CLI). */
-static const struct work *cmp_work;
-
 static int
 cmp_bucket_gw(const void *x, const void *y)
 {
@@ -221,14 +220,14 @@ cmp_bucket_gw(const void *x, const void *y)
 	return (a->gw > b->gw) - (a->gw < b->gw);
 }
 
+/* Same bucket and group; key[] holds nkeys values and a NULL after them. */
 static int
 keycmp(const struct gwrow *a, const struct gwrow *b)
 {
-	const struct work *w = cmp_work;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
-	for (size_t k = 0; k < w->nkeys; k++) {
-		int c = strcmp(w->gw[a->gw].attr[w->keys[k]], w->gw[b->gw].attr[w->keys[k]]);
+	for (size_t k = 0; k < NP_EA_N && a->key[k] != NULL; k++) {
+		int c = strcmp(a->key[k], b->key[k]);
 		if (c != 0)
 			return c;
 	}
@@ -242,8 +241,7 @@ cmp_group(const void *x, const void *y)
 	int c = keycmp(a, b);
 	if (c != 0)
 		return c;
-	c = strcmp(cmp_work->gw[a->gw].attr[NP_EA_GATEWAY],
-	           cmp_work->gw[b->gw].attr[NP_EA_GATEWAY]);
+	c = strcmp(a->name, b->name);
 	return c != 0 ? c : (a->gw > b->gw) - (a->gw < b->gw);
 }
 
@@ -330,12 +328,16 @@ np_egress_compute(sqlite3 *db, const struct np_period *p, int64_t now,
 		seen[w.r[i].gw] = true;
 	}
 	free(seen);
-	cmp_work = &w;
+	for (size_t i = 0; i < w.nr; i++) {
+		const struct gw *g = &w.gw[w.r[i].gw];
+		for (size_t k = 0; k < w.nkeys; k++)
+			w.r[i].key[k] = g->attr[w.keys[k]];
+		w.r[i].name = g->attr[NP_EA_GATEWAY];
+	}
 	qsort(w.r, w.nr, sizeof(*w.r), cmp_group);
 	size_t ngw = e->total.gateways;
 	build_rows(&w, e);
 	e->total.gateways = ngw;
-	cmp_work = NULL;
 	free_work(&w);
 	return 0;
 fail:
