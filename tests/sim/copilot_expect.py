@@ -173,6 +173,7 @@ def main():
     ap.add_argument("--from", dest="a", type=int, required=True)
     ap.add_argument("--to", dest="b", type=int, required=True)
     ap.add_argument("--per", type=int, default=0)
+    ap.add_argument("--now", type=int, help="the last sample time there is (default: none after --to)")
     ap.add_argument("--group-by", default="gateway")
     ap.add_argument("--interval", type=int, default=3600)
     ap.add_argument("--size", type=int, default=100)
@@ -183,6 +184,10 @@ def main():
         sc = Scenario(json.load(f))
     if x.a % STEP or x.b % STEP:
         sys.exit("--from/--to must be on the %d s grid" % STEP)
+    if x.now is not None:
+        for g in sc.gateways:
+            for i in g.ifaces:
+                i.until = x.now if i.until is None else min(i.until, x.now)
     if x.what == "deltas":
         for r in deltas(sc, x.a, x.b, x.per):
             print(json.dumps(r))

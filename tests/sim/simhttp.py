@@ -87,9 +87,15 @@ class BaseSim:
         self.now_override = None
         self.faults = []
 
+    running_since = None  # (sim time, real time): the clock runs from sim time on
+
     def now(self):
         n = self.now_override
-        return float(n) if n is not None else time.time()
+        if n is None:
+            return time.time()
+        if self.running_since is not None:
+            return float(n) + (time.time() - self.running_since)
+        return float(n)
 
     def set_faults(self, faults):
         compiled = []
@@ -218,6 +224,9 @@ class Handler(BaseHTTPRequestHandler):
             v = body.get("now") if isinstance(body, dict) else body
             with sim.lock:
                 sim.now_override = None if v is None else float(v)
+                # "running": true: the clock advances from there in real time (a daemon under
+                # libfaketime "@TIME" started at the same moment agrees with it)
+                sim.running_since = time.time() if isinstance(body, dict) and body.get("running") else None
             return self.send_body(200, {"now": sim.now()}, count=False)
         if path == "/_sim/faults":
             faults = body.get("faults", []) if isinstance(body, dict) else (body or [])
