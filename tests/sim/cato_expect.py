@@ -15,7 +15,7 @@ hourly-csv: `hour,application,user_name,measure_type,bandwidth_mb` (CRLF, RFC 41
   hour in UTC `YYYY-MM-DD HH:MM:SS`, MB = bytes / 1e6 with 3 decimals, rows with bytes > 0,
   sorted by (hour, application, user, measure).
 summary-csv: `application,<user>_mb...,total_mb` (users sorted), per application up + down in
-  MB; rows by total bytes desc, then application.
+  MB; rows by total bytes desc, then application; only applications and users with bytes.
 count: the number of (hour, application, user) amounts.
 """
 
@@ -85,6 +85,8 @@ def main():
         per = {}
         users = set()
         for h, app, user, up, down in rows:
+            if up + down == 0:  # like the hourly rows the original pivoted: bytes > 0 only
+                continue
             d = per.setdefault(app, {})
             d[user] = d.get(user, 0) + up + down
             users.add(user)
