@@ -46,6 +46,7 @@ struct cli {
 	const char *config_path; /* -c, or the default if it was read */
 	const char *db_path;
 	enum np_format fmt;
+	bool fmt_set, tz_set;  /* --format, --tz were given (not defaults) */
 	struct np_config *cfg; /* NULL if no configuration was read */
 	struct np_tz *tz;
 	int64_t now; /* UTC seconds */
@@ -57,7 +58,8 @@ struct cli {
 	size_t npos;
 };
 
-extern const struct cli_cmd c_status_cmd, c_events_cmd, c_downtime_cmd, c_usage_cmd, c_db_cmd;
+extern const struct cli_cmd c_status_cmd, c_events_cmd, c_downtime_cmd, c_usage_cmd, c_db_cmd,
+    c_egress_cmd, c_top_cmd, c_export_cmd;
 
 /* The value of the command option `name` (last given), or NULL. */
 const char *cli_get(const struct cli *cli, const char *name);

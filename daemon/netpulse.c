@@ -15,7 +15,8 @@
 #define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
 
 static const struct cli_cmd *const commands[] = {
-    &c_status_cmd, &c_events_cmd, &c_downtime_cmd, &c_usage_cmd, &c_db_cmd, NULL,
+    &c_status_cmd, &c_events_cmd, &c_downtime_cmd, &c_usage_cmd, &c_egress_cmd,
+    &c_top_cmd,    &c_export_cmd, &c_db_cmd,       NULL,
 };
 
 /* Global options; accepted before or after the command. */
@@ -74,6 +75,7 @@ help(void)
 	    "  A local time that a DST change skips means the change's instant; one that occurs\n"
 	    "  twice means the first. A period ending after now is measured up to now.\n"
 	    "  usage --per hour|day|week|month cuts the period at the local edges of --tz.\n"
+	    "  export reads periods and prints hours in UTC unless --tz is given.\n"
 	    "\nexit status: 0 success, 1 error, 2 usage error\n",
 	    stdout);
 }
@@ -224,6 +226,8 @@ setup(struct cli *cli, const struct globals *g)
 	if (g->format != NULL && np_format_parse(g->format, &cli->fmt) == -1)
 		return cli_usage_error(cli, "invalid --format \"%s\": expected text, csv or json",
 		                       g->format);
+	cli->fmt_set = g->format != NULL;
+	cli->tz_set = g->tz != NULL;
 	if (g->config != NULL || g->db == NULL) {
 		const char *path = g->config != NULL ? g->config : DEFAULT_CONFIG;
 		if (g->config == NULL && stat(path, &sb) == -1)

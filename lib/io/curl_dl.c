@@ -49,6 +49,10 @@ static struct {
 	CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
 	CURLUcode (*url_get)(CURLU *, CURLUPart, char **, unsigned int);
 	const char *(*url_strerror)(CURLUcode);
+	CURLSH *(*share_init)(void);
+	CURLSHcode (*share_setopt)(CURLSH *, CURLSHoption, ...);
+	CURLSHcode (*share_cleanup)(CURLSH *);
+	const char *(*share_strerror)(CURLSHcode);
 } C;
 
 static bool
@@ -102,6 +106,10 @@ load(void)
 	    {"curl_url_set", &C.url_set},
 	    {"curl_url_get", &C.url_get},
 	    {"curl_url_strerror", &C.url_strerror},
+	    {"curl_share_init", &C.share_init},
+	    {"curl_share_setopt", &C.share_setopt},
+	    {"curl_share_cleanup", &C.share_cleanup},
+	    {"curl_share_strerror", &C.share_strerror},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		if (!sym(lib, t[i].name, t[i].fp)) {
@@ -342,4 +350,52 @@ const char *
 curl_url_strerror(CURLUcode rc)
 {
 	return load() ? C.url_strerror(rc) : C.why;
+}
+
+CURLSH *
+curl_share_init(void)
+{
+	return load() ? C.share_init() : NULL;
+}
+
+/* CURLSHOPT_SHARE/UNSHARE take a curl_lock_data (an int through the varargs), LOCKFUNC and
+ * UNLOCKFUNC a function, USERDATA a pointer. */
+CURLSHcode
+curl_share_setopt(CURLSH *sh, CURLSHoption option, ...)
+{
+	if (!load())
+		return CURLSHE_NOT_BUILT_IN;
+	va_list ap;
+	va_start(ap, option);
+	CURLSHcode rc;
+	switch (option) {
+	case CURLSHOPT_SHARE:
+	case CURLSHOPT_UNSHARE:
+		rc = C.share_setopt(sh, option, va_arg(ap, int));
+		break;
+	case CURLSHOPT_LOCKFUNC:
+	case CURLSHOPT_UNLOCKFUNC:
+		rc = C.share_setopt(sh, option, va_arg(ap, void (*)(void)));
+		break;
+	case CURLSHOPT_USERDATA:
+		rc = C.share_setopt(sh, option, va_arg(ap, void *));
+		break;
+	default:
+		rc = CURLSHE_BAD_OPTION;
+		break;
+	}
+	va_end(ap);
+	return rc;
+}
+
+CURLSHcode
+curl_share_cleanup(CURLSH *sh)
+{
+	return load() ? C.share_cleanup(sh) : CURLSHE_NOT_BUILT_IN;
+}
+
+const char *
+curl_share_strerror(CURLSHcode rc)
+{
+	return load() ? C.share_strerror(rc) : C.why;
 }

@@ -72,6 +72,12 @@ struct np_http_client_cfg {
 	int64_t max_wait_ms; /* cap on one Retry-After wait; default 60 s */
 	/* Optional: this client's own rate (its own bucket, besides any per-request limiter). */
 	double rate, burst;
+	/*
+	 * A cookie jar of the client's own (a session cookie set by a login answer goes back on
+	 * every later request of this client, and of no other client): libcurl's cookie engine
+	 * on a share of the client's (CURL_LOCK_DATA_COOKIE), in memory only, never written out.
+	 */
+	bool cookies;
 };
 
 /* Copies everything it needs from cfg. */
@@ -81,6 +87,11 @@ struct np_http_client *np_http_client_new(struct np_http *h, const struct np_htt
 void np_http_client_free(struct np_http_client *c);
 /* Cancels every request of the client, without callbacks (a poll's deadline passed). */
 void np_http_client_cancel_all(struct np_http_client *c);
+/*
+ * Empties the client's cookie jar (a new login starts a new session; requests already sent
+ * keep what they carried). Nothing without `cookies`.
+ */
+void np_http_client_clear_cookies(struct np_http_client *c);
 
 struct np_http_req {
 	const char *url;
@@ -90,16 +101,23 @@ struct np_http_req {
 	const char *content_type; /* for body; NULL = application/json */
 	/* Also take a token here before each attempt (e.g. the organization's). May be NULL. */
 	struct np_http_limiter *limiter;
+	/*
+	 * A 3xx answer is the answer, not followed: the call fails with the status and
+	 * resp.location (an API that redirects an unauthenticated call to its login page).
+	 */
+	bool no_redirect;
 };
 
 struct np_http_resp {
 	long status;      /* final HTTP status (2xx when ok == 0) */
 	const char *body; /* NUL-terminated; valid during the callback only */
 	size_t len;
-	const char *next_url;   /* the Link header's rel="next" URL, verbatim; NULL if none */
-	const char *url;        /* the URL that answered (after redirects) */
-	int attempts;           /* 1 + retries */
-	int64_t retry_after_ms; /* on failure after 429/503: what the server last asked; else 0 */
+	const char *next_url;     /* the Link header's rel="next" URL, verbatim; NULL if none */
+	const char *url;          /* the URL that answered (after redirects) */
+	int attempts;             /* 1 + retries */
+	int64_t retry_after_ms;   /* on failure after 429/503: what the server last asked; else 0 */
+	const char *content_type; /* the answer's Content-Type, verbatim; NULL if none */
+	const char *location;     /* a 3xx answer's Location, verbatim; NULL if none */
 };
 
 /*

@@ -77,7 +77,9 @@ np_http_attempt_reset(struct np_http_call *call)
 	free(call->buf);
 	free(call->link);
 	free(call->retry_after);
-	call->buf = call->link = call->retry_after = NULL;
+	free(call->ctype);
+	free(call->location);
+	call->buf = call->link = call->retry_after = call->ctype = call->location = NULL;
 	call->len = call->cap = 0;
 	call->too_big = false;
 	call->status = 0;
@@ -140,7 +142,15 @@ on_header(char *data, size_t size, size_t n, void *arg)
 		/* A new response (after a 100 Continue): its headers only. */
 		free(call->link);
 		free(call->retry_after);
-		call->link = call->retry_after = NULL;
+		free(call->ctype);
+		free(call->location);
+		call->link = call->retry_after = call->ctype = call->location = NULL;
+	} else if (header_is(data, len, "Content-Type", &v)) {
+		free(call->ctype);
+		call->ctype = v;
+	} else if (header_is(data, len, "Location", &v)) {
+		free(call->location);
+		call->location = v;
 	} else if (header_is(data, len, "Link", &v)) {
 		/* Several Link fields are one comma-separated list (RFC 9110 §5.3). */
 		if (call->link != NULL) {
@@ -203,6 +213,11 @@ np_http_attempt_start(struct np_http_call *call, char **cause)
 	if (c->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (c->share != NULL) {
+		/* "" turns the cookie engine on without reading a file; the jar is the share's. */
+		curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+		curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
 	}
 	for (size_t i = 0; i < c->nheaders; i++)
 		add_header(call, c->headers[i]);
@@ -369,6 +384,8 @@ redirect(struct np_http_call *call)
 	if (call->status == 303 && strcmp(call->method, "GET") != 0) {
 		free(call->method);
 		call->method = np_xstrdup("GET");
+		if (call->body != NULL)
+			explicit_bzero(call->body, call->body_len);
 		free(call->body);
 		call->body = NULL;
 		call->body_len = 0;
@@ -413,6 +430,7 @@ np_http_attempt_done(struct np_http_call *call, CURLcode res)
 		    .next_url = next,
 		    .url = call->url,
 		    .attempts = call->attempts,
+		    .content_type = call->ctype,
 		};
 		/* The callback may free the client: next is ours until it returns. */
 		np_http_call_finish(call, &r, 0, NULL);
@@ -420,7 +438,13 @@ np_http_attempt_done(struct np_http_call *call, CURLcode res)
 		return;
 	}
 	if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
-		redirect(call);
+		if (!call->no_redirect) {
+			redirect(call);
+			return;
+		}
+		char *esc = np_escape(call->location != NULL ? call->location : "(no Location)");
+		fail(call, np_xasprintf("%s %s: HTTP %ld to %s", call->method, call->url, st, esc));
+		free(esc);
 		return;
 	}
 	if (st == 429)

@@ -80,6 +80,21 @@ np_http_client_new(struct np_http *h, const struct np_http_client_cfg *cfg, char
 		np_tbucket_init(&c->bucket, cfg->rate, cfg->burst > 0 ? cfg->burst : cfg->rate,
 		                np_mono_ms());
 	}
+	if (cfg->cookies) {
+		c->share = curl_share_init();
+		if (c->share == NULL || curl_share_setopt(c->share, CURLSHOPT_SHARE,
+		                                          CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+			np_cause(cause, "%s: libcurl: cannot create a cookie jar", c->name);
+			if (c->share != NULL)
+				curl_share_cleanup(c->share);
+			free(c->name);
+			free(c->ca_file);
+			free_strings(c->auth, c->nauth);
+			free_strings(c->headers, c->nheaders);
+			free(c);
+			return NULL;
+		}
+	}
 	TAILQ_INIT(&c->queue);
 	TAILQ_INIT(&c->running);
 	TAILQ_INIT(&c->waiting);
@@ -124,6 +139,8 @@ destroy(struct np_http_call *call)
 	free(call->url);
 	free(call->origin);
 	free(call->method);
+	if (call->body != NULL)
+		explicit_bzero(call->body, call->body_len); /* a login's password */
 	free(call->body);
 	free(call->content_type);
 	free(call->cause);
@@ -159,12 +176,30 @@ np_http_client_free(struct np_http_client *c)
 		return;
 	np_http_client_cancel_all(c);
 	event_free(c->pump);
+	/* Every easy handle is gone (cancel_all): the share is no longer in use. */
+	if (c->share != NULL)
+		curl_share_cleanup(c->share);
 	c->h->nclients--;
 	free(c->name);
 	free(c->ca_file);
 	free_strings(c->auth, c->nauth);
 	free_strings(c->headers, c->nheaders);
 	free(c);
+}
+
+void
+np_http_client_clear_cookies(struct np_http_client *c)
+{
+	if (c == NULL || c->share == NULL)
+		return;
+	/* A handle of the share empties the share's jar ("ALL": every cookie, session or not). */
+	CURL *e = curl_easy_init();
+	if (e == NULL)
+		return;
+	curl_easy_setopt(e, CURLOPT_SHARE, c->share);
+	curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");
+	curl_easy_setopt(e, CURLOPT_COOKIELIST, "ALL");
+	curl_easy_cleanup(e);
 }
 
 void
@@ -302,6 +337,8 @@ np_http_call_fail(struct np_http_call *call, const char *cause)
 	    .url = call->url,
 	    .attempts = call->attempts,
 	    .retry_after_ms = call->retry_after_ms,
+	    .content_type = call->ctype,
+	    .location = call->location,
 	};
 	np_http_call_finish(call, &r, -1, call->cause != NULL ? call->cause : "failed");
 }
@@ -344,6 +381,7 @@ np_http_request(struct np_http_client *c, const struct np_http_req *rq, np_http_
 	}
 	call->content_type =
 	    np_xstrdup(rq->content_type != NULL ? rq->content_type : "application/json");
+	call->no_redirect = rq->no_redirect;
 	if (rq->limiter != NULL) {
 		np_http_limiter_ref(rq->limiter);
 		call->limiter = rq->limiter;

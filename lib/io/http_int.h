@@ -54,6 +54,7 @@ struct np_http_call {
 	char *body, *content_type;
 	size_t body_len;
 	struct np_http_limiter *limiter;
+	bool no_redirect; /* a 3xx is the answer */
 	np_http_cb cb;
 	void *arg;
 
@@ -75,6 +76,7 @@ struct np_http_call {
 	size_t len, cap;
 	bool too_big;
 	char *link, *retry_after;
+	char *ctype, *location; /* the answer's Content-Type and Location */
 	long status;
 	int64_t retry_after_ms;
 	char *cause; /* of the last failed attempt */
@@ -94,6 +96,7 @@ struct np_http_client {
 	int64_t max_wait_ms;
 	bool has_bucket;
 	struct np_tbucket bucket;
+	CURLSH *share; /* the cookie jar (cfg.cookies); NULL without */
 
 	struct call_list queue;   /* CALL_QUEUED, FIFO */
 	struct call_list running; /* CALL_RUNNING */

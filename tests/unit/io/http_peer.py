@@ -22,6 +22,9 @@ Routes:
   /gzip               a text body, gzip-encoded when accepted
   /slow?ms=M&id=I     answers after M ms; logs "end" before answering
   /hang               never answers; returns when the client goes away
+  /login              200 with Set-Cookie: sess=<counter>; Path=/; HttpOnly; Secure
+  /whoami             200 "<the Cookie header, or none>"
+  /html               200 Content-Type: text/html; charset=utf-8, a login form
 """
 import gzip
 import json
@@ -89,7 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         log("start", method=self.command, path=self.path, host=self.headers.get("Host"),
             auth=self.headers.get("Authorization"),
             key=self.headers.get("X-Cisco-Meraki-API-Key"),
-            ae=self.headers.get("Accept-Encoding"), accept=self.headers.get("Accept"))
+            ae=self.headers.get("Accept-Encoding"), accept=self.headers.get("Accept"),
+            cookie=self.headers.get("Cookie"))
         base = "https://%s" % self.headers.get("Host")
         p = u.path
         if p == "/ok":
@@ -143,6 +147,16 @@ class Handler(BaseHTTPRequestHandler):
                     except (OSError, ssl.SSLError):
                         break
             self.close_connection = True
+        elif p == "/login":
+            n = hit("login")
+            self.send(200, '{"status": "ok"}',
+                      [("Set-Cookie", "sess=s%d; Path=/; HttpOnly; Secure" % n),
+                       ("Content-Type", "application/json")])
+        elif p == "/whoami":
+            self.send(200, self.headers.get("Cookie") or "none")
+        elif p == "/html":
+            self.send(200, '<html><body><form action="/login"></form></body></html>',
+                      [("Content-Type", "text/html; charset=utf-8")])
         else:
             self.send(400, "unknown path")
 

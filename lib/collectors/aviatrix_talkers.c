@@ -1,0 +1,83 @@
+#include "collectors/aviatrix_talkers.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/hmap.h"
+#include "util/xmalloc.h"
+
+/* 4 (IPv4), 6 (IPv6) or 0 (neither), with the address bytes. */
+static int
+addr_parse(const char *s, unsigned char a[16])
+{
+	if (inet_pton(AF_INET, s, a) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, s, a) == 1)
+		return 6;
+	return 0;
+}
+
+int
+np_aviatrix_addr_cmp(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	int fx = addr_parse(a, x), fy = addr_parse(b, y);
+	int rx = fx == 4 ? 0 : fx == 6 ? 1 : 2, ry = fy == 4 ? 0 : fy == 6 ? 1 : 2;
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	if (rx == 2)
+		return strcmp(a, b);
+	int c = memcmp(x, y, fx == 4 ? 4 : 16);
+	return c != 0 ? c : strcmp(a, b);
+}
+
+static int
+top_cmp(const void *pa, const void *pb)
+{
+	const struct np_aviatrix_top *a = pa, *b = pb;
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? -1 : 1;
+	return np_aviatrix_addr_cmp(a->ip, b->ip);
+}
+
+size_t
+np_aviatrix_top_merge(const struct np_aviatrix_talkers *const *lists, size_t nlists, size_t size,
+                      struct np_aviatrix_top **out)
+{
+	size_t total = 0;
+	for (size_t l = 0; l < nlists; l++)
+		total += lists[l]->n;
+	struct np_aviatrix_top *v = np_xcalloc(total ? total : 1, sizeof(*v));
+	size_t n = 0;
+	struct np_hmap *at = np_hmap_new(); /* key -> index + 1 in v */
+	for (size_t l = 0; l < nlists; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const struct np_aviatrix_talker *t = &lists[l]->v[i];
+			size_t kl = strlen(t->key);
+			uintptr_t k = (uintptr_t)np_hmap_get(at, t->key, kl);
+			if (k != 0) {
+				uint64_t *b = &v[k - 1].bytes;
+				*b = *b > UINT64_MAX - t->bytes ? UINT64_MAX : *b + t->bytes;
+				continue;
+			}
+			v[n].ip = np_xstrdup(t->key);
+			v[n].bytes = t->bytes;
+			n++;
+			np_hmap_put(at, t->key, kl, (void *)(uintptr_t)n);
+		}
+	np_hmap_free(at, NULL);
+	qsort(v, n, sizeof(*v), top_cmp);
+	for (size_t i = size; i < n; i++)
+		free(v[i].ip);
+	*out = v;
+	return n < size ? n : size;
+}
+
+void
+np_aviatrix_top_free(struct np_aviatrix_top *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].ip);
+	free(v);
+}
