@@ -18,6 +18,10 @@ require_root
 require_cmd curl openssl python3 sqlite3
 FAKETIME_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 [ -f "$FAKETIME_LIB" ] || skip "needs libfaketime"
+printf 'daemon: { database: %s }\nsources:\n  - { name: c, type: cato, account_id: "1", api_key_env: K }\n' \
+	"$T/probe.db" >"$T/probe.yaml"
+probe=$("$NETPULSED" --check-config -c "$T/probe.yaml" 2>&1 || true)
+! grep -q "expected one of.*got 'cato'" <<<"$probe" || skip "this netpulsed has no cato source"
 make_netns
 
 KEY=cato-key-5e6f7a
