@@ -86,7 +86,8 @@ fuzz: deps
 # bench_daemon runs the daemon itself on BENCH_N links (minutes per size; needs root; its
 # durations: BENCH_WARMUP_S, BENCH_WINDOW_S, BENCH_ALERTS, BENCH_BOUNDARY, see the file).
 # Alone: build/bench/bench_daemon 1000. bench_meraki.sh: the Meraki source against the simulator
-# (50 networks x 5,000 clients; a few minutes).
+# (50 networks x 5,000 clients; a few minutes); bench_aviatrix.sh (200 gateways x 20 tunnels, a day
+# of samples) and bench_cato.sh (2,000 users x 300 applications x 14 days) likewise.
 BENCH_N ?= 1000 10000
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
@@ -94,6 +95,8 @@ bench: build
 		echo "== $$b $$a"; $$b $$a || exit 1; done
 	@echo "== $(BUILD)/bench/bench_daemon $(BENCH_N)"; $(BUILD)/bench/bench_daemon $(BENCH_N)
 	@echo "== bench/bench_meraki.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_meraki.sh
+	@echo "== bench/bench_aviatrix.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_aviatrix.sh
+	@echo "== bench/bench_cato.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_cato.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

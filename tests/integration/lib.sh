@@ -307,3 +307,61 @@ sim_ctl() {
 
 # sim_stat EXPR: a value from the simulator's statistics, e.g. sim_stat "j['status_429']".
 sim_stat() { sim_ctl GET /_sim/stats | json_get "$1"; }
+
+# ---- CoPilot and Cato simulators (tests/sim/copilot_sim.py, cato_sim.py; tests/sim/README.md) ----
+# xsim_start KIND DIR SCENARIO [ARGS...]: KIND copilot or cato; like meraki_sim_start (certificates
+# in DIR, made if absent; in $NS when make_netns ran; log $T/KIND_sim.log; stopped at cleanup).
+# Sets SIM_PORT, SIM_PID, SIM_CA and SIM_BASE (copilot: https://127.0.0.1:PORT, cato:
+# https://127.0.0.1:PORT/api/v1/graphql2), so sim_ctl and sim_stat talk to it. Call it without $( ).
+xsim_start() {
+	local kind=$1 d=$2 sc=$3
+	shift 3
+	[ -f "$d/server.pem" ] || sim_certs "$d" || fail "sim_certs failed"
+	rm -f "$d/$kind.port"
+	local pre=()
+	[ -z "$NS" ] || pre=(ip netns exec "$NS")
+	"${pre[@]}" python3 "$SIM_DIR/${kind}_sim.py" --scenario "$sc" --cert "$d/server.pem" \
+		--key "$d/server.key" --port-file "$d/$kind.port" "$@" >>"$T/${kind}_sim.log" 2>&1 &
+	SIM_PID=$!
+	CLEANUP+=("kill $SIM_PID; wait $SIM_PID")
+	wait_for 120 "[ -s '$d/$kind.port' ] || ! kill -0 $SIM_PID" || fail "${kind}_sim did not start"
+	[ -s "$d/$kind.port" ] || fail "${kind}_sim exited: $(tail -n 5 "$T/${kind}_sim.log")"
+	SIM_PORT=$(cat "$d/$kind.port")
+	SIM_CA=$d/ca.pem
+	SIM_BASE=https://127.0.0.1:$SIM_PORT
+	[ "$kind" != cato ] || SIM_BASE=$SIM_BASE/api/v1/graphql2
+	echo "$SIM_PORT"
+}
+
+# sim_certs_ft DIR: like sim_certs, but made under libfaketime at 2026-01-01 and valid 1000 days,
+# for tests whose daemon runs with a faked clock far from the real one. Needs $FAKETIME_LIB.
+sim_certs_ft() {
+	local dir=$1
+	mkdir -p "$dir"
+	local ft=(env LD_PRELOAD=$FAKETIME_LIB FAKETIME="@2026-01-01 00:00:00" TZ=UTC)
+	"${ft[@]}" openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1000 \
+		-subj "/CN=netpulse test CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+		>"$dir/openssl.log" 2>&1 || fail "CA: $(cat "$dir/openssl.log")"
+	"${ft[@]}" openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+		-keyout "$dir/server.key" -out "$dir/server.csr" >>"$dir/openssl.log" 2>&1 || fail "csr"
+	printf '%s\n' "subjectAltName=IP:127.0.0.1,IP:127.0.0.2,DNS:localhost" \
+		"basicConstraints=CA:FALSE" "extendedKeyUsage=serverAuth" >"$dir/server.ext"
+	"${ft[@]}" openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+		-CAcreateserial -days 1000 -extfile "$dir/server.ext" -out "$dir/server.pem" \
+		>>"$dir/openssl.log" 2>&1 || fail "server cert: $(cat "$dir/openssl.log")"
+}
+
+# ft_once UNIX CONFIG [ENV...]: one `netpulsed --once -v -c CONFIG` in $NS with its wall clock at
+# UNIX (libfaketime; monotonic real), extra NAME=VALUE environment; output in $T/run.out (also
+# appended to $T/netpulsed.log), exit status in $RC.
+ft_once() {
+	local when
+	when=$(date -u -d "@$1" '+%Y-%m-%d %H:%M:%S')
+	local cfg=$2
+	shift 2
+	RC=0
+	ip netns exec "$NS" env LD_PRELOAD=$FAKETIME_LIB FAKETIME="@$when" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+		TZ=UTC "$@" "$NETPULSED" --once -v -c "$cfg" >"$T/run.out" 2>&1 || RC=$?
+	cat "$T/run.out" >>"$T/netpulsed.log"
+}
