@@ -8,6 +8,7 @@
 #include "collectors/aviatrix_env.h"
 #include "collectors/collector.h"
 #include "config/config_table.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 #define MIN_MS (60LL * 1000)
@@ -82,30 +83,6 @@ const struct np_config_opt np_aviatrix_options[] = {
     {.name = NULL},
 };
 
-/* The host of an http(s) URL (between "://" and the next '/', ':' or end; [v6] kept). */
-static char *
-url_host(const char *url)
-{
-	const char *h = strstr(url, "://");
-	h = h != NULL ? h + 3 : url;
-	const char *at = strpbrk(h, "/?#");
-	size_t n = at != NULL ? (size_t)(at - h) : strlen(h);
-	const char *cred = memchr(h, '@', n);
-	if (cred != NULL) {
-		n -= (size_t)(cred + 1 - h);
-		h = cred + 1;
-	}
-	if (n > 0 && h[0] == '[') {
-		const char *e = memchr(h, ']', n);
-		if (e != NULL)
-			return np_xstrndup(h + 1, (size_t)(e - h - 1));
-	}
-	const char *colon = memchr(h, ':', n);
-	if (colon != NULL)
-		n = (size_t)(colon - h);
-	return np_xstrndup(h, n);
-}
-
 static void
 wipe_free(char *s)
 {
@@ -145,7 +122,7 @@ np_aviatrix_conf_check(void *conf, const struct np_source_cfg *src, struct np_co
 			r->error(r, "base_url", "not an http:// or https:// URL");
 		else if (strncasecmp(c->url, "http://", 7) == 0)
 			r->warning(r, "base_url", "plain http: the password travels unencrypted");
-		c->host = url_host(c->url);
+		c->host = np_url_host(c->url);
 		if (c->host[0] == '\0')
 			r->error(r, c->base_url != NULL ? "base_url" : "env_file", "no host in %s",
 			         c->url);

@@ -3,13 +3,14 @@
 #include <string.h>
 
 #include "collectors/aviatrix.h"
+#include "collectors/cato.h"
 #include "collectors/local.h"
 #include "collectors/meraki.h"
 #include "collectors/stealthwatch.h"
 
 /* Every collector type, looked up by the config's `type:` (OpenSMTPD table.c style). */
 const struct np_collector_ops *const np_collectors[] = {
-    &np_local_ops, &np_stealthwatch_ops, &np_meraki_ops, &np_aviatrix_ops, NULL,
+    &np_local_ops, &np_stealthwatch_ops, &np_meraki_ops, &np_aviatrix_ops, &np_cato_ops, NULL,
 };
 
 const struct np_collector_ops *

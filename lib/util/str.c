@@ -52,3 +52,26 @@ np_escape(const char *s)
 	*o = '\0';
 	return out;
 }
+
+char *
+np_url_host(const char *url)
+{
+	const char *h = strstr(url, "://");
+	h = h != NULL ? h + 3 : url;
+	const char *at = strpbrk(h, "/?#");
+	size_t n = at != NULL ? (size_t)(at - h) : strlen(h);
+	const char *cred = memchr(h, '@', n);
+	if (cred != NULL) {
+		n -= (size_t)(cred + 1 - h);
+		h = cred + 1;
+	}
+	if (n > 0 && h[0] == '[') {
+		const char *e = memchr(h, ']', n);
+		if (e != NULL)
+			return np_xstrndup(h + 1, (size_t)(e - h - 1));
+	}
+	const char *colon = memchr(h, ':', n);
+	if (colon != NULL)
+		n = (size_t)(colon - h);
+	return np_xstrndup(h, n);
+}

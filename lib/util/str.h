@@ -14,4 +14,10 @@ size_t np_strlcpy(char *dst, const char *src, size_t size);
  */
 char *np_escape(const char *s);
 
+/*
+ * The host of an http(s) URL: between "://" and the next '/', '?', '#' or ':' (user info
+ * dropped, an IPv6 literal without its brackets). malloc'd.
+ */
+char *np_url_host(const char *url);
+
 #endif
