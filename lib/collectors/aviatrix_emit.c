@@ -154,6 +154,9 @@ np_avx_emit_talkers(struct apoll *p)
 		for (size_t s = 0; s < p->tl[i].skips.skipped; s++)
 			np_batch_skip(b, p->tl[i].skips.reason);
 	static const uint8_t kinds[2] = {NP_AMOUNT_TALKER_DST, NP_AMOUNT_TALKER_SRC};
+	/* The side is the interface too: an address on both sides is two series (the pipeline
+	 * knows a series by source, device and interface). */
+	static const char *const sides[2] = {"dst", "src"};
 	for (size_t side = 0; side < 2; side++) {
 		const struct np_aviatrix_talkers *lists[2] = {&p->tl[side * 2],
 		                                              &p->tl[side * 2 + 1]};
@@ -161,7 +164,7 @@ np_avx_emit_talkers(struct apoll *p)
 		size_t n = np_aviatrix_top_merge(lists, 2, (size_t)a->tt_size, &top);
 		for (size_t i = 0; i < n; i++) {
 			struct np_obs *o = np_batch_add(b);
-			np_obs_set_names(b, o, top[i].ip, "");
+			np_obs_set_names(b, o, top[i].ip, sides[side]);
 			np_obs_amount(o, p->t_start, p->t_start + a->tt_interval_ms);
 			o->amount_kind = kinds[side];
 			np_obs_counter(o, NP_C_RX_BYTES, top[i].bytes);

@@ -188,16 +188,22 @@ strp_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* The sorted distinct names of one field of the cells (pointers into c). */
+/*
+ * The sorted distinct names of one field of the cells with bytes (pointers into c): like the
+ * original, which pivoted its non-zero hourly rows, an application or user without a byte in
+ * the period has no row or column.
+ */
 static char **
 names(const struct np_cato *c, bool user, size_t *n)
 {
 	char **v = np_xcalloc(c->n ? c->n : 1, sizeof(*v));
+	size_t k = 0;
 	for (size_t i = 0; i < c->n; i++)
-		v[i] = user ? c->v[i].user : c->v[i].app;
-	qsort(v, c->n, sizeof(*v), strp_cmp);
+		if (c->v[i].up + c->v[i].down > 0)
+			v[k++] = user ? c->v[i].user : c->v[i].app;
+	qsort(v, k, sizeof(*v), strp_cmp);
 	size_t m = 0;
-	for (size_t i = 0; i < c->n; i++) {
+	for (size_t i = 0; i < k; i++) {
 		if (m == 0 || strcmp(v[m - 1], v[i]) != 0)
 			v[m++] = v[i];
 	}
@@ -246,6 +252,8 @@ np_cato_pivot_csv(const struct np_cato *c)
 	int64_t *m = np_xcalloc(na * nu > 0 ? na * nu : 1, sizeof(*m));
 	struct pivot_row *rows = np_xcalloc(na ? na : 1, sizeof(*rows));
 	for (size_t i = 0; i < c->n; i++) {
+		if (c->v[i].up + c->v[i].down == 0)
+			continue;
 		size_t a = index_of(apps, na, c->v[i].app), u = index_of(users, nu, c->v[i].user);
 		m[a * nu + u] += c->v[i].up + c->v[i].down;
 	}

@@ -134,8 +134,8 @@ pass "six hours down: the gap filled, hour 11 completed, hour 17 as it was at 17
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM series WHERE source = 'cato' AND device = 'Foo, \"Bar\"' AND interface = '=cmd'")" = 1 ] ||
 	fail "quoted application lost"
 [ "$(row Slack '' $((D0 + 11 * H)))" = "3600 3600" ] || fail "null user: $(row Slack '' $((D0 + 11 * H)))"
-[ "$(row Zoom "O'Brien, Pat" $((D0 + 9 * H)))" = "3600 123456789012" ] || fail "O'Brien: $(row Zoom "O'Brien, Pat" $((D0 + 9 * H)))"
-[ "$(row Zoom "O'Brien, Pat" $((D0 + 10 * H)))" = "" ] || fail "LAN-bound traffic stored"
+[ "$(row Zoom "O''Brien, Pat" $((D0 + 9 * H)))" = "3600 123456789012" ] || fail "O'Brien: $(row Zoom "O''Brien, Pat" $((D0 + 9 * H)))"
+[ "$(row Zoom "O''Brien, Pat" $((D0 + 10 * H)))" = "" ] || fail "LAN-bound traffic stored"
 pass "names: apostrophe and comma, quotes, unicode, empty and null users intact; LAN-bound not counted"
 
 # ======== 3. reports ========
@@ -175,7 +175,8 @@ for form in 401 200; do
 	sim_ctl POST /_sim/modes "{\"bad_key\": \"$form\"}" >/dev/null
 	run_at $((D0 + 17 * H + 300)) "$T/bad.yaml"
 	grep -q "cato-bad.*API key rejected" "$T/run.out" || fail "bad key ($form): no 'API key rejected': $(grep cato-bad "$T/run.out" | tail -n 5)"
-	check_rows $((D0 + 17 * H + 300)) $FROM $((D0 + 18 * H)) "$T/bad.db"
+	# a new database: its back-fill (2d) starts at 17:05 - 48 h, in hour -31
+	check_rows $((D0 + 17 * H + 300)) $((D0 - 31 * H)) $((D0 + 18 * H)) "$T/bad.db"
 	"$NETPULSE" --db "$T/bad.db" status --explain >"$T/explain.txt" 2>&1 || true
 	grep -q "cato-bad.*API key rejected" "$T/explain.txt" || fail "status --explain: $(cat "$T/explain.txt")"
 done

@@ -204,7 +204,7 @@ test_missing_required_key(void **state)
 	/* An unknown type: the common keys are still checked. */
 	expect_errors("sources:\n  - { name: x, type: nosuch, interval: x }\n",
 	              "t.yaml:2:22: bad value for 'type' in source 'x': expected one of local, "
-	              "stealthwatch, meraki, aviatrix, got 'nosuch'\n"
+	              "stealthwatch, meraki, aviatrix, cato, got 'nosuch'\n"
 	              "t.yaml:2:40: bad value for 'interval' in source 'x': expected a duration "
 	              "like 30s, 5m, 2h, got 'x'");
 	expect_errors(SW_HEAD,

@@ -152,12 +152,12 @@ test_talker_kinds(void **state)
 	struct fx *f = *state;
 	amount(&f->b, "net1", "Corporate", D0_MS, 10, 20);
 	struct np_obs *o = np_batch_add(&f->b);
-	np_obs_set_names(&f->b, o, "203.0.113.7", "");
+	np_obs_set_names(&f->b, o, "203.0.113.7", "dst");
 	np_obs_counter(o, NP_C_RX_BYTES, 99);
 	np_obs_amount(o, D0_MS, D0_MS + 3600000);
 	o->amount_kind = NP_AMOUNT_TALKER_DST;
 	o = np_batch_add(&f->b);
-	np_obs_set_names(&f->b, o, "10.0.0.1", "");
+	np_obs_set_names(&f->b, o, "10.0.0.1", "src");
 	np_obs_counter(o, NP_C_RX_BYTES, 98);
 	np_obs_amount(o, D0_MS, D0_MS + 3600000);
 	o->amount_kind = NP_AMOUNT_TALKER_SRC;
