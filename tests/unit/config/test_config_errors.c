@@ -505,6 +505,24 @@ test_secret_errors(void **state)
 	              "used together");
 }
 
+/* The cato source's own rules, at their keys. */
+static void
+test_cato(void **state)
+{
+	(void)state;
+	expect_errors("sources:\n"
+	              "  - name: c\n"
+	              "    type: cato\n"
+	              "    api_key_env: K\n"
+	              "    rate_limit: 0\n"
+	              "    base_url: ftp://x\n",
+	              "t.yaml:2:5: missing required key 'account_id' in source 'c'\n"
+	              "t.yaml:4:18: bad value for 'api_key_env' in source 'c': environment "
+	              "variable K is not set\n"
+	              "t.yaml:5:17: must be above 0\n"
+	              "t.yaml:6:15: not an http:// or https:// URL");
+}
+
 /* A secret given in clear never shows up in a message, whatever else is wrong. */
 static void
 test_secret_never_in_messages(void **state)
@@ -516,6 +534,7 @@ test_secret_never_in_messages(void **state)
 	    SW_HEAD "    password: Hunter2-secret\n    port: ssh\n",
 	    "sources:\n  - { name: l, type: local, password: Hunter2-secret }\n",
 	    "sources:\n  - { name: l, type: meraki, password: Hunter2-secret }\n",
+	    "sources:\n  - { name: c, type: cato, account_id: 1, api_key: Hunter2-secret }\n",
 	    SW_HEAD "    password: [Hunter2-secret]\n",
 	    SW_HEAD "    password: { Hunter2-secret: 1 }\n",
 	};
@@ -612,6 +631,7 @@ main(void)
 	    cmocka_unit_test(test_alert_targets),
 	    cmocka_unit_test(test_yaml_syntax_error),
 	    cmocka_unit_test(test_secret_errors),
+	    cmocka_unit_test(test_cato),
 	    cmocka_unit_test(test_secret_never_in_messages),
 	    cmocka_unit_test(test_all_errors_together),
 	    cmocka_unit_test(test_many_errors_are_capped),
