@@ -1,7 +1,7 @@
 #ifndef NP_COLLECTORS_AVIATRIX_PARSE_H
 #define NP_COLLECTORS_AVIATRIX_PARSE_H
 /*
- * Pure parsers of the CoPilot answers the aviatrix source reads (the contract is SPEC8's "The
+ * Pure parsers of the CoPilot answers the aviatrix source reads (the contract is tests/sim/CONTRACT.md's "The
  * CoPilot API"): one function per endpoint, body need not be NUL-terminated. A body that is
  * not JSON or not of the expected top-level shape fails (-1, *cause "gateways: ..."); an
  * element that cannot be used is skipped and counted (skips; the first reason kept) and the

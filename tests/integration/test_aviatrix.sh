@@ -8,7 +8,7 @@
 #      including gw-1's reboot at 06:01:40 (the post-reboot counter counted from zero) and the
 #      six-hour gap back-filled from the per-sample series; transit and HA gateways never asked;
 #   2. `netpulse egress` JSON (by gateway, by account and region, --per hour) exactly as
-#      copilot_expect.py computes SPEC8's formula (gw-2 floored);
+#      copilot_expect.py computes the formula of lib/report/egress.h (gw-2 floored);
 #   3. `netpulse top` (dst and src) exactly: FlowIQ calls per hour, spokes only (a name with a
 #      quote and a backslash escaped), IPv6 and CGNAT kept, the size cut, the late hour unread;
 #   4. gateway and tunnel link states;

@@ -2,7 +2,7 @@
 """Cato Networks GraphQL API simulator (appStatsTimeSeries) for netpulse tests and benches
 (stdlib only).
 
-Serves the Cato contract of /work/wt/SPEC8.md over HTTPS on 127.0.0.1 (any path, POST):
+Serves the Cato contract of tests/sim/CONTRACT.md over HTTPS on 127.0.0.1 (any path, POST):
 x-api-key checked (a bad key answered as 401, 403 or 200 + errors), utc.{…--…} time frames
 (and the factored and last.* forms), buckets, perSecond (divided by the granularity when true or
 absent), withMissingData (-1 or 0), the traffic_direction filter, aliased key names, labels,

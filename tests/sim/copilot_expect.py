@@ -14,7 +14,7 @@ deltas: per spoke gateway, interface (eth0, tun-*) and bucket [b, b+per) (defaul
   period), rx/tx = the sum over consecutive samples (t, t+300) with b <= t and t+300 <= b+per of
   what a counter engine counts: v2 - v1, or v2 when the counter went down (a reboot: counted
   from zero). One JSON object a line {gateway, interface, start, end, rx_bytes, tx_bytes}.
-egress: per group and bucket, SPEC8's formula per gateway (internal = Σ tun, egress =
+egress: per group and bucket, the formula of lib/report/egress.h per gateway (internal = Σ tun, egress =
   max(0, eth0 − Σ tun rx+tx), floored when clamped), summed over the group's gateways; prints
   {"rows": [...], "total": {...}} like `netpulse egress --format json` (without "period").
 top: per interval of the period, the four FlowIQ calls (size 3 × size each: OUT and IN, spokes

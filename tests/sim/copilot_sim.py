@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Aviatrix CoPilot API simulator for netpulse tests and benches (stdlib only).
 
-Serves the CoPilot contract of /work/wt/SPEC8.md ("The CoPilot API") over HTTPS on 127.0.0.1:
+Serves the CoPilot contract of tests/sim/CONTRACT.md ("The CoPilot API") over HTTPS on 127.0.0.1:
 login with cookie sessions (expiry forced by time, by request count or by a control call),
 four answers to an unauthenticated request, gateways, routes, the performance report with a
 per-sample series computed from a scenario (rates, gateway reboots), and FlowIQ field_agg with
