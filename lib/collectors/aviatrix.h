@@ -3,7 +3,8 @@
 /*
  * The aviatrix source (`type: aviatrix`): spoke gateways of an Aviatrix CoPilot, their eth0 and
  * tun-* byte counters per sample, gateway and tunnel link state, and FlowIQ top talkers as
- * interval amounts. The CoPilot API it reads is the contract in tests/sim/CONTRACT.md ("The CoPilot API").
+ * interval amounts. The CoPilot API it reads is the contract in tests/sim/CONTRACT.md ("The CoPilot
+ * API").
  */
 #include "collectors/collector.h"
 

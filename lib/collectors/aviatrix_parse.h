@@ -1,11 +1,11 @@
 #ifndef NP_COLLECTORS_AVIATRIX_PARSE_H
 #define NP_COLLECTORS_AVIATRIX_PARSE_H
 /*
- * Pure parsers of the CoPilot answers the aviatrix source reads (the contract is tests/sim/CONTRACT.md's "The
- * CoPilot API"): one function per endpoint, body need not be NUL-terminated. A body that is
- * not JSON or not of the expected top-level shape fails (-1, *cause "gateways: ..."); an
- * element that cannot be used is skipped and counted (skips; the first reason kept) and the
- * rest still counts. Unknown fields are ignored. Every string is owned by its list
+ * Pure parsers of the CoPilot answers the aviatrix source reads (the contract is
+ * tests/sim/CONTRACT.md's "The CoPilot API"): one function per endpoint, body need not be
+ * NUL-terminated. A body that is not JSON or not of the expected top-level shape fails (-1, *cause
+ * "gateways: ..."); an element that cannot be used is skipped and counted (skips; the first reason
+ * kept) and the rest still counts. Unknown fields are ignored. Every string is owned by its list
  * (np_aviatrix_*_free; the list may be reused after).
  *
  * Numbers may be JSON integers or reals ("1.7620128E12"): a counter or byte count is used

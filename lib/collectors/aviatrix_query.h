@@ -1,8 +1,9 @@
 #ifndef NP_COLLECTORS_AVIATRIX_QUERY_H
 #define NP_COLLECTORS_AVIATRIX_QUERY_H
 /*
- * What the aviatrix source sends to CoPilot (tests/sim/CONTRACT.md "The CoPilot API"): the login, performance
- * and field_agg requests, the FlowIQ query strings (Lucene-like: values in double quotes with
+ * What the aviatrix source sends to CoPilot (tests/sim/CONTRACT.md "The CoPilot API"): the login,
+ * performance and field_agg requests, the FlowIQ query strings (Lucene-like: values in double
+ * quotes with
  * \" and \\ escapes), and the API's time format. Pure; every result is malloc'd.
  */
 #include <stddef.h>

@@ -115,15 +115,15 @@ answered(void *arg, const struct np_http_resp *r, int ok, const char *cause)
 		log_msg(c, LOG_WARNING, "%s: buckets of %lld s, not an hour (%lld series)",
 		        (long long)res.granularity, (long long)res.series);
 	if (res.truncated > 0)
-		log_msg(c, LOG_WARNING, "%s: %lld names cut to %lld bytes", (long long)res.truncated,
-		        NP_NAME_MAX - 1);
+		log_msg(c, LOG_WARNING, "%s: %lld names cut to %lld bytes",
+		        (long long)res.truncated, NP_NAME_MAX - 1);
 	c->amounts += res.amounts;
 	if (c->batch.n > 0)
 		c->ctx.push(c->ctx.arg, &c->batch);
 	c->rate_retries = 0;
 	/* Complete hours only: the one holding now is read again by the next poll. */
-	int64_t done_to = c->call_end_s < c->end_s - NP_CATO_HOUR ? c->call_end_s
-	                                                           : c->end_s - NP_CATO_HOUR;
+	int64_t done_to =
+	    c->call_end_s < c->end_s - NP_CATO_HOUR ? c->call_end_s : c->end_s - NP_CATO_HOUR;
 	if (done_to > c->mark_s)
 		c->mark_s = done_to;
 	if (r->len > BIG_ANSWER && c->buckets > 1)
@@ -144,8 +144,11 @@ next_call(struct cato *c)
 		n = c->buckets;
 	c->call_end_s = c->cur_s + n * NP_CATO_HOUR;
 	char *body = np_cato_request_body(c->account, c->cur_s, c->call_end_s);
-	struct np_http_req rq = {
-	    .url = c->url, .method = "POST", .body = body, .body_len = strlen(body), .limiter = c->lim};
+	struct np_http_req rq = {.url = c->url,
+	                         .method = "POST",
+	                         .body = body,
+	                         .body_len = strlen(body),
+	                         .limiter = c->lim};
 	char *cause = NULL;
 	c->call = np_http_request(c->client, &rq, answered, c, &cause);
 	free(body);
@@ -244,7 +247,8 @@ cato_poll(void *inst, char **cause)
 	}
 	c->now_s = np_wall_ms() / 1000;
 	if (c->mark_s < 0) {
-		int64_t m = c->ctx.amount_mark != NULL ? c->ctx.amount_mark(c->ctx.arg, NULL, NULL) : 0;
+		int64_t m =
+		    c->ctx.amount_mark != NULL ? c->ctx.amount_mark(c->ctx.arg, NULL, NULL) : 0;
 		/* The latest stored hour may be the one that was still growing: read it again. */
 		c->mark_s = m > 0 ? m / 1000 - NP_CATO_HOUR : 0;
 	}

@@ -77,12 +77,12 @@ enum np_cato_answer {
 
 struct np_cato_result {
 	enum np_cato_answer answer;
-	int64_t wait_ms;      /* NP_CATO_RATE_LIMITED: "Try again in N seconds", else 5 s */
-	char *message;        /* the first error's message (escaped), or NULL */
-	int64_t granularity;  /* seconds per bucket as answered */
-	size_t amounts;       /* observations added */
-	size_t series;        /* timeseries read */
-	size_t truncated;     /* names cut to NP_NAME_MAX */
+	int64_t wait_ms;     /* NP_CATO_RATE_LIMITED: "Try again in N seconds", else 5 s */
+	char *message;       /* the first error's message (escaped), or NULL */
+	int64_t granularity; /* seconds per bucket as answered */
+	size_t amounts;      /* observations added */
+	size_t series;       /* timeseries read */
+	size_t truncated;    /* names cut to NP_NAME_MAX */
 };
 
 /*

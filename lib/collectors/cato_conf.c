@@ -66,9 +66,10 @@ np_cato_conf_check(void *conf, const struct np_source_cfg *src, struct np_conf_r
 	if (!(c->rate_limit > 0))
 		r->error(r, "rate_limit", "must be above 0");
 	else if (c->rate_limit > API_RATE)
-		r->warning(r, "rate_limit",
-		           "above the API's %d calls a minute per account: expect rate-limit answers",
-		           API_RATE);
+		r->warning(
+		    r, "rate_limit",
+		    "above the API's %d calls a minute per account: expect rate-limit answers",
+		    API_RATE);
 	c->host = np_url_host(url);
 }
 

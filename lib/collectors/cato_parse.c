@@ -31,7 +31,8 @@ np_cato_classify(const char *msg, int64_t *wait_ms)
 	*wait_ms = 0;
 	if (msg == NULL)
 		return NP_CATO_ERROR;
-	if (has_word(msg, "rate limit") || has_word(msg, "ratelimit") || has_word(msg, "rate-limit")) {
+	if (has_word(msg, "rate limit") || has_word(msg, "ratelimit") ||
+	    has_word(msg, "rate-limit")) {
 		*wait_ms = DEFAULT_WAIT_MS;
 		for (const char *p = msg; *p != '\0'; p++) {
 			if (strncasecmp(p, "try again in ", 13) != 0)
@@ -276,9 +277,11 @@ np_cato_parse(const char *body, size_t len, int64_t from_s, int64_t to_s, struct
 		goto out;
 	}
 	const json_t *g = json_object_get(ast, "granularity");
-	res->granularity = json_is_number(g) ? (int64_t)llround(json_number_value(g)) : NP_CATO_HOUR;
+	res->granularity =
+	    json_is_number(g) ? (int64_t)llround(json_number_value(g)) : NP_CATO_HOUR;
 	if (res->granularity <= 0 || res->granularity > 31 * 86400) {
-		np_cause(cause, "granularity %lld is not a bucket size", (long long)res->granularity);
+		np_cause(cause, "granularity %lld is not a bucket size",
+		         (long long)res->granularity);
 		goto out;
 	}
 	const json_t *series = json_object_get(ast, "timeseries");
@@ -286,8 +289,12 @@ np_cato_parse(const char *body, size_t len, int64_t from_s, int64_t to_s, struct
 		np_cause(cause, "timeseries is not an array");
 		goto out;
 	}
-	struct ctx c = {.b = b, .index = np_hmap_new(), .from_s = from_s, .to_s = to_s,
-	                .gran = res->granularity, .res = res};
+	struct ctx c = {.b = b,
+	                .index = np_hmap_new(),
+	                .from_s = from_s,
+	                .to_s = to_s,
+	                .gran = res->granularity,
+	                .res = res};
 	size_t i;
 	const json_t *ts;
 	json_array_foreach(series, i, ts)

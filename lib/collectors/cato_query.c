@@ -48,9 +48,9 @@ np_cato_request_body(const char *account_id, int64_t from_s, int64_t to_s)
 	    "{s:s, s:s, s:I, s:[o,o], s:[{s:s,s:s},{s:s,s:s}], s:[{s:s,s:s,s:[s]}], s:b, s:b}",
 	    "accountID", account_id, "timeFrame", tf, "buckets",
 	    (json_int_t)((to_s - from_s) / NP_CATO_HOUR), "dimension", field("application_name"),
-	    field("user_name"), "measure", "aggType", "sum", "fieldName", "upstream", "aggType", "sum",
-	    "fieldName", "downstream", "appStatsFilter", "fieldName", "traffic_direction", "operator",
-	    "is", "values", "WANBOUND", "perSecond", 0, "withMissingData", 1);
+	    field("user_name"), "measure", "aggType", "sum", "fieldName", "upstream", "aggType",
+	    "sum", "fieldName", "downstream", "appStatsFilter", "fieldName", "traffic_direction",
+	    "operator", "is", "values", "WANBOUND", "perSecond", 0, "withMissingData", 1);
 	free(tf);
 	json_t *body = json_pack("{s:s, s:o, s:s}", "query", query, "variables", vars,
 	                         "operationName", "appStatsTimeSeries");

@@ -46,8 +46,10 @@ enum np_link_obs {
 /* What an interval amount counts (the series kind it is stored under). */
 enum np_amount_kind {
 	NP_AMOUNT_USAGE,      /* traffic of the series (kind "usage"; counted by `usage`) */
-	NP_AMOUNT_TALKER_DST, /* one external address: device = it, interface "dst" ("talker-dst") */
-	NP_AMOUNT_TALKER_SRC, /* one internal address, interface "src" ("talker-src"); not in usage */
+	NP_AMOUNT_TALKER_DST, /* one external address: device = it, interface "dst" ("talker-dst")
+	                       */
+	NP_AMOUNT_TALKER_SRC, /* one internal address, interface "src" ("talker-src"); not in usage
+	                       */
 };
 
 enum np_ever_up {

@@ -103,11 +103,12 @@ test_errors(void **state)
 	assert_int_equal(np_cato_classify("Forbidden", &w), NP_CATO_BAD_KEY);
 	assert_int_equal(np_cato_classify("account 7 not found", &w), NP_CATO_ERROR);
 
-	const char *bad[] = {"", "not json", "{\"data\":{}}", "{\"data\":{\"appStatsTimeSeries\":"
-	                                                      "{\"timeseries\":7}}}"};
+	const char *bad[] = {"", "not json", "{\"data\":{}}",
+	                     "{\"data\":{\"appStatsTimeSeries\":"
+	                     "{\"timeseries\":7}}}"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-		assert_int_equal(np_cato_parse(bad[i], strlen(bad[i]), D0, D0 + H, &b, &res, &cause),
-		                 -1);
+		assert_int_equal(
+		    np_cato_parse(bad[i], strlen(bad[i]), D0, D0 + H, &b, &res, &cause), -1);
 		assert_non_null(cause);
 		free(cause);
 		cause = NULL;
@@ -208,8 +209,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_answer),  cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_label),   cmocka_unit_test(test_request),
+	    cmocka_unit_test(test_answer), cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_label),  cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
