@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/civil.h"
+#include "util/str.h"
 #include "util/xmalloc.h"
 
 #define INTERNAL                                                                                   \
@@ -20,26 +21,6 @@ np_aviatrix_time(int64_t ms, char *out, size_t size)
 	np_civil_from_secs(s, &c);
 	snprintf(out, size, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)c.year, c.mon,
 	         c.day, c.hour, c.min, c.sec, (int)(ms - s * 1000));
-}
-
-char *
-np_aviatrix_urlenc(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = np_xmalloc(strlen(s) * 3 + 1), *q = out;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			*q++ = (char)c;
-		} else {
-			*q++ = '%';
-			*q++ = hex[c >> 4];
-			*q++ = hex[c & 15];
-		}
-	}
-	*q = '\0';
-	return out;
 }
 
 char *
@@ -93,8 +74,8 @@ np_aviatrix_field_agg_url(const char *base, const char *field, const char *query
 	char gte[40], lte[40];
 	np_aviatrix_time(start_ms, gte, sizeof(gte));
 	np_aviatrix_time(end_ms - 1, lte, sizeof(lte));
-	char *f = np_aviatrix_urlenc(field), *q = np_aviatrix_urlenc(query),
-	     *a = np_aviatrix_urlenc(gte), *b = np_aviatrix_urlenc(lte);
+	char *f = np_url_encode(field), *q = np_url_encode(query), *a = np_url_encode(gte),
+	     *b = np_url_encode(lte);
 	char *url = np_xasprintf("%s/api/flowiq/field_agg?field=%s&metric=bytes&query_string=%s"
 	                         "&date_range%%5Btime_zone%%5D=%%2B00%%3A00"
 	                         "&date_range%%5Bgte%%5D=%s&date_range%%5Blte%%5D=%s"

@@ -12,9 +12,6 @@
 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" of a UTC time in ms (out: at least 32 bytes). */
 void np_aviatrix_time(int64_t ms, char *out, size_t size);
 
-/* Percent-encodes everything but A-Z a-z 0-9 - _ . ~ (a query parameter's value). */
-char *np_aviatrix_urlenc(const char *s);
-
 /* v in double quotes, '"' and '\\' escaped with a backslash. */
 char *np_aviatrix_lucene_quote(const char *v);
 

@@ -5,32 +5,8 @@
 #include <string.h>
 
 #include "util/hmap.h"
+#include "util/addr.h"
 #include "util/xmalloc.h"
-
-/* 4 (IPv4), 6 (IPv6) or 0 (neither), with the address bytes. */
-static int
-addr_parse(const char *s, unsigned char a[16])
-{
-	if (inet_pton(AF_INET, s, a) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, a) == 1)
-		return 6;
-	return 0;
-}
-
-int
-np_aviatrix_addr_cmp(const char *a, const char *b)
-{
-	unsigned char x[16], y[16];
-	int fx = addr_parse(a, x), fy = addr_parse(b, y);
-	int rx = fx == 4 ? 0 : fx == 6 ? 1 : 2, ry = fy == 4 ? 0 : fy == 6 ? 1 : 2;
-	if (rx != ry)
-		return rx < ry ? -1 : 1;
-	if (rx == 2)
-		return strcmp(a, b);
-	int c = memcmp(x, y, fx == 4 ? 4 : 16);
-	return c != 0 ? c : strcmp(a, b);
-}
 
 static int
 top_cmp(const void *pa, const void *pb)
@@ -38,7 +14,7 @@ top_cmp(const void *pa, const void *pb)
 	const struct np_aviatrix_top *a = pa, *b = pb;
 	if (a->bytes != b->bytes)
 		return a->bytes > b->bytes ? -1 : 1;
-	return np_aviatrix_addr_cmp(a->ip, b->ip);
+	return np_addr_cmp(a->ip, b->ip);
 }
 
 size_t

@@ -15,12 +15,6 @@ struct np_aviatrix_top {
 	uint64_t bytes;
 };
 
-/*
- * Address order: IPv4 numerically, then IPv6 numerically, then anything else by bytes (a key
- * that is not an address). <0, 0, >0 like strcmp.
- */
-int np_aviatrix_addr_cmp(const char *a, const char *b);
-
 /* Merges the lists into *out (malloc'd, np_aviatrix_top_free); returns how many (<= size). */
 size_t np_aviatrix_top_merge(const struct np_aviatrix_talkers *const *lists, size_t nlists,
                              size_t size, struct np_aviatrix_top **out);

@@ -20,27 +20,6 @@
 #include "util/tz.h"
 #include "util/xmalloc.h"
 
-/* Percent-encodes an id for a URL path (ids are opaque text). */
-char *
-np_meraki_enc(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out = np_xmalloc(strlen(s) * 3 + 1), *q = out;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			*q++ = (char)c;
-		} else {
-			*q++ = '%';
-			*q++ = hex[c >> 4];
-			*q++ = hex[c & 15];
-		}
-	}
-	*q = '\0';
-	return out;
-}
-
 void
 np_meraki_note_failure(struct poll *p, const char *cause, int64_t retry_after_ms)
 {

@@ -110,7 +110,6 @@ struct mk {
 };
 
 /* meraki.c: the requests */
-char *np_meraki_enc(const char *s);
 void np_meraki_note_failure(struct poll *p, const char *cause, int64_t retry_after_ms);
 void np_meraki_fetch_start(struct mk *mk, struct fetch *f, const char *url);
 /* meraki_net.c: one network's VLANs, day boundaries and amounts */

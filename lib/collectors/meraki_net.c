@@ -116,7 +116,7 @@ net_clients(struct net *nj)
 {
 	struct mk *mk = nj->org->p->mk;
 	const struct np_meraki_net *n = &nj->org->nets.v[nj->idx];
-	char *id = np_meraki_enc(n->id);
+	char *id = np_url_encode(n->id);
 	char *url = np_xasprintf("%s/networks/%s/clients?t0=%lld&perPage=5000", mk->base, id,
 	                         (long long)nj->bounds[nj->bi]);
 	np_meraki_fetch_start(mk, &nj->f, url);
@@ -175,7 +175,7 @@ np_meraki_net_start(struct org *o, size_t idx)
 		return;
 	}
 	nj->f.kind = K_VLANS;
-	char *id = np_meraki_enc(o->nets.v[idx].id);
+	char *id = np_url_encode(o->nets.v[idx].id);
 	char *url = np_xasprintf("%s/networks/%s/appliance/vlans", mk->base, id);
 	np_meraki_fetch_start(mk, &nj->f, url);
 	free(url);

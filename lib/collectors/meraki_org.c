@@ -48,7 +48,7 @@ static void
 org_get(struct org *o, enum kind k, const char *path)
 {
 	struct mk *mk = o->p->mk;
-	char *id = np_meraki_enc(o->p->orgs.v[o->idx].id);
+	char *id = np_url_encode(o->p->orgs.v[o->idx].id);
 	char *url = np_xasprintf("%s/organizations/%s/%s?perPage=1000", mk->base, id, path);
 	o->f.kind = k;
 	np_meraki_fetch_start(mk, &o->f, url);

@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "report/usage_amount.h"
 #include "util/cause.h"
+#include "util/addr.h"
 #include "util/xmalloc.h"
 
 static const char top_sql[] =
@@ -33,34 +34,10 @@ np_top_dir_parse(const char *s, enum np_top_dir *d, char **cause)
 	return 0;
 }
 
-/* 4 for IPv4, 6 for IPv6, 0 for neither; the address in a. */
-static int
-addr(const char *s, unsigned char a[16])
-{
-	if (inet_pton(AF_INET, s, a) == 1)
-		return 4;
-	if (inet_pton(AF_INET6, s, a) == 1)
-		return 6;
-	return 0;
-}
-
-int
-np_top_ipcmp(const char *x, const char *y)
-{
-	unsigned char a[16], b[16];
-	int fa = addr(x, a), fb = addr(y, b);
-	int ra = fa == 4 ? 0 : fa == 6 ? 1 : 2, rb = fb == 4 ? 0 : fb == 6 ? 1 : 2;
-	if (ra != rb)
-		return ra < rb ? -1 : 1;
-	int c = ra == 2 ? strcmp(x, y) : memcmp(a, b, ra == 0 ? 4 : 16);
-	/* Two spellings of one IPv6 address: keep the order total. */
-	return c != 0 ? c : strcmp(x, y);
-}
-
 static int
 by_ip(const void *x, const void *y)
 {
-	return np_top_ipcmp(((const struct np_top_row *)x)->ip, ((const struct np_top_row *)y)->ip);
+	return np_addr_cmp(((const struct np_top_row *)x)->ip, ((const struct np_top_row *)y)->ip);
 }
 
 static int
@@ -69,7 +46,7 @@ by_bytes(const void *x, const void *y)
 	const struct np_top_row *a = x, *b = y;
 	if (a->bytes != b->bytes)
 		return a->bytes > b->bytes ? -1 : 1;
-	return np_top_ipcmp(a->ip, b->ip);
+	return np_addr_cmp(a->ip, b->ip);
 }
 
 int

@@ -37,8 +37,6 @@ struct np_top {
 
 /* "dst" or "src". */
 int np_top_dir_parse(const char *s, enum np_top_dir *d, char **cause);
-/* Numeric address order: IPv4 < IPv6 < anything else (bytewise). */
-int np_top_ipcmp(const char *a, const char *b);
 /* The window is [p->start, min(p->end, now)); source NULL = every source; n >= 1. */
 int np_top_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *source,
                    enum np_top_dir dir, size_t n, struct np_top *out, char **cause);

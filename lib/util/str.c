@@ -75,3 +75,23 @@ np_url_host(const char *url)
 		n = (size_t)(colon - h);
 	return np_xstrndup(h, n);
 }
+
+char *
+np_url_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = np_xmalloc(strlen(s) * 3 + 1), *q = out;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			*q++ = (char)c;
+		} else {
+			*q++ = '%';
+			*q++ = hex[c >> 4];
+			*q++ = hex[c & 15];
+		}
+	}
+	*q = '\0';
+	return out;
+}

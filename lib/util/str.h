@@ -20,4 +20,8 @@ char *np_escape(const char *s);
  */
 char *np_url_host(const char *url);
 
+/* Percent-encodes everything but RFC 3986 unreserved characters (a path segment or a query
+ * value). malloc'd. */
+char *np_url_encode(const char *s);
+
 #endif

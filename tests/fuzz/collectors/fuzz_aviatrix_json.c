@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collectors/aviatrix_env.h"
+#include "util/addr.h"
 #include "collectors/aviatrix_parse.h"
 #include "collectors/aviatrix_talkers.h"
 
@@ -104,8 +105,7 @@ field_agg(const char *b, size_t n)
 	check(k <= 10 && k <= l.n);
 	for (size_t i = 1; i < k; i++) {
 		check(top[i - 1].bytes >= top[i].bytes);
-		check(top[i - 1].bytes > top[i].bytes ||
-		      np_aviatrix_addr_cmp(top[i - 1].ip, top[i].ip) < 0);
+		check(top[i - 1].bytes > top[i].bytes || np_addr_cmp(top[i - 1].ip, top[i].ip) < 0);
 	}
 	np_aviatrix_top_free(top, k);
 	np_aviatrix_talkers_free(&l);

@@ -4,6 +4,8 @@
  * and login bodies, the time format; and the top-N merge of both directions.
  */
 #include "testutil.h"
+#include "util/str.h"
+#include "util/addr.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,7 @@ test_time_and_url(void **state)
 	np_aviatrix_time(-1, b, sizeof(b));
 	assert_string_equal(b, "1969-12-31T23:59:59.999Z");
 
-	char *e = np_aviatrix_urlenc("a b/\"c\"[]:+~");
+	char *e = np_url_encode("a b/\"c\"[]:+~");
 	assert_string_equal(e, "a%20b%2F%22c%22%5B%5D%3A%2B~");
 	free(e);
 
@@ -142,11 +144,11 @@ test_merge(void **state)
 	assert_int_equal(n, 0);
 	np_aviatrix_top_free(top, n);
 
-	assert_true(np_aviatrix_addr_cmp("9.0.0.0", "10.0.0.0") < 0);
-	assert_true(np_aviatrix_addr_cmp("255.0.0.0", "::") < 0);
-	assert_true(np_aviatrix_addr_cmp("fe80::1", "2001::1") > 0);
-	assert_true(np_aviatrix_addr_cmp("::1", "host") < 0);
-	assert_int_equal(np_aviatrix_addr_cmp("1.1.1.1", "1.1.1.1"), 0);
+	assert_true(np_addr_cmp("9.0.0.0", "10.0.0.0") < 0);
+	assert_true(np_addr_cmp("255.0.0.0", "::") < 0);
+	assert_true(np_addr_cmp("fe80::1", "2001::1") > 0);
+	assert_true(np_addr_cmp("::1", "host") < 0);
+	assert_int_equal(np_addr_cmp("1.1.1.1", "1.1.1.1"), 0);
 	np_aviatrix_talkers_free(&l1);
 	np_aviatrix_talkers_free(&l2);
 	np_aviatrix_talkers_free(&l3);
