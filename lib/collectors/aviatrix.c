@@ -43,6 +43,7 @@ avx_destroy(void *inst)
 	np_http_client_free(a->client);
 	np_hmap_free(a->gws, gwstate_free);
 	np_batch_free(&a->batch);
+	np_batch_free(&a->samples);
 	free(a->name);
 	free(a->base);
 	free(a->user);
@@ -92,6 +93,7 @@ avx_create(const struct np_collector_ctx *ctx, char **cause)
 	a->tt_size = c->top_talkers.size;
 	a->gws = np_hmap_new();
 	np_batch_init(&a->batch, src->name, 0);
+	np_batch_init(&a->samples, src->name, 0);
 	return a;
 }
 

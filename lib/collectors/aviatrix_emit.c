@@ -93,42 +93,59 @@ emit_samples(struct np_batch *b, const struct np_aviatrix_gw *gw, const struct n
 	return latest;
 }
 
+/*
+ * One gateway's samples, handed to the pipeline as soon as its answer is read (ctx->push in a
+ * batch of their own), so a day's back-fill of hundreds of gateways is never held at once;
+ * the answer is freed after. Its tunnels join the gateway's set.
+ */
 void
-np_avx_emit_gateway(struct apoll *p, size_t k)
+np_avx_emit_samples(struct apoll *p, size_t k)
+{
+	struct avx *a = p->a;
+	struct np_batch *b = &a->samples;
+	const struct np_aviatrix_gw *gw = &p->gws.v[p->spokes[k]];
+	struct gwstate *g = np_avx_gwstate(a, gw->name);
+	struct np_aviatrix_perf *pf = &p->perf[k];
+	np_batch_reset(b, p->now_ms);
+	for (size_t i = 0; i < pf->skips.skipped; i++)
+		np_batch_skip(&a->batch, pf->skips.reason);
+	int64_t since = g->handed_ms, latest = g->handed_ms;
+	for (size_t i = 0; i < pf->n; i++) {
+		const struct np_aviatrix_iface *f = &pf->v[i];
+		if (strncmp(f->name, "tun-", 4) == 0)
+			np_avx_tunnel_add(g, f->name);
+		const struct np_aviatrix_metric *rx = &f->m[NP_AVIATRIX_RX],
+		                                *tx = &f->m[NP_AVIATRIX_TX];
+		if (rx->has_samples || tx->has_samples) {
+			int64_t t = emit_samples(b, gw, f, since);
+			if (t > latest)
+				latest = t;
+		} else if (rx->has_now || tx->has_now) {
+			/* No per-sample series: the current reading, at poll time. */
+			struct np_obs *o = gw_obs(b, gw, f->name);
+			o->time_ms = p->now_ms;
+			o->counter_bits = 64;
+			if (rx->has_now)
+				np_obs_counter(o, NP_C_RX_BYTES, rx->now);
+			if (tx->has_now)
+				np_obs_counter(o, NP_C_TX_BYTES, tx->now);
+		}
+	}
+	g->handed_ms = latest;
+	np_aviatrix_perf_free(pf);
+	if (b->n > 0)
+		a->ctx.push(a->ctx.arg, b);
+	np_batch_reset(b, p->now_ms);
+}
+
+/* The gateway's link state at batch time, then each of its tunnels ever seen. */
+void
+np_avx_emit_links(struct apoll *p, size_t k)
 {
 	struct avx *a = p->a;
 	struct np_batch *b = &a->batch;
 	const struct np_aviatrix_gw *gw = &p->gws.v[p->spokes[k]];
 	struct gwstate *g = np_avx_gwstate(a, gw->name);
-	if (p->perf_cause[k] == NULL) {
-		const struct np_aviatrix_perf *pf = &p->perf[k];
-		for (size_t i = 0; i < pf->skips.skipped; i++)
-			np_batch_skip(b, pf->skips.reason);
-		int64_t since = g->handed_ms, latest = g->handed_ms;
-		for (size_t i = 0; i < pf->n; i++) {
-			const struct np_aviatrix_iface *f = &pf->v[i];
-			if (strncmp(f->name, "tun-", 4) == 0)
-				np_avx_tunnel_add(g, f->name);
-			const struct np_aviatrix_metric *rx = &f->m[NP_AVIATRIX_RX],
-			                                *tx = &f->m[NP_AVIATRIX_TX];
-			if (rx->has_samples || tx->has_samples) {
-				int64_t t = emit_samples(b, gw, f, since);
-				if (t > latest)
-					latest = t;
-			} else if (rx->has_now || tx->has_now) {
-				/* No per-sample series: the current reading, at poll time. */
-				struct np_obs *o = gw_obs(b, gw, f->name);
-				o->time_ms = p->now_ms;
-				o->counter_bits = 64;
-				if (rx->has_now)
-					np_obs_counter(o, NP_C_RX_BYTES, rx->now);
-				if (tx->has_now)
-					np_obs_counter(o, NP_C_TX_BYTES, tx->now);
-			}
-		}
-		g->handed_ms = latest;
-	}
-	/* Link state at batch time: the gateway's own, then each tunnel ever seen. */
 	enum np_link_obs st = link_of(gw->state);
 	if (st != NP_LINK_NONE)
 		gw_obs(b, gw, "")->link = st;

@@ -88,9 +88,10 @@ struct avx {
 	bool have_session;
 	uint64_t gen; /* logins so far: a request sent before the latest one is resent */
 	bool mark_loaded;
-	int64_t tt_mark;     /* end of the latest top-talker interval stored */
-	struct np_hmap *gws; /* gateway name -> struct gwstate */
-	struct np_batch batch;
+	int64_t tt_mark;         /* end of the latest top-talker interval stored */
+	struct np_hmap *gws;     /* gateway name -> struct gwstate */
+	struct np_batch batch;   /* link states and talkers: done() */
+	struct np_batch samples; /* one gateway's samples: push() */
 	struct apoll *p;
 };
 
@@ -107,7 +108,8 @@ void np_avx_poll_free(struct apoll *p);
 /* aviatrix_emit.c */
 struct gwstate *np_avx_gwstate(struct avx *a, const char *gw);
 void np_avx_tunnel_add(struct gwstate *g, const char *name);
-void np_avx_emit_gateway(struct apoll *p, size_t spoke);
+void np_avx_emit_samples(struct apoll *p, size_t spoke);
+void np_avx_emit_links(struct apoll *p, size_t spoke);
 void np_avx_emit_talkers(struct apoll *p);
 
 #endif

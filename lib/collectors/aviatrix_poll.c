@@ -169,7 +169,7 @@ perf_done(struct apoll *p)
 		return;
 	}
 	for (size_t k = 0; k < p->nspokes; k++)
-		np_avx_emit_gateway(p, k);
+		np_avx_emit_links(p, k);
 	p->complete = failed == 0;
 	if (failed > 0) {
 		char names[512] = "";
@@ -285,6 +285,8 @@ np_avx_answer(struct areq *q, const struct np_http_resp *r, int ok, const char *
 			p->perf_cause[idx] = np_xstrdup(why);
 		else if (np_aviatrix_parse_perf(r->body, r->len, &p->perf[idx], &pcause) == -1)
 			p->perf_cause[idx] = np_xasprintf("POST %s: %s", url, pcause);
+		else
+			np_avx_emit_samples(p, idx);
 		if (--p->perf_pending == 0)
 			perf_done(p);
 		break;

@@ -217,7 +217,7 @@ pass "status: gateways up/down from state/gw_state, tunnels from routes (tun-b, 
 
 # ======== 5. a running daemon: session expiry in four forms ========
 NOW_RUN=$((D0 + 10 * H + 120))
-conf "$T/run.yaml" "$DB" AVX_PW 10s
+conf "$T/run.yaml" "$DB" AVX_PW 2s
 sim_ctl POST /_sim/now "{\"now\": $NOW_RUN, \"running\": true}" >/dev/null
 sim_ctl POST /_sim/stats/reset >/dev/null
 DAEMON_ENV=(LD_PRELOAD=$FAKETIME_LIB "FAKETIME=@$(date -u -d "@$NOW_RUN" '+%Y-%m-%d %H:%M:%S')"
