@@ -367,7 +367,8 @@ parse_metric(const json_t *m, struct np_aviatrix_metric *out, struct np_aviatrix
 		struct idx *t = np_xcalloc(out->n, sizeof(*t));
 		for (size_t k = 0; k < out->n; k++)
 			t[k] = (struct idx){out->s[k], k};
-		qsort(t, out->n, sizeof(*t), idx_cmp);
+		if (out->n > 0) /* qsort(NULL, 0, ...) is undefined */
+			qsort(t, out->n, sizeof(*t), idx_cmp);
 		size_t n = 0;
 		for (size_t k = 0; k < out->n; k++) {
 			if (n > 0 && out->s[n - 1].ts_ms == t[k].s.ts_ms)

@@ -43,7 +43,8 @@ np_aviatrix_top_merge(const struct np_aviatrix_talkers *const *lists, size_t nli
 			np_hmap_put(at, t->key, kl, (void *)(uintptr_t)n);
 		}
 	np_hmap_free(at, NULL);
-	qsort(v, n, sizeof(*v), top_cmp);
+	if (n > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(v, n, sizeof(*v), top_cmp);
 	for (size_t i = size; i < n; i++)
 		free(v[i].ip);
 	*out = v;

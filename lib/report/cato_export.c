@@ -94,7 +94,8 @@ np_cato_load(sqlite3 *db, const struct np_period *p, int64_t now, const char *so
 	}
 	sqlite3_finalize(st);
 	/* One cell per (hour, application, user): sources with the same names add up. */
-	qsort(c->v, c->n, sizeof(*c->v), cell_cmp);
+	if (c->n > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(c->v, c->n, sizeof(*c->v), cell_cmp);
 	size_t m = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if (m > 0 && cell_cmp(&c->v[m - 1], &c->v[i]) == 0) {

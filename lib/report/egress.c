@@ -319,7 +319,8 @@ np_egress_compute(sqlite3 *db, const struct np_period *p, int64_t now,
 		if (read_source(db, p, now, w.gw[i].source, o, &w, cause) == -1)
 			goto fail;
 	}
-	qsort(w.r, w.nr, sizeof(*w.r), cmp_bucket_gw);
+	if (w.nr > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(w.r, w.nr, sizeof(*w.r), cmp_bucket_gw);
 	bool *seen = np_xcalloc(w.ngw ? w.ngw : 1, sizeof(bool));
 	for (size_t i = 0; i < w.nr; i++) {
 		np_egress_apply(&w.r[i].s);
@@ -334,7 +335,8 @@ np_egress_compute(sqlite3 *db, const struct np_period *p, int64_t now,
 			w.r[i].key[k] = g->attr[w.keys[k]];
 		w.r[i].name = g->attr[NP_EA_GATEWAY];
 	}
-	qsort(w.r, w.nr, sizeof(*w.r), cmp_group);
+	if (w.nr > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(w.r, w.nr, sizeof(*w.r), cmp_group);
 	size_t ngw = e->total.gateways;
 	build_rows(&w, e);
 	e->total.gateways = ngw;

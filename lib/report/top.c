@@ -89,7 +89,8 @@ np_top_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *
 	}
 	sqlite3_finalize(st);
 	/* Sum per address (over intervals and sources), then rank. */
-	qsort(t->rows, t->nrows, sizeof(*t->rows), by_ip);
+	if (t->nrows > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(t->rows, t->nrows, sizeof(*t->rows), by_ip);
 	size_t m = 0;
 	for (size_t i = 0; i < t->nrows; i++) {
 		if (m > 0 && strcmp(t->rows[m - 1].ip, t->rows[i].ip) == 0) {
@@ -100,7 +101,8 @@ np_top_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *
 		t->rows[m++] = t->rows[i];
 	}
 	t->nrows = m;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), by_bytes);
+	if (t->nrows > 0) /* qsort(NULL, 0, ...) is undefined */
+		qsort(t->rows, t->nrows, sizeof(*t->rows), by_bytes);
 	for (size_t i = n; i < t->nrows; i++)
 		free(t->rows[i].ip);
 	if (t->nrows > n)
