@@ -43,6 +43,8 @@ static void next_call(struct cato *c);
 static void
 finish(struct cato *c, int ok, char *cause)
 {
+	if (ok == 0 && c->ctx.log != NULL)
+		np_logf(c->ctx.log, LOG_DEBUG, "%s: %zu hourly amounts read", c->name, c->amounts);
 	c->polling = false;
 	c->call = NULL;
 	np_batch_reset(&c->batch, c->now_s * 1000);
