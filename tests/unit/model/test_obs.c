@@ -132,7 +132,7 @@ test_label_replace_and_limit(void **state)
 		snprintf(key, sizeof(key), "k%d", i);
 		assert_int_equal(np_obs_label(&b, o, key, "first"), 0);
 	}
-	assert_int_equal(np_obs_label(&b, o, "k6", "x"), -1);
+	assert_int_equal(np_obs_label(&b, o, "one-more", "x"), -1);
 	assert_int_equal(np_obs_nlabels(o), NP_LABELS_MAX);
 	/* Replacing an existing key is not adding one. */
 	assert_int_equal(np_obs_label(&b, o, "k3", "second"), 0);
