@@ -16,8 +16,14 @@
 /* One call's deadline, retries included (a day of a large account is tens of MB). */
 #define REQUEST_MS 120000
 #define MAX_BODY (256u << 20)
-/* Answers above this make the next call ask for fewer hours. */
-#define BIG_ANSWER (32u << 20)
+/*
+ * Hours per call adapt to the account: jansson holds a whole answer (about 12 bytes of memory
+ * per byte of text), so a call starts at 6 hours, doubles (up to 24) while answers stay under
+ * SMALL_ANSWER and halves above BIG_ANSWER.
+ */
+#define FIRST_BUCKETS 6
+#define SMALL_ANSWER (8u << 20)
+#define BIG_ANSWER (48u << 20)
 
 struct cato {
 	struct np_collector_ctx ctx;
@@ -27,7 +33,7 @@ struct cato {
 	char *name, *url, *account;
 	int64_t backfill_s;
 	int64_t mark_s; /* end of the last complete hour stored; -1 = ask the store */
-	int buckets;    /* hours a call asks for (fewer after a big answer) */
+	int buckets;    /* hours a call asks for (FIRST_BUCKETS .. NP_CATO_MAX_BUCKETS, or fewer) */
 	struct np_batch batch;
 
 	/* The poll in progress. */
@@ -130,6 +136,9 @@ answered(void *arg, const struct np_http_resp *r, int ok, const char *cause)
 		c->mark_s = done_to;
 	if (r->len > BIG_ANSWER && c->buckets > 1)
 		c->buckets /= 2;
+	else if (r->len < SMALL_ANSWER && c->buckets < NP_CATO_MAX_BUCKETS)
+		c->buckets =
+		    c->buckets * 2 < NP_CATO_MAX_BUCKETS ? c->buckets * 2 : NP_CATO_MAX_BUCKETS;
 	c->cur_s = c->call_end_s;
 	next_call(c);
 }
@@ -229,7 +238,7 @@ cato_create(const struct np_collector_ctx *ctx, char **cause)
 	c->account = np_xstrdup(cf->account_id);
 	c->backfill_s = cf->backfill_ms / 1000;
 	c->mark_s = -1;
-	c->buckets = NP_CATO_MAX_BUCKETS;
+	c->buckets = FIRST_BUCKETS;
 	/* The API's limit is per account, shared by every source (and key) polling it. */
 	char *key = np_xasprintf("cato-account:%s", cf->account_id);
 	c->lim = np_http_limiter_get(ctx->http, key, cf->rate_limit / 60.0, 1);

@@ -6,11 +6,11 @@
  * ../shared/sources/seed-formats-cato-aviatrix.md Part A).
  *
  * Each poll asks for [max(mark - 2 h, now - backfill), the end of the current hour) in calls
- * of at most 24 hourly buckets, one after another, paced at rate_limit calls a minute (a
- * token bucket per account: the API's limit is per account, shared by every key). Measures
- * are real bytes (perSecond: false; the original stored per-second averages labelled MB),
- * missing buckets are marked (withMissingData: true: -1 is "no data", 0 is zero) and skipped.
- * Each (application, user, hour) becomes an interval amount [hour, hour + granularity):
+ * of at most 24 hourly buckets (fewer while answers are large), one after another, paced at
+ * rate_limit calls a minute (a token bucket per account: the API's limit is per account, shared by
+ * every key). Measures are real bytes (perSecond: false; the original stored per-second averages
+ * labelled MB), missing buckets are marked (withMissingData: true: -1 is "no data", 0 is zero) and
+ * skipped. Each (application, user, hour) becomes an interval amount [hour, hour + granularity):
  * device = application, interface = user (a null user is ""), labels application and user,
  * rx_bytes = downstream, tx_bytes = upstream. Amounts replace, so the still-growing hour is
  * read again by the next poll (the 2-hour overlap) and ends with its final value, stored once.
