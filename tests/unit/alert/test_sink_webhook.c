@@ -212,15 +212,14 @@ alert(int64_t id)
 }
 
 static struct np_sink *
-webhook(struct event_base *base, const char *port, const char *token, int64_t timeout_ms,
-        struct owner *o)
+webhook(struct event_base *base, const char *port, char *token, int64_t timeout_ms, struct owner *o)
 {
 	char url[128];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%s/hooks/np?x=1", port);
 	struct np_alert_cfg c = {
 	    .type = NP_SINK_WEBHOOK,
 	    .url = url,
-	    .bearer_token = (char *)token,
+	    .bearer_token = token,
 	    .timeout_ms = timeout_ms,
 	    .hostname = (char *)"testhost",
 	};
