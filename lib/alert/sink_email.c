@@ -239,7 +239,7 @@ subject_of(const struct email *e, const struct np_alert *a)
 
 /* Letters and digits only (np_mail.unique): the same for every send of one alert. */
 static void
-unique_of(const struct np_alert *a, const char *host, char out[48])
+unique_of(const struct np_alert *a, const char *host, char out[64])
 {
 	if (a->id <= 0) {
 		np_mail_unique(out);
@@ -248,7 +248,7 @@ unique_of(const struct np_alert *a, const char *host, char out[48])
 	uint32_t h = 2166136261u; /* FNV-1a of the host: ids are unique per database only */
 	for (const char *p = host != NULL ? host : ""; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	snprintf(out, 48, "npa%lldt%llxh%08x", (long long)a->id,
+	snprintf(out, 64, "npa%lldt%llxh%08x", (long long)a->id,
 	         (unsigned long long)(a->time_ms < 0 ? 0 : a->time_ms), (unsigned)h);
 }
 
@@ -278,7 +278,7 @@ email_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **caus
 		np_cause(cause, "a mail is in flight");
 		return -1;
 	}
-	char unique[48];
+	char unique[64];
 	unique_of(a, s->hostname, unique);
 	char *subject = subject_of(e, a);
 	char *body = body_of(a, s->hostname);

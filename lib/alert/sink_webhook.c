@@ -54,9 +54,13 @@ webhook_open(struct np_sink *s, char **cause)
 {
 	const struct np_alert_cfg *cfg = s->cfg;
 	const char *url = cfg->url;
-	if (url == NULL ||
-	    (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)) {
-		np_cause(cause, "webhook url must be http:// or https://");
+	size_t skip = 0;
+	if (url != NULL && strncasecmp(url, "http://", 7) == 0)
+		skip = 7;
+	else if (url != NULL && strncasecmp(url, "https://", 8) == 0)
+		skip = 8;
+	if (skip == 0 || strchr("/?#", url[skip]) != NULL) {
+		np_cause(cause, "webhook url must be http://host... or https://host...");
 		return -1;
 	}
 	if (cfg->bearer_token != NULL && strpbrk(cfg->bearer_token, "\r\n") != NULL) {
@@ -138,10 +142,16 @@ webhook_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **ca
 	    .body_len = strlen(body),
 	    .content_type = "application/json",
 	};
-	w->call = np_http_request(w->client, &rq, answered, w, cause);
+	char *why = NULL;
+	w->call = np_http_request(w->client, &rq, answered, w, &why);
 	free(body);
-	if (w->call == NULL)
-		return -1;
+	if (w->call == NULL) {
+		/* Taken, and failed (the URL as libcurl reads it): the outbox keeps the alert,
+		 * retried and dead after max_age, rather than skipped. */
+		np_sink_failed(s, why != NULL ? why : "webhook: cannot make the request");
+		free(why);
+		return 0;
+	}
 	w->tag = tag;
 	return 0;
 }

@@ -380,11 +380,14 @@ static void
 test_bad_url(void **state)
 {
 	struct event_base *base = event_base_new();
-	struct np_alert_cfg c = {.type = NP_SINK_WEBHOOK, .url = (char *)"ftp://x/y"};
-	char *why = NULL;
-	assert_null(np_sink_new(base, &c, NULL, &why));
-	assert_non_null(strstr(why, "http"));
-	free(why);
+	char *bad[] = {"ftp://x/y", "https://", "http:///path", "https://?q", "x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct np_alert_cfg c = {.type = NP_SINK_WEBHOOK, .url = bad[i]};
+		char *why = NULL;
+		assert_null(np_sink_new(base, &c, NULL, &why));
+		assert_non_null(strstr(why, "http"));
+		free(why);
+	}
 	event_base_free(base);
 }
 
