@@ -25,7 +25,8 @@ DEPS = build-essential cmake pkg-config clang libclang-rt-14-dev valgrind \
 	libevent-dev libcurl4-openssl-dev libssh2-1-dev libyaml-dev libsqlite3-dev \
 	libjansson-dev libcmocka-dev sqlite3 iproute2 rsyslog openssh-server \
 	openssh-client openssh-sftp-server systemd python3 ca-certificates mandoc \
-	libfaketime python3-aiosmtpd openssl curl
+	libfaketime python3-aiosmtpd openssl curl libssl-dev rsyslog-relp \
+	rsyslog-gnutls
 
 .PHONY: all deps build asan-build run test test-container unit asan fuzz bench clean format
 

@@ -59,7 +59,7 @@ struct cli {
 };
 
 extern const struct cli_cmd c_status_cmd, c_events_cmd, c_downtime_cmd, c_usage_cmd, c_db_cmd,
-    c_egress_cmd, c_top_cmd, c_export_cmd;
+    c_egress_cmd, c_top_cmd, c_export_cmd, c_alerts_cmd;
 
 /* The value of the command option `name` (last given), or NULL. */
 const char *cli_get(const struct cli *cli, const char *name);

@@ -2,22 +2,30 @@
 #define NP_ALERT_ALERT_H
 /*
  * An alert as it leaves the outbox, and its RFC 5424 rendering (DESIGN §8):
- *   <PRI>1 TIMESTAMP HOSTNAME netpulse PROCID MSGID [netpulse@EN device="…" interface="…"
- *   state="…" previous="…" since="…" source="…" outage_seconds="…"] MSG
+ *   <PRI>1 TIMESTAMP HOSTNAME netpulse PROCID MSGID [netpulse@EN id="…" device="…"
+ *   interface="…" state="…" previous="…" since="…" source="…" outage_seconds="…"]
+ *   [links@EN link="device|interface|state|previous" …] MSG
+ * id is the alert's outbox id (unique per database: a receiver de-duplicates a resend by it);
+ * the links element only for a group summary (details), one link param per link.
  * SD values escaped per RFC 5424 §6.3.3 (", \ and ] get a backslash); header fields limited
  * to their RFC lengths (HOSTNAME 255, APP-NAME 48, PROCID 128, MSGID 32) and PRINTUSASCII.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct np_alert {
-	int64_t time_ms;   /* TIMESTAMP (UTC, printed with microsecond precision and Z) */
+	int64_t id;        /* the outbox id; 0 = none (no id param) */
+	int64_t time_ms;   /* TIMESTAMP: the alert's real time (UTC ms, printed as µs and Z) */
 	const char *msgid; /* IFDOWN, IFUP, FLAPPING, FLAPSTOP, STALE, COLLECTOR */
 	int severity;      /* LOG_ERR, LOG_NOTICE, LOG_WARNING (syslog.h) */
 	const char *device, *interface, *state, *previous, *source;
 	int64_t since_s;        /* printed as ISO 8601 UTC, e.g. 2026-12-01T08:00:00Z */
 	int64_t outage_seconds; /* -1 = omit the parameter */
 	const char *message;    /* MSG: one human sentence, UTF-8 */
+	const char *details;    /* group summary: JSON array of {device, interface, state,
+	                           previous, ...}; NULL = none */
+	bool plain;             /* a daemon log line: no structured data (SD "-") */
 };
 
 struct np_syslog_header {

@@ -4,6 +4,11 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "alert/textbuf.h"
+#include "util/xmalloc.h"
 
 int
 np_syslog_pri(int facility, int severity)
@@ -91,4 +96,43 @@ np_alert_longest_value(const struct np_alert *a)
 		if (v[i] != NULL && strlen(v[i]) > max)
 			max = strlen(v[i]);
 	return max;
+}
+
+#define DETAILS_RESERVE 256
+
+static const char *
+member(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v != NULL ? v : "";
+}
+
+void
+np_alert_details_params(struct np_textbuf *t, const char *details, size_t cap)
+{
+	json_t *arr = json_loads(details, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		return;
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o)
+	{
+		if (!json_is_object(o))
+			continue;
+		/* Room is kept for the rest of the message: the links that do not fit are counted.
+		 */
+		if (t->len + DETAILS_RESERVE >= t->lim) {
+			np_textbuf_printf(t, " links_omitted=\"%zu\"", json_array_size(arr) - i);
+			break;
+		}
+		char *v = np_xasprintf("%s|%s|%s|%s", member(o, "device"), member(o, "interface"),
+		                       member(o, "state"), member(o, "previous"));
+		np_textbuf_put(t, " link=\"", 7);
+		np_textbuf_sd_value(t, v, cap);
+		np_textbuf_put(t, "\"", 1);
+		free(v);
+	}
+	json_decref(arr);
 }

@@ -23,4 +23,12 @@ bool np_time_rfc3164(int64_t time_ms, bool local, char *buf, size_t size);
 /* Length of the longest string SD value of a (device, interface, state, previous, source). */
 size_t np_alert_longest_value(const struct np_alert *a);
 
+struct np_textbuf;
+/*
+ * Appends ` link="device|interface|state|previous"` for every object of the JSON array
+ * details (a group summary), values escaped as SD-PARAM values and cut at cap bytes each.
+ * Malformed details add nothing.
+ */
+void np_alert_details_params(struct np_textbuf *t, const char *details, size_t cap);
+
 #endif

@@ -24,6 +24,8 @@ put_bracket(struct np_textbuf *t, const struct np_alert *a, size_t cap)
 	if (a->since_s >= 0 && !np_time_rfc3339_s(a->since_s, since, sizeof(since)))
 		since[0] = '\0';
 	np_textbuf_put(t, "[", 1);
+	if (a->id > 0)
+		np_textbuf_printf(t, "id=\"%lld\" ", (long long)a->id);
 	put_param(t, "device", a->device, cap, true);
 	put_param(t, "interface", a->interface, cap, false);
 	put_param(t, "state", a->state, cap, false);
@@ -32,6 +34,8 @@ put_bracket(struct np_textbuf *t, const struct np_alert *a, size_t cap)
 	put_param(t, "source", a->source, cap, false);
 	if (a->outage_seconds >= 0)
 		np_textbuf_printf(t, " outage_seconds=\"%lld\"", (long long)a->outage_seconds);
+	if (a->details != NULL)
+		np_alert_details_params(t, a->details, cap);
 	np_textbuf_put(t, "]", 1);
 }
 

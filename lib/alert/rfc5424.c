@@ -49,7 +49,13 @@ put_sd(struct np_textbuf *t, const struct np_alert *a, const struct np_syslog_he
 	char since[32] = "";
 	if (a->since_s >= 0 && !np_time_rfc3339_s(a->since_s, since, sizeof(since)))
 		since[0] = '\0';
+	if (a->plain) {
+		np_textbuf_put(t, "-", 1);
+		return;
+	}
 	np_textbuf_printf(t, "[netpulse@%u", (unsigned)h->enterprise);
+	if (a->id > 0)
+		np_textbuf_printf(t, " id=\"%lld\"", (long long)a->id);
 	put_param(t, "device", a->device, cap);
 	put_param(t, "interface", a->interface, cap);
 	put_param(t, "state", a->state, cap);
@@ -58,6 +64,11 @@ put_sd(struct np_textbuf *t, const struct np_alert *a, const struct np_syslog_he
 	put_param(t, "source", a->source, cap);
 	if (a->outage_seconds >= 0)
 		np_textbuf_printf(t, " outage_seconds=\"%lld\"", (long long)a->outage_seconds);
+	np_textbuf_put(t, "]", 1);
+	if (a->details == NULL)
+		return;
+	np_textbuf_printf(t, "[links@%u", (unsigned)h->enterprise);
+	np_alert_details_params(t, a->details, cap);
 	np_textbuf_put(t, "]", 1);
 }
 

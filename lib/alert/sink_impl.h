@@ -1,8 +1,8 @@
 #ifndef NP_ALERT_SINK_IMPL_H
 #define NP_ALERT_SINK_IMPL_H
 /*
- * Inside of the sinks (module-internal): sink.c owns the common part and the in-flight
- * bookkeeping; sink_local.c, sink_udp.c and sink_tcp.c are the transports behind an ops table.
+ * Inside of the sinks (module-internal): sink.c owns the common part and the queue of reports
+ * to the owner; sink_*.c are the transports behind an ops table.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,33 +11,49 @@
 #include "alert/alert.h"
 #include "alert/sink.h"
 
+struct event;
+
 struct sink_ops {
+	/* Prepares the transport (no blocking I/O: a connection is made by the first send). */
 	int (*open)(struct np_sink *s, char **cause);
 	void (*close)(struct np_sink *s);
 	/*
-	 * Starts sending a (rendered at once: a need not outlive the call). Returns 0 when
-	 * started; completion is reported through np_sink_finish, which may free s, so after
-	 * calling it a transport must not touch s. Returns -1 (finish not called) otherwise.
+	 * Takes one alert (a need not outlive the call). Returns 0 when taken, -1 with *cause
+	 * when not (nothing changed). Only called when ready() is true.
 	 */
-	int (*send)(struct np_sink *s, const struct np_alert *a, char **cause);
+	int (*send)(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause);
+	/* NULL = always ready (a datagram transport). */
+	bool (*ready)(const struct np_sink *s);
+};
+
+/* One report of a transport to the owner, queued (np_sink_delivered etc.) and run later. */
+struct sink_report {
+	int kind; /* REPORT_* in sink.c */
+	int64_t tag;
+	char *cause;
 };
 
 struct np_sink {
 	const struct sink_ops *ops;
 	struct event_base *base;
-	char *key;  /* "local", "udp://h:p", "tcp://h:p" */
-	char *path; /* local: the logger's socket; NULL = NP_LOCAL_LOG_SOCKET */
-	char *host; /* udp/tcp */
+	const struct np_alert_cfg *cfg; /* valid during np_sink_new only */
+	char *key;                      /* "local", "udp://h:p", "tcp://h:p", ... */
+	char *path;                     /* local: the logger's socket; NULL = NP_LOCAL_LOG_SOCKET */
+	char *host;                     /* udp/tcp/tls/relp */
 	char *port;
 	bool rfc3164;
 	char *hostname;
 	struct np_syslog_header hdr;
-	size_t max_len;     /* of one rendered message, framing excluded */
-	int64_t timeout_ms; /* tcp: connect + write */
-	bool busy;
-	np_sink_done_fn done;
-	void *done_arg;
-	void *impl; /* the transport's state */
+	size_t max_len;           /* of one rendered message, framing excluded */
+	int64_t timeout_ms;       /* connect, write, acknowledgement */
+	int64_t confirm_after_ms; /* tcp/tls */
+	int window;               /* relp */
+	struct np_sink_cb cb;
+	struct sink_report *reports;
+	size_t nreports, capreports;
+	struct event *flush; /* runs the reports from the loop */
+	bool *alive;         /* set while reports run: cleared if the owner frees the sink */
+	void *impl;          /* the transport's state */
 };
 
 extern const struct sink_ops np_sink_local_ops;
@@ -47,7 +63,13 @@ extern const struct sink_ops np_sink_tcp_ops;
 /* Renders a in the sink's format into buf (max_len + 1 bytes). Returns the length or -1. */
 int np_sink_render(const struct np_sink *s, const struct np_alert *a, char *buf, size_t bufsize,
                    char **cause);
-/* Ends the send in flight: clears the busy state, then calls done (which may free s). */
-void np_sink_finish(struct np_sink *s, int ok, const char *cause);
+/*
+ * Reports of a transport. Safe anywhere, also inside send: the owner hears of them from the
+ * loop, in this order. After np_sink_failed the transport has closed its connection (the next
+ * send makes a new one) and reports nothing more about the sends before it.
+ */
+void np_sink_delivered(struct np_sink *s, int64_t tag);
+void np_sink_failed(struct np_sink *s, const char *cause);
+void np_sink_wake(struct np_sink *s);
 
 #endif

@@ -15,7 +15,8 @@
 char *
 np_sink_key_canonical(const char *key)
 {
-	if (strcmp(key, "local") == 0 || strncmp(key, "local:", 6) == 0)
+	if (strcmp(key, "local") == 0 || strncmp(key, "local:", 6) == 0 ||
+	    strncmp(key, "webhook:", 8) == 0 || strncmp(key, "email:", 6) == 0)
 		return np_xstrdup(key);
 	/* The config's own parser of `server:` spells host and port the one way. */
 	if (strstr(key, "://") == NULL)
@@ -25,16 +26,33 @@ np_sink_key_canonical(const char *key)
 	if (np_config_server_parse(key, &proto, &host, &port) == -1)
 		return NULL;
 	bool v6 = strchr(host, ':') != NULL;
-	char *out = np_xasprintf("%s://%s%s%s:%s", proto == NP_SYSLOG_TCP ? "tcp" : "udp",
-	                         v6 ? "[" : "", host, v6 ? "]" : "", port);
+	char *out = np_xasprintf("%s://%s%s%s:%s", np_config_proto_scheme(proto), v6 ? "[" : "",
+	                         host, v6 ? "]" : "", port);
 	free(host);
 	free(port);
+	return out;
+}
+
+/* "email:a@x,b@y": the recipients in the order given. */
+static char *
+email_key(const struct np_alert_cfg *cfg)
+{
+	char *out = np_xstrdup("email:");
+	for (size_t i = 0; i < cfg->nto; i++) {
+		char *next = np_xasprintf("%s%s%s", out, i > 0 ? "," : "", cfg->to[i]);
+		free(out);
+		out = next;
+	}
 	return out;
 }
 
 char *
 np_sink_cfg_key(const struct np_alert_cfg *cfg)
 {
+	if (cfg->type == NP_SINK_WEBHOOK)
+		return cfg->url != NULL ? np_xasprintf("webhook:%s", cfg->url) : NULL;
+	if (cfg->type == NP_SINK_EMAIL)
+		return cfg->nto > 0 ? email_key(cfg) : NULL;
 	if (cfg->proto == NP_SYSLOG_LOCAL)
 		return cfg->socket != NULL && strcmp(cfg->socket, NP_LOCAL_LOG_SOCKET) != 0
 		           ? np_xasprintf("local:%s", cfg->socket)
@@ -42,9 +60,10 @@ np_sink_cfg_key(const struct np_alert_cfg *cfg)
 	if (cfg->host == NULL || cfg->host[0] == '\0')
 		return NULL;
 	bool v6 = strchr(cfg->host, ':') != NULL;
-	char *raw = np_xasprintf("%s://%s%s%s:%s", cfg->proto == NP_SYSLOG_TCP ? "tcp" : "udp",
+	char *raw = np_xasprintf("%s://%s%s%s%s%s", np_config_proto_scheme(cfg->proto),
 	                         v6 ? "[" : "", cfg->host, v6 ? "]" : "",
-	                         cfg->port != NULL && cfg->port[0] != '\0' ? cfg->port : "514");
+	                         cfg->port != NULL && cfg->port[0] != '\0' ? ":" : "",
+	                         cfg->port != NULL ? cfg->port : "");
 	char *key = np_sink_key_canonical(raw);
 	free(raw);
 	return key;

@@ -62,7 +62,7 @@ local_close(struct np_sink *s)
 }
 
 static int
-local_send(struct np_sink *s, const struct np_alert *a, char **cause)
+local_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 {
 	struct local *l = s->impl;
 	int n = np_rfc3164_local_format(a, &s->hdr, s->max_len, l->buf, s->max_len + 1);
@@ -80,11 +80,11 @@ local_send(struct np_sink *s, const struct np_alert *a, char **cause)
 		char *msg =
 		    np_xasprintf("%s: %s%s", l->addr.sun_path, strerror(e),
 		                 e == EAGAIN || e == ENOBUFS ? " (the logger is behind)" : "");
-		np_sink_finish(s, -1, msg);
+		np_sink_failed(s, msg);
 		free(msg);
 		return 0;
 	}
-	np_sink_finish(s, 0, NULL);
+	np_sink_delivered(s, tag);
 	return 0;
 }
 

@@ -1,24 +1,55 @@
 /*
  * Remote syslog over TCP with RFC 6587 octet counting ("LEN SP MSG"). One connection, kept
  * open and reused; connect and write are non-blocking, driven by events on the daemon's
- * event_base, and bounded by one timer per send. Any failure closes the connection so the
- * next send reconnects. A send on a reused connection that turns out dead is retried once on
- * a fresh connection (a syslog server restart is normal, not an error to report).
- * Names are resolved with getaddrinfo at creation and after a failure: a numeric address
- * never blocks, a name may block the loop for one lookup.
+ * event_base. Messages are pipelined: several may be written while earlier ones wait for
+ * confirmation.
+ *
+ * TCP has no acknowledgement a sender can see: the kernel taking the bytes, or even the peer's
+ * kernel acknowledging them, does not mean the receiving program read them (a hung receiver
+ * keeps them in its socket buffer, and loses them when it dies). So a written message counts
+ * as delivered only once the connection proved healthy after it: the socket's send queue is
+ * empty (SIOCOUTQ: the peer's kernel acknowledged every byte) and the connection is still
+ * open confirm_after later. A connection that breaks before, or a send queue that does not
+ * drain within the timeout, fails every unconfirmed message, and the owner sends them again:
+ * a receiver that dies within confirm_after of reading a message gets it twice (it can tell by
+ * the id), one that dies later than confirm_after after its kernel took a message it never
+ * read loses it. RELP has no such window.
+ *
+ * Names are resolved with getaddrinfo at the first connection and after a failure: a numeric
+ * address never blocks, a name may block the loop for one lookup.
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <linux/sockios.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "alert/sink_impl.h"
 #include "util/cause.h"
+#include "util/clock.h"
 #include "util/xmalloc.h"
+
+/* Bytes waiting to be written beyond which the sink says it is not ready. */
+#define WRITE_AHEAD (64 * 1024)
+/* Messages written and waiting for confirmation beyond which it is not ready either. */
+#define CONFIRM_AHEAD 4096
+/* How often a send queue that has not drained is looked at again. */
+#define OUTQ_POLL_MS 100
+
+struct queued {
+	int64_t tag;
+	size_t end; /* offset in wbuf just past the message */
+};
+
+struct written {
+	int64_t tag;
+	int64_t at_ms; /* monotonic: when its last byte went to the kernel */
+};
 
 struct tcp {
 	struct np_sink *s;
@@ -26,18 +57,25 @@ struct tcp {
 	bool numeric;
 	int fd;
 	bool connected;
-	bool reused;            /* this send started on an existing connection */
 	struct event *ev_write; /* connect completion / room to write */
-	struct event *ev_read;  /* notices the peer closing an idle connection */
-	struct event *timer;
-	char *out; /* the framed message */
-	size_t outlen, outoff;
-	char *msg; /* max_len + 1: the rendered message */
+	struct event *ev_read;  /* notices the peer closing */
+	struct event *deadline; /* connect or write not done in time */
+	struct event *confirm;  /* the next confirmation check */
+	char *wbuf;             /* framed messages not fully written */
+	size_t wlen, woff, wcap;
+	struct queued *q; /* messages in wbuf, in order */
+	size_t nq, q0, capq;
+	struct written *w; /* written, not confirmed yet */
+	size_t nw, w0, capw;
+	int64_t outq_since_ms; /* since when the send queue has not been empty; 0 = drained */
+	bool full;             /* said not ready: wake the owner when there is room */
+	char *msg;             /* max_len + 1: the rendered message */
 };
 
 static void on_write(evutil_socket_t fd, short what, void *arg);
 static void on_read(evutil_socket_t fd, short what, void *arg);
 static void connect_next(struct tcp *t);
+static void arm_confirm(struct tcp *t);
 
 static int
 resolve(struct tcp *t, char **cause)
@@ -72,64 +110,111 @@ close_conn(struct tcp *t)
 		close(t->fd);
 	t->fd = -1;
 	t->connected = false;
+	evtimer_del(t->deadline);
+	evtimer_del(t->confirm);
+	t->outq_since_ms = 0;
 }
 
-/* Ends the send in flight. Must be the transport's last action: done may free the sink. */
+static bool
+busy(const struct tcp *t)
+{
+	return t->nq > t->q0 || t->nw > t->w0;
+}
+
+/* Everything in flight is lost: the owner is told once and sends it all again later. */
 static void
-finish(struct tcp *t, int ok, const char *what)
+fail(struct tcp *t, const char *what)
 {
 	struct np_sink *s = t->s;
-	evtimer_del(t->timer);
-	if (ok == 0) {
-		np_sink_finish(s, 0, NULL);
-		return;
-	}
 	close_conn(t);
 	/* A name is looked up again after a failure: the server may have moved. */
 	if (!t->numeric && t->ai != NULL) {
 		freeaddrinfo(t->ai);
 		t->ai = NULL;
 	}
+	t->wlen = t->woff = 0;
+	t->nq = t->q0 = 0;
+	t->nw = t->w0 = 0;
+	t->full = false;
 	char *msg = np_xasprintf("%s: %s", s->key, what);
-	np_sink_finish(s, -1, msg);
+	np_sink_failed(s, msg);
 	free(msg);
 }
 
-/* A dead reused connection gets one fresh try; anything else is the send's failure. */
 static void
-conn_failed(struct tcp *t, int err)
+arm_ms(struct event *ev, int64_t ms)
 {
-	if (t->reused && t->ai != NULL) {
-		t->reused = false;
-		close_conn(t);
-		t->outoff = 0;
-		t->cur = t->ai;
-		connect_next(t);
-		return;
+	if (ms < 0)
+		ms = 0;
+	struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
+	evtimer_add(ev, &tv);
+}
+
+static void
+room_check(struct tcp *t)
+{
+	if (t->full && t->wlen - t->woff < WRITE_AHEAD && t->nw - t->w0 < CONFIRM_AHEAD) {
+		t->full = false;
+		np_sink_wake(t->s);
 	}
-	finish(t, -1, strerror(err));
+}
+
+/* Messages whose last byte reached the kernel move to the written list. */
+static void
+account_written(struct tcp *t)
+{
+	int64_t now = np_mono_ms();
+	bool any = false;
+	while (t->q0 < t->nq && t->q[t->q0].end <= t->woff) {
+		if (t->nw == t->capw) {
+			if (t->w0 > 0) {
+				memmove(t->w, t->w + t->w0, (t->nw - t->w0) * sizeof(*t->w));
+				t->nw -= t->w0;
+				t->w0 = 0;
+			}
+			if (t->nw == t->capw) {
+				t->capw = t->capw ? t->capw * 2 : 64;
+				t->w = np_xreallocarray(t->w, t->capw, sizeof(*t->w));
+			}
+		}
+		t->w[t->nw++] = (struct written){.tag = t->q[t->q0].tag, .at_ms = now};
+		t->q0++;
+		any = true;
+	}
+	if (t->q0 == t->nq) {
+		t->q0 = t->nq = 0;
+		t->wlen = t->woff = 0;
+	}
+	if (any)
+		arm_confirm(t);
 }
 
 static void
 try_write(struct tcp *t)
 {
-	while (t->outoff < t->outlen) {
-		ssize_t n = send(t->fd, t->out + t->outoff, t->outlen - t->outoff,
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (t->woff < t->wlen) {
+		ssize_t n =
+		    send(t->fd, t->wbuf + t->woff, t->wlen - t->woff, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n >= 0) {
-			t->outoff += (size_t)n;
+			t->woff += (size_t)n;
 			continue;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			account_written(t);
 			event_add(t->ev_write, NULL);
+			if (!evtimer_pending(t->deadline, NULL))
+				arm_ms(t->deadline, t->s->timeout_ms);
+			room_check(t);
 			return;
 		}
-		conn_failed(t, errno);
+		fail(t, strerror(errno));
 		return;
 	}
-	finish(t, 0, NULL);
+	evtimer_del(t->deadline);
+	account_written(t);
+	room_check(t);
 }
 
 static void
@@ -140,6 +225,7 @@ connected(struct tcp *t)
 	t->ev_write = event_new(t->s->base, t->fd, EV_WRITE, on_write, t);
 	t->ev_read = event_new(t->s->base, t->fd, EV_READ | EV_PERSIST, on_read, t);
 	event_add(t->ev_read, NULL);
+	evtimer_del(t->deadline);
 	try_write(t);
 }
 
@@ -167,18 +253,20 @@ connect_next(struct tcp *t)
 				return;
 			}
 			event_add(t->ev_write, NULL);
+			arm_ms(t->deadline, t->s->timeout_ms);
 			return;
 		}
 		err = errno;
 		close(t->fd);
 		t->fd = -1;
 	}
-	finish(t, -1, strerror(err));
+	fail(t, strerror(err));
 }
 
 static void
 on_write(evutil_socket_t fd, short what, void *arg)
 {
+	(void)what;
 	struct tcp *t = arg;
 	if (t->connected) {
 		try_write(t);
@@ -195,7 +283,7 @@ on_write(evutil_socket_t fd, short what, void *arg)
 	close_conn(t);
 	t->cur = t->cur->ai_next;
 	if (t->cur == NULL) {
-		finish(t, -1, strerror(err));
+		fail(t, strerror(err));
 		return;
 	}
 	connect_next(t);
@@ -222,23 +310,80 @@ drain(int fd, int *err)
 static void
 on_read(evutil_socket_t fd, short what, void *arg)
 {
+	(void)what;
 	struct tcp *t = arg;
 	int err;
 	if (drain(fd, &err))
 		return;
-	if (t->s->busy)
-		conn_failed(t, err);
+	if (busy(t))
+		fail(t, err == ECONNRESET ? "connection closed by the receiver" : strerror(err));
 	else
-		close_conn(t);
+		close_conn(t); /* idle: the next send connects again */
 }
 
 static void
-on_timeout(evutil_socket_t fd, short what, void *arg)
+arm_confirm(struct tcp *t)
 {
+	if (t->w0 == t->nw || evtimer_pending(t->confirm, NULL))
+		return;
+	arm_ms(t->confirm, t->w[t->w0].at_ms + t->s->confirm_after_ms - np_mono_ms());
+}
+
+/*
+ * The written messages old enough are delivered if the connection is open and the peer's
+ * kernel has acknowledged every byte; a send queue that stays full past the timeout is a hung
+ * peer (or path): everything in flight fails.
+ */
+static void
+on_confirm(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct tcp *t = arg;
+	int err;
+	if (t->fd < 0 || t->w0 == t->nw)
+		return;
+	if (!drain(t->fd, &err)) {
+		fail(t, err == ECONNRESET ? "connection closed by the receiver" : strerror(err));
+		return;
+	}
+	int64_t now = np_mono_ms();
+	int outq = 0;
+	if (ioctl(t->fd, SIOCOUTQ, &outq) < 0)
+		outq = 0; /* cannot tell: the grace alone decides */
+	if (outq > 0) {
+		if (t->outq_since_ms == 0)
+			t->outq_since_ms = now;
+		if (now - t->outq_since_ms >= t->s->timeout_ms) {
+			char what_s[96];
+			snprintf(what_s, sizeof(what_s),
+			         "the receiver has not acknowledged %d bytes for %lld ms", outq,
+			         (long long)(now - t->outq_since_ms));
+			fail(t, what_s);
+			return;
+		}
+		arm_ms(t->confirm, OUTQ_POLL_MS);
+		return;
+	}
+	t->outq_since_ms = 0;
+	while (t->w0 < t->nw && t->w[t->w0].at_ms + t->s->confirm_after_ms <= now)
+		np_sink_delivered(t->s, t->w[t->w0++].tag);
+	if (t->w0 == t->nw)
+		t->w0 = t->nw = 0;
+	arm_confirm(t);
+	room_check(t);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
 	struct tcp *t = arg;
 	char what_s[64];
-	snprintf(what_s, sizeof(what_s), "timed out after %lld ms", (long long)t->s->timeout_ms);
-	finish(t, -1, what_s);
+	snprintf(what_s, sizeof(what_s), "%s timed out after %lld ms",
+	         t->connected ? "write" : "connect", (long long)t->s->timeout_ms);
+	fail(t, what_s);
 }
 
 static int
@@ -248,17 +393,19 @@ tcp_open(struct np_sink *s, char **cause)
 	t->s = s;
 	t->fd = -1;
 	t->msg = np_xmalloc(s->max_len + 1);
-	t->out = np_xmalloc(s->max_len + 24);
-	t->timer = evtimer_new(s->base, on_timeout, t);
-	if (t->timer == NULL) {
+	t->deadline = evtimer_new(s->base, on_deadline, t);
+	t->confirm = evtimer_new(s->base, on_confirm, t);
+	if (t->deadline == NULL || t->confirm == NULL) {
+		if (t->deadline != NULL)
+			event_free(t->deadline);
+		if (t->confirm != NULL)
+			event_free(t->confirm);
 		free(t->msg);
-		free(t->out);
 		free(t);
 		np_cause(cause, "cannot create a timer");
 		return -1;
 	}
 	s->impl = t;
-	(void)resolve(t, NULL); /* not fatal: the next send tries again */
 	return 0;
 }
 
@@ -267,41 +414,66 @@ tcp_close(struct np_sink *s)
 {
 	struct tcp *t = s->impl;
 	close_conn(t);
-	event_free(t->timer);
+	event_free(t->deadline);
+	event_free(t->confirm);
 	if (t->ai != NULL)
 		freeaddrinfo(t->ai);
 	free(t->msg);
-	free(t->out);
+	free(t->wbuf);
+	free(t->q);
+	free(t->w);
 	free(t);
 }
 
+static bool
+tcp_ready(const struct np_sink *s)
+{
+	const struct tcp *t = s->impl;
+	return t->wlen - t->woff < WRITE_AHEAD && t->nw - t->w0 < CONFIRM_AHEAD;
+}
+
+static void
+append(struct tcp *t, const char *msg, size_t n, int64_t tag)
+{
+	char hdr[24];
+	int h = snprintf(hdr, sizeof(hdr), "%zu ", n);
+	size_t need = t->wlen + (size_t)h + n;
+	if (need > t->wcap) {
+		t->wcap = need > t->wcap * 2 ? need : t->wcap * 2;
+		t->wbuf = np_xreallocarray(t->wbuf, t->wcap, 1);
+	}
+	memcpy(t->wbuf + t->wlen, hdr, (size_t)h);
+	memcpy(t->wbuf + t->wlen + (size_t)h, msg, n);
+	t->wlen = need;
+	if (t->nq == t->capq) {
+		t->capq = t->capq ? t->capq * 2 : 64;
+		t->q = np_xreallocarray(t->q, t->capq, sizeof(*t->q));
+	}
+	t->q[t->nq++] = (struct queued){.tag = tag, .end = t->wlen};
+}
+
 static int
-tcp_send(struct np_sink *s, const struct np_alert *a, char **cause)
+tcp_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 {
 	struct tcp *t = s->impl;
 	int n = np_sink_render(s, a, t->msg, s->max_len + 1, cause);
 	if (n < 0)
 		return -1;
-	int hdr = snprintf(t->out, 24, "%d ", n);
-	memcpy(t->out + hdr, t->msg, (size_t)n);
-	t->outlen = (size_t)hdr + (size_t)n;
-	t->outoff = 0;
-
-	struct timeval tv = {.tv_sec = s->timeout_ms / 1000,
-	                     .tv_usec = (s->timeout_ms % 1000) * 1000};
-	evtimer_add(t->timer, &tv);
 	int err;
-	if (t->fd >= 0 && !drain(t->fd, &err))
+	if (t->fd >= 0 && t->connected && !busy(t) && !drain(t->fd, &err))
 		close_conn(t); /* closed while idle and the loop has not noticed yet */
+	append(t, t->msg, (size_t)n, tag);
+	if (!tcp_ready(s))
+		t->full = true;
 	if (t->connected) {
-		t->reused = true;
 		try_write(t);
 		return 0;
 	}
-	t->reused = false;
+	if (t->fd >= 0)
+		return 0; /* connecting: written when connected */
 	char *why = NULL;
 	if (t->ai == NULL && resolve(t, &why) == -1) {
-		finish(t, -1, why);
+		fail(t, why);
 		free(why);
 		return 0;
 	}
@@ -314,4 +486,5 @@ const struct sink_ops np_sink_tcp_ops = {
     .open = tcp_open,
     .close = tcp_close,
     .send = tcp_send,
+    .ready = tcp_ready,
 };

@@ -82,12 +82,12 @@ static void
 fail(struct np_sink *s, const char *what)
 {
 	char *msg = np_xasprintf("%s: %s", s->key, what);
-	np_sink_finish(s, -1, msg);
+	np_sink_failed(s, msg);
 	free(msg);
 }
 
 static int
-udp_send(struct np_sink *s, const struct np_alert *a, char **cause)
+udp_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 {
 	struct udp *u = s->impl;
 	int n = np_sink_render(s, a, u->buf, s->max_len + 1, cause);
@@ -119,7 +119,7 @@ udp_send(struct np_sink *s, const struct np_alert *a, char **cause)
 		fail(s, strerror(e));
 		return 0;
 	}
-	np_sink_finish(s, 0, NULL);
+	np_sink_delivered(s, tag);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include "collectors/collector.h"
 #include "config/config_table.h"
+#include "config/server.h"
 #include "config/diag.h"
 #include "config/secret.h"
 #include "config/walk.h"
@@ -130,22 +131,107 @@ alert_rules(struct loader *l, const struct np_alert_cfg *a, const struct np_conf
 	struct np_config *cfg = l->cfg;
 	for (size_t j = 0; j + 1 < cfg->nalerts; j++) {
 		const struct np_alert_cfg *b = &cfg->alerts[j];
-		if (b->proto != a->proto || !same_str(b->host, a->host) ||
-		    !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a)))
+		if (b->type != a->type || a->type == NP_SINK_EMAIL ||
+		    (a->type == NP_SINK_WEBHOOK && !same_str(a->url, b->url)))
+			continue;
+		if (a->type == NP_SINK_SYSLOG &&
+		    (b->proto != a->proto || !same_str(b->host, a->host) ||
+		     !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a))))
 			continue;
 		np_config_diag_add(
 		    l->errs, item->line, item->col,
 		    "alert %zu sends to the same target as the alert at line %d (%s); "
 		    "one entry per target",
-		    i + 1, b->line, a->server != NULL ? a->server : "local syslog");
+		    i + 1, b->line,
+		    a->url != NULL      ? a->url
+		    : a->server != NULL ? a->server
+		                        : "local syslog");
 		return;
 	}
+}
+
+/*
+ * `alerts:` is a list of sinks, or a mapping { sinks: [...], max_age, group_window }. Returns
+ * the list of sinks (NULL when there are none or it is not a list: reported).
+ */
+static const struct np_config_ynode *
+alerts_list(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	np_config_walk_defaults(np_config_alerting_opts, &cfg->alerting, 0);
+	const struct np_config_ynode *n = np_config_ydoc_get(root, "alerts");
+	if (n == NULL || n->kind != NP_CONFIG_YMAP)
+		return list_node(l, root, "alerts");
+	struct np_config_scope sc = {l->errs, NULL, "alerts", NULL, 0, NULL, NULL, 0};
+	np_config_walk(np_config_alerting_opts, n, &cfg->alerting, &sc);
+	const struct np_config_ynode *list = np_config_ydoc_get(n, "sinks");
+	if (list == NULL || np_config_ydoc_is_null(list))
+		return NULL;
+	if (list->kind != NP_CONFIG_YSEQ) {
+		char *got = np_config_ydoc_describe(list);
+		np_config_diag_add(l->errs, list->line, list->col,
+		                   "bad value for 'sinks' in alerts: expected a list, got %s", got);
+		free(got);
+		return NULL;
+	}
+	return list;
+}
+
+/* The sink entry's own rules beyond its keys' values. */
+static void
+alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_config_ynode *item)
+{
+	if (a->type == NP_SINK_WEBHOOK && a->url != NULL && strncmp(a->url, "http://", 7) != 0 &&
+	    strncmp(a->url, "https://", 8) != 0) {
+		const struct np_config_ynode *k = np_config_ydoc_get(item, "url");
+		np_config_diag_add(l->errs, k ? k->line : item->line, k ? k->col : item->col,
+		                   "bad value for 'url': expected an http:// or https:// address");
+	}
+	if ((a->cert_file == NULL) != (a->key_file == NULL))
+		np_config_diag_add(l->errs, item->line, item->col,
+		                   "cert_file and key_file go together");
+	if (a->insecure)
+		np_config_diag_add(l->warns, item->line, item->col,
+		                   "alert at line %d: insecure: the server's certificate is not "
+		                   "verified",
+		                   a->line);
+}
+
+/* Email sinks send through the `mail:` section's server. */
+static void
+alerts_after_mail(struct loader *l)
+{
+	struct np_config *cfg = l->cfg;
+	for (size_t i = 0; i < cfg->nalerts; i++)
+		if (cfg->alerts[i].type == NP_SINK_EMAIL && cfg->mail.server == NULL)
+			np_config_diag_add(
+			    l->errs, cfg->alerts[i].line, 1,
+			    "an email alert needs the `mail:` section (server, from)");
+}
+
+/* daemon.log naming a syslog server: the sink its lines go through, with the defaults. */
+static void
+log_sink(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	if (cfg->log_target != NP_LOG_REMOTE)
+		return;
+	struct np_alert_cfg *a = &cfg->log_sink;
+	np_config_walk_defaults(np_config_alert_opts, a, NP_CFG_ALERT_SYSLOG);
+	a->type = NP_SINK_SYSLOG;
+	a->server = np_xstrdup(cfg->log_file);
+	if (np_config_server_parse(a->server, &a->proto, &a->host, &a->port) == -1) {
+		const struct np_config_ynode *d = np_config_ydoc_get(root, "daemon");
+		np_config_diag_add(l->errs, d ? d->line : 1, d ? d->col : 1,
+		                   "daemon.log: not a syslog server: %s", cfg->log_file);
+	}
+	a->line = 0;
 }
 
 static void
 load_alerts(struct loader *l, const struct np_config_ynode *root)
 {
-	const struct np_config_ynode *list = list_node(l, root, "alerts");
+	const struct np_config_ynode *list = alerts_list(l, root);
 	if (list == NULL || list->nkids == 0)
 		return;
 	struct np_config *cfg = l->cfg;
@@ -165,6 +251,7 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		if (a->server == NULL)
 			a->proto = NP_SYSLOG_LOCAL;
 		alert_rules(l, a, item, i);
+		alert_type_rules(l, a, item);
 		free(owner);
 	}
 }
@@ -444,6 +531,8 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		load_alerts(&l, root);
 		load_sources(&l, root);
 		np_config_mail_load(cfg, root, l.errs, l.warns);
+		alerts_after_mail(&l);
+		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)
 			require_sources(&l, root, text, len);
@@ -544,20 +633,25 @@ free_source(struct np_source_cfg *s)
 }
 
 void
+np_config_alert_free(struct np_alert_cfg *a)
+{
+	/* server, host and port are filled by NP_CFG_SERVER outside the table's fields. */
+	free(a->server);
+	free(a->host);
+	free(a->port);
+	np_config_table_free(np_config_alert_opts, a);
+	memset(a, 0, sizeof(*a));
+}
+
+void
 np_config_free(struct np_config *cfg)
 {
 	if (cfg == NULL)
 		return;
-	for (size_t i = 0; i < cfg->nalerts; i++) {
-		struct np_alert_cfg *a = &cfg->alerts[i];
-		free(a->server);
-		free(a->host);
-		free(a->port);
-		free(a->format);
-		free(a->hostname);
-		free(a->socket);
-	}
+	for (size_t i = 0; i < cfg->nalerts; i++)
+		np_config_alert_free(&cfg->alerts[i]);
 	free(cfg->alerts);
+	np_config_alert_free(&cfg->log_sink);
 	for (size_t i = 0; i < cfg->nsources; i++)
 		free_source(&cfg->sources[i]);
 	free(cfg->sources);

@@ -14,7 +14,8 @@
 
 #include "config/config_mail.h"
 
-enum np_log_target { NP_LOG_STDERR, NP_LOG_SYSLOG, NP_LOG_FILE };
+/* NP_LOG_REMOTE: daemon.log names a remote syslog target (log_sink). */
+enum np_log_target { NP_LOG_STDERR, NP_LOG_SYSLOG, NP_LOG_FILE, NP_LOG_REMOTE };
 enum np_log_level { NP_LOG_ERR, NP_LOG_WARNING, NP_LOG_NOTICE, NP_LOG_INFO, NP_LOG_DEBUG };
 
 struct np_state_cfg {
@@ -41,8 +42,15 @@ struct np_retention_cfg {
 /* The local system logger's socket, where a local syslog alert goes unless `socket:` says. */
 #define NP_LOCAL_LOG_SOCKET "/dev/log"
 
-enum np_sink_type { NP_SINK_SYSLOG };
-enum np_syslog_proto { NP_SYSLOG_LOCAL, NP_SYSLOG_UDP, NP_SYSLOG_TCP };
+enum np_sink_type { NP_SINK_SYSLOG, NP_SINK_WEBHOOK, NP_SINK_EMAIL };
+/* tls: RFC 5425 (default port 6514); relp: acknowledged delivery (default port 2514). */
+enum np_syslog_proto {
+	NP_SYSLOG_LOCAL,
+	NP_SYSLOG_UDP,
+	NP_SYSLOG_TCP,
+	NP_SYSLOG_TLS,
+	NP_SYSLOG_RELP
+};
 
 struct np_alert_cfg {
 	enum np_sink_type type;
@@ -55,7 +63,24 @@ struct np_alert_cfg {
 	uint32_t enterprise;        /* SD-ID enterprise number, default 32473 */
 	char *hostname;             /* HOSTNAME field override; default gethostname() */
 	char *socket;               /* local: the logger's datagram socket; NULL = /dev/log */
-	int line;                   /* config line of this entry, for messages */
+	/* TLS (tls://, webhook https://): CA bundle (NULL = system store), client cert + key. */
+	char *ca_file, *cert_file, *key_file;
+	bool insecure;            /* no certificate verification (the config warns) */
+	int64_t timeout_ms;       /* connect / one delivery; default 10s */
+	int64_t confirm_after_ms; /* tcp/tls: healthy this long after a write = delivered (2s) */
+	int window;               /* relp: unacknowledged messages in flight, default 128 */
+	char *url;                /* webhook: http(s)://… */
+	char *bearer_token;       /* webhook: resolved from bearer_token_file / _env */
+	char **to;                /* email: recipients (server etc. from the `mail:` section) */
+	size_t nto;
+	char *subject_prefix; /* email: default "[netpulse]" */
+	int line;             /* config line of this entry, for messages */
+};
+
+/* `alerts:` as a mapping: { sinks: [...], max_age: 24h, group_window: 0s }. */
+struct np_alerting_cfg {
+	int64_t max_age_ms;      /* undelivered longer than this: dead letter; default 24h */
+	int64_t group_window_ms; /* fold a source's alerts raised within it; 0 = off (default) */
 };
 
 struct np_source_cfg {
@@ -85,7 +110,8 @@ struct np_config {
 	char *database;                /* default /var/lib/netpulse/netpulse.db */
 	enum np_log_level log_level;   /* default info */
 	enum np_log_target log_target; /* daemon.log: "stderr" (default), "syslog", or a path */
-	char *log_file;                /* when log_target == NP_LOG_FILE */
+	char *log_file;                /* NP_LOG_FILE: the path; NP_LOG_REMOTE: the URL */
+	struct np_alert_cfg log_sink;  /* NP_LOG_REMOTE: the syslog target of daemon lines */
 	char *timezone;                /* default "UTC"; reports' default --tz */
 	int64_t interval_ms;           /* defaults.interval */
 	int64_t timeout_ms;            /* defaults.timeout */
@@ -93,6 +119,7 @@ struct np_config {
 	struct np_retention_cfg retention;
 	struct np_alert_cfg *alerts;
 	size_t nalerts;
+	struct np_alerting_cfg alerting;
 	struct np_source_cfg *sources;
 	size_t nsources;
 	struct np_mail_cfg mail;       /* config_mail.h */
@@ -111,6 +138,8 @@ struct np_config *np_config_load(const char *path, char **cause);
 /* Same, from memory; `name` is used in messages in place of the file name. */
 struct np_config *np_config_parse(const char *name, const char *text, size_t len, char **cause);
 void np_config_free(struct np_config *cfg);
+/* Frees what an alert sink entry owns (not a itself) and zeroes it. */
+void np_config_alert_free(struct np_alert_cfg *a);
 
 /* The source's effective stale_after in ms (absolute, or multiple of its interval). */
 int64_t np_source_stale_after_ms(const struct np_source_cfg *s);

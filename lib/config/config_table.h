@@ -53,6 +53,8 @@ enum np_config_otype {
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu
 #define NP_CFG_ALERT_SYSLOG 0x1u
+#define NP_CFG_ALERT_WEBHOOK 0x2u
+#define NP_CFG_ALERT_EMAIL 0x4u
 
 struct np_config_choice {
 	const char *name;
@@ -87,6 +89,8 @@ bool np_config_table_equal(const struct np_config_opt *opts, const void *a, cons
 extern const struct np_config_opt np_config_top[];
 extern const struct np_config_opt np_config_source_opts[];
 extern const struct np_config_opt np_config_alert_opts[];
+/* `alerts:` as a mapping (its `sinks:` list is walked with np_config_alert_opts). */
+extern const struct np_config_opt np_config_alerting_opts[];
 extern const struct np_config_choice np_config_alert_types[];
 
 /* A choice by name, or NULL. */

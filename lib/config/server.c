@@ -52,6 +52,12 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 	} else if (strncasecmp(s, "tcp://", 6) == 0) {
 		pr = NP_SYSLOG_TCP;
 		s += 6;
+	} else if (strncasecmp(s, "tls://", 6) == 0) {
+		pr = NP_SYSLOG_TLS;
+		s += 6;
+	} else if (strncasecmp(s, "relp://", 7) == 0) {
+		pr = NP_SYSLOG_RELP;
+		s += 7;
 	} else if (strstr(s, "://") != NULL) {
 		return -1;
 	}
@@ -84,7 +90,9 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 			return -1;
 		rest = s + hlen;
 	}
-	const char *p = NP_CONFIG_SYSLOG_PORT;
+	const char *p = pr == NP_SYSLOG_TLS    ? NP_CONFIG_TLS_PORT
+	                : pr == NP_SYSLOG_RELP ? NP_CONFIG_RELP_PORT
+	                                       : NP_CONFIG_SYSLOG_PORT;
 	size_t plen = strlen(p);
 	if (*rest == ':') {
 		p = rest + 1;
@@ -111,4 +119,22 @@ np_config_server_parse(const char *s, enum np_syslog_proto *proto, char **host, 
 		v = v * 10 + (p[i] - '0');
 	*port = np_xasprintf("%ld", v);
 	return 0;
+}
+
+const char *
+np_config_proto_scheme(enum np_syslog_proto proto)
+{
+	switch (proto) {
+	case NP_SYSLOG_LOCAL:
+		return "local";
+	case NP_SYSLOG_UDP:
+		return "udp";
+	case NP_SYSLOG_TCP:
+		return "tcp";
+	case NP_SYSLOG_TLS:
+		return "tls";
+	case NP_SYSLOG_RELP:
+		return "relp";
+	}
+	return "?";
 }

@@ -115,10 +115,11 @@ np_config_value_expected(const struct np_config_opt *o)
 		free(list);
 		return out;
 	case NP_CFG_LOG:
-		return np_xstrdup("stderr, syslog or a file path containing '/'");
+		return np_xstrdup("stderr, syslog, a file path containing '/' or a syslog server "
+		                  "like tcp://host:port");
 	case NP_CFG_SERVER:
 		return np_xstrdup("a syslog server like udp://host:port, tcp://host:port, "
-		                  "host:port or [v6addr]:port");
+		                  "tls://host:port, relp://host:port, host:port or [v6addr]:port");
 	case NP_CFG_REGEXES:
 		return np_xstrdup("a list of regular expressions");
 	case NP_CFG_STRINGS:
@@ -478,6 +479,16 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 			*FIELD(base, o->off, enum np_log_target) = NP_LOG_STDERR;
 		} else if (strcmp(s, "syslog") == 0) {
 			*FIELD(base, o->off, enum np_log_target) = NP_LOG_SYSLOG;
+		} else if (strstr(s, "://") != NULL) {
+			enum np_syslog_proto pr;
+			char *h, *p;
+			if (np_config_server_parse(s, &pr, &h, &p) == -1)
+				return bad(o, n, why);
+			free(h);
+			free(p);
+			*FIELD(base, o->off, enum np_log_target) = NP_LOG_REMOTE;
+			set_str(FIELD(base, o->off2, char *), s);
+			return 0;
 		} else if (strchr(s, '/') != NULL) {
 			*FIELD(base, o->off, enum np_log_target) = NP_LOG_FILE;
 			set_str(FIELD(base, o->off2, char *), s);

@@ -1,6 +1,7 @@
 #include "core/dispatch.h"
 
 #include <event2/event.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -8,63 +9,90 @@
 
 #include "alert/alert.h"
 #include "alert/sink.h"
+#include "config/config_table.h"
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
 
 #define RETRY_MIN_MS 1000
 #define RETRY_MAX_MS 60000
-#define DIRECT_WAIT_MS 200   /* a direct alert waiting for the sink's send in flight */
-#define DIRECT_RETRY_MS 2000 /* first retry of a direct alert the sink failed, doubling */
+#define BATCH 64              /* rows read and sent per turn of the loop */
+#define MARK_RETRY_MS 1000    /* delivered rows the database refused to mark */
+#define EXPIRE_EVERY_MS 60000 /* dead-letter check of a failing sink */
+#define DIRECT_RETRY_MS 2000  /* first retry of a direct alert the sink failed, doubling */
 #define DIRECT_TRIES 4
+
+struct direct;
+
+struct ids {
+	int64_t *v;
+	size_t n, cap;
+};
 
 struct dsink {
 	struct np_dispatch *d;
 	struct np_sink *sink;
 	char *key;
-	struct event *wake; /* retry timer, or a zero timeout to continue with the next row */
-	bool busy;
-	int64_t retry_ms; /* 0 = healthy */
+	const struct np_alert_cfg *cfg; /* in the current config */
+	struct event *wake;             /* retry timer, or a zero timeout to continue */
+	struct event *markev;           /* marks delivered rows */
+	int64_t retry_ms;               /* 0 = healthy; else in backoff */
 	unsigned failures;
-	int64_t current; /* outbox id in flight */
-	/*
-	 * Delivered, but the database refused to mark it (a full disk): its mark is retried
-	 * before anything else is sent, and it is never sent again by this process.
-	 */
-	int64_t unmarked;
-	/* The row in flight, owned copies. */
-	struct np_alert alert;
-	char *strs[7];
+	int64_t last_expire_ms;
+	/* The highest outbox id handed to the sink since it last failed. */
+	int64_t cursor;
+	struct ids inflight; /* outbox ids sent, not delivered yet, in send order */
+	/* Delivered, not marked yet (or the database refused the mark): never sent again. */
+	struct ids marks;
 };
 
 struct np_dispatch {
 	struct event_base *base;
 	struct np_store *st;
 	struct np_logger lg;
+	int64_t max_age_ms;
 	struct dsink **v;
 	size_t n;
 	const char **keys;
 	struct direct *directs; /* np_dispatch_direct alerts not delivered yet */
+	int64_t direct_seq;     /* direct alerts carry tags -1, -2, ... */
 };
 
 static void send_next(struct dsink *ds);
 static void directs_free(struct np_dispatch *d);
+static void directs_send(struct dsink *ds);
+static bool direct_delivered(struct np_dispatch *d, int64_t tag);
+static void directs_failed(struct dsink *ds, const char *cause);
 
 static void
-wake_cb(evutil_socket_t fd, short what, void *arg)
+ids_push(struct ids *a, int64_t id)
 {
-	send_next(arg);
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 64;
+		a->v = np_xreallocarray(a->v, a->cap, sizeof(*a->v));
+	}
+	a->v[a->n++] = id;
 }
 
-static void
-clear_current(struct dsink *ds)
+static bool
+ids_remove(struct ids *a, int64_t id)
 {
-	for (size_t i = 0; i < sizeof(ds->strs) / sizeof(ds->strs[0]); i++) {
-		free(ds->strs[i]);
-		ds->strs[i] = NULL;
-	}
-	memset(&ds->alert, 0, sizeof(ds->alert));
-	ds->current = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i] == id) {
+			memmove(a->v + i, a->v + i + 1, (a->n - i - 1) * sizeof(*a->v));
+			a->n--;
+			return true;
+		}
+	return false;
+}
+
+static bool
+ids_has(const struct ids *a, int64_t id)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->v[i] == id)
+			return true;
+	return false;
 }
 
 static void
@@ -75,9 +103,11 @@ arm(struct event *ev, int64_t ms)
 }
 
 static void
-later(struct dsink *ds, int64_t ms)
+wake_cb(evutil_socket_t fd, short what, void *arg)
 {
-	arm(ds->wake, ms);
+	(void)fd;
+	(void)what;
+	send_next(arg);
 }
 
 /* The sink's next retry delay: 1 s, doubling up to a minute. */
@@ -90,72 +120,128 @@ backoff(struct dsink *ds)
 	return ds->retry_ms;
 }
 
-/* Makes *al a copy of *from whose strings are owned in strs (freed by the caller). */
+/* Marks what the sink delivered, in one transaction. */
 static void
-own_alert(struct np_alert *al, char *strs[7], const struct np_alert *from)
+flush_marks(struct dsink *ds)
 {
-	const char *src[7] = {from->msgid,    from->device, from->interface, from->state,
-	                      from->previous, from->source, from->message};
-	for (size_t k = 0; k < 7; k++)
-		strs[k] = np_xstrdup(src[k] != NULL ? src[k] : "");
-	*al = *from;
-	al->msgid = strs[0];
-	al->device = strs[1];
-	al->interface = strs[2];
-	al->state = strs[3];
-	al->previous = strs[4];
-	al->source = strs[5];
-	al->message = strs[6];
+	struct np_dispatch *d = ds->d;
+	if (ds->marks.n == 0)
+		return;
+	char *why = NULL;
+	if (np_store_outbox_done_many(d->st, ds->marks.v, ds->marks.n, ds->key, np_wall_ms() / 1000,
+	                              &why) == -1) {
+		/* Only a restart before the mark succeeds can send them again. */
+		np_logf(&d->lg, LOG_ERR,
+		        "alert sink %s: %zu alert(s) delivered, but marking them failed: %s "
+		        "(retrying the mark)",
+		        ds->key, ds->marks.n, why);
+		free(why);
+		arm(ds->markev, MARK_RETRY_MS);
+		return;
+	}
+	ds->marks.n = 0;
 }
 
 static void
-sent_cb(void *arg, int ok, const char *cause)
+mark_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_marks(arg);
+}
+
+/* Undelivered rows older than alerts.max_age become dead letters (checked while failing). */
+static void
+expire(struct dsink *ds, bool force)
+{
+	struct np_dispatch *d = ds->d;
+	int64_t now = np_mono_ms();
+	if (!force && now - ds->last_expire_ms < EXPIRE_EVERY_MS)
+		return;
+	ds->last_expire_ms = now;
+	int64_t wall = np_wall_ms() / 1000;
+	char *why = NULL;
+	int64_t n = np_store_outbox_expire(d->st, ds->key, wall - d->max_age_ms / 1000, wall, &why);
+	if (n < 0) {
+		np_logf(&d->lg, LOG_ERR, "alert sink %s: dead-letter check: %s", ds->key, why);
+		free(why);
+	} else if (n > 0) {
+		np_logf(
+		    &d->lg, LOG_ERR,
+		    "alert sink %s: %lld alert(s) undelivered for longer than max_age are dead "
+		    "letters now (netpulse alerts --dead lists them, --retry queues them again)",
+		    ds->key, (long long)n);
+	}
+}
+
+static void
+delivered_cb(void *arg, int64_t tag)
 {
 	struct dsink *ds = arg;
 	struct np_dispatch *d = ds->d;
-	ds->busy = false;
-	char *why = NULL;
-	if (ok == 0) {
-		if (np_store_outbox_done(d->st, ds->current, ds->key, np_wall_ms() / 1000, &why) ==
-		    -1) {
-			/* Only a restart before the mark succeeds can send it again. */
-			np_logf(&d->lg, LOG_ERR,
-			        "alert %lld to %s: delivered, but marking it failed: %s (retrying "
-			        "the mark before sending anything else)",
-			        (long long)ds->current, ds->key, why);
-			free(why);
-			ds->unmarked = ds->current;
-			ds->retry_ms = 0;
-			clear_current(ds);
-			later(ds, backoff(ds));
-			return;
-		}
-		if (ds->failures > 0)
-			np_logf(&d->lg, LOG_NOTICE,
-			        "alert sink %s: delivering again after %u failure(s)", ds->key,
-			        ds->failures);
-		ds->failures = 0;
-		ds->retry_ms = 0;
-		clear_current(ds);
-		later(ds, 0);
-		return;
+	if (tag < 0) {
+		direct_delivered(d, tag);
+	} else {
+		ids_remove(&ds->inflight, tag);
+		ids_push(&ds->marks, tag);
+		event_active(ds->markev, EV_TIMEOUT, 1);
 	}
-	if (np_store_outbox_attempt(d->st, ds->current, ds->key, &why) == -1)
+	if (ds->failures > 0)
+		np_logf(&d->lg, LOG_NOTICE, "alert sink %s: delivering again after %u failure(s)",
+		        ds->key, ds->failures);
+	ds->failures = 0;
+	ds->retry_ms = 0;
+}
+
+static void
+failed_cb(void *arg, const char *cause)
+{
+	struct dsink *ds = arg;
+	struct np_dispatch *d = ds->d;
+	flush_marks(ds);
+	char *why = NULL;
+	if (ds->inflight.n > 0 &&
+	    np_store_outbox_attempt(d->st, ds->inflight.v[0], ds->key, &why) == -1)
 		free(why);
+	ds->inflight.n = 0;
+	ds->cursor = 0;
+	directs_failed(ds, cause);
 	if (ds->failures++ == 0)
 		np_logf(&d->lg, LOG_WARNING, "alert sink %s: %s (alerts stay queued; retrying)",
 		        ds->key, cause != NULL ? cause : "send failed");
-	clear_current(ds);
-	later(ds, backoff(ds));
+	expire(ds, false);
+	arm(ds->wake, backoff(ds));
 }
+
+static void
+ready_cb(void *arg)
+{
+	struct dsink *ds = arg;
+	if (!evtimer_pending(ds->wake, NULL))
+		send_next(ds);
+}
+
+struct turn {
+	struct dsink *ds;
+	int sent;
+	bool stop;
+};
 
 static int
 row_cb(const struct np_outbox_row *r, void *arg)
 {
-	struct dsink *ds = arg;
-	ds->current = r->id;
+	struct turn *tu = arg;
+	struct dsink *ds = tu->ds;
+	if (!np_sink_ready(ds->sink)) {
+		tu->stop = true;
+		return 1;
+	}
+	ds->cursor = r->id;
+	if (ids_has(&ds->marks, r->id))
+		return 0; /* delivered already; its mark is pending */
 	struct np_alert al = {
-	    .time_ms = r->created * 1000,
+	    .id = r->id,
+	    .time_ms = r->created_ms,
 	    .msgid = r->msgid,
 	    .severity = r->severity,
 	    .device = r->device,
@@ -166,44 +252,42 @@ row_cb(const struct np_outbox_row *r, void *arg)
 	    .since_s = r->since,
 	    .outage_seconds = r->outage_seconds,
 	    .message = r->message,
+	    .details = r->details,
 	};
-	own_alert(&ds->alert, ds->strs, &al);
+	char *why = NULL;
+	if (np_sink_send(ds->sink, &al, r->id, &why) == -1) {
+		/* Ready, yet refused: this alert cannot be sent (it cannot be rendered). */
+		np_logf(&ds->d->lg, LOG_ERR, "alert %lld to %s: %s (skipped until a restart)",
+		        (long long)r->id, ds->key, why);
+		free(why);
+		return 0;
+	}
+	ids_push(&ds->inflight, r->id);
+	tu->sent++;
 	return 0;
 }
 
+/* Sends pending rows while the sink takes them, a batch per turn of the loop. */
 static void
 send_next(struct dsink *ds)
 {
 	struct np_dispatch *d = ds->d;
-	if (ds->busy)
-		return;
+	if (ds->retry_ms != 0)
+		expire(ds, false);
+	directs_send(ds);
+	if (!np_sink_ready(ds->sink))
+		return; /* ready_cb resumes */
+	struct turn tu = {.ds = ds};
 	char *why = NULL;
-	if (ds->unmarked != 0) {
-		if (np_store_outbox_done(d->st, ds->unmarked, ds->key, np_wall_ms() / 1000, &why) ==
-		    -1) {
-			free(why);
-			later(ds, backoff(ds));
-			return;
-		}
-		np_logf(&d->lg, LOG_NOTICE, "alert %lld to %s: marked delivered",
-		        (long long)ds->unmarked, ds->key);
-		ds->unmarked = 0;
-		ds->retry_ms = 0;
-	}
-	if (np_store_outbox_pending(d->st, ds->key, 1, row_cb, ds, &why) == -1) {
+	int n = np_store_outbox_pending(d->st, ds->key, ds->cursor, BATCH, row_cb, &tu, &why);
+	if (n < 0) {
 		np_logf(&d->lg, LOG_ERR, "alert sink %s: reading the outbox: %s", ds->key, why);
 		free(why);
-		later(ds, RETRY_MIN_MS);
+		arm(ds->wake, RETRY_MIN_MS);
 		return;
 	}
-	if (ds->current == 0)
-		return; /* nothing pending */
-	ds->busy = true;
-	if (np_sink_send(ds->sink, &ds->alert, sent_cb, ds, &why) == -1) {
-		ds->busy = false;
-		sent_cb(ds, -1, why);
-		free(why);
-	}
+	if (n == BATCH && !tu.stop)
+		arm(ds->wake, 0); /* more: after the loop had its turn */
 }
 
 static void
@@ -211,24 +295,24 @@ dsink_free(struct dsink *ds)
 {
 	if (ds == NULL)
 		return;
+	flush_marks(ds);
 	np_sink_free(ds->sink);
 	if (ds->wake != NULL)
 		event_free(ds->wake);
-	clear_current(ds);
+	if (ds->markev != NULL)
+		event_free(ds->markev);
+	free(ds->inflight.v);
+	free(ds->marks.v);
 	free(ds->key);
 	free(ds);
 }
 
 static void
-free_sinks(struct np_dispatch *d)
+free_sinks(struct dsink **v, size_t n)
 {
-	for (size_t i = 0; i < d->n; i++)
-		dsink_free(d->v[i]);
-	free(d->v);
-	free(d->keys);
-	d->v = NULL;
-	d->keys = NULL;
-	d->n = 0;
+	for (size_t i = 0; i < n; i++)
+		dsink_free(v[i]);
+	free(v);
 }
 
 struct adopt {
@@ -281,30 +365,74 @@ adopt_cb(const char *key, int64_t pending, void *arg)
 	return 0;
 }
 
+/* The sink of the old config that the new one describes the same way (kept, with its work). */
+static ptrdiff_t
+same_sink(struct dsink *const *old, size_t nold, const struct np_alert_cfg *a)
+{
+	char *key = np_sink_cfg_key(a);
+	ptrdiff_t found = -1;
+	for (size_t i = 0; key != NULL && i < nold && found < 0; i++)
+		if (old[i] != NULL && old[i]->cfg != NULL && strcmp(old[i]->key, key) == 0 &&
+		    np_config_table_equal(np_config_alert_opts, old[i]->cfg, a))
+			found = (ptrdiff_t)i;
+	free(key);
+	return found;
+}
+
+static struct dsink *
+dsink_new(struct np_dispatch *d, const struct np_alert_cfg *a, char **cause)
+{
+	struct dsink *ds = np_xcalloc(1, sizeof(*ds));
+	ds->d = d;
+	ds->cfg = a;
+	struct np_sink_cb cb = {delivered_cb, failed_cb, ready_cb, ds};
+	ds->sink = np_sink_new(d->base, a, &cb, cause);
+	if (ds->sink == NULL) {
+		free(ds);
+		return NULL;
+	}
+	ds->key = np_xstrdup(np_sink_key(ds->sink));
+	ds->wake = evtimer_new(d->base, wake_cb, ds);
+	ds->markev = event_new(d->base, -1, 0, mark_cb, ds);
+	ds->last_expire_ms = np_mono_ms() - EXPIRE_EVERY_MS;
+	return ds;
+}
+
 int
 np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char **cause)
 {
 	struct dsink **nv = cfg->nalerts ? np_xcalloc(cfg->nalerts, sizeof(*nv)) : NULL;
+	ptrdiff_t *kept = cfg->nalerts ? np_xcalloc(cfg->nalerts, sizeof(*kept)) : NULL;
+	struct dsink **old = d->v;
+	size_t nold = d->n;
 	for (size_t i = 0; i < cfg->nalerts; i++) {
-		struct np_sink *sk = np_sink_new(d->base, &cfg->alerts[i], cause);
-		if (sk == NULL) {
+		const struct np_alert_cfg *a = &cfg->alerts[i];
+		kept[i] = same_sink(old, nold, a);
+		if (kept[i] >= 0)
+			continue;
+		nv[i] = dsink_new(d, a, cause);
+		if (nv[i] == NULL) {
 			np_cause_prefix(cause, "%s:%d: alert sink",
-			                cfg->path ? cfg->path : "config", cfg->alerts[i].line);
+			                cfg->path ? cfg->path : "config", a->line);
 			for (size_t j = 0; j < i; j++)
 				dsink_free(nv[j]);
 			free(nv);
+			free(kept);
 			return -1;
 		}
-		struct dsink *ds = np_xcalloc(1, sizeof(*ds));
-		ds->d = d;
-		ds->sink = sk;
-		ds->key = np_xstrdup(np_sink_key(sk));
-		ds->wake = evtimer_new(d->base, wake_cb, ds);
-		nv[i] = ds;
 	}
-	free_sinks(d);
+	for (size_t i = 0; i < cfg->nalerts; i++)
+		if (kept[i] >= 0) {
+			nv[i] = old[kept[i]];
+			nv[i]->cfg = &cfg->alerts[i];
+			old[kept[i]] = NULL;
+		}
+	free(kept);
+	free_sinks(old, nold);
+	free(d->keys);
 	d->v = nv;
 	d->n = cfg->nalerts;
+	d->max_age_ms = cfg->alerting.max_age_ms > 0 ? cfg->alerting.max_age_ms : 86400000;
 	d->keys = d->n ? np_xcalloc(d->n, sizeof(*d->keys)) : NULL;
 	for (size_t i = 0; i < d->n; i++)
 		d->keys[i] = d->v[i]->key;
@@ -314,6 +442,8 @@ np_dispatch_set_config(struct np_dispatch *d, const struct np_config *cfg, char 
 		np_logf(&d->lg, LOG_ERR, "reading the outbox's sinks: %s", why);
 		free(why);
 	}
+	for (size_t i = 0; i < d->n; i++)
+		expire(d->v[i], true);
 	if (ad.moved > 0)
 		np_dispatch_kick(d);
 	return 0;
@@ -340,7 +470,8 @@ np_dispatch_free(struct np_dispatch *d)
 {
 	if (d == NULL)
 		return;
-	free_sinks(d);
+	free_sinks(d->v, d->n);
+	free(d->keys);
 	directs_free(d);
 	free(d);
 }
@@ -358,7 +489,7 @@ np_dispatch_kick(struct np_dispatch *d)
 	for (size_t i = 0; i < d->n; i++) {
 		struct dsink *ds = d->v[i];
 		/* A sink in backoff waits for its timer. */
-		if (!ds->busy && ds->retry_ms == 0)
+		if (ds->retry_ms == 0 && !evtimer_pending(ds->wake, NULL))
 			send_next(ds);
 	}
 }
@@ -378,21 +509,25 @@ np_dispatch_pending(struct np_dispatch *d)
 bool
 np_dispatch_busy(const struct np_dispatch *d)
 {
+	if (d->directs != NULL)
+		return true;
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i]->busy)
+		if (d->v[i]->inflight.n > 0 || d->v[i]->marks.n > 0)
 			return true;
 	return false;
 }
 
 /*
  * Direct alerts (np_dispatch_direct): one entry per (alert, sink), found by sink key each try
- * so a reload that replaced the sinks is harmless. While one is sent it holds the sink's busy
- * flag, so the outbox waits; its outbox delivery resumes when it is done.
+ * so a reload that replaced the sinks is harmless. Sent ahead of the outbox's rows, with a
+ * negative tag.
  */
 struct direct {
 	struct direct *next;
 	struct np_dispatch *d;
 	char *key;
+	int64_t tag;
+	bool sent;
 	struct event *wake;
 	unsigned tries;
 	struct np_alert alert;
@@ -422,63 +557,96 @@ directs_free(struct np_dispatch *d)
 		direct_unlink_free(d->directs);
 }
 
-static void direct_try(struct direct *dr);
+static bool
+direct_delivered(struct np_dispatch *d, int64_t tag)
+{
+	for (struct direct *dr = d->directs; dr != NULL; dr = dr->next)
+		if (dr->tag == tag) {
+			direct_unlink_free(dr);
+			return true;
+		}
+	return false;
+}
 
 static void
 direct_wake_cb(evutil_socket_t fd, short what, void *arg)
 {
-	direct_try(arg);
-}
-
-static void
-direct_failed(struct direct *dr, const char *cause)
-{
-	if (++dr->tries >= DIRECT_TRIES) {
-		np_logf(&dr->d->lg, LOG_ERR, "alert sink %s: %s alert not delivered: %s", dr->key,
-		        dr->alert.msgid, cause != NULL ? cause : "send failed");
-		direct_unlink_free(dr);
-		return;
-	}
-	arm(dr->wake, (int64_t)DIRECT_RETRY_MS << (dr->tries - 1));
-}
-
-static void
-direct_sent_cb(void *arg, int ok, const char *cause)
-{
+	(void)fd;
+	(void)what;
 	struct direct *dr = arg;
-	struct dsink *ds = dsink_by_key(dr->d, dr->key);
-	if (ds != NULL) {
-		ds->busy = false;
-		/* Resume the outbox unless the sink sits in its own backoff. */
-		if (ds->retry_ms == 0)
-			later(ds, 0);
-	}
-	if (ok == 0)
-		direct_unlink_free(dr);
-	else
-		direct_failed(dr, cause);
-}
-
-static void
-direct_try(struct direct *dr)
-{
 	struct dsink *ds = dsink_by_key(dr->d, dr->key);
 	if (ds == NULL) {
 		direct_unlink_free(dr); /* the sink was removed by a reload */
 		return;
 	}
-	if (ds->busy) {
-		arm(dr->wake, DIRECT_WAIT_MS);
-		return;
+	directs_send(ds);
+}
+
+/* The sink's directs not sent yet go out first (each waits for its retry timer). */
+static void
+directs_send(struct dsink *ds)
+{
+	struct np_dispatch *d = ds->d;
+	for (struct direct *dr = d->directs; dr != NULL; dr = dr->next) {
+		if (dr->sent || strcmp(dr->key, ds->key) != 0 || evtimer_pending(dr->wake, NULL))
+			continue;
+		if (!np_sink_ready(ds->sink))
+			return;
+		char *why = NULL;
+		if (np_sink_send(ds->sink, &dr->alert, dr->tag, &why) == -1) {
+			np_logf(&d->lg, LOG_ERR, "alert sink %s: %s alert not delivered: %s",
+			        dr->key, dr->alert.msgid, why);
+			free(why);
+			dr->sent = true; /* dropped below */
+			dr->tries = DIRECT_TRIES;
+			continue;
+		}
+		dr->sent = true;
 	}
-	ds->busy = true;
-	char *why = NULL;
-	/* done may run (and free dr) before np_sink_send returns: dr is not touched after. */
-	if (np_sink_send(ds->sink, &dr->alert, direct_sent_cb, dr, &why) == -1) {
-		ds->busy = false;
-		direct_failed(dr, why);
-		free(why);
+	struct direct *next;
+	for (struct direct *dr = d->directs; dr != NULL; dr = next) {
+		next = dr->next;
+		if (dr->tries >= DIRECT_TRIES)
+			direct_unlink_free(dr);
 	}
+}
+
+static void
+directs_failed(struct dsink *ds, const char *cause)
+{
+	struct np_dispatch *d = ds->d;
+	struct direct *next;
+	for (struct direct *dr = d->directs; dr != NULL; dr = next) {
+		next = dr->next;
+		if (!dr->sent || strcmp(dr->key, ds->key) != 0)
+			continue;
+		dr->sent = false;
+		if (++dr->tries >= DIRECT_TRIES) {
+			np_logf(&d->lg, LOG_ERR, "alert sink %s: %s alert not delivered: %s",
+			        dr->key, dr->alert.msgid, cause != NULL ? cause : "send failed");
+			direct_unlink_free(dr);
+			continue;
+		}
+		arm(dr->wake, (int64_t)DIRECT_RETRY_MS << (dr->tries - 1));
+	}
+}
+
+/* Makes *al a copy of *from whose strings are owned in strs (freed by the caller). */
+static void
+own_alert(struct np_alert *al, char *strs[7], const struct np_alert *from)
+{
+	const char *src[7] = {from->msgid,    from->device, from->interface, from->state,
+	                      from->previous, from->source, from->message};
+	for (size_t k = 0; k < 7; k++)
+		strs[k] = np_xstrdup(src[k] != NULL ? src[k] : "");
+	*al = *from;
+	al->msgid = strs[0];
+	al->device = strs[1];
+	al->interface = strs[2];
+	al->state = strs[3];
+	al->previous = strs[4];
+	al->source = strs[5];
+	al->message = strs[6];
 }
 
 void
@@ -489,6 +657,7 @@ np_dispatch_direct(struct np_dispatch *d, const struct np_store_alert *a)
 		struct direct *dr = np_xcalloc(1, sizeof(*dr));
 		dr->d = d;
 		dr->key = np_xstrdup(d->v[i]->key);
+		dr->tag = -(++d->direct_seq);
 		dr->wake = evtimer_new(d->base, direct_wake_cb, dr);
 		struct np_alert al = {
 		    .time_ms = now,
@@ -506,6 +675,6 @@ np_dispatch_direct(struct np_dispatch *d, const struct np_store_alert *a)
 		own_alert(&dr->alert, dr->strs, &al);
 		dr->next = d->directs;
 		d->directs = dr;
-		direct_try(dr);
+		directs_send(d->v[i]);
 	}
 }

@@ -1,10 +1,14 @@
 #ifndef NP_CORE_DISPATCH_H
 #define NP_CORE_DISPATCH_H
 /*
- * Alert dispatcher: delivers outbox rows to the configured sinks, oldest first, one in flight
- * per sink, and marks each (alert, sink) delivered only after the sink accepted it. A sink that
- * fails is retried with backoff (1 s doubling to 60 s); its rows stay pending meanwhile, across
- * restarts too. Runs on the daemon's event_base.
+ * Alert dispatcher: delivers outbox rows to the configured sinks, oldest first, several in
+ * flight per sink while it takes them, and marks each (alert, sink) delivered only when the
+ * sink says the receiver has it (alert/sink.h: acknowledged, or proved healthy after it). A
+ * sink that fails loses what was in flight, which is sent again after a backoff (1 s doubling
+ * to 60 s); its rows stay pending meanwhile, across restarts too. Rows undelivered for longer
+ * than alerts.max_age become dead letters (`netpulse alerts --dead`). Runs on the daemon's
+ * event_base. A sink whose config did not change keeps its connection and work across a
+ * reload.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -37,7 +41,7 @@ int64_t np_dispatch_pending(struct np_dispatch *d);
 bool np_dispatch_busy(const struct np_dispatch *d);
 /*
  * Sends one alert straight to every current sink, without the outbox: for STORAGE, raised
- * when the database itself cannot be written. It waits for a sink's send in flight and is
+ * when the database itself cannot be written. It goes ahead of the outbox's rows and is
  * retried a few times (2 s doubling) if the sink fails; then it is given up and logged. Not
  * kept across restarts. The alert's strings are copied; its time is now.
  */

@@ -13,6 +13,7 @@
 #include "core/series.h"
 #include "engine/counter.h"
 #include "engine/linkstate.h"
+#include "util/clock.h"
 #include "util/cause.h"
 #include "util/hmap.h"
 #include "util/str.h"
@@ -956,6 +957,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		    .since_s = now_s,
 		    .outage_seconds = ok && !first ? now_s - ss->since_s : -1,
 		    .message = msg,
+		    .time_ms = np_wall_ms(),
 		};
 		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks, p->nsinks,
 		                   cause) == -1)

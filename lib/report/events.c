@@ -6,7 +6,8 @@
 #include "util/cause.h"
 
 static const char events_sql[] =
-    "SELECT time, device, interface, state, previous, source, outage_seconds, alert, flapping"
+    "SELECT time, device, interface, state, previous, source, outage_seconds, alert, flapping,"
+    " alert_id"
     " FROM transitions WHERE time >= ?1 AND time <= ?2 AND (?3 IS NULL OR device = ?3)"
     " AND (?4 IS NULL OR state IN (?4, ?5, ?6, ?7))"
     " ORDER BY time DESC, id DESC";
@@ -41,11 +42,14 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 		np_table_col(t, ctx->fmt == NP_FMT_TEXT ? "outage" : "outage_seconds",
 		             NP_COL_DURATION);
 		np_table_col(t, "alert", NP_COL_STR);
+		np_table_col(t, "alert_id", NP_COL_INT);
 	}
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t time = sqlite3_column_int64(st, 0);
 		bool has_outage = sqlite3_column_type(st, 6) != SQLITE_NULL;
 		bool has_alert = sqlite3_column_type(st, 7) != SQLITE_NULL;
+		/* The id in the alert's structured data (id="N"); none when no sink took it. */
+		bool has_id = sqlite3_column_type(st, 9) != SQLITE_NULL;
 		if (arr != NULL) {
 			json_t *e = json_object();
 			json_object_set_new(e, "time", np_json_time(ctx->tz, time));
@@ -60,6 +64,9 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 			if (has_alert)
 				json_object_set_new(e, "alert", np_json_str(np_report_text(st, 7)));
 			json_object_set_new(e, "flapping", json_boolean(sqlite3_column_int(st, 8)));
+			json_object_set_new(e, "alert_id",
+			                    has_id ? json_integer(sqlite3_column_int64(st, 9))
+			                           : json_null());
 			json_array_append_new(arr, e);
 			continue;
 		}
@@ -72,6 +79,10 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 		else
 			np_table_null(t);
 		np_table_str(t, has_alert ? np_report_text(st, 7) : NULL);
+		if (has_id)
+			np_table_int(t, sqlite3_column_int64(st, 9));
+		else
+			np_table_null(t);
 	}
 	if (r != SQLITE_DONE)
 		np_report_sqlerr(ctx->db, "reading transitions", cause);

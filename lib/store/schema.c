@@ -180,6 +180,23 @@ static const char *const migrations[] = {
     "  sent_at INTEGER NOT NULL,"
     "  PRIMARY KEY (name, period_start));"
     "PRAGMA user_version = 6;",
+    /*
+     * 7: alert identity and dead letters. outbox.id is the alert's id in every message (SD
+     * id="N"): retention keeps the newest outbox row so SQLite never hands out an id twice.
+     * created_ms is the alert's real time in UTC ms (NULL in older rows: created * 1000);
+     * details a group summary's per-link JSON array. outbox_sink.queued is when the row was
+     * queued (or re-queued by `netpulse alerts --retry`; NULL = outbox.created), dead when it
+     * became a dead letter (undelivered longer than alerts.max_age). transitions.alert_id is
+     * the outbox id of the alert the transition raised.
+     */
+    "ALTER TABLE outbox ADD COLUMN created_ms INTEGER;"
+    "ALTER TABLE outbox ADD COLUMN details TEXT;"
+    "ALTER TABLE outbox_sink ADD COLUMN queued INTEGER;"
+    "ALTER TABLE outbox_sink ADD COLUMN dead INTEGER;"
+    "ALTER TABLE transitions ADD COLUMN alert_id INTEGER;"
+    "DROP INDEX outbox_pending;"
+    "CREATE INDEX outbox_pending ON outbox_sink (sink, delivered, dead, outbox);"
+    "PRAGMA user_version = 7;",
 };
 
 const char *

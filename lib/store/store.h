@@ -160,6 +160,8 @@ struct np_store_alert {
 	int64_t since_s;
 	int64_t outage_seconds; /* -1 = none */
 	const char *message;
+	int64_t time_ms;     /* the alert's real time (UTC ms); 0 = now_s */
+	const char *details; /* a group summary's per-link JSON array, or NULL */
 };
 int np_store_alert(struct np_store *st, const struct np_store_alert *a, int64_t now_s,
                    const char *const *sinks, size_t nsinks, char **cause);
@@ -169,26 +171,51 @@ int np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **
 /* Calls fn for every saved link (strings valid during the call). */
 int np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **cause);
 
-/* Pending alerts of one sink, oldest first, at most `limit`. */
+/* The outbox id (the alert's id) of the last np_store_event/np_store_alert; 0 if it queued none. */
+int64_t np_store_last_alert_id(const struct np_store *st);
+
+/* Pending alerts of one sink with an id above after_id, oldest first, at most `limit`. */
 struct np_outbox_row {
 	int64_t id;
 	int64_t created;
+	int64_t created_ms; /* the alert's real time */
 	const char *msgid;
 	int severity;
 	const char *device, *interface, *state, *previous, *source;
 	int64_t since;
 	int64_t outage_seconds; /* -1 = NULL */
 	const char *message;
+	const char *details; /* NULL = none */
 	int attempts;
 };
 typedef int (*np_outbox_fn)(const struct np_outbox_row *row, void *arg);
-int np_store_outbox_pending(struct np_store *st, const char *sink, int limit, np_outbox_fn fn,
-                            void *arg, char **cause);
+/* Returns how many rows fn was called for, or -1. Dead letters are not pending. */
+int np_store_outbox_pending(struct np_store *st, const char *sink, int64_t after_id, int limit,
+                            np_outbox_fn fn, void *arg, char **cause);
 int np_store_outbox_done(struct np_store *st, int64_t id, const char *sink, int64_t now_s,
                          char **cause);
+/* Marks n rows delivered in one transaction (or in the caller's, inside one). */
+int np_store_outbox_done_many(struct np_store *st, const int64_t *ids, size_t n, const char *sink,
+                              int64_t now_s, char **cause);
 int np_store_outbox_attempt(struct np_store *st, int64_t id, const char *sink, char **cause);
-/* Pending (undelivered) rows in total, for shutdown and status. */
+/* Pending (undelivered, not dead) rows in total, for shutdown and status. */
 int64_t np_store_outbox_count(struct np_store *st, const char *sink);
+/* Rows of sink undelivered since before before_s become dead letters. Returns how many. */
+int64_t np_store_outbox_expire(struct np_store *st, const char *sink, int64_t before_s,
+                               int64_t now_s, char **cause);
+/* One undelivered (alert, sink) row for `netpulse alerts`. */
+struct np_outbox_item {
+	int64_t id, time_ms;
+	const char *msgid, *device, *interface, *state, *message, *sink;
+	int attempts;
+	int64_t queued_s, dead_s; /* dead_s 0 = pending */
+};
+typedef int (*np_outbox_item_fn)(const struct np_outbox_item *it, void *arg);
+/* Every pending (dead = false) or dead row, by id then sink. */
+int np_store_outbox_list(struct np_store *st, bool dead, np_outbox_item_fn fn, void *arg,
+                         char **cause);
+/* Dead letters of sink (NULL = every sink) are queued again as of now_s. Returns how many. */
+int64_t np_store_outbox_retry(struct np_store *st, const char *sink, int64_t now_s, char **cause);
 /* Calls fn for every sink key with pending rows, in key order (sink valid during the call). */
 typedef int (*np_outbox_sink_fn)(const char *sink, int64_t pending, void *arg);
 int np_store_outbox_sinks(struct np_store *st, np_outbox_sink_fn fn, void *arg, char **cause);

@@ -88,6 +88,7 @@ static int
 outbox(struct np_store *st, const struct np_store_alert *a, int64_t created,
        const char *const *sinks, size_t nsinks, char **cause)
 {
+	st->last_alert_id = 0;
 	if (nsinks == 0)
 		return 0; /* nobody to deliver to: the transition row still names the alert */
 	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_OUTBOX_ADD, cause);
@@ -107,9 +108,15 @@ outbox(struct np_store *st, const struct np_store_alert *a, int64_t created,
 	else
 		sqlite3_bind_null(stmt, 10);
 	np_store_bind_text(stmt, 11, a->message);
+	sqlite3_bind_int64(stmt, 12, a->time_ms > 0 ? a->time_ms : created * 1000);
+	if (a->details != NULL)
+		np_store_bind_text(stmt, 13, a->details);
+	else
+		sqlite3_bind_null(stmt, 13);
 	if (np_store_exec_stmt(st, stmt, cause, "adding an alert to the outbox") != 0)
 		return -1;
 	int64_t id = sqlite3_last_insert_rowid(st->db);
+	st->last_alert_id = id;
 
 	stmt = np_store_stmt(st, NP_S_OUTBOX_SINK_ADD, cause);
 	if (stmt == NULL)
@@ -117,6 +124,7 @@ outbox(struct np_store *st, const struct np_store_alert *a, int64_t created,
 	for (size_t i = 0; i < nsinks; i++) {
 		sqlite3_bind_int64(stmt, 1, id);
 		np_store_bind_text(stmt, 2, sinks[i]);
+		sqlite3_bind_int64(stmt, 3, created);
 		if (np_store_exec_stmt(st, stmt, cause, "adding an alert's sink") != 0)
 			return -1;
 	}
@@ -135,9 +143,11 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 	    ev->outage_ms >= 0 ? time_s - np_store_ms_to_s(ev->time_ms - ev->outage_ms) : -1;
 
 	/* A FLAPPING/FLAPSTOP notice changes no state: it has an alert but no transition. */
+	int64_t transition_id = 0;
 	if (ev->transition) {
 		if (transition(st, ev, time_s, outage_s, cause) != 0)
 			return -1;
+		transition_id = sqlite3_last_insert_rowid(st->db);
 		if (ev->from == NP_ST_DOWN && ev->to != NP_ST_DOWN &&
 		    interval(st, NP_S_OUTAGE_CLOSE, ev, time_s, len_s, cause) != 0)
 			return -1;
@@ -155,6 +165,7 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 		    interval(st, NP_S_UNOBS_OPEN, ev, time_s, -1, cause) != 0)
 			return -1;
 	}
+	st->last_alert_id = 0;
 	if (ev->alert == NP_AL_NONE)
 		return 0;
 	if ((unsigned)ev->alert >= NP_AL_MAX)
@@ -171,8 +182,18 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 	    .since_s = time_s,
 	    .outage_seconds = outage_s,
 	    .message = message,
+	    .time_ms = ev->time_ms,
 	};
-	return outbox(st, &a, time_s, sinks, nsinks, cause);
+	if (outbox(st, &a, time_s, sinks, nsinks, cause) != 0)
+		return -1;
+	if (transition_id == 0 || st->last_alert_id == 0)
+		return 0;
+	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_TRANSITION_ALERT, cause);
+	if (stmt == NULL)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, st->last_alert_id);
+	sqlite3_bind_int64(stmt, 2, transition_id);
+	return np_store_exec_stmt(st, stmt, cause, "naming the transition's alert");
 }
 
 int
@@ -182,126 +203,4 @@ np_store_alert(struct np_store *st, const struct np_store_alert *a, int64_t now_
 	if (a->msgid == NULL || *a->msgid == '\0')
 		return np_store_failx(st, SQLITE_MISUSE, cause, "alert without a msgid");
 	return outbox(st, a, now_s, sinks, nsinks, cause);
-}
-
-/* Rows are copied out first so fn may mark them done (or anything else) as it goes. */
-struct pending {
-	struct np_outbox_row row;
-	char *strings[8];
-};
-
-static char *
-col_dup(sqlite3_stmt *stmt, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(stmt, i);
-	return np_xstrdup(s != NULL ? s : "");
-}
-
-int
-np_store_outbox_pending(struct np_store *st, const char *sink, int limit, np_outbox_fn fn,
-                        void *arg, char **cause)
-{
-	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_OUTBOX_PENDING, cause);
-	if (stmt == NULL)
-		return -1;
-	if (limit <= 0)
-		return 0;
-	np_store_bind_text(stmt, 1, sink);
-	sqlite3_bind_int(stmt, 2, limit);
-
-	struct pending *rows = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap != 0 ? cap * 2 : 16;
-			rows = np_xreallocarray(rows, cap, sizeof *rows);
-		}
-		struct pending *p = &rows[n++];
-		struct np_outbox_row *r = &p->row;
-		int k = 0;
-		r->id = sqlite3_column_int64(stmt, 0);
-		r->created = sqlite3_column_int64(stmt, 1);
-		r->msgid = p->strings[k++] = col_dup(stmt, 2);
-		r->severity = sqlite3_column_int(stmt, 3);
-		r->device = p->strings[k++] = col_dup(stmt, 4);
-		r->interface = p->strings[k++] = col_dup(stmt, 5);
-		r->state = p->strings[k++] = col_dup(stmt, 6);
-		r->previous = p->strings[k++] = col_dup(stmt, 7);
-		r->source = p->strings[k++] = col_dup(stmt, 8);
-		r->since = sqlite3_column_int64(stmt, 9);
-		r->outage_seconds = sqlite3_column_type(stmt, 10) == SQLITE_NULL
-		                        ? -1
-		                        : sqlite3_column_int64(stmt, 10);
-		r->message = p->strings[k++] = col_dup(stmt, 11);
-		r->attempts = sqlite3_column_int(stmt, 12);
-		p->strings[k] = NULL;
-	}
-	int ret = 0;
-	if (rc != SQLITE_DONE)
-		ret = np_store_fail(st, rc, stmt, cause, "reading the outbox");
-	else
-		sqlite3_reset(stmt);
-
-	size_t called = 0;
-	for (size_t i = 0; i < n && ret == 0; i++) {
-		called++;
-		if (fn(&rows[i].row, arg) != 0)
-			break;
-	}
-	for (size_t i = 0; i < n; i++)
-		for (int k = 0; k < 8 && rows[i].strings[k] != NULL; k++)
-			free(rows[i].strings[k]);
-	free(rows);
-	return ret == 0 ? (int)called : -1;
-}
-
-static int
-outbox_update(struct np_store *st, enum np_stmt id, int64_t outbox_id, const char *sink,
-              const int64_t *now_s, char **cause)
-{
-	sqlite3_stmt *stmt = np_store_stmt(st, id, cause);
-	if (stmt == NULL)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, outbox_id);
-	np_store_bind_text(stmt, 2, sink);
-	if (now_s != NULL)
-		sqlite3_bind_int64(stmt, 3, *now_s);
-	if (np_store_exec_stmt(st, stmt, cause, "updating the outbox") != 0)
-		return -1;
-	if (sqlite3_changes(st->db) == 0)
-		return np_store_failx(st, SQLITE_NOTFOUND, cause, "no outbox row %lld for sink %s",
-		                      (long long)outbox_id, sink != NULL ? sink : "");
-	return 0;
-}
-
-int
-np_store_outbox_done(struct np_store *st, int64_t id, const char *sink, int64_t now_s, char **cause)
-{
-	return outbox_update(st, NP_S_OUTBOX_DONE, id, sink, &now_s, cause);
-}
-
-int
-np_store_outbox_attempt(struct np_store *st, int64_t id, const char *sink, char **cause)
-{
-	return outbox_update(st, NP_S_OUTBOX_ATTEMPT, id, sink, NULL, cause);
-}
-
-int64_t
-np_store_outbox_count(struct np_store *st, const char *sink)
-{
-	sqlite3_stmt *stmt =
-	    np_store_stmt(st, sink != NULL ? NP_S_OUTBOX_COUNT : NP_S_OUTBOX_COUNT_ALL, NULL);
-	if (stmt == NULL)
-		return -1;
-	if (sink != NULL)
-		np_store_bind_text(stmt, 1, sink);
-	int64_t n = -1;
-	int rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		n = sqlite3_column_int64(stmt, 0);
-	else
-		st->last_rc = rc & 0xff;
-	sqlite3_reset(stmt);
-	return n;
 }

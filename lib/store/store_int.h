@@ -47,6 +47,11 @@ enum np_stmt {
 	NP_S_OUTBOX_SINKS,
 	NP_S_OUTBOX_REKEY,
 	NP_S_OUTBOX_REKEY_DUPS,
+	NP_S_OUTBOX_EXPIRE,
+	NP_S_OUTBOX_LIST,
+	NP_S_OUTBOX_RETRY,
+	NP_S_OUTBOX_RETRY_ALL,
+	NP_S_TRANSITION_ALERT,
 	NP_S_LINK_SAVE,
 	NP_S_LINKS_LOAD,
 	NP_S_COLLECTOR_SAVE,
@@ -89,8 +94,9 @@ struct np_store {
 	bool fold_loaded;
 	struct np_rollup_row *fold_sum; /* scratch: one row per series id of a fold slice */
 	size_t fold_cap;
-	bool was_empty; /* the read-write open found a 0-byte file */
-	int wal_pages;  /* frames in the WAL after the last commit (sqlite3_wal_hook) */
+	bool was_empty;        /* the read-write open found a 0-byte file */
+	int wal_pages;         /* frames in the WAL after the last commit (sqlite3_wal_hook) */
+	int64_t last_alert_id; /* outbox id of the last np_store_event/np_store_alert; 0 = none */
 };
 
 /* The prepared statement (prepared once, kept until close), or NULL with *cause. */

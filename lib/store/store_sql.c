@@ -98,20 +98,40 @@ static const char *const sql[NP_S_MAX] = {
                          " WHERE device = ?1 AND interface = ?2 AND end IS NULL",
 
     [NP_S_OUTBOX_ADD] = "INSERT INTO outbox (created, msgid, severity, device, interface, state,"
-                        " previous, since, source, outage_seconds, message)"
-                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [NP_S_OUTBOX_SINK_ADD] = "INSERT INTO outbox_sink (outbox, sink) VALUES (?1, ?2)",
+                        " previous, since, source, outage_seconds, message, created_ms, details)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [NP_S_OUTBOX_SINK_ADD] = "INSERT INTO outbox_sink (outbox, sink, queued) VALUES (?1, ?2, ?3)",
+    /* After ?3: a sink pipelines, so the rows in flight are not read again. */
     [NP_S_OUTBOX_PENDING] = "SELECT o.id, o.created, o.msgid, o.severity, o.device, o.interface,"
-                            " o.state, o.previous, o.source, o.since, o.outage_seconds, o.message,"
-                            " s.attempts FROM outbox_sink s JOIN outbox o ON o.id = s.outbox"
-                            " WHERE s.sink = ?1 AND s.delivered IS NULL ORDER BY s.outbox LIMIT ?2",
+                            " o.state, o.previous, o.source, o.since, o.outage_seconds,"
+                            " o.message, s.attempts, coalesce(o.created_ms, o.created * 1000),"
+                            " o.details FROM outbox_sink s JOIN outbox o ON o.id = s.outbox"
+                            " WHERE s.sink = ?1 AND s.delivered IS NULL AND s.dead IS NULL"
+                            " AND s.outbox > ?3 ORDER BY s.outbox LIMIT ?2",
     [NP_S_OUTBOX_DONE] = "UPDATE outbox_sink SET delivered = ?3 WHERE outbox = ?1 AND sink = ?2",
     [NP_S_OUTBOX_ATTEMPT] = "UPDATE outbox_sink SET attempts = attempts + 1"
                             " WHERE outbox = ?1 AND sink = ?2",
-    [NP_S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL",
-    [NP_S_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox_sink WHERE delivered IS NULL",
+    [NP_S_OUTBOX_COUNT] = "SELECT count(*) FROM outbox_sink WHERE sink = ?1 AND delivered IS NULL"
+                          " AND dead IS NULL",
+    [NP_S_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox_sink WHERE delivered IS NULL"
+                              " AND dead IS NULL",
+    /* Undelivered rows queued before ?2 become dead letters (alerts.max_age). */
+    [NP_S_OUTBOX_EXPIRE] = "UPDATE outbox_sink SET dead = ?3 WHERE sink = ?1 AND delivered IS NULL"
+                           " AND dead IS NULL AND coalesce(queued, (SELECT created FROM outbox"
+                           " WHERE id = outbox_sink.outbox)) < ?2",
+    /* ?1: 0 pending, 1 dead. */
+    [NP_S_OUTBOX_LIST] = "SELECT o.id, coalesce(o.created_ms, o.created * 1000), o.msgid,"
+                         " o.device, o.interface, o.state, o.message, s.sink, s.attempts,"
+                         " coalesce(s.queued, o.created), s.dead FROM outbox_sink s"
+                         " JOIN outbox o ON o.id = s.outbox WHERE s.delivered IS NULL AND"
+                         " (s.dead IS NOT NULL) = ?1 ORDER BY s.outbox, s.sink",
+    [NP_S_OUTBOX_RETRY] = "UPDATE outbox_sink SET dead = NULL, queued = ?2, attempts = 0"
+                          " WHERE dead IS NOT NULL AND delivered IS NULL AND sink = ?1",
+    [NP_S_OUTBOX_RETRY_ALL] = "UPDATE outbox_sink SET dead = NULL, queued = ?2, attempts = 0"
+                              " WHERE dead IS NOT NULL AND delivered IS NULL",
+    [NP_S_TRANSITION_ALERT] = "UPDATE transitions SET alert_id = ?1 WHERE id = ?2",
     [NP_S_OUTBOX_SINKS] = "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL"
-                          " GROUP BY sink ORDER BY sink",
+                          " AND dead IS NULL GROUP BY sink ORDER BY sink",
     /* Pending rows of ?1 move to ?2; one already queued for ?2 keeps its place (IGNORE)... */
     [NP_S_OUTBOX_REKEY] = "UPDATE OR IGNORE outbox_sink SET sink = ?2"
                           " WHERE sink = ?1 AND delivered IS NULL",
@@ -181,8 +201,9 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_FOLD_LAST] = "SELECT max(bucket) FROM rollup_5m",
     /* Alerts every sink has delivered; outbox_sink rows go with them (ON DELETE CASCADE). */
     [NP_S_PRUNE_OUTBOX] = "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE"
-                          " created < ?1 AND NOT EXISTS (SELECT 1 FROM outbox_sink WHERE"
-                          " outbox = outbox.id AND delivered IS NULL) ORDER BY id LIMIT ?2)",
+                          " created < ?1 AND id < (SELECT max(id) FROM outbox) AND NOT EXISTS"
+                          " (SELECT 1 FROM outbox_sink WHERE outbox = outbox.id AND delivered IS "
+                          "NULL) ORDER BY id LIMIT ?2)",
 };
 
 const char *

@@ -50,13 +50,18 @@ echo "$down"
 [[ $down == *"app=netpulse"* ]] || fail "APP-NAME is not netpulse"
 [[ $down == *"sev=err"* ]] || fail "IFDOWN severity is not err"
 [[ $down == *"pri=27"* ]] || fail "IFDOWN PRI is not daemon.err (27)"
-[[ $down == *"[netpulse@32473 device=\"$HOST\" interface=\"npa\" state=\"down\" previous=\"up\""* ]] \
+[[ $down =~ \[netpulse@32473\ id=\"([0-9]+)\"\ device=\"$HOST\"\ interface=\"npa\"\ state=\"down\"\ previous=\"up\" ]] \
 	|| fail "IFDOWN SD element wrong"
+down_id=${BASH_REMATCH[1]}
+# One id per alert, the same on every sink; the receiver can tell a resend from a repeat.
+[ "$(grep -c "msgid=IFDOWN .*id=\"$down_id\"" "$T/received.log")" = 2 ] || fail "IFDOWN id differs between sinks"
 [[ $down == *'source="ns-host"'* ]] || fail "IFDOWN source param missing"
 up=$(grep -m1 'msgid=IFUP' "$T/received.log")
 echo "$up"
 [[ $up == *"sev=notice"* ]] || fail "IFUP severity is not notice"
 [[ $up == *"state=\"up\" previous=\"down\""* ]] || fail "IFUP SD state wrong"
+[[ $up =~ id=\"([0-9]+)\" ]] && [ "${BASH_REMATCH[1]}" != "$down_id" ] || fail "IFUP has no id of its own"
+up_id=${BASH_REMATCH[1]}
 outage=$(sed -n 's/.*outage_seconds="\([0-9]*\)".*/\1/p' <<<"$up")
 [ -n "$outage" ] || fail "IFUP has no outage_seconds"
 [ "$outage" -ge 2 ] && [ "$outage" -le 30 ] || fail "outage_seconds=$outage outside 2..30"
@@ -71,6 +76,10 @@ expect_downtime 1h interface=npa 1 "$outage" 1
 
 events=$(np events --since 10m --state down --format json)
 [ "$(json_get "len([e for e in j if e['interface']=='npa'])" <<<"$events")" = 1 ] || fail "events --state down"
+[ "$(json_get "[e['alert_id'] for e in j if e['interface']=='npa'][0]" <<<"$events")" = "$down_id" ] \
+	|| fail "events does not show the IFDOWN alert's id $down_id"
+# Sub-second time: the header carries the alert's own milliseconds, not .000000.
+grep -q "IFDOWN \[netpulse@32473 id=\"$down_id\"" "$T/raw.log" || fail "raw IFDOWN missing"
 pass "events --since 10m --state down lists the outage"
 
 kill -TERM "$DAEMON_PID"

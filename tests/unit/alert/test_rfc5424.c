@@ -89,6 +89,51 @@ test_interface_up_with_outage(void **state)
 	          "(seen by this-host)");
 }
 
+/* The alert's id leads its SD; a group summary adds one link param per link; a log line none. */
+static void
+test_id_details_plain(void **state)
+{
+	struct np_alert a = ifdown_exporter();
+	a.id = 1234;
+	format_ok(&a, &hdr, 0,
+	          HEAD "[netpulse@32473 id=\"1234\" device=\"172.16.16.2\" interface=\"\" "
+	               "state=\"down\" previous=\"up\" since=\"2026-12-01T08:00:00Z\" "
+	               "source=\"fc-east\"] exporter 172.16.16.2 is DOWN (no NetFlow traffic "
+	               "seen by fc-east, fc-west)");
+	a.id = 0;
+	a.message = "2 links DOWN";
+	a.details = "[{\"device\":\"sw1\",\"interface\":\"ge-0/0/1\",\"state\":\"down\","
+	            "\"previous\":\"up\"},{\"device\":\"sw]1\",\"interface\":\"x\","
+	            "\"state\":\"down\",\"previous\":\"up\"}]";
+	format_ok(&a, &hdr, 0,
+	          HEAD SD_EXPORTER "[links@32473 link=\"sw1|ge-0/0/1|down|up\" "
+	                           "link=\"sw\\]1|x|down|up\"] 2 links DOWN");
+	/* Too many links for max_len: the rest are counted, the message still fits. */
+	char big[64 * 1024];
+	size_t off = (size_t)snprintf(big, sizeof(big), "[");
+	for (int i = 0; i < 500; i++)
+		off += (size_t)snprintf(big + off, sizeof(big) - off,
+		                        "%s{\"device\":\"switch-%03d\",\"interface\":\"eth0\","
+		                        "\"state\":\"down\",\"previous\":\"up\"}",
+		                        i ? "," : "", i);
+	snprintf(big + off, sizeof(big) - off, "]");
+	a.details = big;
+	char buf[4096];
+	int n = np_rfc5424_format(&a, &hdr, 2048, buf, sizeof(buf));
+	assert_true(n > 0 && n <= 2048);
+	assert_non_null(strstr(buf, "link=\"switch-000|eth0|down|up\""));
+	assert_non_null(strstr(buf, " links_omitted=\""));
+	assert_non_null(strstr(buf, "] 2 links DOWN"));
+	/* A daemon log line: no structured data. */
+	struct np_alert l = {.time_ms = a.time_ms,
+	                     .msgid = "-",
+	                     .severity = LOG_ERR,
+	                     .message = "started",
+	                     .plain = true};
+	format_ok(&l, &hdr, 0,
+	          "<27>1 2026-12-01T08:00:00.123000Z collector1 netpulse 4242 - - started");
+}
+
 static void
 test_pri_math(void **state)
 {
@@ -389,6 +434,7 @@ main(void)
 	    cmocka_unit_test(test_exporter_down),
 	    cmocka_unit_test(test_interface_up_with_outage),
 	    cmocka_unit_test(test_pri_math),
+	    cmocka_unit_test(test_id_details_plain),
 	    cmocka_unit_test(test_sd_escaping),
 	    cmocka_unit_test(test_header_printusascii),
 	    cmocka_unit_test(test_nilvalues),

@@ -50,6 +50,38 @@ on_done(void *arg, int ok, const char *cause)
 	}
 }
 
+/* The sink contract's callbacks, reported to the waiter of the send in flight. */
+static struct waiter *cur;
+
+static void
+cb_delivered(void *arg, int64_t tag)
+{
+	assert_true(tag > 0);
+	on_done(cur, 0, NULL);
+}
+
+static void
+cb_failed(void *arg, const char *cause)
+{
+	on_done(cur, -1, cause);
+}
+
+static struct np_sink *
+sink_new(struct event_base *base, const struct np_alert_cfg *c, char **cause)
+{
+	struct np_sink_cb cb = {cb_delivered, cb_failed, NULL, NULL};
+	return np_sink_new(base, c, &cb, cause);
+}
+
+static int64_t next_tag;
+
+static int
+sink_send(struct np_sink *s, const struct np_alert *a, struct waiter *w, char **cause)
+{
+	cur = w;
+	return np_sink_send(s, a, ++next_tag, cause);
+}
+
 static void
 on_guard(evutil_socket_t fd, short what, void *arg)
 {
@@ -173,26 +205,26 @@ test_keys_and_config_errors(void **state)
 	char *cause = NULL;
 	char p5514[] = "5514";
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, p5514);
-	struct np_sink *s = np_sink_new(base, &c, &cause);
+	struct np_sink *s = sink_new(base, &c, &cause);
 	assert_non_null(s);
 	assert_string_equal(np_sink_key(s), "udp://127.0.0.1:5514");
 	np_sink_free(s);
 
 	c = cfg_for(NP_SYSLOG_TCP, NULL);
 	c.host = (char *)"::1";
-	s = np_sink_new(base, &c, &cause);
+	s = sink_new(base, &c, &cause);
 	assert_non_null(s);
 	assert_string_equal(np_sink_key(s), "tcp://[::1]:514");
 	np_sink_free(s);
 
 	c = cfg_for(NP_SYSLOG_UDP, p5514);
 	c.format = (char *)"xml";
-	assert_null(np_sink_new(base, &c, &cause));
+	assert_null(sink_new(base, &c, &cause));
 	assert_string_equal(cause, "unknown syslog format \"xml\" (expected rfc5424 or rfc3164)");
 
 	c = cfg_for(NP_SYSLOG_TCP, p5514);
 	c.host = (char *)"";
-	assert_null(np_sink_new(base, &c, &cause));
+	assert_null(sink_new(base, &c, &cause));
 	assert_string_equal(cause, "syslog server without a host");
 	free(cause);
 	event_base_free(base);
@@ -205,14 +237,14 @@ test_udp_datagram_exact(void **state)
 	int srv = bound_socket(SOCK_DGRAM, port, sizeof(port));
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	assert_non_null(s);
 
 	struct np_alert a = alert("IFDOWN", "exporter 172.16.16.2 is DOWN (no NetFlow traffic seen "
 	                                    "by fc-east, fc-west)");
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1); /* UDP is done as soon as sendto returned */
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_int_equal(w.ok, 0);
 
 	char got[4096], want[4096];
@@ -233,8 +265,8 @@ test_udp_datagram_exact(void **state)
 	big[3000] = '\0';
 	a.message = big;
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_int_equal(w.ok, 0);
 	wait_readable(srv);
 	n = recv(srv, got, sizeof(got), 0);
@@ -248,8 +280,8 @@ test_udp_datagram_exact(void **state)
 	w.calls = 0;
 	w.free_me = s;
 	a.message = "bye";
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_null(w.free_me);
 	free(w.cause);
 	close(srv);
@@ -268,6 +300,61 @@ expect_frame(int fd, const struct np_alert *a)
 	assert_memory_equal(got, frame, (size_t)fl);
 }
 
+/*
+ * TCP delivery is confirmed only once the connection stayed healthy confirm_after past the
+ * write: a receiver that resets the connection before fails every unconfirmed alert (they are
+ * sent again), even though the kernel had taken them.
+ */
+static void
+test_tcp_unconfirmed_fail_on_reset(void **state)
+{
+	char port[16];
+	int lfd = bound_socket(SOCK_STREAM, port, sizeof(port));
+	assert_int_equal(listen(lfd, 8), 0);
+	struct event_base *base = event_base_new();
+	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
+	c.confirm_after_ms = 600000; /* never within this test */
+	struct np_sink *s = sink_new(base, &c, NULL);
+	struct np_alert a = alert("IFDOWN", "x");
+	struct waiter w = {0};
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	int conn = accept_one(lfd);
+	struct pollfd p = {.fd = conn, .events = POLLIN};
+	for (int i = 0; i < 1000 && poll(&p, 1, 10) == 0; i++)
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+	expect_frame(conn, &a);
+	expect_frame(conn, &a); /* both written and read by the receiver... */
+	for (int i = 0; i < 20; i++)
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	assert_int_equal(w.calls, 0); /* ...yet not confirmed */
+	/* The receiver dies: RST. */
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
+	assert_int_equal(setsockopt(conn, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(conn);
+	run_until_done(base, &w);
+	assert_int_equal(w.ok, -1);
+	char want[96];
+	snprintf(want, sizeof(want), "tcp://127.0.0.1:%s: connection closed by the receiver", port);
+	assert_string_equal(w.cause, want);
+	free(w.cause);
+
+	/* Sent again on a new connection, and confirmed when it stays healthy (confirm_after 0). */
+	np_sink_free(s);
+	c.confirm_after_ms = 0;
+	s = sink_new(base, &c, NULL);
+	w = (struct waiter){0};
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	conn = accept_one(lfd);
+	run_until_done(base, &w);
+	assert_int_equal(w.ok, 0);
+	expect_frame(conn, &a);
+	np_sink_free(s);
+	close(conn);
+	close(lfd);
+	event_base_free(base);
+}
+
 static void
 test_tcp_two_frames_one_connection(void **state)
 {
@@ -276,7 +363,7 @@ test_tcp_two_frames_one_connection(void **state)
 	assert_int_equal(listen(lfd, 8), 0);
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	assert_non_null(s);
 	snprintf(key, sizeof(key), "tcp://127.0.0.1:%s", port);
 	assert_string_equal(np_sink_key(s), key);
@@ -286,14 +373,14 @@ test_tcp_two_frames_one_connection(void **state)
 	a2.severity = LOG_NOTICE;
 	a2.outage_seconds = 42;
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a1, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a1, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	int conn = accept_one(lfd);
 	expect_frame(conn, &a1);
 
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a2, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a2, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	expect_frame(conn, &a2);
@@ -318,11 +405,11 @@ test_tcp_refused(void **state)
 	int held = bound_socket(SOCK_STREAM, port, sizeof(port));
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	assert_non_null(s);
 	struct np_alert a = alert("IFDOWN", "x");
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	if (w.calls == 0)
 		run_until_done(base, &w);
 	assert_int_equal(w.calls, 1);
@@ -333,7 +420,7 @@ test_tcp_refused(void **state)
 	/* Again, with the sink freed from inside done. */
 	w.calls = 0;
 	w.free_me = s;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	if (w.calls == 0)
 		run_until_done(base, &w);
 	assert_int_equal(w.ok, -1);
@@ -352,13 +439,13 @@ reconnect_after_close(bool reset)
 	assert_int_equal(listen(lfd, 8), 0);
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	assert_non_null(s);
 
 	struct np_alert a1 = alert("IFDOWN", "first");
 	struct np_alert a2 = alert("IFUP", "second");
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a1, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a1, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	int conn = accept_one(lfd);
@@ -370,7 +457,7 @@ reconnect_after_close(bool reset)
 	close(conn); /* the server goes away while the sink is idle */
 
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a2, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a2, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	conn = accept_one(lfd); /* a new connection carries the second alert */
@@ -403,10 +490,10 @@ test_tcp_reconnect_after_close_seen_idle(void **state)
 	assert_int_equal(listen(lfd, 8), 0);
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	struct np_alert a1 = alert("IFDOWN", "first");
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a1, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a1, &w, NULL), 0);
 	run_until_done(base, &w);
 	int conn = accept_one(lfd);
 	expect_frame(conn, &a1);
@@ -419,7 +506,7 @@ test_tcp_reconnect_after_close_seen_idle(void **state)
 
 	struct np_alert a2 = alert("IFUP", "second");
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a2, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a2, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	conn = accept_one(lfd);
@@ -443,10 +530,10 @@ test_names_resolved(void **state)
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, port);
 	c.host = localhost;
-	struct np_sink *su = np_sink_new(base, &c, NULL);
+	struct np_sink *su = sink_new(base, &c, NULL);
 	c = cfg_for(NP_SYSLOG_TCP, tport);
 	c.host = localhost;
-	struct np_sink *st = np_sink_new(base, &c, NULL);
+	struct np_sink *st = sink_new(base, &c, NULL);
 	char key[64];
 	snprintf(key, sizeof(key), "tcp://localhost:%s", tport);
 	assert_string_equal(np_sink_key(st), key);
@@ -454,8 +541,8 @@ test_names_resolved(void **state)
 	struct np_alert a = alert("STALE", "exporter 172.16.16.2 is STALE");
 	a.severity = LOG_WARNING;
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(su, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1);
+	assert_int_equal(sink_send(su, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_int_equal(w.ok, 0);
 	char got[4096], want[4096];
 	wait_readable(udp);
@@ -465,7 +552,7 @@ test_names_resolved(void **state)
 	assert_memory_equal(got, want, (size_t)wn);
 
 	w.calls = 0;
-	assert_int_equal(np_sink_send(st, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(st, &a, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, 0);
 	int conn = accept_one(lfd);
@@ -489,14 +576,14 @@ test_udp_rfc3164(void **state)
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_UDP, port);
 	c.format = fmt;
 	c.facility = LOG_LOCAL0;
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	struct np_alert a = alert("IFUP", "interface eth0 on host1 is UP again after 42s");
 	a.severity = LOG_NOTICE;
 	a.device = "host1";
 	a.interface = "eth0";
 	a.outage_seconds = 42;
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	assert_int_equal(w.ok, 0);
 	char got[2048], want[2048];
 	wait_readable(srv);
@@ -541,28 +628,25 @@ test_tcp_busy_and_timeout(void **state)
 	int lfd = full_listener(port, sizeof(port), &filler);
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_TCP, port);
-	struct np_sink *s = np_sink_new(base, &c, NULL);
-	np_sink_set_timeout(s, 300);
+	c.timeout_ms = 300;
+	struct np_sink *s = sink_new(base, &c, NULL);
 	struct np_alert a = alert("IFDOWN", "x");
-	struct waiter w = {0}, w2 = {0};
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	struct waiter w = {0};
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	assert_int_equal(w.calls, 0);
-	char *cause = NULL;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w2, &cause), -1);
-	snprintf(want, sizeof(want), "tcp://127.0.0.1:%s: a send is already in flight", port);
-	assert_string_equal(cause, want);
-	free(cause);
+	/* Pipelined: a second alert is taken while the first waits for the connection. */
+	assert_true(np_sink_ready(s));
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	run_until_done(base, &w);
 	assert_int_equal(w.ok, -1);
-	snprintf(want, sizeof(want), "tcp://127.0.0.1:%s: timed out after 300 ms", port);
+	snprintf(want, sizeof(want), "tcp://127.0.0.1:%s: connect timed out after 300 ms", port);
 	assert_string_equal(w.cause, want);
-	assert_int_equal(w2.calls, 0);
 	free(w.cause);
 
 	/* Freed while a connect is in flight: done is not called, nothing leaks. */
 	w.calls = 0;
 	w.cause = NULL;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	np_sink_free(s);
 	event_base_loop(base, EVLOOP_NONBLOCK);
 	assert_int_equal(w.calls, 0);
@@ -619,13 +703,16 @@ local_child(void)
 	struct event_base *base = event_base_new();
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_LOCAL, NULL);
 	c.facility = LOG_LOCAL3;
-	struct np_sink *s = np_sink_new(base, &c, NULL);
+	struct np_sink *s = sink_new(base, &c, NULL);
 	if (s == NULL || strcmp(np_sink_key(s), "local") != 0)
 		return 3;
 	struct np_alert a = alert("IFDOWN", "exporter 172.16.16.2 is DOWN");
 	a.device = "dev\"1";
 	struct waiter w = {0};
-	if (np_sink_send(s, &a, on_done, &w, NULL) != 0 || w.calls != 1 || w.ok != 0)
+	if (sink_send(s, &a, &w, NULL) != 0)
+		return 1;
+	event_base_loop(base, EVLOOP_NONBLOCK); /* the report runs from the loop */
+	if (w.calls != 1 || w.ok != 0)
 		return 4;
 	char got[4096], want[1024];
 	int rc = 0;
@@ -685,7 +772,7 @@ test_local_socket_path(void **state)
 	struct np_alert_cfg c = cfg_for(NP_SYSLOG_LOCAL, NULL);
 	c.socket = path;
 	char *cause = NULL;
-	struct np_sink *s = np_sink_new(base, &c, &cause);
+	struct np_sink *s = sink_new(base, &c, &cause);
 	assert_non_null(s);
 	char *key = np_xasprintf("local:%s", path);
 	assert_string_equal(np_sink_key(s), key);
@@ -694,8 +781,8 @@ test_local_socket_path(void **state)
 	struct np_alert a = alert("IFDOWN", "exporter 172.16.16.2 is DOWN");
 	a.device = "dev\"1";
 	struct waiter w = {0};
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_int_equal(w.ok, -1);
 	char *why = np_xasprintf("%s: No such file or directory", path);
 	assert_string_equal(w.cause, why);
@@ -707,8 +794,8 @@ test_local_socket_path(void **state)
 	strcpy(sun.sun_path, path);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
-	assert_int_equal(w.calls, 1);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	run_until_done(base, &w); /* reported from the loop */
 	assert_int_equal(w.ok, 0);
 	char got[4096], want[1024];
 	local_expected(want, sizeof(want), 27); /* daemon (3 << 3) + err */
@@ -721,7 +808,7 @@ test_local_socket_path(void **state)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
 	w.calls = 0;
-	assert_int_equal(np_sink_send(s, &a, on_done, &w, NULL), 0);
+	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
 	assert_int_equal(w.ok, 0);
 	assert_true(recv_one(fd, got, sizeof(got)) > 0);
 	assert_string_equal(got, want);
@@ -758,6 +845,9 @@ test_key_canonical(void **state)
 	    {"udp://[0:0::1]:514", "udp://[::1]:514"},
 	    {"tcp://[2001:DB8::1]:1514", "tcp://[2001:db8::1]:1514"},
 	    {"udp://10.0.0.1:5514", "udp://10.0.0.1:5514"},
+	    {"RELP://h", "relp://h:2514"},
+	    {"tls://h", "tls://h:6514"},
+	    {"webhook:https://x/y", "webhook:https://x/y"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *k = np_sink_key_canonical(cases[i][0]);
@@ -765,7 +855,7 @@ test_key_canonical(void **state)
 			fail_msg("%s -> %s, want %s", cases[i][0], k ? k : "NULL", cases[i][1]);
 		free(k);
 	}
-	static const char *const bad[] = {"",          "relp://h:1",    "udp://",
+	static const char *const bad[] = {"",          "ftp://h:1",     "udp://",
 	                                  "udp://h:0", "udp://h:70000", "udp://[zz]:1",
 	                                  "udp://h:x", "udp://[::1"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -798,6 +888,7 @@ main(void)
 	    cmocka_unit_test(test_keys_and_config_errors),
 	    cmocka_unit_test(test_udp_datagram_exact),
 	    cmocka_unit_test(test_tcp_two_frames_one_connection),
+	    cmocka_unit_test(test_tcp_unconfirmed_fail_on_reset),
 	    cmocka_unit_test(test_tcp_refused),
 	    cmocka_unit_test(test_tcp_reconnect_after_server_close),
 	    cmocka_unit_test(test_tcp_reconnect_after_server_reset),

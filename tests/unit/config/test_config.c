@@ -174,6 +174,7 @@ test_shipped_netpulse_yaml_mentions_every_key(void **state)
 	char *path = src_path("conf/netpulse.yaml");
 	char *text = np_test_read_file(path, NULL);
 	check_keys_in(np_config_top, text, "(top)");
+	check_keys_in(np_config_alerting_opts, text, "alerts");
 	for (size_t i = 0; np_collectors[i] != NULL; i++)
 		if (np_collectors[i]->options != NULL)
 			check_keys_in(np_collectors[i]->options, text, np_collectors[i]->type);

@@ -120,14 +120,13 @@ test_bad_type(void **state)
 	expect_errors("just text\n", "t.yaml:1:1: expected a mapping of sections (daemon, "
 	                             "defaults, state, storage, alerts, sources) at the top "
 	                             "level, got 'just text'");
-	expect_errors(
-	    "daemon:\n  log_level: verbose\n  log: sterr\n  database:\n",
-	    "t.yaml:2:14: bad value for 'log_level' in daemon: expected one of err, "
-	    "warning, notice, info, debug, got 'verbose'\n"
-	    "t.yaml:3:8: bad value for 'log' in daemon: expected stderr, syslog or a file "
-	    "path containing '/', got 'sterr'\n"
-	    "t.yaml:4:12: bad value for 'database' in daemon: expected a non-empty "
-	    "string, got nothing");
+	expect_errors("daemon:\n  log_level: verbose\n  log: sterr\n  database:\n",
+	              "t.yaml:2:14: bad value for 'log_level' in daemon: expected one of err, "
+	              "warning, notice, info, debug, got 'verbose'\n"
+	              "t.yaml:3:8: bad value for 'log' in daemon: expected stderr, syslog, a file "
+	              "path containing '/' or a syslog server like tcp://host:port, got 'sterr'\n"
+	              "t.yaml:4:12: bad value for 'database' in daemon: expected a non-empty "
+	              "string, got nothing");
 	expect_errors("daemon: { timezone: \"Europe/Some Where\" }\n",
 	              "t.yaml:1:21: bad value for 'timezone' in daemon: expected a name of at most "
 	              "64 printable characters without spaces, got 'Europe/Some Where'");
@@ -409,19 +408,29 @@ test_bad_server(void **state)
 {
 	expect_errors("alerts:\n  - { type: syslog, server: \"ftp://x:21\" }\n",
 	              "t.yaml:2:29: bad value for 'server' in alert 1: expected a syslog server "
-	              "like udp://host:port, tcp://host:port, host:port or [v6addr]:port, got "
-	              "'ftp://x:21'");
+	              "like udp://host:port, tcp://host:port, tls://host:port, relp://host:port, "
+	              "host:port or [v6addr]:port, got 'ftp://x:21'");
 	expect_errors("alerts:\n  - { type: syslog }\n  - { type: syslog, server: \"h:0\" }\n",
 	              "t.yaml:3:29: bad value for 'server' in alert 2: expected a syslog server "
-	              "like udp://host:port, tcp://host:port, host:port or [v6addr]:port, got "
+	              "like udp://host:port, tcp://host:port, tls://host:port, relp://host:port, "
+	              "host:port or [v6addr]:port, got "
 	              "'h:0'");
 	expect_errors("alerts:\n  - { type: syslog, server: \"::1\" }\n",
 	              "t.yaml:2:29: bad value for 'server' in alert 1: expected a syslog server "
-	              "like udp://host:port, tcp://host:port, host:port or [v6addr]:port, got "
+	              "like udp://host:port, tcp://host:port, tls://host:port, relp://host:port, "
+	              "host:port or [v6addr]:port, got "
 	              "'::1'");
+	expect_errors("alerts:\n  - { type: pager }\n",
+	              "t.yaml:2:13: bad value for 'type' in alert 1: expected one of syslog, "
+	              "webhook, email, got 'pager'");
 	expect_errors("alerts:\n  - { type: email }\n",
-	              "t.yaml:2:13: bad value for 'type' in alert 1: expected one of syslog, got "
-	              "'email'");
+	              "t.yaml:2:1: an email alert needs the `mail:` section (server, from)\n"
+	              "t.yaml:2:5: missing required key 'to' in alert 1");
+	expect_errors("alerts:\n  - { type: webhook, url: \"ftp://x\" }\n",
+	              "t.yaml:2:27: bad value for 'url': expected an http:// or https:// address");
+	expect_errors("alerts: { max_age: 10s, sinks: [] }\n",
+	              "t.yaml:1:20: bad value for 'max_age' in alerts: expected a duration from 1m "
+	              "to 36525d, got '10s'");
 	expect_errors(
 	    "alerts:\n  - { type: syslog, facility: local9 }\n",
 	    "t.yaml:2:31: bad value for 'facility' in alert 1: expected one of kern, user, "
@@ -575,7 +584,8 @@ test_all_errors_together(void **state)
 	              "t.yaml:3:37: bad value for 'timeout' in defaults: expected a duration from "
 	              "100ms to 1h, got '10ms'\n"
 	              "t.yaml:5:29: bad value for 'server' in alert 1: expected a syslog server "
-	              "like udp://host:port, tcp://host:port, host:port or [v6addr]:port, got "
+	              "like udp://host:port, tcp://host:port, tls://host:port, relp://host:port, "
+	              "host:port or [v6addr]:port, got "
 	              "'ftp://x'\n"
 	              "t.yaml:9:5: unknown key 'intervall' in source 'x' (did you mean "
 	              "'interval'?)\n"

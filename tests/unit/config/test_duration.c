@@ -133,6 +133,11 @@ test_server_good(void **state)
 	    {"Tcp://LOGS.example.NET:06514", NP_SYSLOG_TCP, "logs.example.net", "6514"},
 	    {"[0:0::1]:00514", NP_SYSLOG_UDP, "::1", "514"},
 	    {"[2001:DB8:0::1]", NP_SYSLOG_UDP, "2001:db8::1", "514"},
+	    /* RFC 5425 and RELP, with their own default ports. */
+	    {"tls://logs.example.net", NP_SYSLOG_TLS, "logs.example.net", "6514"},
+	    {"TLS://Logs:7514", NP_SYSLOG_TLS, "logs", "7514"},
+	    {"relp://127.0.0.1", NP_SYSLOG_RELP, "127.0.0.1", "2514"},
+	    {"relp://[::1]:20514", NP_SYSLOG_RELP, "::1", "20514"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		enum np_syslog_proto proto = NP_SYSLOG_LOCAL;
@@ -153,7 +158,8 @@ test_server_bad(void **state)
 	static const char *const t[] = {
 	    "",
 	    "ftp://host:21",
-	    "tls://host:6514",
+	    "tls://",
+	    "relp://host:0",
 	    "udp://",
 	    "host:",
 	    "host:0",

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
@@ -33,9 +34,11 @@ log_fn(void *arg, int priority, const char *msg)
 	snprintf(l->text + len, sizeof(l->text) - len, "%d %s\n", priority, msg);
 }
 
+/* Queued `offset` seconds after a base time a little before now (rows must not be dead). */
 static void
-queue(struct np_store *st, const char *const *keys, size_t n, int64_t now)
+queue(struct np_store *st, const char *const *keys, size_t n, int64_t offset)
 {
+	int64_t now = (int64_t)time(NULL) - 1000 + offset;
 	struct np_store_alert a = {.msgid = "IFDOWN",
 	                           .severity = LOG_ERR,
 	                           .device = "sw1",
@@ -101,8 +104,8 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 	/* Queued by an older run: its config spelt the server "UDP://LocalHost:0PORT". */
 	char *old = np_xasprintf("UDP://127.0.0.1:0%u", port);
 	const char *keys[] = {old, "tcp://gone:514"};
-	queue(st, keys, 2, 1000);
-	queue(st, keys, 2, 1060);
+	queue(st, keys, 2, 0);
+	queue(st, keys, 2, 60);
 
 	char *text = np_xasprintf("sources: []\nalerts:\n  - { type: syslog, server: "
 	                          "\"udp://127.0.0.1:%u\", hostname: h }\n",
@@ -156,8 +159,8 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 }
 
 /*
- * Delivered while the database cannot be written (a full disk): the alert is not sent again
- * while its mark fails; the mark is retried, and the next alert follows only after it.
+ * Delivered while the database cannot be written (a full disk): the alerts are not sent again
+ * while their marks fail; the marks are retried until they succeed.
  */
 static void
 test_unmarked_delivery_is_not_resent(void **state)
@@ -170,8 +173,8 @@ test_unmarked_delivery_is_not_resent(void **state)
 	if (st == NULL)
 		fail_msg("%s", cause);
 	const char *keys[] = {key};
-	queue(st, keys, 1, 1000);
-	queue(st, keys, 1, 1060);
+	queue(st, keys, 1, 0);
+	queue(st, keys, 1, 60);
 
 	char *text = np_xasprintf("sources: []\nalerts:\n  - { type: syslog, server: \"%s\", "
 	                          "hostname: h }\n",
@@ -187,21 +190,23 @@ test_unmarked_delivery_is_not_resent(void **state)
 	if (d == NULL)
 		fail_msg("%s", cause);
 	np_dispatch_kick(d);
-	loop_until_readable(base, fd);
 	char buf[2048];
-	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
-	for (int turns = 0; strstr(logs.text, "marking it failed") == NULL; turns++) {
+	for (int i = 0; i < 2; i++) {
+		loop_until_readable(base, fd);
+		assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	}
+	for (int turns = 0; strstr(logs.text, "marking them failed") == NULL; turns++) {
 		assert_true(turns < 100);
 		event_base_loop(base, EVLOOP_ONCE);
 	}
-	/* Another turn (a failed retry of the mark): nothing is sent. */
+	/* Another turn (a failed retry of the mark): nothing is sent again. */
 	event_base_loop(base, EVLOOP_ONCE);
-	assert_non_null(strstr(logs.text, "marking it failed"));
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	assert_int_equal(poll(&p, 1, 0), 0);
 	assert_int_equal(np_store_outbox_count(st, key), 2);
+	assert_true(np_dispatch_busy(d));
 
-	/* Space is back: the first is marked, the second sent once, nothing twice. */
+	/* Space is back: both are marked, nothing was sent twice. */
 	assert_int_equal(sqlite3_exec(np_store_db(st), "PRAGMA query_only = 0", NULL, NULL, NULL),
 	                 SQLITE_OK);
 	for (int turns = 0; np_store_outbox_count(st, key) > 0; turns++) {
@@ -211,8 +216,8 @@ test_unmarked_delivery_is_not_resent(void **state)
 	int got = 0;
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		got++;
-	assert_int_equal(got, 1);
-	assert_non_null(strstr(logs.text, "marked delivered"));
+	assert_int_equal(got, 0);
+	assert_false(np_dispatch_busy(d));
 
 	np_dispatch_free(d);
 	np_config_free(cfg);

@@ -279,19 +279,21 @@ test_events(void **state)
 	exec(st, fixture);
 	/* since 1790805660: rows 6, 5 (same time: later id first), 4, 3, 2; 7 is after now */
 	char *s = run_events(st, NP_FMT_CSV, 1790805660, NULL, NULL);
-	assert_string_equal(s, "time,device,interface,state,previous,source,outage_seconds,alert\n"
-	                       "2026-10-01T00:00:00+00:00,sw1,eth0,down,up,local,,\n"
-	                       "2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,120,IFUP\n"
-	                       "2026-09-30T23:58:00+00:00,sw1,eth0,down,up,local,,IFDOWN\n"
+	/* alert_id: the outbox id of the alert (none here: no sink was configured). */
+	assert_string_equal(s, "time,device,interface,state,previous,source,outage_seconds,alert,"
+	                       "alert_id\n"
+	                       "2026-10-01T00:00:00+00:00,sw1,eth0,down,up,local,,,\n"
+	                       "2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,120,IFUP,\n"
+	                       "2026-09-30T23:58:00+00:00,sw1,eth0,down,up,local,,IFDOWN,\n"
 	                       "2026-09-30T23:00:00+00:00,10.0.0.1,,down,up,\"fc-east,fc-west\",,"
-	                       "IFDOWN\n"
-	                       "2026-09-30T22:01:00+00:00,10.0.0.1,,up,unknown,fc-east,,\n");
+	                       "IFDOWN,\n"
+	                       "2026-09-30T22:01:00+00:00,10.0.0.1,,up,unknown,fc-east,,,\n");
 	free(s);
 	s = run_events(st, NP_FMT_TEXT, 1790812800, NULL, "up");
 	assert_string_equal(s, "time                       device  interface  state  previous  "
-	                       "source  outage  alert\n"
+	                       "source  outage  alert  alert_id\n"
 	                       "2026-10-01T00:00:00+00:00  sw1     eth0       up     down      "
-	                       "local       2m  IFUP\n");
+	                       "local       2m  IFUP          -\n");
 	free(s);
 	s = run_events(st, NP_FMT_JSON, 1790809200, "10.0.0.1", NULL);
 	assert_string_equal(s, "[\n"
@@ -303,7 +305,8 @@ test_events(void **state)
 	                       "    \"previous\": \"up\",\n"
 	                       "    \"source\": \"fc-east,fc-west\",\n"
 	                       "    \"alert\": \"IFDOWN\",\n"
-	                       "    \"flapping\": false\n"
+	                       "    \"flapping\": false,\n"
+	                       "    \"alert_id\": null\n"
 	                       "  }\n"
 	                       "]\n");
 	free(s);

@@ -43,13 +43,14 @@ test_down_then_up(void **state)
 	assert_int_equal(np_store_commit(st, &cause), 0);
 
 	assert_rows(st, "SELECT * FROM transitions",
-	            "1|1000|10.0.0.1||down|up|fc-east,fc-west|NULL|IFDOWN|0");
+	            "1|1000|10.0.0.1||down|up|fc-east,fc-west|NULL|IFDOWN|0|1");
 	assert_rows(st, "SELECT * FROM outages", "1|10.0.0.1||1000|NULL");
+	/* The alert's real time, to the millisecond; the transition names its id. */
 	assert_rows(st, "SELECT * FROM outbox",
 	            "1|1000|IFDOWN|3|10.0.0.1||down|up|1000|fc-east,fc-west|NULL|"
-	            "exporter 10.0.0.1 is DOWN");
+	            "exporter 10.0.0.1 is DOWN|1000999|NULL");
 	assert_rows(st, "SELECT * FROM outbox_sink ORDER BY sink",
-	            "1|local|0|NULL\n1|tcp://127.0.0.1:5515|0|NULL");
+	            "1|local|0|NULL|1000|NULL\n1|tcp://127.0.0.1:5515|0|NULL|1000|NULL");
 	assert_rows(st, "SELECT device, interface, state, since, sources FROM links",
 	            "10.0.0.1||down|1000|fc-east,fc-west");
 
@@ -60,7 +61,7 @@ test_down_then_up(void **state)
 	up.sources = "fc-west";
 	event(st, &up, "exporter 10.0.0.1 is UP after 42 s", 5, sinks2, 1);
 	assert_rows(st, "SELECT * FROM transitions WHERE id = 2",
-	            "2|1043|10.0.0.1||up|down|fc-west|42|IFUP|0");
+	            "2|1043|10.0.0.1||up|down|fc-west|42|IFUP|0|2");
 	assert_rows(st, "SELECT * FROM outages", "1|10.0.0.1||1000|1043");
 	assert_rows(st, "SELECT since, outage_seconds, state, previous FROM outbox WHERE id = 2",
 	            "1043|42|up|down");
@@ -217,7 +218,7 @@ test_outbox_per_sink(void **state)
 	assert_int_equal(np_store_alert(st, &col, 95, sinks2 + 1, 1, &cause), 0);
 	assert_rows(st, "SELECT * FROM outbox WHERE id = 3",
 	            "3|95|COLLECTOR|4|fc1.example.net||failed|ok|90|fc-east|NULL|"
-	            "source fc-east failed");
+	            "source fc-east failed|95000|NULL");
 
 	assert_int_equal(np_store_outbox_count(st, "local"), 2);
 	assert_int_equal(np_store_outbox_count(st, "tcp://127.0.0.1:5515"), 3);
@@ -226,7 +227,7 @@ test_outbox_per_sink(void **state)
 
 	struct seen s = {0};
 	assert_int_equal(
-	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 10, collect, &s, &cause), 3);
+	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 0, 10, collect, &s, &cause), 3);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.ids[0], 1);
 	assert_int_equal(s.ids[2], 3);
@@ -236,11 +237,11 @@ test_outbox_per_sink(void **state)
 	/* limit and an early stop */
 	memset(&s, 0, sizeof s);
 	assert_int_equal(
-	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 2, collect, &s, &cause), 2);
+	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 0, 2, collect, &s, &cause), 2);
 	memset(&s, 0, sizeof s);
 	s.stop_after = 1;
 	assert_int_equal(
-	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 10, collect, &s, &cause), 1);
+	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 0, 10, collect, &s, &cause), 1);
 
 	/* Failed attempts are counted; delivery on one sink leaves the other pending. */
 	assert_int_equal(np_store_outbox_attempt(st, 1, "tcp://127.0.0.1:5515", &cause), 0);
@@ -250,10 +251,10 @@ test_outbox_per_sink(void **state)
 	assert_int_equal(np_store_outbox_count(st, "tcp://127.0.0.1:5515"), 3);
 	memset(&s, 0, sizeof s);
 	assert_int_equal(
-	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 1, collect, &s, &cause), 1);
+	    np_store_outbox_pending(st, "tcp://127.0.0.1:5515", 0, 1, collect, &s, &cause), 1);
 	assert_int_equal(s.attempts[0], 2);
 	memset(&s, 0, sizeof s);
-	assert_int_equal(np_store_outbox_pending(st, "local", 10, collect, &s, &cause), 1);
+	assert_int_equal(np_store_outbox_pending(st, "local", 0, 10, collect, &s, &cause), 1);
 	assert_int_equal(s.ids[0], 2);
 	assert_rows(
 	    st, "SELECT outbox, sink, attempts, delivered FROM outbox_sink ORDER BY outbox, sink",
@@ -261,7 +262,7 @@ test_outbox_per_sink(void **state)
 	    "2|local|0|NULL\n2|tcp://127.0.0.1:5515|0|NULL\n"
 	    "3|tcp://127.0.0.1:5515|0|NULL");
 
-	assert_int_equal(np_store_outbox_pending(st, "local", 10, mark_done, st, &cause), 1);
+	assert_int_equal(np_store_outbox_pending(st, "local", 0, 10, mark_done, st, &cause), 1);
 	assert_int_equal(np_store_outbox_count(st, "local"), 0);
 	assert_int_equal(np_store_outbox_count(st, NULL), 3);
 
@@ -290,6 +291,73 @@ collect_key(const char *sink, int64_t pending, void *arg)
  * Issue #12: rows of a sink whose key changed spelling move to the new key (pending ones only;
  * a row already queued under the new key wins, its twin goes); other keys are listed.
  */
+static int
+count_item(const struct np_outbox_item *it, void *arg)
+{
+	int64_t *last = arg;
+	last[0]++;
+	last[1] = it->id;
+	return 0;
+}
+
+/*
+ * Pipelining reads after the rows in flight; a delivered batch is marked at once; rows older
+ * than max_age become dead letters (not pending, listed, re-queued by retry); ids are never
+ * handed out twice, even after retention pruned every delivered row.
+ */
+static void
+test_outbox_after_dead_retry(void **state)
+{
+	struct np_store *st = open_mem();
+	char *cause = NULL;
+	const char *tcp = "tcp://127.0.0.1:5515";
+	struct np_store_alert a = {.msgid = "COLLECTOR",
+	                           .severity = 4,
+	                           .device = "fc1",
+	                           .state = "failed",
+	                           .previous = "ok",
+	                           .source = "fc-east",
+	                           .outage_seconds = -1,
+	                           .message = "m",
+	                           .time_ms = 100123};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(np_store_alert(st, &a, 100 + i, &tcp, 1, &cause), 0);
+	assert_int_equal(np_store_last_alert_id(st), 3);
+	struct seen s = {0};
+	assert_int_equal(np_store_outbox_pending(st, tcp, 1, 10, collect, &s, &cause), 2);
+	assert_int_equal(s.ids[0], 2);
+	int64_t two[] = {1, 2};
+	assert_int_equal(np_store_outbox_done_many(st, two, 2, tcp, 200, &cause), 0);
+	assert_int_equal(np_store_outbox_count(st, tcp), 1);
+	/* Row 3 was queued at 102: dead when undelivered since before 150. */
+	assert_int_equal(np_store_outbox_expire(st, tcp, 102, 300, &cause), 0);
+	assert_int_equal(np_store_outbox_expire(st, tcp, 150, 300, &cause), 1);
+	assert_int_equal(np_store_outbox_count(st, tcp), 0);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(np_store_outbox_pending(st, tcp, 0, 10, collect, &s, &cause), 0);
+	int64_t seen[2] = {0, 0};
+	assert_int_equal(np_store_outbox_list(st, true, count_item, seen, &cause), 0);
+	assert_int_equal(seen[0], 1);
+	assert_int_equal(seen[1], 3);
+	/* Retried: pending again, and its age counts from the retry. */
+	assert_int_equal(np_store_outbox_retry(st, NULL, 400, &cause), 1);
+	assert_int_equal(np_store_outbox_count(st, tcp), 1);
+	assert_int_equal(np_store_outbox_expire(st, tcp, 399, 450, &cause), 0);
+	assert_int_equal(np_store_outbox_done(st, 3, tcp, 500, &cause), 0);
+	/* Every row delivered and old: retention keeps the newest, so id 3 is never reused. */
+	struct np_retention_cfg keep = {.raw_ms = -1,
+	                                .rollup_5m_ms = -1,
+	                                .hourly_ms = -1,
+	                                .daily_ms = -1,
+	                                .transitions_ms = 1000};
+	assert_int_equal(np_store_retention(st, &keep, 100000000, &cause), 0);
+	assert_rows(st, "SELECT id FROM outbox", "3");
+	assert_int_equal(np_store_alert(st, &a, 100000001, &tcp, 1, &cause), 0);
+	assert_int_equal(np_store_last_alert_id(st), 4);
+	assert_rows(st, "SELECT created_ms FROM outbox WHERE id = 4", "100123");
+	np_store_close(st);
+}
+
 static void
 test_outbox_sinks_and_rekey(void **state)
 {
@@ -359,6 +427,7 @@ main(void)
 	    cmocka_unit_test(test_outbox_per_sink),
 	    cmocka_unit_test(test_event_rolls_back_whole),
 	    cmocka_unit_test(test_outbox_sinks_and_rekey),
+	    cmocka_unit_test(test_outbox_after_dead_retry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 6);
+	assert_int_equal(np_schema_version(), 7);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
@@ -57,8 +57,8 @@ test_migrate_from_zero(void **state)
 	                 sizeof tables / sizeof tables[0]);
 	assert_int_equal(q_int(st, "PRAGMA foreign_keys"), 1);
 	assert_null(np_schema_migration(0));
-	assert_non_null(np_schema_migration(6));
-	assert_null(np_schema_migration(7));
+	assert_non_null(np_schema_migration(np_schema_version()));
+	assert_null(np_schema_migration(np_schema_version() + 1));
 	/* No raw per-poll table; the fold row carries the paced fold's marks. */
 	assert_int_equal(q_int(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'samples'"), 0);
 	assert_rows(st, "SELECT id, next_5m, pass_end, cursor FROM fold",
@@ -238,12 +238,14 @@ test_refuse_newer(void **state)
 	struct np_store *st = np_store_open(path, 0, &cause);
 	assert_non_null(st);
 	np_store_close(st);
-	raw_exec(path, "PRAGMA user_version = 7");
+	char *newer = np_xasprintf("PRAGMA user_version = %d", np_schema_version() + 1);
+	raw_exec(path, newer);
+	free(newer);
 
 	assert_null(np_store_open(path, 0, &cause));
 	char *want = np_xasprintf(
-	    "%s: database schema version 7 is newer than this netpulse (%d); upgrade netpulse",
-	    path, np_schema_version());
+	    "%s: database schema version %d is newer than this netpulse (%d); upgrade netpulse",
+	    path, np_schema_version() + 1, np_schema_version());
 	assert_string_equal(cause, want);
 	free(cause);
 	cause = NULL;
@@ -258,7 +260,7 @@ test_refuse_newer(void **state)
 	sqlite3_stmt *stmt = NULL;
 	sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, NULL);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(stmt, 0), 7);
+	assert_int_equal(sqlite3_column_int(stmt, 0), np_schema_version() + 1);
 	sqlite3_finalize(stmt);
 	sqlite3_close(db);
 	free(path);
