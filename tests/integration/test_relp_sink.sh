@@ -57,6 +57,9 @@ pass "IFDOWN and IFUP delivered over RELP (relp:// without a port: 2514)"
 
 # Hung receiver: the alert goes out, is not acknowledged, stays undelivered.
 kill -STOP "$RSYSLOG_PID"
+# kill returns before every thread stopped: wait until they all are.
+stopped() { ! grep -qv '^[0-9]* (.*) [Tt] ' /proc/"$RSYSLOG_PID"/task/*/stat; }
+wait_for 5 stopped || fail "rsyslogd did not stop"
 ip -n "$NS" link set npb down
 wait_for 20 'test "$(link_state)" = down' || fail "npa never reported down"
 wait_for 30 'grep -q "relp://127.0.0.1:2514: no acknowledgement for 3000 ms" "$T/netpulsed.log"' \

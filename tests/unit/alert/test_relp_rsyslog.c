@@ -6,6 +6,7 @@
  * no delivered callback; killed (-9) while hung: failed; restarted: the resent alerts arrive,
  * and every alert id is in the output exactly once. Skips (77) without rsyslogd or imrelp.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -141,12 +142,48 @@ rsyslog_start(struct rsyslog *r)
 	free(pidf);
 }
 
+/* Whether every thread of pid is stopped (kill returns before they all are). */
+static bool
+all_stopped(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (d == NULL)
+		return false;
+	bool all = true;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && all) {
+		if (e->d_name[0] == '.')
+			continue;
+		char stat[384], buf[512];
+		snprintf(stat, sizeof(stat), "%s/%s/stat", path, e->d_name);
+		FILE *f = fopen(stat, "r");
+		if (f == NULL)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		const char *close = strrchr(buf, ')'); /* "tid (comm) S ..." */
+		all = close != NULL && (close[2] == 'T' || close[2] == 't');
+		n++;
+	}
+	closedir(d);
+	return all && n > 0;
+}
+
 static void
 rsyslog_stop(struct rsyslog *r, int sig)
 {
 	if (r->pid <= 0)
 		return;
 	kill(r->pid, sig);
+	if (sig == SIGSTOP) {
+		for (int i = 0; i < 2000 && !all_stopped(r->pid); i++)
+			usleep(1000);
+		assert_true(all_stopped(r->pid));
+	}
 	if (sig == SIGKILL || sig == SIGTERM) {
 		int st;
 		waitpid(r->pid, &st, 0);
