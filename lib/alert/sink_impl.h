@@ -60,6 +60,7 @@ extern const struct sink_ops np_sink_local_ops;
 extern const struct sink_ops np_sink_udp_ops;
 extern const struct sink_ops np_sink_tcp_ops;
 extern const struct sink_ops np_sink_tls_ops; /* sink_tls.c: RFC 5425 over OpenSSL */
+extern const struct sink_ops np_sink_relp_ops;
 
 /* Renders a in the sink's format into buf (max_len + 1 bytes). Returns the length or -1. */
 int np_sink_render(const struct np_sink *s, const struct np_alert *a, char *buf, size_t bufsize,

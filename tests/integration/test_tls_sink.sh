@@ -109,6 +109,9 @@ pass "wrong CA: refused, logged, 2 alerts stay queued"
 
 # Hung receiver, then killed within confirm_after (5 s): the alert is re-sent after restart.
 kill -STOP "$RSYSLOG_PID"
+# kill returns before every thread stopped: wait until they all are.
+stopped() { ! grep -qv '^[0-9]* (.*) [Tt] ' /proc/"$RSYSLOG_PID"/task/*/stat; }
+wait_for 5 stopped || fail "rsyslogd did not stop"
 ip -n "$NS" link set npb down
 # The alert is in rsyslogd's socket buffer (its kernel took it; rsyslogd did not read it).
 wait_for 20 'in_ns ss -Htn state established "( sport = :6514 )" | awk "{ s += \$1 } END { exit !(s > 0) }"' \

@@ -9,6 +9,7 @@
  * a peer that never answers the handshake times out; bad key files fail np_sink_new.
  * Skipped (77) without rsyslogd, its gtls driver or the openssl CLI.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
@@ -252,14 +253,49 @@ rs_start(struct rsyslog *r, const char *cert, const char *authmode, int port)
 	assert_true(port_open(r->port));
 }
 
+/* Whether every thread of pid is stopped (kill returns before they all are). */
+static bool
+all_stopped(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (d == NULL)
+		return false;
+	bool all = true;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && all) {
+		if (e->d_name[0] == '.')
+			continue;
+		char stat[384], buf[512];
+		snprintf(stat, sizeof(stat), "%s/%s/stat", path, e->d_name);
+		FILE *f = fopen(stat, "r");
+		if (f == NULL)
+			continue;
+		size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[len] = '\0';
+		const char *close = strrchr(buf, ')'); /* "tid (comm) S ..." */
+		all = close != NULL && (close[2] == 'T' || close[2] == 't');
+		n++;
+	}
+	closedir(d);
+	return all && n > 0;
+}
+
 static void
 rs_stop(struct rsyslog *r, int sig)
 {
 	if (r->pid <= 0)
 		return;
 	kill(r->pid, sig);
-	if (sig == SIGSTOP)
+	if (sig == SIGSTOP) {
+		for (int i = 0; i < 5000 && !all_stopped(r->pid); i++)
+			sleep_ms(1);
+		assert_true(all_stopped(r->pid));
 		return;
+	}
 	if (sig != SIGKILL && sig != SIGTERM)
 		kill(r->pid, SIGKILL);
 	kill(r->pid, SIGCONT);
