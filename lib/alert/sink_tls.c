@@ -17,7 +17,9 @@
  * the host of the URL (a name: SAN/CN by X509_check_host rules, no partial wildcards; an
  * address: an IP SAN). insecure skips both (the config warns). Optional client certificate
  * (cert_file + key_file, PEM; an encrypted key is refused, never prompted for). These files
- * are read when the sink is made, so a bad one is an error of np_sink_new.
+ * are read when the sink is made, so a bad one is an error of np_sink_new, and again before a
+ * new connection when they changed on disk (a renewed certificate needs no restart; a bad
+ * replacement fails that connection with the cause, and the alerts stay queued).
  *
  * SSL_write writes to the socket without MSG_NOSIGNAL: the process must ignore SIGPIPE (as
  * netpulsed does). Names are resolved like TCP's: at the first connection and after a failure.
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "alert/confirm.h"
@@ -50,9 +53,20 @@
 
 enum phase { IDLE, CONNECTING, HANDSHAKE, UP };
 
+/* What a file was when the context was made: a change is seen at the next connection. */
+struct fsig {
+	bool exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
 struct tls {
 	struct np_sink *s;
 	SSL_CTX *ctx;
+	struct np_alert_cfg files; /* copies of ca_file, cert_file, key_file, insecure */
+	struct fsig sig[3];        /* of those files */
 	struct addrinfo *ai, *cur; /* resolved addresses; the one being tried */
 	bool numeric;              /* host is an address literal */
 	int fd;
@@ -619,15 +633,83 @@ fail:
 	return NULL;
 }
 
+static void
+fsig_read(const char *path, struct fsig *f)
+{
+	struct stat st;
+	memset(f, 0, sizeof(*f));
+	if (path == NULL || path[0] == '\0' || stat(path, &st) == -1)
+		return;
+	*f = (struct fsig){.exists = true,
+	                   .dev = st.st_dev,
+	                   .ino = st.st_ino,
+	                   .size = st.st_size,
+	                   .mtime = st.st_mtim};
+}
+
+static void
+fsigs_read(const struct np_alert_cfg *files, struct fsig sig[3])
+{
+	fsig_read(files->ca_file, &sig[0]);
+	fsig_read(files->cert_file, &sig[1]);
+	fsig_read(files->key_file, &sig[2]);
+}
+
+/*
+ * A certificate or key replaced on disk (renewed, rotated) is taken at the next connection:
+ * a long-running daemon need not be restarted, nor its configuration changed, for it.
+ * 0: the context is current; -1: the new files do not load (*cause; the old context stays).
+ */
+static int
+refresh_ctx(struct tls *t, char **cause)
+{
+	struct fsig now[3];
+	fsigs_read(&t->files, now);
+	bool changed = false;
+	for (int i = 0; i < 3; i++)
+		changed = changed || now[i].exists != t->sig[i].exists ||
+		          now[i].dev != t->sig[i].dev || now[i].ino != t->sig[i].ino ||
+		          now[i].size != t->sig[i].size ||
+		          now[i].mtime.tv_sec != t->sig[i].mtime.tv_sec ||
+		          now[i].mtime.tv_nsec != t->sig[i].mtime.tv_nsec;
+	if (!changed)
+		return 0;
+	SSL_CTX *ctx = make_ctx(&t->files, cause);
+	if (ctx == NULL)
+		return -1;
+	SSL_CTX_free(t->ctx);
+	t->ctx = ctx;
+	memcpy(t->sig, now, sizeof(now));
+	return 0;
+}
+
+static char *
+dup_or_null(const char *p)
+{
+	return p != NULL && p[0] != '\0' ? np_xstrdup(p) : NULL;
+}
+
 static int
 tls_open(struct np_sink *s, char **cause)
 {
-	SSL_CTX *ctx = make_ctx(s->cfg, cause);
-	if (ctx == NULL)
+	struct np_alert_cfg files = {.ca_file = dup_or_null(s->cfg->ca_file),
+	                             .cert_file = dup_or_null(s->cfg->cert_file),
+	                             .key_file = dup_or_null(s->cfg->key_file),
+	                             .insecure = s->cfg->insecure};
+	struct fsig sig[3];
+	fsigs_read(&files, sig); /* before reading them: a change while loading is seen later */
+	SSL_CTX *ctx = make_ctx(&files, cause);
+	if (ctx == NULL) {
+		free(files.ca_file);
+		free(files.cert_file);
+		free(files.key_file);
 		return -1;
+	}
 	struct tls *t = np_xcalloc(1, sizeof(*t));
 	t->s = s;
 	t->ctx = ctx;
+	t->files = files;
+	memcpy(t->sig, sig, sizeof(sig));
 	t->fd = -1;
 	np_confirm_init(&t->confirm);
 	t->msg = np_xmalloc(s->max_len + 1);
@@ -640,6 +722,9 @@ tls_open(struct np_sink *s, char **cause)
 		if (t->confirm_ev != NULL)
 			event_free(t->confirm_ev);
 		SSL_CTX_free(ctx);
+		free(files.ca_file);
+		free(files.cert_file);
+		free(files.key_file);
 		free(t->msg);
 		free(t->out);
 		free(t);
@@ -664,6 +749,9 @@ tls_close(struct np_sink *s)
 		freeaddrinfo(t->ai);
 	np_confirm_free(&t->confirm);
 	SSL_CTX_free(t->ctx);
+	free(t->files.ca_file);
+	free(t->files.cert_file);
+	free(t->files.key_file);
 	free(t->msg);
 	free(t->out);
 	free(t);
@@ -692,7 +780,7 @@ tls_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 		pump(t);
 	} else {
 		char *why = NULL;
-		if (t->ai == NULL && resolve(t, &why) == -1) {
+		if (refresh_ctx(t, &why) == -1 || (t->ai == NULL && resolve(t, &why) == -1)) {
 			fail(t, why);
 			free(why);
 			return 0;

@@ -731,6 +731,69 @@ test_idle_close_reconnects(void **state)
 	rs_stop(&r, SIGTERM);
 }
 
+/* Puts a copy of FROM in place of TO (a new file, as a renewal tool writes it). */
+static void
+replace_file(const char *from, const char *to)
+{
+	assert_int_equal(sh("cd %s && cp %s %s.new && mv %s.new %s", dir, from, to, to, to), 0);
+}
+
+/*
+ * Client certificate files replaced on disk are taken at the next connection: the receiver
+ * refuses a certificate it does not trust, a replacement key that does not match fails with
+ * that cause, and the right pair is delivered, all without a new sink.
+ */
+static void
+test_rotated_files_taken_at_reconnect(void **state)
+{
+	if (!can_run) {
+		print_message("%s\n", cannot);
+		skip();
+	}
+	struct rsyslog r = {0};
+	rs_start(&r, "srv", "x509/certvalid", 0);
+	replace_file("self.pem", "rot.pem"); /* not from the receiver's CA */
+	replace_file("self.key", "rot.key");
+	struct event_base *base = event_base_new();
+	struct owner o = {0};
+	struct np_alert_cfg cfg = cfg_for("127.0.0.1", r.port);
+	cfg.ca_file = path_of("ca.pem");
+	cfg.cert_file = path_of("rot.pem");
+	cfg.key_file = path_of("rot.key");
+	cfg.confirm_after_ms = 5000;
+	struct np_sink *s = sink_new(base, &cfg, &o);
+	send_range(base, s, &o, 1, 1);
+	run_until(base, &o.failed, 1);
+	assert_int_equal(o.failed, 1);
+	assert_int_equal(o.ndelivered, 0);
+	print_message("untrusted client certificate: %s\n", o.cause);
+
+	replace_file("cli.pem", "rot.pem");
+	replace_file("srv.key", "rot.key"); /* half-renewed: the key is not the certificate's */
+	send_range(base, s, &o, 1, 1);
+	run_until(base, &o.failed, 2);
+	assert_int_equal(o.failed, 2);
+	if (strstr(o.cause, "does not match") == NULL)
+		fail_msg("cause \"%s\", expected \"…does not match…\"", o.cause);
+	print_message("half-renewed: %s\n", o.cause);
+
+	replace_file("cli.key", "rot.key");
+	s->confirm_after_ms = 200; /* (the sink's copy of confirm_after) */
+	send_range(base, s, &o, 1, 2);
+	run_until(base, &o.ndelivered, 2);
+	assert_int_equal(o.failed, 2);
+	assert_int_equal(o.ndelivered, 2);
+	wait_lines(base, &r, 2);
+	expect_received(&r, s, 1, 2);
+	np_sink_free(s);
+	event_base_free(base);
+	free(cfg.ca_file);
+	free(cfg.cert_file);
+	free(cfg.key_file);
+	free(o.cause);
+	rs_stop(&r, SIGTERM);
+}
+
 /* A peer that takes the connection and never answers the ClientHello: a timeout. */
 static void
 test_handshake_timeout(void **state)
@@ -811,6 +874,7 @@ main(void)
 	    cmocka_unit_test(test_insecure_delivers),
 	    cmocka_unit_test(test_hung_then_killed_resent),
 	    cmocka_unit_test(test_idle_close_reconnects),
+	    cmocka_unit_test(test_rotated_files_taken_at_reconnect),
 	    cmocka_unit_test(test_handshake_timeout),
 	    cmocka_unit_test(test_bad_files),
 	};
