@@ -1,4 +1,5 @@
 #include "core/pipeline.h"
+#include "core/storm.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ struct np_pipeline {
 	struct np_pipeline_stats stats;
 	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
 	struct np_pending *pending;
-	size_t held; /* events already held when the open transaction began */
+	struct np_storm *storm; /* STALE alerts of the write in progress (storm.h) */
+	size_t held;            /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
 	char *storage_error;
@@ -191,6 +193,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->fold_mono = mono_ms;
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
+	p->storm = np_storm_new();
 	if (load_links(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
@@ -223,6 +226,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
 	np_pending_free(p->pending);
+	np_storm_free(p->storm);
 	free(p->storage_error);
 	free(p);
 }
@@ -549,6 +553,29 @@ severity_of(enum np_alert_kind k)
 	}
 }
 
+/*
+ * A STALE whose deciding sources are all failing is covered by their COLLECTOR alert: the
+ * link's transition is recorded, no alert of its own is sent (a Flow Collector with 1,000
+ * exporters that dies raises one alert, not 1,001).
+ */
+static bool
+stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	const char *s = ev->sources;
+	if (s == NULL || *s == '\0')
+		return false;
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+		const struct source *ss = np_hmap_get(p->sources, s, len);
+		if (ss == NULL || !ss->health_known || ss->ok)
+			return false;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return true;
+}
+
 /* Each event is held until the transaction that writes it commits (pending.h). */
 static void
 on_event(const struct np_ls_event *mev, void *arg)
@@ -577,7 +604,11 @@ on_event(const struct np_ls_event *mev, void *arg)
 	/* Logged once, when it happens, whether or not the database can store it yet. */
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
-	if (ev->alert != NP_AL_NONE) {
+	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+		np_logf(&p->lg, LOG_INFO,
+		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
+		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
+	} else if (ev->alert != NP_AL_NONE) {
 		np_logf(&p->lg, severity_of(ev->alert), "%s %s%s%s: %s", np_alert_names[ev->alert],
 		        dev, *ifn ? "/" : "", ifn, msg);
 	} else {
@@ -613,7 +644,15 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 {
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
-	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, p->nsinks,
+	size_t nsinks = p->nsinks;
+	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
+	} else if (ev->alert == NP_AL_STALE) {
+		np_storm_hold(p->storm, ev, msg, severity); /* written with its device's links */
+		p->wrote_events++;
+		return 0;
+	}
+	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
 	                   c->cause) == -1)
 		return -1;
 	p->wrote_events++;
@@ -636,8 +675,15 @@ flush(struct np_pipeline *p, char **cause)
 	struct flush_ctx c = {.p = p, .cause = cause};
 	size_t bad;
 	p->wrote_events = p->wrote_alerts = 0;
-	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0)
+	np_storm_clear(p->storm);
+	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0) {
+		int n = np_storm_write(p->storm, p->st, (const char *const *)p->sinks, p->nsinks,
+		                       cause);
+		if (n < 0)
+			return -1;
+		p->wrote_alerts += (uint64_t)n;
 		return 0;
+	}
 	/*
 	 * A row the database refuses for what it is (not for a full, busy or failing disk) would
 	 * fail every later transaction too: drop it, say so, and let the others through.
