@@ -17,6 +17,7 @@
 #include "collectors/collector.h"
 #include "config/config_table.h"
 #include "config/server.h"
+#include "engine/maint.h"
 #include "config/diag.h"
 #include "config/secret.h"
 #include "config/walk.h"
@@ -195,6 +196,34 @@ alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_confi
 		                   "alert at line %d: insecure: the server's certificate is not "
 		                   "verified",
 		                   a->line);
+}
+
+/* Maintenance windows compile (times, days, zones, regexes), or say where they do not. */
+static void
+maint_check(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	if (cfg->nmaint == 0)
+		return;
+	size_t bad = 0;
+	const char *key = NULL;
+	char *why = NULL;
+	struct np_maint *m =
+	    np_maint_new(cfg->maint, cfg->nmaint, NULL, cfg->timezone, &bad, &key, &why);
+	if (m != NULL) {
+		np_maint_free(m);
+		return;
+	}
+	const struct np_config_ynode *list = np_config_ydoc_get(root, "maintenance");
+	const struct np_config_ynode *item =
+	    list != NULL && list->kind == NP_CONFIG_YSEQ && bad < list->nkids ? list->kids[bad]
+	                                                                      : root;
+	const struct np_config_ynode *k = key != NULL ? np_config_ydoc_get(item, key) : NULL;
+	if (k == NULL)
+		k = item;
+	np_config_diag_add(l->errs, k->line, k->col, "maintenance %zu: %s", bad + 1,
+	                   why != NULL ? why : "invalid window");
+	free(why);
 }
 
 /* Email sinks send through the `mail:` section's server. */
@@ -532,6 +561,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		load_sources(&l, root);
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
+		maint_check(&l, root);
 		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)
@@ -652,6 +682,7 @@ np_config_free(struct np_config *cfg)
 		np_config_alert_free(&cfg->alerts[i]);
 	free(cfg->alerts);
 	np_config_alert_free(&cfg->log_sink);
+	np_config_table_free(np_config_maint_top, cfg);
 	for (size_t i = 0; i < cfg->nsources; i++)
 		free_source(&cfg->sources[i]);
 	free(cfg->sources);

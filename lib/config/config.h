@@ -83,6 +83,22 @@ struct np_alerting_cfg {
 	int64_t group_window_ms; /* fold a source's alerts raised within it; 0 = off (default) */
 };
 
+/*
+ * A maintenance window (`maintenance:` entry): one-off (start, end) or recurring (days, at,
+ * duration), in timezone (NULL = daemon.timezone); scoped by source, device and interface
+ * (POSIX EREs), each optional. Checked and compiled by np_maint_new (engine/maint.h).
+ */
+struct np_maint_cfg {
+	char *name;
+	char *start, *end; /* "YYYY-MM-DDTHH:MM" local */
+	char **days;       /* mon..sun; none = every day */
+	size_t ndays;
+	char *at;            /* "HH:MM" local */
+	int64_t duration_ms; /* recurring */
+	char *timezone;
+	char *source, *device, *interface;
+};
+
 struct np_source_cfg {
 	char *name;
 	char *type; /* "local", "stealthwatch", ... (collector registry key) */
@@ -120,6 +136,8 @@ struct np_config {
 	struct np_alert_cfg *alerts;
 	size_t nalerts;
 	struct np_alerting_cfg alerting;
+	struct np_maint_cfg *maint; /* maintenance windows */
+	size_t nmaint;
 	struct np_source_cfg *sources;
 	size_t nsources;
 	struct np_mail_cfg mail;       /* config_mail.h */

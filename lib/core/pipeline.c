@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 #include "core/storm.h"
+#include "engine/maint.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -66,6 +67,7 @@ struct np_pipeline {
 	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
 	struct np_pending *pending;
 	struct np_storm *storm; /* STALE alerts of the write in progress (storm.h) */
+	struct np_maint *maint; /* maintenance windows of the config (NULL: none) */
 	size_t held;            /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
@@ -177,6 +179,33 @@ load_links(struct np_pipeline *p, char **cause)
 	return np_store_links_load(p->st, restore_cb, p, cause);
 }
 
+/* The config's maintenance windows, compiled (the config was checked: this cannot fail). */
+static void
+set_maint(struct np_pipeline *p)
+{
+	np_maint_free(p->maint);
+	p->maint = NULL;
+	if (p->cfg->nmaint == 0)
+		return;
+	char *why = NULL;
+	p->maint =
+	    np_maint_new(p->cfg->maint, p->cfg->nmaint, NULL, p->cfg->timezone, NULL, NULL, &why);
+	if (p->maint == NULL) {
+		np_logf(&p->lg, LOG_ERR, "maintenance windows: %s (alerts are sent)", why);
+		free(why);
+	}
+}
+
+/* The maintenance window an event's alert falls in, or -1. */
+static int
+in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	if (ev->alert == NP_AL_NONE || p->maint == NULL)
+		return -1;
+	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
+	                       ev->time_ms / 1000);
+}
+
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
                 int64_t now_ms, int64_t mono_ms, char **cause)
@@ -194,6 +223,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
 	p->storm = np_storm_new();
+	set_maint(p);
 	if (load_links(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
@@ -227,6 +257,7 @@ np_pipeline_free(struct np_pipeline *p)
 	free_sinks(p);
 	np_pending_free(p->pending);
 	np_storm_free(p->storm);
+	np_maint_free(p->maint);
 	free(p->storage_error);
 	free(p);
 }
@@ -238,6 +269,7 @@ np_pipeline_set_config(struct np_pipeline *p, const struct np_config *cfg)
 	ls_params_from(&p->params, &cfg->state);
 	np_ls_set_params(p->ls, &p->params);
 	register_sources(p);
+	set_maint(p);
 }
 
 void
@@ -645,7 +677,9 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
 	size_t nsinks = p->nsinks;
-	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+	if (in_maint(p, ev) >= 0) {
+		nsinks = 0; /* recorded, not sent: a maintenance window */
+	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
 	} else if (ev->alert == NP_AL_STALE) {
 		np_storm_hold(p->storm, ev, msg, severity); /* written with its device's links */
@@ -1005,8 +1039,13 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		    .message = msg,
 		    .time_ms = np_wall_ms(),
 		};
-		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks, p->nsinks,
-		                   cause) == -1)
+		int mw =
+		    p->maint != NULL ? np_maint_covers(p->maint, src->name, NULL, NULL, now_s) : -1;
+		if (mw >= 0)
+			np_logf(&p->lg, LOG_NOTICE, "COLLECTOR %s: not sent: maintenance window %s",
+			        src->name, np_maint_name(p->maint, mw));
+		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks,
+		                   mw >= 0 ? 0 : p->nsinks, cause) == -1)
 			goto fail;
 	}
 	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
