@@ -17,6 +17,7 @@
 #include "collectors/collector.h"
 #include "config/config_table.h"
 #include "config/server.h"
+#include "engine/linkrules.h"
 #include "engine/maint.h"
 #include "config/diag.h"
 #include "config/secret.h"
@@ -198,6 +199,9 @@ alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_confi
 		                   a->line);
 }
 
+static const struct np_config_ynode *entry_key(const struct np_config_ynode *root, const char *list,
+                                               size_t i, const char *key);
+
 /* Maintenance windows compile (times, days, zones, regexes), or say where they do not. */
 static void
 maint_check(struct loader *l, const struct np_config_ynode *root)
@@ -214,15 +218,57 @@ maint_check(struct loader *l, const struct np_config_ynode *root)
 		np_maint_free(m);
 		return;
 	}
-	const struct np_config_ynode *list = np_config_ydoc_get(root, "maintenance");
-	const struct np_config_ynode *item =
-	    list != NULL && list->kind == NP_CONFIG_YSEQ && bad < list->nkids ? list->kids[bad]
-	                                                                      : root;
-	const struct np_config_ynode *k = key != NULL ? np_config_ydoc_get(item, key) : NULL;
-	if (k == NULL)
-		k = item;
+	const struct np_config_ynode *k = entry_key(root, "maintenance", bad, key);
 	np_config_diag_add(l->errs, k->line, k->col, "maintenance %zu: %s", bad + 1,
 	                   why != NULL ? why : "invalid window");
+	free(why);
+}
+
+/* The node of key in entry i of the top-level list `list` (or the entry, or the root). */
+static const struct np_config_ynode *
+entry_key(const struct np_config_ynode *root, const char *list, size_t i, const char *key)
+{
+	const struct np_config_ynode *l = np_config_ydoc_get(root, list);
+	const struct np_config_ynode *item =
+	    l != NULL && l->kind == NP_CONFIG_YSEQ && i < l->nkids ? l->kids[i] : root;
+	const struct np_config_ynode *k = key != NULL ? np_config_ydoc_get(item, key) : NULL;
+	return k != NULL ? k : item;
+}
+
+/* `links:` entries: their down_after parsed, their regexes compiled. */
+static void
+links_check(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	bool bad_time = false;
+	for (size_t i = 0; i < cfg->nlink_rules; i++) {
+		struct np_link_rule_cfg *r = &cfg->link_rules[i];
+		r->down_after_ms = -1;
+		if (r->down_after != NULL &&
+		    np_duration_parse(r->down_after, &r->down_after_ms) == -1) {
+			const struct np_config_ynode *k = entry_key(root, "links", i, "down_after");
+			np_config_diag_add(
+			    l->errs, k->line, k->col,
+			    "links %zu: down_after: expected a duration like 30s or 5m, "
+			    "got \"%s\"",
+			    i + 1, r->down_after);
+			bad_time = true;
+		}
+	}
+	if (bad_time || cfg->nlink_rules == 0)
+		return;
+	size_t bad = 0;
+	const char *key = NULL;
+	char *why = NULL;
+	struct np_linkrules *r =
+	    np_linkrules_new(cfg->link_rules, cfg->nlink_rules, &bad, &key, &why);
+	if (r != NULL) {
+		np_linkrules_free(r);
+		return;
+	}
+	const struct np_config_ynode *k = entry_key(root, "links", bad, key);
+	np_config_diag_add(l->errs, k->line, k->col, "links %zu: %s", bad + 1,
+	                   why != NULL ? why : "invalid entry");
 	free(why);
 }
 
@@ -562,6 +608,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
 		maint_check(&l, root);
+		links_check(&l, root);
 		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)

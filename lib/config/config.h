@@ -99,6 +99,19 @@ struct np_maint_cfg {
 	char *source, *device, *interface;
 };
 
+/*
+ * A per-link override (`links:` entry): links matching source, device and interface (POSIX
+ * EREs; each optional) get these settings; the first matching entry wins. Compiled by
+ * np_linkrules_new (engine/linkrules.h).
+ */
+struct np_link_rule_cfg {
+	char *source, *device, *interface;
+	bool alert;            /* false: transitions recorded, alerts never sent */
+	char *severity;        /* emerg .. debug; NULL = the alert's own */
+	char *down_after;      /* a duration as written; NULL = the source's */
+	int64_t down_after_ms; /* parsed by the loader; -1 = the source's */
+};
+
 struct np_source_cfg {
 	char *name;
 	char *type; /* "local", "stealthwatch", ... (collector registry key) */
@@ -138,6 +151,8 @@ struct np_config {
 	struct np_alerting_cfg alerting;
 	struct np_maint_cfg *maint; /* maintenance windows */
 	size_t nmaint;
+	struct np_link_rule_cfg *link_rules; /* `links:` overrides */
+	size_t nlink_rules;
 	struct np_source_cfg *sources;
 	size_t nsources;
 	struct np_mail_cfg mail;       /* config_mail.h */

@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 #include "core/storm.h"
+#include "engine/linkrules.h"
 #include "engine/maint.h"
 
 #include <jansson.h>
@@ -66,9 +67,10 @@ struct np_pipeline {
 	struct np_pipeline_stats stats;
 	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
 	struct np_pending *pending;
-	struct np_storm *storm; /* STALE alerts of the write in progress (storm.h) */
-	struct np_maint *maint; /* maintenance windows of the config (NULL: none) */
-	size_t held;            /* events already held when the open transaction began */
+	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
+	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
+	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
+	size_t held;                /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
 	char *storage_error;
@@ -179,15 +181,26 @@ load_links(struct np_pipeline *p, char **cause)
 	return np_store_links_load(p->st, restore_cb, p, cause);
 }
 
-/* The config's maintenance windows, compiled (the config was checked: this cannot fail). */
+/* The config's maintenance windows and `links:` rules, compiled (the config was checked). */
 static void
 set_maint(struct np_pipeline *p)
 {
 	np_maint_free(p->maint);
+	np_linkrules_free(p->rules);
 	p->maint = NULL;
+	p->rules = NULL;
+	char *why = NULL;
+	if (p->cfg->nlink_rules > 0) {
+		p->rules =
+		    np_linkrules_new(p->cfg->link_rules, p->cfg->nlink_rules, NULL, NULL, &why);
+		if (p->rules == NULL) {
+			np_logf(&p->lg, LOG_ERR, "links: %s (not applied)", why);
+			free(why);
+			why = NULL;
+		}
+	}
 	if (p->cfg->nmaint == 0)
 		return;
-	char *why = NULL;
 	p->maint =
 	    np_maint_new(p->cfg->maint, p->cfg->nmaint, NULL, p->cfg->timezone, NULL, NULL, &why);
 	if (p->maint == NULL) {
@@ -258,6 +271,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_pending_free(p->pending);
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
+	np_linkrules_free(p->rules);
 	free(p->storage_error);
 	free(p);
 }
@@ -562,10 +576,16 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	note_carrier(p, source, s, b, o);
 
 	/* On the monotonic clock: the batch's, plus the reading's offset within the batch. */
-	if (o->link != NP_LINK_NONE)
+	if (o->link != NP_LINK_NONE) {
+		int64_t down_hold = src->state.down_after_ms;
+		const struct np_linkrule *rule =
+		    p->rules != NULL ? np_linkrules_match(p->rules, source, dev, ifn) : NULL;
+		if (rule != NULL && rule->down_after_ms > down_hold)
+			down_hold = rule->down_after_ms;
 		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
-		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms,
-		                   src->state.down_after_ms, src->state.up_after_ms);
+		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms, down_hold,
+		                   src->state.up_after_ms);
+	}
 	return 0;
 undo:
 	np_series_tab_save(p->series, s, &before);
@@ -677,7 +697,15 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
 	size_t nsinks = p->nsinks;
-	if (in_maint(p, ev) >= 0) {
+	const struct np_linkrule *rule =
+	    p->rules != NULL && ev->alert != NP_AL_NONE
+	        ? np_linkrules_match(p->rules, ev->sources, ev->device, ev->interface)
+	        : NULL;
+	if (rule != NULL && rule->severity >= 0)
+		severity = rule->severity;
+	if (rule != NULL && !rule->alert) {
+		nsinks = 0; /* recorded, never sent: `links:` alert: false */
+	} else if (in_maint(p, ev) >= 0) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
 	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */

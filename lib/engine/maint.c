@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "util/cause.h"
+#include "util/re.h"
+#include "util/str.h"
 #include "util/civil.h"
 #include "util/tz.h"
 #include "util/xmalloc.h"
@@ -69,22 +71,6 @@ window_free(struct window *w)
 		regfree(&w->device);
 	if (w->has_ifn)
 		regfree(&w->ifn);
-}
-
-static int
-compile(regex_t *re, bool *has, const char *pattern, char **cause)
-{
-	if (pattern == NULL)
-		return 0;
-	int rc = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (rc != 0) {
-		char msg[128];
-		regerror(rc, re, msg, sizeof(msg));
-		np_cause(cause, "bad regular expression \"%s\": %s", pattern, msg);
-		return -1;
-	}
-	*has = true;
-	return 0;
 }
 
 /* Fills w from c; on error *key names the key at fault. */
@@ -157,10 +143,10 @@ window_make(struct window *w, const struct np_maint_cfg *c, size_t i, const char
 	if (c->source != NULL)
 		w->source = np_xstrdup(c->source);
 	*key = "device";
-	if (compile(&w->device, &w->has_device, c->device, cause) == -1)
+	if (np_re_compile(&w->device, &w->has_device, c->device, cause) == -1)
 		return -1;
 	*key = "interface";
-	return compile(&w->ifn, &w->has_ifn, c->interface, cause);
+	return np_re_compile(&w->ifn, &w->has_ifn, c->interface, cause);
 }
 
 struct np_maint *
@@ -210,24 +196,9 @@ np_maint_name(const struct np_maint *m, int i)
 }
 
 static bool
-has_source(const char *sources, const char *name)
-{
-	size_t nl = strlen(name);
-	for (const char *s = sources; s != NULL && *s != '\0';) {
-		size_t len = strcspn(s, ",");
-		if (len == nl && strncmp(s, name, nl) == 0)
-			return true;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return false;
-}
-
-static bool
 applies(const struct window *w, const char *sources, const char *device, const char *interface)
 {
-	if (w->source != NULL && !has_source(sources, w->source))
+	if (w->source != NULL && !np_list_has(sources, w->source))
 		return false;
 	if (device == NULL) /* a source-level alert */
 		return !w->has_device && !w->has_ifn;
