@@ -1,4 +1,5 @@
 #include "core/pipeline.h"
+#include "core/group.h"
 #include "core/storm.h"
 #include "engine/linkrules.h"
 #include "engine/maint.h"
@@ -70,6 +71,8 @@ struct np_pipeline {
 	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
 	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
 	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
+	struct np_group *group;     /* alerts held for alerts.group_window (group.h) */
+	bool group_all;             /* release every group (the daemon stops) */
 	size_t held;                /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
@@ -236,8 +239,9 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
 	p->storm = np_storm_new();
+	p->group = np_group_new();
 	set_maint(p);
-	if (load_links(p, cause) == -1)
+	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
 	if (p->run < 0)
@@ -272,6 +276,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
 	np_linkrules_free(p->rules);
+	np_group_free(p->group);
 	free(p->storage_error);
 	free(p);
 }
@@ -691,6 +696,37 @@ struct flush_ctx {
 	char **cause;
 };
 
+/* The transition is stored now, its alert held (alert_id -1) for the source's group. */
+static int
+hold_for_group(struct np_pipeline *p, const struct np_ls_event *ev, const char *msg, int severity,
+               char **cause)
+{
+	if (np_store_event(p->st, ev, msg, severity, NULL, 0, cause) == -1)
+		return -1;
+	int64_t tid = np_store_last_transition_id(p->st);
+	if (np_store_transitions_alert(p->st, &tid, 1, -1, cause) == -1)
+		return -1;
+	struct np_store_alert a = {
+	    .msgid = np_alert_names[ev->alert],
+	    .severity = severity,
+	    .device = ev->device,
+	    .interface = ev->interface,
+	    .state = np_state_names[ev->to],
+	    .previous = np_state_names[ev->from],
+	    .source = ev->sources,
+	    .since_s = ev->time_ms / 1000,
+	    .outage_seconds = ev->outage_ms >= 0 ? (ev->outage_ms + 500) / 1000 : -1,
+	    .message = msg,
+	    .time_ms = ev->time_ms,
+	};
+	const char *src = ev->sources != NULL ? ev->sources : "";
+	char *key = np_xstrndup(src, strcspn(src, ","));
+	np_group_add(p->group, key, tid, &a, p->mono_now);
+	free(key);
+	p->wrote_events++;
+	return 0;
+}
+
 static int
 write_event(const struct np_ls_event *ev, const char *msg, int severity, void *arg)
 {
@@ -709,6 +745,9 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 		nsinks = 0; /* recorded, not sent: a maintenance window */
 	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
+	} else if (p->cfg->alerting.group_window_ms > 0 && ev->transition &&
+	           ev->alert != NP_AL_NONE) {
+		return hold_for_group(p, ev, msg, severity, c->cause);
 	} else if (ev->alert == NP_AL_STALE) {
 		np_storm_hold(p->storm, ev, msg, severity); /* written with its device's links */
 		p->wrote_events++;
@@ -744,6 +783,14 @@ flush(struct np_pipeline *p, char **cause)
 		if (n < 0)
 			return -1;
 		p->wrote_alerts += (uint64_t)n;
+		int64_t window = p->cfg->alerting.group_window_ms;
+		if (window > 0 || p->group_all) {
+			n = np_group_release(p->group, p->st, (const char *const *)p->sinks,
+			                     p->nsinks, p->mono_now, window, p->group_all, cause);
+			if (n < 0)
+				return -1;
+			p->wrote_alerts += (uint64_t)n;
+		}
 		return 0;
 	}
 	/*
@@ -779,6 +826,7 @@ committed(struct np_pipeline *p, int64_t now_ms)
 	p->alerts_queued += p->wrote_alerts;
 	p->wrote_events = p->wrote_alerts = 0;
 	np_pending_clear(p->pending);
+	np_group_commit(p->group);
 	if (p->storage.failing) {
 		p->storage.failing = false;
 		p->storage.until_ms = now_ms;
@@ -812,6 +860,7 @@ static void
 recover(struct np_pipeline *p, int64_t now_ms)
 {
 	np_store_rollback(p->st);
+	np_group_rollback(p->group);
 	/* Counter states go back to before the batch: the next delta covers both intervals. */
 	np_series_tab_undo(p->series);
 	p->stats.failed_batches++;
@@ -1007,7 +1056,13 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 int64_t
 np_pipeline_next_deadline(const struct np_pipeline *p)
 {
-	return np_ls_next_deadline(p->ls);
+	int64_t due = np_ls_next_deadline(p->ls);
+	if (p->cfg->alerting.group_window_ms > 0) {
+		int64_t g = np_group_deadline(p->group, p->cfg->alerting.group_window_ms);
+		if (g < due)
+			due = g;
+	}
+	return due;
 }
 
 int
@@ -1167,8 +1222,10 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 		return -1;
 	}
 	struct flush_ctx c = {.p = p, .cause = cause};
-	if (evaluate(p, mono_ms, cause) == -1 ||
-	    np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
+	p->group_all = true; /* what is held goes out now, not after a restart */
+	int r = evaluate(p, mono_ms, cause);
+	p->group_all = false;
+	if (r == -1 || np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
