@@ -12,10 +12,11 @@
 #define HOLD_MAX 1000000
 
 struct group {
-	char *device;
+	char *source; /* the first deciding source: the key */
 	size_t n;
 	json_t *links; /* details of the summary */
 	char *sources; /* of the first link */
+	char *device;  /* shared by every link, or "" */
 	int64_t time_ms;
 };
 
@@ -37,6 +38,7 @@ static void
 groups_clear(struct np_storm *s)
 {
 	for (size_t i = 0; i < s->ng; i++) {
+		free(s->g[i].source);
 		free(s->g[i].device);
 		free(s->g[i].sources);
 		json_decref(s->g[i].links);
@@ -69,17 +71,19 @@ np_storm_hold(struct np_storm *s, const struct np_ls_event *ev, const char *mess
 }
 
 static struct group *
-group_of(struct np_storm *s, const char *device)
+group_of(struct np_storm *s, const struct np_ls_event *ev)
 {
+	const char *src = ev->sources != NULL ? ev->sources : "";
+	size_t len = strcspn(src, ",");
 	for (size_t i = 0; i < s->ng; i++)
-		if (strcmp(s->g[i].device, device) == 0)
+		if (strlen(s->g[i].source) == len && strncmp(s->g[i].source, src, len) == 0)
 			return &s->g[i];
 	if (s->ng == s->capg) {
 		s->capg = s->capg ? s->capg * 2 : 8;
 		s->g = np_xreallocarray(s->g, s->capg, sizeof(*s->g));
 	}
 	struct group *g = &s->g[s->ng++];
-	*g = (struct group){.device = np_xstrdup(device), .links = json_array()};
+	*g = (struct group){.source = np_xstrndup(src, len), .links = json_array()};
 	return g;
 }
 
@@ -88,10 +92,13 @@ count_cb(const struct np_ls_event *ev, const char *message, int severity, void *
 {
 	(void)message;
 	(void)severity;
-	struct group *g = group_of(arg, ev->device);
+	struct group *g = group_of(arg, ev);
 	if (g->n++ == 0) {
 		g->sources = np_xstrdup(ev->sources != NULL ? ev->sources : "");
+		g->device = np_xstrdup(ev->device);
 		g->time_ms = ev->time_ms;
+	} else if (strcmp(g->device, ev->device) != 0) {
+		g->device[0] = '\0'; /* links of several devices */
 	}
 	return 0;
 }
@@ -109,7 +116,7 @@ static int
 write_cb(const struct np_ls_event *ev, const char *message, int severity, void *arg)
 {
 	struct write_ctx *w = arg;
-	struct group *g = group_of(w->s, ev->device);
+	struct group *g = group_of(w->s, ev);
 	if (g->n == 1) {
 		if (np_store_event(w->st, ev, message, severity, w->sinks, w->nsinks, w->cause) !=
 		    0)
@@ -131,8 +138,11 @@ static int
 summary(struct write_ctx *w, struct group *g)
 {
 	char *details = json_dumps(g->links, JSON_COMPACT);
-	char *msg = np_xasprintf("%zu links of %s are STALE (no fresh observation from %s)", g->n,
-	                         g->device, g->sources);
+	char *msg = *g->device != '\0'
+	                ? np_xasprintf("%zu links of %s are STALE (no fresh observation from %s)",
+	                               g->n, g->device, g->sources)
+	                : np_xasprintf("%zu links are STALE (no fresh observation from %s)", g->n,
+	                               g->sources);
 	struct np_store_alert a = {
 	    .msgid = "STALE",
 	    .severity = LOG_WARNING,

@@ -1,11 +1,12 @@
 #ifndef NP_CORE_STORM_H
 #define NP_CORE_STORM_H
 /*
- * No alert storms (issue 9). When a device disappears from a healthy source, its links go
- * stale together: their STALE alerts, raised in one evaluation, go out as ONE alert for the
- * device with the links in its details ([links@EN link="dev|if|stale|prev" ...]). (When the
- * source itself fails, its COLLECTOR alert covers its links: the pipeline queues no STALE
- * for them at all.) The transitions are recorded one per link as always.
+ * No alert storms (issue 9). When devices disappear from a healthy source, their links go
+ * stale together: the STALE alerts one source raises in one evaluation go out as ONE alert
+ * (for the device, when they are all one device's) with the links in its details
+ * ([links@EN link="dev|if|stale|prev" ...]). (When the source itself fails, its COLLECTOR
+ * alert covers its links: the pipeline queues no STALE for them at all.) The transitions are
+ * recorded one per link as always.
  *
  * The pipeline hands every STALE event of a write to np_storm_hold instead of storing it, then
  * calls np_storm_write once, in the same transaction.
@@ -25,7 +26,7 @@ void np_storm_clear(struct np_storm *s);
 void np_storm_hold(struct np_storm *s, const struct np_ls_event *ev, const char *message,
                    int severity);
 /*
- * Writes what is held: per device, one link alone as its own alert; two or more as their
+ * Writes what is held: per source, one link alone as its own alert; two or more as their
  * transitions (no alert each) and one summary alert. Returns the alerts queued, or -1.
  */
 int np_storm_write(struct np_storm *s, struct np_store *st, const char *const *sinks, size_t nsinks,

@@ -57,7 +57,10 @@ test_failing_source_one_alert(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 200);
 }
 
-/* sw1 (3 links) vanishes from a healthy source, sw2 stays: one STALE for sw1, with its links. */
+/*
+ * sw1 (3 links) vanishes from a healthy source, sw2 stays: one STALE for sw1, with its links;
+ * sw3 later, alone: its own alert; then 50 devices at once: one alert for the source.
+ */
 static void
 test_vanished_device_one_alert(void **state)
 {
@@ -92,6 +95,26 @@ test_vanished_device_one_alert(void **state)
 	/* sw3 went stale alone (later): its own ordinary alert. */
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE device='sw3' AND "
 	                          "interface='ge-0/0/9' AND details IS NULL"),
+	                 1);
+
+	char dev[16];
+	np_batch_reset(&f->b, T0 + 70000);
+	f->b.complete = true;
+	for (int i = 0; i < 50; i++) {
+		snprintf(dev, sizeof(dev), "ap%02d", i);
+		add(f, dev, "radio0");
+	}
+	ingest(f, T0 + 70000);
+	np_batch_reset(&f->b, T0 + 80000);
+	f->b.complete = true; /* every ap gone */
+	ingest(f, T0 + 80000);
+	fx_tick(f, T0 + 120000, T0 + 120000);
+	fx_flush(f);
+	/* sw2 went at +70 s (that batch left it out), alone; the 50 aps at +80 s, together. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE'"), 4);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE device='' AND "
+	                          "json_array_length(details) = 50 AND "
+	                          "message LIKE '50 links are STALE%'"),
 	                 1);
 }
 
