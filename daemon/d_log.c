@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <time.h>
 
+#include "d_log_remote.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 
@@ -60,10 +61,18 @@ log_init(const char *progname)
 }
 
 int
-log_configure(enum np_log_target t, const char *path, enum np_log_level level, bool verbose,
-              char **cause)
+log_configure(enum np_log_target t, const char *path, const struct np_alert_cfg *remote,
+              enum np_log_level level, bool verbose, char **cause)
 {
 	FILE *nf = NULL;
+	if (t == NP_LOG_REMOTE) {
+		if (remote == NULL) {
+			np_cause(cause, "daemon.log: no remote target");
+			return -1;
+		}
+		if (logr_configure(remote, cause) == -1)
+			return -1;
+	}
 	if (t == NP_LOG_FILE) {
 		nf = fopen(path, "a");
 		if (nf == NULL) {
@@ -79,6 +88,8 @@ log_configure(enum np_log_target t, const char *path, enum np_log_level level, b
 	file_path = path != NULL ? np_xstrdup(path) : NULL;
 	if (t == NP_LOG_SYSLOG && target != NP_LOG_SYSLOG)
 		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if (t != NP_LOG_REMOTE)
+		logr_configure(NULL, NULL);
 	target = t;
 	max_priority = verbose ? LOG_DEBUG : level_priority[level];
 	return 0;
@@ -100,8 +111,15 @@ log_reopen(void)
 }
 
 void
+log_set_base(struct event_base *base)
+{
+	logr_set_base(base);
+}
+
+void
 log_close(void)
 {
+	logr_close();
 	if (file != NULL)
 		fclose(file);
 	file = NULL;
@@ -131,6 +149,8 @@ vlog(int priority, const char *fmt, va_list ap)
 	}
 	char *msg = np_xvasprintf(fmt, ap);
 	fprintf(out, "%s%s: %s: %s\n", ts, prog, priority_name(priority), msg);
+	if (target == NP_LOG_REMOTE)
+		logr_line(priority, msg);
 	free(msg);
 	errno = saved;
 }

@@ -349,7 +349,8 @@ configure_log(struct daemon *d, const struct np_config *cfg)
 	if (!d->foreground && !d->once && t == NP_LOG_STDERR)
 		t = NP_LOG_SYSLOG;
 	char *why = NULL;
-	if (log_configure(t, cfg->log_file, cfg->log_level, d->verbose, &why) == -1) {
+	if (log_configure(t, cfg->log_file, &cfg->log_sink, cfg->log_level, d->verbose, &why) ==
+	    -1) {
 		log_warnx("%s; logging to stderr", why);
 		free(why);
 	}
@@ -470,6 +471,7 @@ run(struct daemon *d)
 		log_msg(LOG_ERR, "cannot create the event loop");
 		return 1;
 	}
+	log_set_base(d->base); /* a remote daemon.log is sent from the loop */
 	d->disp = np_dispatch_new(d->base, d->st, d->cfg, &log_lib, &why);
 	if (d->disp == NULL) {
 		log_msg(LOG_ERR, "%s", why);
@@ -566,6 +568,7 @@ cleanup(struct daemon *d)
 	for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
 		if (evs[i] != NULL)
 			event_free(evs[i]);
+	log_set_base(NULL); /* a remote daemon.log's last lines, then its sink goes */
 	if (d->base != NULL)
 		event_base_free(d->base);
 	np_store_close(d->st);

@@ -49,10 +49,11 @@ pick_ops(struct np_sink *s, const struct np_alert_cfg *cfg, char **cause)
 {
 	switch (cfg->type) {
 	case NP_SINK_WEBHOOK:
+		s->ops = &np_sink_webhook_ops;
+		return 0;
 	case NP_SINK_EMAIL:
-		np_cause(cause, "%s alerts are not built in this version",
-		         cfg->type == NP_SINK_WEBHOOK ? "webhook" : "email");
-		return -1;
+		s->ops = &np_sink_email_ops;
+		return 0;
 	case NP_SINK_SYSLOG:
 		break;
 	}

@@ -61,6 +61,8 @@ extern const struct sink_ops np_sink_udp_ops;
 extern const struct sink_ops np_sink_tcp_ops;
 extern const struct sink_ops np_sink_tls_ops; /* sink_tls.c: RFC 5425 over OpenSSL */
 extern const struct sink_ops np_sink_relp_ops;
+extern const struct sink_ops np_sink_webhook_ops; /* sink_webhook.c */
+extern const struct sink_ops np_sink_email_ops;   /* sink_email.c */
 
 /* Renders a in the sink's format into buf (max_len + 1 bytes). Returns the length or -1. */
 int np_sink_render(const struct np_sink *s, const struct np_alert *a, char *buf, size_t bufsize,

@@ -277,11 +277,15 @@ static void
 alerts_after_mail(struct loader *l)
 {
 	struct np_config *cfg = l->cfg;
-	for (size_t i = 0; i < cfg->nalerts; i++)
-		if (cfg->alerts[i].type == NP_SINK_EMAIL && cfg->mail.server == NULL)
+	for (size_t i = 0; i < cfg->nalerts; i++) {
+		if (cfg->alerts[i].type != NP_SINK_EMAIL)
+			continue;
+		cfg->alerts[i].mail = &cfg->mail;
+		if (cfg->mail.server == NULL)
 			np_config_diag_add(
 			    l->errs, cfg->alerts[i].line, 1,
 			    "an email alert needs the `mail:` section (server, from)");
+	}
 }
 
 /* daemon.log naming a syslog server: the sink its lines go through, with the defaults. */

@@ -74,7 +74,10 @@ struct np_alert_cfg {
 	char **to;                /* email: recipients (server etc. from the `mail:` section) */
 	size_t nto;
 	char *subject_prefix; /* email: default "[netpulse]" */
-	int line;             /* config line of this entry, for messages */
+	/* email: the config's `mail:` section (server, from, credentials); borrowed, set by the
+	 * loader. */
+	const struct np_mail_cfg *mail;
+	int line; /* config line of this entry, for messages */
 };
 
 /* `alerts:` as a mapping: { sinks: [...], max_age: 24h, group_window: 0s }. */
