@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "c_cli.h"
+#include "engine/maint.h"
 #include "report/downtime.h"
 
 #define DEFAULT_PERIOD "30d"
@@ -24,10 +25,23 @@ run(struct cli *cli)
 		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[0]);
 	if ((rc = cli_period(cli, DEFAULT_PERIOD, &p)) != CLI_OK)
 		return rc;
+	/* Maintenance windows of the configuration read (-c), as it is now. */
+	struct np_maint *m = NULL;
+	if (cli->cfg != NULL && cli->cfg->nmaint > 0) {
+		m = np_maint_new(cli->cfg->maint, cli->cfg->nmaint, NULL, cli->cfg->timezone, NULL,
+		                 NULL, &cause);
+		if (m == NULL) {
+			rc = cli_error("maintenance windows: %s", cause);
+			free(cause);
+			return rc;
+		}
+	}
 	struct np_store *st = cli_open_db(cli, false);
-	if (st == NULL)
+	if (st == NULL) {
+		np_maint_free(m);
 		return CLI_ERR;
-	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), &d,
+	}
+	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), m, &d,
 	                        &cause) == -1) {
 		rc = cli_error("%s", cause);
 	} else {
@@ -36,6 +50,7 @@ run(struct cli *cli)
 	}
 	free(cause);
 	np_store_close(st);
+	np_maint_free(m);
 	return rc;
 }
 

@@ -71,11 +71,14 @@ pick_ops(struct np_sink *s, const struct np_alert_cfg *cfg, char **cause)
 		s->ops = &np_sink_tcp_ops;
 		s->max_len = 8192; /* rsyslog's default maxMessageSize */
 		return 0;
-	case NP_SYSLOG_TLS:
 	case NP_SYSLOG_RELP:
-		np_cause(cause, "%s:// is not built in this version",
-		         cfg->proto == NP_SYSLOG_TLS ? "tls" : "relp");
-		return -1;
+		s->ops = &np_sink_relp_ops;
+		s->max_len = 8192; /* imrelp's maxDataSize: rsyslog's default maxMessageSize */
+		return 0;
+	case NP_SYSLOG_TLS:
+		s->ops = &np_sink_tls_ops;
+		s->max_len = 8192; /* rsyslog's default maxMessageSize */
+		return 0;
 	}
 	np_cause(cause, "unsupported syslog protocol %d", (int)cfg->proto);
 	return -1;

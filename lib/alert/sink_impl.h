@@ -59,6 +59,8 @@ struct np_sink {
 extern const struct sink_ops np_sink_local_ops;
 extern const struct sink_ops np_sink_udp_ops;
 extern const struct sink_ops np_sink_tcp_ops;
+extern const struct sink_ops np_sink_tls_ops; /* sink_tls.c: RFC 5425 over OpenSSL */
+extern const struct sink_ops np_sink_relp_ops;
 extern const struct sink_ops np_sink_webhook_ops; /* sink_webhook.c */
 extern const struct sink_ops np_sink_email_ops;   /* sink_email.c */
 

@@ -7,28 +7,27 @@
  * TCP has no acknowledgement a sender can see: the kernel taking the bytes, or even the peer's
  * kernel acknowledging them, does not mean the receiving program read them (a hung receiver
  * keeps them in its socket buffer, and loses them when it dies). So a written message counts
- * as delivered only once the connection proved healthy after it: the socket's send queue is
- * empty (SIOCOUTQ: the peer's kernel acknowledged every byte) and the connection is still
- * open confirm_after later. A connection that breaks before, or a send queue that does not
- * drain within the timeout, fails every unconfirmed message, and the owner sends them again:
- * a receiver that dies within confirm_after of reading a message gets it twice (it can tell by
- * the id), one that dies later than confirm_after after its kernel took a message it never
- * read loses it. RELP has no such window.
+ * as delivered only once the connection proved healthy after it: the socket's send queue was
+ * seen empty (SIOCOUTQ: the peer's kernel acknowledged every byte) and the connection was
+ * still open confirm_after later (confirm.c keeps that account, shared with TLS). A connection that
+ * breaks before, or a send queue that does not drain within the timeout, fails every unconfirmed
+ * message, and the owner sends them again: a receiver that dies within confirm_after of reading a
+ * message gets it twice (it can tell by the id), one that dies later than confirm_after after its
+ * kernel took a message it never read loses it. RELP has no such window.
  *
  * Names are resolved with getaddrinfo at the first connection and after a failure: a numeric
  * address never blocks, a name may block the loop for one lookup.
  */
 #include <errno.h>
 #include <event2/event.h>
-#include <linux/sockios.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alert/confirm.h"
 #include "alert/sink_impl.h"
 #include "util/cause.h"
 #include "util/clock.h"
@@ -36,19 +35,15 @@
 
 /* Bytes waiting to be written beyond which the sink says it is not ready. */
 #define WRITE_AHEAD (64 * 1024)
-/* Messages written and waiting for confirmation beyond which it is not ready either. */
-#define CONFIRM_AHEAD 4096
-/* How often a send queue that has not drained is looked at again. */
-#define OUTQ_POLL_MS 100
+/*
+ * Messages written and waiting for confirmation beyond which it is not ready either: it caps
+ * the rate at CONFIRM_AHEAD / confirm_after (16k alerts/s at the default 2 s).
+ */
+#define CONFIRM_AHEAD 32768
 
 struct queued {
 	int64_t tag;
 	size_t end; /* offset in wbuf just past the message */
-};
-
-struct written {
-	int64_t tag;
-	int64_t at_ms; /* monotonic: when its last byte went to the kernel */
 };
 
 struct tcp {
@@ -65,11 +60,9 @@ struct tcp {
 	size_t wlen, woff, wcap;
 	struct queued *q; /* messages in wbuf, in order */
 	size_t nq, q0, capq;
-	struct written *w; /* written, not confirmed yet */
-	size_t nw, w0, capw;
-	int64_t outq_since_ms; /* since when the send queue has not been empty; 0 = drained */
-	bool full;             /* said not ready: wake the owner when there is room */
-	char *msg;             /* max_len + 1: the rendered message */
+	struct np_confirm conf; /* written, not confirmed yet */
+	bool full;              /* said not ready: wake the owner when there is room */
+	char *msg;              /* max_len + 1: the rendered message */
 };
 
 static void on_write(evutil_socket_t fd, short what, void *arg);
@@ -112,13 +105,12 @@ close_conn(struct tcp *t)
 	t->connected = false;
 	evtimer_del(t->deadline);
 	evtimer_del(t->confirm);
-	t->outq_since_ms = 0;
 }
 
 static bool
 busy(const struct tcp *t)
 {
-	return t->nq > t->q0 || t->nw > t->w0;
+	return t->nq > t->q0 || np_confirm_waiting(&t->conf) > 0;
 }
 
 /* Everything in flight is lost: the owner is told once and sends it all again later. */
@@ -134,7 +126,7 @@ fail(struct tcp *t, const char *what)
 	}
 	t->wlen = t->woff = 0;
 	t->nq = t->q0 = 0;
-	t->nw = t->w0 = 0;
+	np_confirm_reset(&t->conf);
 	t->full = false;
 	char *msg = np_xasprintf("%s: %s", s->key, what);
 	np_sink_failed(s, msg);
@@ -153,7 +145,8 @@ arm_ms(struct event *ev, int64_t ms)
 static void
 room_check(struct tcp *t)
 {
-	if (t->full && t->wlen - t->woff < WRITE_AHEAD && t->nw - t->w0 < CONFIRM_AHEAD) {
+	if (t->full && t->wlen - t->woff < WRITE_AHEAD &&
+	    np_confirm_waiting(&t->conf) < CONFIRM_AHEAD) {
 		t->full = false;
 		np_sink_wake(t->s);
 	}
@@ -166,18 +159,7 @@ account_written(struct tcp *t)
 	int64_t now = np_mono_ms();
 	bool any = false;
 	while (t->q0 < t->nq && t->q[t->q0].end <= t->woff) {
-		if (t->nw == t->capw) {
-			if (t->w0 > 0) {
-				memmove(t->w, t->w + t->w0, (t->nw - t->w0) * sizeof(*t->w));
-				t->nw -= t->w0;
-				t->w0 = 0;
-			}
-			if (t->nw == t->capw) {
-				t->capw = t->capw ? t->capw * 2 : 64;
-				t->w = np_xreallocarray(t->w, t->capw, sizeof(*t->w));
-			}
-		}
-		t->w[t->nw++] = (struct written){.tag = t->q[t->q0].tag, .at_ms = now};
+		np_confirm_add(&t->conf, t->q[t->q0].tag, now);
 		t->q0++;
 		any = true;
 	}
@@ -321,18 +303,26 @@ on_read(evutil_socket_t fd, short what, void *arg)
 		close_conn(t); /* idle: the next send connects again */
 }
 
+/* A look at the send queue soon after a write (confirm.c then says when to look again). */
 static void
 arm_confirm(struct tcp *t)
 {
-	if (t->w0 == t->nw || evtimer_pending(t->confirm, NULL))
+	if (np_confirm_waiting(&t->conf) == 0 || evtimer_pending(t->confirm, NULL))
 		return;
-	arm_ms(t->confirm, t->w[t->w0].at_ms + t->s->confirm_after_ms - np_mono_ms());
+	arm_ms(t->confirm, 0);
+}
+
+static void
+confirmed(void *arg, int64_t tag)
+{
+	struct tcp *t = arg;
+	np_sink_delivered(t->s, tag);
 }
 
 /*
- * The written messages old enough are delivered if the connection is open and the peer's
- * kernel has acknowledged every byte; a send queue that stays full past the timeout is a hung
- * peer (or path): everything in flight fails.
+ * Written messages are delivered once the peer's kernel has acknowledged every byte and the
+ * connection stayed open confirm_after; a send queue that does not drain within the timeout is
+ * a hung receiver (or path): everything in flight fails.
  */
 static void
 on_confirm(evutil_socket_t fd, short what, void *arg)
@@ -341,36 +331,25 @@ on_confirm(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct tcp *t = arg;
 	int err;
-	if (t->fd < 0 || t->w0 == t->nw)
+	if (t->fd < 0 || np_confirm_waiting(&t->conf) == 0)
 		return;
 	if (!drain(t->fd, &err)) {
 		fail(t, err == ECONNRESET ? "connection closed by the receiver" : strerror(err));
 		return;
 	}
-	int64_t now = np_mono_ms();
-	int outq = 0;
-	if (ioctl(t->fd, SIOCOUTQ, &outq) < 0)
-		outq = 0; /* cannot tell: the grace alone decides */
-	if (outq > 0) {
-		if (t->outq_since_ms == 0)
-			t->outq_since_ms = now;
-		if (now - t->outq_since_ms >= t->s->timeout_ms) {
-			char what_s[96];
-			snprintf(what_s, sizeof(what_s),
-			         "the receiver has not acknowledged %d bytes for %lld ms", outq,
-			         (long long)(now - t->outq_since_ms));
-			fail(t, what_s);
-			return;
-		}
-		arm_ms(t->confirm, OUTQ_POLL_MS);
+	int64_t next;
+	enum np_confirm_verdict v =
+	    np_confirm_check(&t->conf, np_sock_outq(t->fd), np_mono_ms(), t->s->confirm_after_ms,
+	                     t->s->timeout_ms, confirmed, t, &next);
+	if (v == NP_CONFIRM_STUCK) {
+		char what_s[96];
+		snprintf(what_s, sizeof(what_s),
+		         "the receiver has acknowledged nothing for %lld ms", (long long)next);
+		fail(t, what_s);
 		return;
 	}
-	t->outq_since_ms = 0;
-	while (t->w0 < t->nw && t->w[t->w0].at_ms + t->s->confirm_after_ms <= now)
-		np_sink_delivered(t->s, t->w[t->w0++].tag);
-	if (t->w0 == t->nw)
-		t->w0 = t->nw = 0;
-	arm_confirm(t);
+	if (next >= 0)
+		arm_ms(t->confirm, next);
 	room_check(t);
 }
 
@@ -405,6 +384,7 @@ tcp_open(struct np_sink *s, char **cause)
 		np_cause(cause, "cannot create a timer");
 		return -1;
 	}
+	np_confirm_init(&t->conf);
 	s->impl = t;
 	return 0;
 }
@@ -421,7 +401,7 @@ tcp_close(struct np_sink *s)
 	free(t->msg);
 	free(t->wbuf);
 	free(t->q);
-	free(t->w);
+	np_confirm_free(&t->conf);
 	free(t);
 }
 
@@ -429,7 +409,7 @@ static bool
 tcp_ready(const struct np_sink *s)
 {
 	const struct tcp *t = s->impl;
-	return t->wlen - t->woff < WRITE_AHEAD && t->nw - t->w0 < CONFIRM_AHEAD;
+	return t->wlen - t->woff < WRITE_AHEAD && np_confirm_waiting(&t->conf) < CONFIRM_AHEAD;
 }
 
 static void

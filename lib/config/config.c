@@ -17,6 +17,8 @@
 #include "collectors/collector.h"
 #include "config/config_table.h"
 #include "config/server.h"
+#include "engine/linkrules.h"
+#include "engine/maint.h"
 #include "config/diag.h"
 #include "config/secret.h"
 #include "config/walk.h"
@@ -195,6 +197,79 @@ alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_confi
 		                   "alert at line %d: insecure: the server's certificate is not "
 		                   "verified",
 		                   a->line);
+}
+
+static const struct np_config_ynode *entry_key(const struct np_config_ynode *root, const char *list,
+                                               size_t i, const char *key);
+
+/* Maintenance windows compile (times, days, zones, regexes), or say where they do not. */
+static void
+maint_check(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	if (cfg->nmaint == 0)
+		return;
+	size_t bad = 0;
+	const char *key = NULL;
+	char *why = NULL;
+	struct np_maint *m =
+	    np_maint_new(cfg->maint, cfg->nmaint, NULL, cfg->timezone, &bad, &key, &why);
+	if (m != NULL) {
+		np_maint_free(m);
+		return;
+	}
+	const struct np_config_ynode *k = entry_key(root, "maintenance", bad, key);
+	np_config_diag_add(l->errs, k->line, k->col, "maintenance %zu: %s", bad + 1,
+	                   why != NULL ? why : "invalid window");
+	free(why);
+}
+
+/* The node of key in entry i of the top-level list `list` (or the entry, or the root). */
+static const struct np_config_ynode *
+entry_key(const struct np_config_ynode *root, const char *list, size_t i, const char *key)
+{
+	const struct np_config_ynode *l = np_config_ydoc_get(root, list);
+	const struct np_config_ynode *item =
+	    l != NULL && l->kind == NP_CONFIG_YSEQ && i < l->nkids ? l->kids[i] : root;
+	const struct np_config_ynode *k = key != NULL ? np_config_ydoc_get(item, key) : NULL;
+	return k != NULL ? k : item;
+}
+
+/* `links:` entries: their down_after parsed, their regexes compiled. */
+static void
+links_check(struct loader *l, const struct np_config_ynode *root)
+{
+	struct np_config *cfg = l->cfg;
+	bool bad_time = false;
+	for (size_t i = 0; i < cfg->nlink_rules; i++) {
+		struct np_link_rule_cfg *r = &cfg->link_rules[i];
+		r->down_after_ms = -1;
+		if (r->down_after != NULL &&
+		    np_duration_parse(r->down_after, &r->down_after_ms) == -1) {
+			const struct np_config_ynode *k = entry_key(root, "links", i, "down_after");
+			np_config_diag_add(
+			    l->errs, k->line, k->col,
+			    "links %zu: down_after: expected a duration like 30s or 5m, "
+			    "got \"%s\"",
+			    i + 1, r->down_after);
+			bad_time = true;
+		}
+	}
+	if (bad_time || cfg->nlink_rules == 0)
+		return;
+	size_t bad = 0;
+	const char *key = NULL;
+	char *why = NULL;
+	struct np_linkrules *r =
+	    np_linkrules_new(cfg->link_rules, cfg->nlink_rules, &bad, &key, &why);
+	if (r != NULL) {
+		np_linkrules_free(r);
+		return;
+	}
+	const struct np_config_ynode *k = entry_key(root, "links", bad, key);
+	np_config_diag_add(l->errs, k->line, k->col, "links %zu: %s", bad + 1,
+	                   why != NULL ? why : "invalid entry");
+	free(why);
 }
 
 /* Email sinks send through the `mail:` section's server. */
@@ -536,6 +611,8 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		load_sources(&l, root);
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
+		maint_check(&l, root);
+		links_check(&l, root);
 		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)
@@ -656,6 +733,7 @@ np_config_free(struct np_config *cfg)
 		np_config_alert_free(&cfg->alerts[i]);
 	free(cfg->alerts);
 	np_config_alert_free(&cfg->log_sink);
+	np_config_table_free(np_config_maint_top, cfg);
 	for (size_t i = 0; i < cfg->nsources; i++)
 		free_source(&cfg->sources[i]);
 	free(cfg->sources);

@@ -86,6 +86,35 @@ struct np_alerting_cfg {
 	int64_t group_window_ms; /* fold a source's alerts raised within it; 0 = off (default) */
 };
 
+/*
+ * A maintenance window (`maintenance:` entry): one-off (start, end) or recurring (days, at,
+ * duration), in timezone (NULL = daemon.timezone); scoped by source, device and interface
+ * (POSIX EREs), each optional. Checked and compiled by np_maint_new (engine/maint.h).
+ */
+struct np_maint_cfg {
+	char *name;
+	char *start, *end; /* "YYYY-MM-DDTHH:MM" local */
+	char **days;       /* mon..sun; none = every day */
+	size_t ndays;
+	char *at;            /* "HH:MM" local */
+	int64_t duration_ms; /* recurring */
+	char *timezone;
+	char *source, *device, *interface;
+};
+
+/*
+ * A per-link override (`links:` entry): links matching source, device and interface (POSIX
+ * EREs; each optional) get these settings; the first matching entry wins. Compiled by
+ * np_linkrules_new (engine/linkrules.h).
+ */
+struct np_link_rule_cfg {
+	char *source, *device, *interface;
+	bool alert;            /* false: transitions recorded, alerts never sent */
+	char *severity;        /* emerg .. debug; NULL = the alert's own */
+	char *down_after;      /* a duration as written; NULL = the source's */
+	int64_t down_after_ms; /* parsed by the loader; -1 = the source's */
+};
+
 struct np_source_cfg {
 	char *name;
 	char *type; /* "local", "stealthwatch", ... (collector registry key) */
@@ -123,6 +152,10 @@ struct np_config {
 	struct np_alert_cfg *alerts;
 	size_t nalerts;
 	struct np_alerting_cfg alerting;
+	struct np_maint_cfg *maint; /* maintenance windows */
+	size_t nmaint;
+	struct np_link_rule_cfg *link_rules; /* `links:` overrides */
+	size_t nlink_rules;
 	struct np_source_cfg *sources;
 	size_t nsources;
 	struct np_mail_cfg mail;       /* config_mail.h */

@@ -427,6 +427,136 @@ const struct np_config_opt np_config_source_opts[] = {
     {.name = NULL},
 };
 
+#define MT(f) offsetof(struct np_maint_cfg, f)
+
+static const struct np_config_opt maint_opts[] = {
+    {.name = "name",
+     .type = NP_CFG_STRING,
+     .off = MT(name),
+     .def_doc = "(none)",
+     .help = "what the window is for (shown in the log)"},
+    {.name = "start",
+     .type = NP_CFG_STRING,
+     .off = MT(start),
+     .def_doc = "(recurring)",
+     .help = "one-off window: first minute, YYYY-MM-DDTHH:MM local time (with end)"},
+    {.name = "end",
+     .type = NP_CFG_STRING,
+     .off = MT(end),
+     .def_doc = "(recurring)",
+     .help = "one-off window: its end, YYYY-MM-DDTHH:MM local time"},
+    {.name = "days",
+     .type = NP_CFG_STRINGS,
+     .off = MT(days),
+     .off2 = MT(ndays),
+     .max = 7,
+     .def_doc = "(every day)",
+     .help = "recurring window: weekdays it starts on (mon, tue, wed, thu, fri, sat, sun)"},
+    {.name = "at",
+     .type = NP_CFG_STRING,
+     .off = MT(at),
+     .def_doc = "(one-off)",
+     .help = "recurring window: local start time HH:MM (a time skipped by a DST change "
+             "starts at the first minute after the jump)"},
+    {.name = "duration",
+     .type = NP_CFG_DURATION,
+     .off = MT(duration_ms),
+     .min = 60 * SEC,
+     .max = 7 * DAY,
+     .def_doc = "(one-off)",
+     .help = "recurring window: its length (elapsed time, also across a DST change)"},
+    {.name = "timezone",
+     .type = NP_CFG_STRING,
+     .off = MT(timezone),
+     .def_doc = "(daemon.timezone)",
+     .help = "IANA zone of start, end and at"},
+    {.name = "source",
+     .type = NP_CFG_STRING,
+     .off = MT(source),
+     .def_doc = "(any)",
+     .help = "only alerts of this source (and its COLLECTOR alerts)"},
+    {.name = "device",
+     .type = NP_CFG_STRING,
+     .off = MT(device),
+     .def_doc = "(any)",
+     .help = "only links whose device matches this POSIX extended regex"},
+    {.name = "interface",
+     .type = NP_CFG_STRING,
+     .off = MT(interface),
+     .def_doc = "(any)",
+     .help = "only links whose interface matches this POSIX extended regex"},
+    {.name = NULL},
+};
+
+#define LR(f) offsetof(struct np_link_rule_cfg, f)
+
+static const struct np_config_choice severities[] = {
+    {"emerg", LOG_EMERG}, {"alert", LOG_ALERT},     {"crit", LOG_CRIT},
+    {"err", LOG_ERR},     {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
+    {"info", LOG_INFO},   {"debug", LOG_DEBUG},     {NULL, 0},
+};
+
+static const struct np_config_opt link_rule_opts[] = {
+    {.name = "source",
+     .type = NP_CFG_STRING,
+     .off = LR(source),
+     .def_doc = "(any)",
+     .help = "only links this source observes"},
+    {.name = "device",
+     .type = NP_CFG_STRING,
+     .off = LR(device),
+     .def_doc = "(any)",
+     .help = "only links whose device matches this POSIX extended regex"},
+    {.name = "interface",
+     .type = NP_CFG_STRING,
+     .off = LR(interface),
+     .def_doc = "(any)",
+     .help = "only links whose interface matches this POSIX extended regex"},
+    {.name = "alert",
+     .type = NP_CFG_BOOL,
+     .off = LR(alert),
+     .def = "true",
+     .help = "false: their transitions are recorded, their alerts never sent"},
+    {.name = "severity",
+     .type = NP_CFG_CHOICE,
+     .off = LR(severity),
+     .choices = severities,
+     .def_doc = "(the alert's: down err, up notice, others warning)",
+     .help = "syslog severity of their alerts"},
+    {.name = "down_after",
+     .type = NP_CFG_STRING,
+     .off = LR(down_after),
+     .def_doc = "(the source's state.down_after)",
+     .help = "how long they must look down before they are declared down (at least the "
+             "source's)"},
+    {.name = NULL},
+};
+
+/* One entry, also in np_config_top. */
+#define MAINT_ENTRY                                                                                \
+	{                                                                                          \
+		.name = "maintenance", .type = NP_CFG_MAPLIST, .off = CFG(maint),                  \
+		.off2 = CFG(nmaint), .max = sizeof(struct np_maint_cfg), .sub = maint_opts,        \
+		.def_doc = "(none)",                                                               \
+		.help = "maintenance windows: alerts inside are recorded, not sent; the time is "  \
+		        "left out of availability"                                                 \
+	}
+
+#define LINKS_ENTRY                                                                                \
+	{                                                                                          \
+		.name = "links", .type = NP_CFG_MAPLIST, .off = CFG(link_rules),                   \
+		.off2 = CFG(nlink_rules), .max = sizeof(struct np_link_rule_cfg),                  \
+		.sub = link_rule_opts, .def_doc = "(none)",                                        \
+		.help = "per-link overrides {source, device, interface: alert, severity, "         \
+		        "down_after}; the first match wins"                                        \
+	}
+
+const struct np_config_opt np_config_maint_top[] = {
+    MAINT_ENTRY,
+    LINKS_ENTRY,
+    {.name = NULL},
+};
+
 const struct np_config_opt np_config_top[] = {
     {.name = "daemon", .type = NP_CFG_SECTION, .sub = daemon_opts, .help = "the daemon"},
     {.name = "defaults",
@@ -454,6 +584,8 @@ const struct np_config_opt np_config_top[] = {
      .type = NP_CFG_LIST,
      .sub = np_config_report_opts,
      .help = "reports mailed on a schedule"},
+    MAINT_ENTRY,
+    LINKS_ENTRY,
     {.name = NULL},
 };
 

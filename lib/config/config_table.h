@@ -91,6 +91,8 @@ extern const struct np_config_opt np_config_source_opts[];
 extern const struct np_config_opt np_config_alert_opts[];
 /* `alerts:` as a mapping (its `sinks:` list is walked with np_config_alert_opts). */
 extern const struct np_config_opt np_config_alerting_opts[];
+/* The `maintenance` and `links` entries of np_config_top alone (to free them). */
+extern const struct np_config_opt np_config_maint_top[];
 extern const struct np_config_choice np_config_alert_types[];
 
 /* A choice by name, or NULL. */

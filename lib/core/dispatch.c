@@ -206,9 +206,15 @@ failed_cb(void *arg, const char *cause)
 	ds->inflight.n = 0;
 	ds->cursor = 0;
 	directs_failed(ds, cause);
+	if (cause == NULL)
+		cause = "send failed";
+	/* Transports name their target first ("tcp://h:514: ..."): said once. */
+	size_t kl = strlen(ds->key);
+	if (strncmp(cause, ds->key, kl) == 0 && strncmp(cause + kl, ": ", 2) == 0)
+		cause += kl + 2;
 	if (ds->failures++ == 0)
 		np_logf(&d->lg, LOG_WARNING, "alert sink %s: %s (alerts stay queued; retrying)",
-		        ds->key, cause != NULL ? cause : "send failed");
+		        ds->key, cause);
 	expire(ds, false);
 	arm(ds->wake, backoff(ds));
 }

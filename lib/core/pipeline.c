@@ -1,4 +1,8 @@
 #include "core/pipeline.h"
+#include "core/group.h"
+#include "core/storm.h"
+#include "engine/linkrules.h"
+#include "engine/maint.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -64,7 +68,12 @@ struct np_pipeline {
 	struct np_pipeline_stats stats;
 	/* Link-state writes not committed yet, and what the open transaction wrote of them. */
 	struct np_pending *pending;
-	size_t held; /* events already held when the open transaction began */
+	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
+	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
+	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
+	struct np_group *group;     /* alerts held for alerts.group_window (group.h) */
+	bool group_all;             /* release every group (the daemon stops) */
+	size_t held;                /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
 	char *storage_error;
@@ -175,6 +184,44 @@ load_links(struct np_pipeline *p, char **cause)
 	return np_store_links_load(p->st, restore_cb, p, cause);
 }
 
+/* The config's maintenance windows and `links:` rules, compiled (the config was checked). */
+static void
+set_maint(struct np_pipeline *p)
+{
+	np_maint_free(p->maint);
+	np_linkrules_free(p->rules);
+	p->maint = NULL;
+	p->rules = NULL;
+	char *why = NULL;
+	if (p->cfg->nlink_rules > 0) {
+		p->rules =
+		    np_linkrules_new(p->cfg->link_rules, p->cfg->nlink_rules, NULL, NULL, &why);
+		if (p->rules == NULL) {
+			np_logf(&p->lg, LOG_ERR, "links: %s (not applied)", why);
+			free(why);
+			why = NULL;
+		}
+	}
+	if (p->cfg->nmaint == 0)
+		return;
+	p->maint =
+	    np_maint_new(p->cfg->maint, p->cfg->nmaint, NULL, p->cfg->timezone, NULL, NULL, &why);
+	if (p->maint == NULL) {
+		np_logf(&p->lg, LOG_ERR, "maintenance windows: %s (alerts are sent)", why);
+		free(why);
+	}
+}
+
+/* The maintenance window an event's alert falls in, or -1. */
+static int
+in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	if (ev->alert == NP_AL_NONE || p->maint == NULL)
+		return -1;
+	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
+	                       ev->time_ms / 1000);
+}
+
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
                 int64_t now_ms, int64_t mono_ms, char **cause)
@@ -191,7 +238,10 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->fold_mono = mono_ms;
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
-	if (load_links(p, cause) == -1)
+	p->storm = np_storm_new();
+	p->group = np_group_new();
+	set_maint(p);
+	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
 	if (p->run < 0)
@@ -223,6 +273,10 @@ np_pipeline_free(struct np_pipeline *p)
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
 	np_pending_free(p->pending);
+	np_storm_free(p->storm);
+	np_maint_free(p->maint);
+	np_linkrules_free(p->rules);
+	np_group_free(p->group);
 	free(p->storage_error);
 	free(p);
 }
@@ -234,6 +288,7 @@ np_pipeline_set_config(struct np_pipeline *p, const struct np_config *cfg)
 	ls_params_from(&p->params, &cfg->state);
 	np_ls_set_params(p->ls, &p->params);
 	register_sources(p);
+	set_maint(p);
 }
 
 void
@@ -526,10 +581,16 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	note_carrier(p, source, s, b, o);
 
 	/* On the monotonic clock: the batch's, plus the reading's offset within the batch. */
-	if (o->link != NP_LINK_NONE)
+	if (o->link != NP_LINK_NONE) {
+		int64_t down_hold = src->state.down_after_ms;
+		const struct np_linkrule *rule =
+		    p->rules != NULL ? np_linkrules_match(p->rules, source, dev, ifn) : NULL;
+		if (rule != NULL && rule->down_after_ms > down_hold)
+			down_hold = rule->down_after_ms;
 		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
-		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms,
-		                   src->state.down_after_ms, src->state.up_after_ms);
+		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms, down_hold,
+		                   src->state.up_after_ms);
+	}
 	return 0;
 undo:
 	np_series_tab_save(p->series, s, &before);
@@ -547,6 +608,29 @@ severity_of(enum np_alert_kind k)
 	default:
 		return LOG_WARNING;
 	}
+}
+
+/*
+ * A STALE whose deciding sources are all failing is covered by their COLLECTOR alert: the
+ * link's transition is recorded, no alert of its own is sent (a Flow Collector with 1,000
+ * exporters that dies raises one alert, not 1,001).
+ */
+static bool
+stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	const char *s = ev->sources;
+	if (s == NULL || *s == '\0')
+		return false;
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+		const struct source *ss = np_hmap_get(p->sources, s, len);
+		if (ss == NULL || !ss->health_known || ss->ok)
+			return false;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return true;
 }
 
 /* Each event is held until the transaction that writes it commits (pending.h). */
@@ -577,7 +661,11 @@ on_event(const struct np_ls_event *mev, void *arg)
 	/* Logged once, when it happens, whether or not the database can store it yet. */
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
-	if (ev->alert != NP_AL_NONE) {
+	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+		np_logf(&p->lg, LOG_INFO,
+		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
+		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
+	} else if (ev->alert != NP_AL_NONE) {
 		np_logf(&p->lg, severity_of(ev->alert), "%s %s%s%s: %s", np_alert_names[ev->alert],
 		        dev, *ifn ? "/" : "", ifn, msg);
 	} else {
@@ -608,12 +696,64 @@ struct flush_ctx {
 	char **cause;
 };
 
+/* The transition is stored now, its alert held (alert_id -1) for the source's group. */
+static int
+hold_for_group(struct np_pipeline *p, const struct np_ls_event *ev, const char *msg, int severity,
+               char **cause)
+{
+	if (np_store_event(p->st, ev, msg, severity, NULL, 0, cause) == -1)
+		return -1;
+	int64_t tid = np_store_last_transition_id(p->st);
+	if (np_store_transitions_alert(p->st, &tid, 1, -1, cause) == -1)
+		return -1;
+	struct np_store_alert a = {
+	    .msgid = np_alert_names[ev->alert],
+	    .severity = severity,
+	    .device = ev->device,
+	    .interface = ev->interface,
+	    .state = np_state_names[ev->to],
+	    .previous = np_state_names[ev->from],
+	    .source = ev->sources,
+	    .since_s = ev->time_ms / 1000,
+	    .outage_seconds = ev->outage_ms >= 0 ? (ev->outage_ms + 500) / 1000 : -1,
+	    .message = msg,
+	    .time_ms = ev->time_ms,
+	};
+	const char *src = ev->sources != NULL ? ev->sources : "";
+	char *key = np_xstrndup(src, strcspn(src, ","));
+	np_group_add(p->group, key, tid, &a, p->mono_now);
+	free(key);
+	p->wrote_events++;
+	return 0;
+}
+
 static int
 write_event(const struct np_ls_event *ev, const char *msg, int severity, void *arg)
 {
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
-	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, p->nsinks,
+	size_t nsinks = p->nsinks;
+	const struct np_linkrule *rule =
+	    p->rules != NULL && ev->alert != NP_AL_NONE
+	        ? np_linkrules_match(p->rules, ev->sources, ev->device, ev->interface)
+	        : NULL;
+	if (rule != NULL && rule->severity >= 0)
+		severity = rule->severity;
+	if (rule != NULL && !rule->alert) {
+		nsinks = 0; /* recorded, never sent: `links:` alert: false */
+	} else if (in_maint(p, ev) >= 0) {
+		nsinks = 0; /* recorded, not sent: a maintenance window */
+	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
+	} else if (p->cfg->alerting.group_window_ms > 0 && ev->transition &&
+	           ev->alert != NP_AL_NONE) {
+		return hold_for_group(p, ev, msg, severity, c->cause);
+	} else if (ev->alert == NP_AL_STALE) {
+		np_storm_hold(p->storm, ev, msg, severity); /* written with its device's links */
+		p->wrote_events++;
+		return 0;
+	}
+	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
 	                   c->cause) == -1)
 		return -1;
 	p->wrote_events++;
@@ -636,8 +776,23 @@ flush(struct np_pipeline *p, char **cause)
 	struct flush_ctx c = {.p = p, .cause = cause};
 	size_t bad;
 	p->wrote_events = p->wrote_alerts = 0;
-	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0)
+	np_storm_clear(p->storm);
+	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0) {
+		int n = np_storm_write(p->storm, p->st, (const char *const *)p->sinks, p->nsinks,
+		                       cause);
+		if (n < 0)
+			return -1;
+		p->wrote_alerts += (uint64_t)n;
+		int64_t window = p->cfg->alerting.group_window_ms;
+		if (window > 0 || p->group_all) {
+			n = np_group_release(p->group, p->st, (const char *const *)p->sinks,
+			                     p->nsinks, p->mono_now, window, p->group_all, cause);
+			if (n < 0)
+				return -1;
+			p->wrote_alerts += (uint64_t)n;
+		}
 		return 0;
+	}
 	/*
 	 * A row the database refuses for what it is (not for a full, busy or failing disk) would
 	 * fail every later transaction too: drop it, say so, and let the others through.
@@ -671,6 +826,7 @@ committed(struct np_pipeline *p, int64_t now_ms)
 	p->alerts_queued += p->wrote_alerts;
 	p->wrote_events = p->wrote_alerts = 0;
 	np_pending_clear(p->pending);
+	np_group_commit(p->group);
 	if (p->storage.failing) {
 		p->storage.failing = false;
 		p->storage.until_ms = now_ms;
@@ -704,6 +860,7 @@ static void
 recover(struct np_pipeline *p, int64_t now_ms)
 {
 	np_store_rollback(p->st);
+	np_group_rollback(p->group);
 	/* Counter states go back to before the batch: the next delta covers both intervals. */
 	np_series_tab_undo(p->series);
 	p->stats.failed_batches++;
@@ -899,7 +1056,13 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 int64_t
 np_pipeline_next_deadline(const struct np_pipeline *p)
 {
-	return np_ls_next_deadline(p->ls);
+	int64_t due = np_ls_next_deadline(p->ls);
+	if (p->cfg->alerting.group_window_ms > 0) {
+		int64_t g = np_group_deadline(p->group, p->cfg->alerting.group_window_ms);
+		if (g < due)
+			due = g;
+	}
+	return due;
 }
 
 int
@@ -959,8 +1122,13 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		    .message = msg,
 		    .time_ms = np_wall_ms(),
 		};
-		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks, p->nsinks,
-		                   cause) == -1)
+		int mw =
+		    p->maint != NULL ? np_maint_covers(p->maint, src->name, NULL, NULL, now_s) : -1;
+		if (mw >= 0)
+			np_logf(&p->lg, LOG_NOTICE, "COLLECTOR %s: not sent: maintenance window %s",
+			        src->name, np_maint_name(p->maint, mw));
+		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks,
+		                   mw >= 0 ? 0 : p->nsinks, cause) == -1)
 			goto fail;
 	}
 	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
@@ -1054,8 +1222,10 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 		return -1;
 	}
 	struct flush_ctx c = {.p = p, .cause = cause};
-	if (evaluate(p, mono_ms, cause) == -1 ||
-	    np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
+	p->group_all = true; /* what is held goes out now, not after a restart */
+	int r = evaluate(p, mono_ms, cause);
+	p->group_all = false;
+	if (r == -1 || np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {

@@ -5,6 +5,7 @@
 
 #include "report/buf.h"
 #include "report/fmt.h"
+#include "engine/maint.h"
 #include "report/ival.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
@@ -37,6 +38,8 @@ static const char outages_sql[] =
 static const char unobserved_sql[] =
     "SELECT device, interface, start, end FROM unobserved WHERE (?1 IS NULL OR device = ?1)"
     " AND start < ?3 AND (end IS NULL OR end >= ?2) ORDER BY device, interface, start";
+static const char sources_sql[] = "SELECT device, interface, sources FROM links"
+                                  " WHERE ?1 IS NULL OR device = ?1 ORDER BY device, interface";
 static const char runs_sql[] = "SELECT started, last_alive FROM runs"
                                " WHERE started < ?2 AND last_alive >= ?1";
 static const char runs_any_sql[] = "SELECT EXISTS (SELECT 1 FROM runs)";
@@ -124,11 +127,43 @@ availability(int64_t down_observed, int64_t observed, bool *has, double *v)
 		*v = 0;
 }
 
-static void
-compute_link(const struct np_downtime *d, const struct np_ivset *runs, bool have_runs,
-             struct np_downtime_link *l, struct work *w)
+static int
+take_sources(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, void *arg)
 {
-	struct np_ivset gaps = {0}, unobs = {0};
+	(void)w;
+	(void)arg;
+	free(l->sources);
+	l->sources = np_xstrdup(np_report_text(st, 2));
+	return 0;
+}
+
+static void
+add_iv(int64_t a, int64_t b, void *arg)
+{
+	np_ivset_add(arg, a, b);
+}
+
+/* s minus m within [a, b), in place (both normalized). */
+static void
+subtract(struct np_ivset *s, const struct np_ivset *m, int64_t a, int64_t b)
+{
+	if (m->n == 0)
+		return;
+	struct np_ivset out = {0}, not_s = {0}, u = {0};
+	np_ivset_complement(s, a, b, &not_s);
+	np_ivset_union(&not_s, m, &u);
+	np_ivset_complement(&u, a, b, &out); /* s and not m */
+	np_ivset_free(s);
+	*s = out;
+	np_ivset_free(&not_s);
+	np_ivset_free(&u);
+}
+
+static void
+compute_link(const struct np_downtime *d, const struct np_maint *maint, const struct np_ivset *runs,
+             bool have_runs, struct np_downtime_link *l, struct work *w)
+{
+	struct np_ivset gaps = {0}, unobs = {0}, m = {0};
 	int64_t ls = l->first_seen > d->start ? l->first_seen : d->start, le = d->end;
 	if (ls > le)
 		ls = le;
@@ -139,14 +174,22 @@ compute_link(const struct np_downtime *d, const struct np_ivset *runs, bool have
 	if (have_runs)
 		np_ivset_complement(runs, ls, le, &gaps);
 	np_ivset_union(&w->stale, &gaps, &unobs);
+	if (maint != NULL)
+		np_maint_intervals(maint, l->sources, l->device, l->interface, ls, le, add_iv, &m);
+	np_ivset_norm(&m);
+	/* Maintenance time is neither down nor unobserved nor observed. */
+	subtract(&w->down, &m, d->start, d->end);
+	subtract(&unobs, &m, ls, le);
 
+	l->maintenance = np_ivset_total(&m);
 	l->down = np_ivset_total(&w->down);
 	l->unobserved = np_ivset_total(&unobs);
-	l->observed = (le - ls) - l->unobserved;
+	l->observed = (le - ls) - l->unobserved - l->maintenance;
 	l->down_observed = l->down - np_ivset_overlap(&w->down, &unobs);
 	availability(l->down_observed, l->observed, &l->has_availability, &l->availability);
 	np_ivset_free(&gaps);
 	np_ivset_free(&unobs);
+	np_ivset_free(&m);
 }
 
 static int
@@ -163,7 +206,7 @@ prepare_bound(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *devic
 
 int
 np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *device,
-                    struct np_downtime *d, char **cause)
+                    const struct np_maint *maint, struct np_downtime *d, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	struct np_ivset runs = {0};
@@ -173,6 +216,7 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	int r;
 
 	memset(d, 0, sizeof(*d));
+	d->maint = np_maint_count(maint) > 0;
 	d->start = p->start;
 	d->end = p->end < now ? p->end : now;
 	if (d->end < d->start)
@@ -235,11 +279,21 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
+	if (d->maint) {
+		if (np_report_prepare(db, sources_sql, &st, cause) == -1)
+			goto fail;
+		np_report_bind_str(st, 1, device);
+		if (distribute(db, st, d, w, take_sources, NULL, "reading links", cause) == -1)
+			goto fail;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
 
 	for (size_t i = 0; i < d->nlinks; i++) {
 		struct np_downtime_link *l = &d->links[i];
-		compute_link(d, &runs, have_runs, l, &w[i]);
+		compute_link(d, maint, &runs, have_runs, l, &w[i]);
 		d->down += l->down;
+		d->maintenance += l->maintenance;
 		d->outages += l->outages;
 		d->unobserved += l->unobserved;
 		d->observed += l->observed;
@@ -273,6 +327,7 @@ np_downtime_free(struct np_downtime *d)
 	for (size_t i = 0; i < d->nlinks; i++) {
 		free(d->links[i].device);
 		free(d->links[i].interface);
+		free(d->links[i].sources);
 	}
 	free(d->links);
 	d->links = NULL;
@@ -305,6 +360,7 @@ render_json(const struct np_downtime *d, const struct np_tz *tz)
 		json_object_set_new(j, "availability",
 		                    json_avail(l->has_availability, l->availability));
 		json_object_set_new(j, "observed_seconds", json_integer(l->observed));
+		json_object_set_new(j, "maintenance_seconds", json_integer(l->maintenance));
 		json_array_append_new(links, j);
 	}
 	json_object_set_new(o, "links", links);
@@ -315,6 +371,7 @@ render_json(const struct np_downtime *d, const struct np_tz *tz)
 	json_object_set_new(total, "outages", json_integer(d->outages));
 	json_object_set_new(total, "unobserved_seconds", json_integer(d->unobserved));
 	json_object_set_new(total, "observed_seconds", json_integer(d->observed));
+	json_object_set_new(total, "maintenance_seconds", json_integer(d->maintenance));
 	json_object_set_new(o, "total", total);
 	char *s = np_json_dump(o);
 	json_decref(o);
@@ -334,6 +391,8 @@ np_downtime_render(const struct np_downtime *d, enum np_format f, const struct n
 	np_table_col(t, "outages", NP_COL_INT);
 	np_table_col(t, text ? "unobserved" : "unobserved_seconds", NP_COL_DURATION);
 	np_table_col(t, "availability", NP_COL_RATIO);
+	if (d->maint)
+		np_table_col(t, text ? "maintenance" : "maintenance_seconds", NP_COL_DURATION);
 	for (size_t i = 0; i <= d->nlinks; i++) {
 		const struct np_downtime_link *l = i < d->nlinks ? &d->links[i] : NULL;
 		np_table_row(t);
@@ -353,6 +412,8 @@ np_downtime_render(const struct np_downtime *d, enum np_format f, const struct n
 			np_table_real(t, l ? l->availability : d->availability);
 		else
 			np_table_null(t);
+		if (d->maint)
+			np_table_int(t, l ? l->maintenance : d->maintenance);
 	}
 	char *body = np_table_render(t, f, tz);
 	np_table_free(t);

@@ -15,6 +15,10 @@
  *  - availability = 1 - (down that was observed) / observed, null when nothing was observed;
  *    down time during unobserved time (an outage open while the daemon was stopped) counts
  *    in down_seconds but not against availability, so it stays within [0, 1].
+ *  - maintenance_seconds: the time of the link's window inside a maintenance window that
+ *    applies to it (maint, from the current config; NULL = none): it is neither down, nor
+ *    unobserved, nor observed, so down time in maintenance does not count against
+ *    availability (and is not in down_seconds);
  * total: sums over links; availability = 1 - sum(observed down) / sum(observed).
  */
 #include <stdbool.h>
@@ -27,22 +31,25 @@
 struct np_downtime_link {
 	char *device, *interface;
 	int64_t first_seen; /* INT64_MIN if unknown */
-	int64_t down, outages, unobserved, observed, down_observed;
+	int64_t down, outages, unobserved, observed, down_observed, maintenance;
 	bool has_availability;
 	double availability;
+	char *sources; /* links.sources, for maintenance windows scoped by source */
 };
 
 struct np_downtime {
 	int64_t start, end; /* the window measured: end = min(period end, now) */
 	struct np_downtime_link *links;
 	size_t nlinks;
-	int64_t down, outages, unobserved, observed, down_observed;
+	int64_t down, outages, unobserved, observed, down_observed, maintenance;
 	bool has_availability;
 	double availability;
+	bool maint; /* windows were given: text and CSV show the maintenance column */
 };
 
+struct np_maint;
 int np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *device,
-                        struct np_downtime *out, char **cause);
+                        const struct np_maint *maint, struct np_downtime *out, char **cause);
 void np_downtime_free(struct np_downtime *d);
 /* Text: a "period:" line then the table; CSV: the table; JSON: DESIGN §8 shape. */
 char *np_downtime_render(const struct np_downtime *d, enum np_format f, const struct np_tz *tz);

@@ -196,6 +196,8 @@ static const char *const migrations[] = {
     "ALTER TABLE transitions ADD COLUMN alert_id INTEGER;"
     "DROP INDEX outbox_pending;"
     "CREATE INDEX outbox_pending ON outbox_sink (sink, delivered, dead, outbox);"
+    /* alert_id -1: an alert held for a group summary (alerts.group_window). */
+    "CREATE INDEX transitions_held ON transitions (alert_id) WHERE alert_id = -1;"
     "PRAGMA user_version = 7;",
 };
 

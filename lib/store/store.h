@@ -171,6 +171,23 @@ int np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **
 /* Calls fn for every saved link (strings valid during the call). */
 int np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **cause);
 
+/* The transitions id of the last np_store_event; 0 if it wrote none. */
+int64_t np_store_last_transition_id(const struct np_store *st);
+/*
+ * Names alert_id as the alert of transitions ids[0..n): an outbox id, or -1 = held for a group
+ * summary (alerts.group_window; np_store_held_load finds them after a restart).
+ */
+int np_store_transitions_alert(struct np_store *st, const int64_t *ids, size_t n, int64_t alert_id,
+                               char **cause);
+/* A transition whose alert is held for a group summary. */
+struct np_held_row {
+	int64_t id, time;
+	const char *device, *interface, *state, *previous, *source, *alert;
+	int64_t outage_seconds; /* -1 = NULL */
+};
+typedef void (*np_held_fn)(const struct np_held_row *r, void *arg);
+int np_store_held_load(struct np_store *st, np_held_fn fn, void *arg, char **cause);
+
 /* The outbox id (the alert's id) of the last np_store_event/np_store_alert; 0 if it queued none. */
 int64_t np_store_last_alert_id(const struct np_store *st);
 

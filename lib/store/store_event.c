@@ -144,10 +144,12 @@ np_store_event(struct np_store *st, const struct np_ls_event *ev, const char *me
 
 	/* A FLAPPING/FLAPSTOP notice changes no state: it has an alert but no transition. */
 	int64_t transition_id = 0;
+	st->last_transition_id = 0;
 	if (ev->transition) {
 		if (transition(st, ev, time_s, outage_s, cause) != 0)
 			return -1;
 		transition_id = sqlite3_last_insert_rowid(st->db);
+		st->last_transition_id = transition_id;
 		if (ev->from == NP_ST_DOWN && ev->to != NP_ST_DOWN &&
 		    interval(st, NP_S_OUTAGE_CLOSE, ev, time_s, len_s, cause) != 0)
 			return -1;

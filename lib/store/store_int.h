@@ -52,6 +52,7 @@ enum np_stmt {
 	NP_S_OUTBOX_RETRY,
 	NP_S_OUTBOX_RETRY_ALL,
 	NP_S_TRANSITION_ALERT,
+	NP_S_HELD_LOAD,
 	NP_S_LINK_SAVE,
 	NP_S_LINKS_LOAD,
 	NP_S_COLLECTOR_SAVE,
@@ -97,6 +98,7 @@ struct np_store {
 	bool was_empty;        /* the read-write open found a 0-byte file */
 	int wal_pages;         /* frames in the WAL after the last commit (sqlite3_wal_hook) */
 	int64_t last_alert_id; /* outbox id of the last np_store_event/np_store_alert; 0 = none */
+	int64_t last_transition_id; /* transitions id of the last np_store_event; 0 = none */
 };
 
 /* The prepared statement (prepared once, kept until close), or NULL with *cause. */

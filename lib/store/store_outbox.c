@@ -245,3 +245,54 @@ np_store_outbox_retry(struct np_store *st, const char *sink, int64_t now_s, char
 		return -1;
 	return sqlite3_changes(st->db);
 }
+
+int64_t
+np_store_last_transition_id(const struct np_store *st)
+{
+	return st->last_transition_id;
+}
+
+int
+np_store_transitions_alert(struct np_store *st, const int64_t *ids, size_t n, int64_t alert_id,
+                           char **cause)
+{
+	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_TRANSITION_ALERT, cause);
+	if (stmt == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(stmt, 1, alert_id);
+		sqlite3_bind_int64(stmt, 2, ids[i]);
+		if (np_store_exec_stmt(st, stmt, cause, "naming a transition's alert") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+np_store_held_load(struct np_store *st, np_held_fn fn, void *arg, char **cause)
+{
+	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_HELD_LOAD, cause);
+	if (stmt == NULL)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct np_held_row r = {
+		    .id = sqlite3_column_int64(stmt, 0),
+		    .time = sqlite3_column_int64(stmt, 1),
+		    .device = (const char *)sqlite3_column_text(stmt, 2),
+		    .interface = (const char *)sqlite3_column_text(stmt, 3),
+		    .state = (const char *)sqlite3_column_text(stmt, 4),
+		    .previous = (const char *)sqlite3_column_text(stmt, 5),
+		    .source = (const char *)sqlite3_column_text(stmt, 6),
+		    .outage_seconds = sqlite3_column_type(stmt, 7) == SQLITE_NULL
+		                          ? -1
+		                          : sqlite3_column_int64(stmt, 7),
+		    .alert = (const char *)sqlite3_column_text(stmt, 8),
+		};
+		fn(&r, arg);
+	}
+	if (rc != SQLITE_DONE)
+		return np_store_fail(st, rc, stmt, cause, "reading held alerts");
+	sqlite3_reset(stmt);
+	return 0;
+}

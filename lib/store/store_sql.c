@@ -130,6 +130,9 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_OUTBOX_RETRY_ALL] = "UPDATE outbox_sink SET dead = NULL, queued = ?2, attempts = 0"
                               " WHERE dead IS NOT NULL AND delivered IS NULL",
     [NP_S_TRANSITION_ALERT] = "UPDATE transitions SET alert_id = ?1 WHERE id = ?2",
+    /* Alerts held for a group summary (alerts.group_window) when the daemon stopped. */
+    [NP_S_HELD_LOAD] = "SELECT id, time, device, interface, state, previous, source,"
+                       " outage_seconds, alert FROM transitions WHERE alert_id = -1 ORDER BY id",
     [NP_S_OUTBOX_SINKS] = "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL"
                           " AND dead IS NULL GROUP BY sink ORDER BY sink",
     /* Pending rows of ?1 move to ?2; one already queued for ?2 keeps its place (IGNORE)... */

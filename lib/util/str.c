@@ -95,3 +95,18 @@ np_url_encode(const char *s)
 	*q = '\0';
 	return out;
 }
+
+bool
+np_list_has(const char *list, const char *name)
+{
+	size_t nl = strlen(name);
+	for (const char *s = list; s != NULL && *s != '\0';) {
+		size_t len = strcspn(s, ",");
+		if (len == nl && strncmp(s, name, nl) == 0)
+			return true;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return false;
+}

@@ -1,5 +1,6 @@
 #ifndef NP_UTIL_STR_H
 #define NP_UTIL_STR_H
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -23,5 +24,8 @@ char *np_url_host(const char *url);
 /* Percent-encodes everything but RFC 3986 unreserved characters (a path segment or a query
  * value). malloc'd. */
 char *np_url_encode(const char *s);
+
+/* True when the comma-separated list (NULL = empty) holds name as one of its items. */
+bool np_list_has(const char *list, const char *name);
 
 #endif

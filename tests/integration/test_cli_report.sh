@@ -163,15 +163,15 @@ EOW
 expect downtime-csv "$T/want.downtime.csv" "$NETPULSE" downtime --period 2026-10-01 -c "$T/syn.yaml" --format=csv --now $NOW
 
 cat >"$T/want.events.csv" <<'EOW'
-time,device,interface,state,previous,source,outage_seconds,alert
-2026-10-01T02:00:00+02:00,sw1,eth0,up,down,local,3600,IFUP
-2026-10-01T01:00:00+02:00,sw1,eth0,down,up,local,,IFDOWN
-2026-10-01T01:00:00+02:00,10.0.0.1,,down,up,"fc-east,fc-west",,IFDOWN
+time,device,interface,state,previous,source,outage_seconds,alert,alert_id
+2026-10-01T02:00:00+02:00,sw1,eth0,up,down,local,3600,IFUP,
+2026-10-01T01:00:00+02:00,sw1,eth0,down,up,local,,IFDOWN,
+2026-10-01T01:00:00+02:00,10.0.0.1,,down,up,"fc-east,fc-west",,IFDOWN,
 EOW
 expect events-csv "$T/want.events.csv" syn events --since 2026-10-01 --format csv --tz Europe/Berlin
 cat >"$T/want.events-up.csv" <<'EOW'
-time,device,interface,state,previous,source,outage_seconds,alert
-2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,3600,IFUP
+time,device,interface,state,previous,source,outage_seconds,alert,alert_id
+2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,3600,IFUP,
 EOW
 expect events-up "$T/want.events-up.csv" syn events --since 2d --state up --device sw1 --format csv
 

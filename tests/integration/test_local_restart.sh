@@ -20,6 +20,10 @@ start_daemon "$T/netpulse.yaml"
 wait_for 20 'test "$(link_state)" = up' || fail "npa never up"
 ip -n "$NS" link set npb down
 wait_for 20 'test "$(count_lines msgid=IFDOWN "$T/received.log")" -ge 1' || fail "no IFDOWN"
+# Killed once the IFDOWN counts as delivered (over TCP: confirm_after after the write; a kill
+# before that re-sends it with the same id, which test_alert_delivery counts): what is left
+# to check is that the link-state engine neither repeats nor invents an alert.
+wait_outbox_empty "$T/np.db" || fail "IFDOWN never marked delivered"
 kill -9 "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 pass "killed -9 while down"

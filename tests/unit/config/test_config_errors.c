@@ -420,6 +420,18 @@ test_bad_server(void **state)
 	              "like udp://host:port, tcp://host:port, tls://host:port, relp://host:port, "
 	              "host:port or [v6addr]:port, got "
 	              "'::1'");
+	expect_errors(
+	    "sources: []\nmaintenance:\n  - { at: \"02:30\", duration: 1h, days: [mon, "
+	    "funday] }\n",
+	    "t.yaml:3:40: maintenance 1: unknown day \"funday\" (mon, tue, wed, thu, fri, "
+	    "sat, sun)");
+	expect_errors("maintenance:\n  - { start: \"2026-12-01T10:00\" }\n",
+	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM, got \"\"");
+	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n  - { down_after: soon }\n",
+	              "t.yaml:3:19: links 2: down_after: expected a duration like 30s or 5m, got "
+	              "\"soon\"");
+	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n",
+	              "t.yaml:2:15: links 1: bad regular expression \"sw(\": Unmatched ( or \\(");
 	expect_errors("alerts:\n  - { type: pager }\n",
 	              "t.yaml:2:13: bad value for 'type' in alert 1: expected one of syslog, "
 	              "webhook, email, got 'pager'");

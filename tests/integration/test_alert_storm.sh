@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# No alert storm (issue 9): a Flow Collector (a real sshd serving an exporter file) with 1,000
+# exporters, all up, becomes unreachable. A real rsyslogd must receive at most 2 alerts (the
+# one COLLECTOR alert; the 1,000 links go stale under it), while `netpulse status` shows all
+# 1,000 stale and every link has its own stale transition. Then 300 exporters vanish from a
+# healthy FC at once: one STALE alert with the 300 links in its structured data.
+source "$(dirname "$0")/lib.sh"
+require_root
+[ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
+require_cmd sqlite3 python3
+: "${NP_FIXTURES:=$(dirname "$0")/../fixtures}"
+make_netns
+start_rsyslog
+mkdir -p /run/sshd && chmod 755 /run/sshd
+ssh-keygen -q -t ed25519 -N '' -f "$T/host_a" -C fc-a
+ssh-keygen -q -t ed25519 -N '' -f "$T/client" -C netpulse
+cp "$T/client.pub" "$T/authorized_keys"
+echo "[127.0.0.1]:2222 $(cut -d' ' -f1,2 "$T/host_a.pub")" >"$T/known_hosts"
+
+# fc N: the FC file with exporters 10.0.0.0 .. N-1, all active (46 columns, as captured).
+HDR=$(head -n1 "$NP_FIXTURES/fc_device_stats/exporter_device_stats_example.txt")
+fc() {
+	python3 - "$1" "$HDR" >"$T/fc_a.txt.tmp" <<'PY'
+import sys
+n, hdr = int(sys.argv[1]), sys.argv[2]
+print(hdr)
+for i in range(n):
+    cols = ["10.0.%d.%d" % (i // 256, i % 256), "1700000000", "0", "4", "0", "0", "1", "1", "1", "9"]
+    cols += ["0.0.0.0" if c in (24, 25, 31, 32, 38, 39) else "0" for c in range(11, 44)]
+    cols += ["8000", "8000", "8000"]
+    print("\t".join(cols))
+PY
+	mv "$T/fc_a.txt.tmp" "$T/fc_a.txt"
+}
+fc 1000
+start_fc a 2222 "$T/host_a"
+
+cat >"$T/netpulse.yaml" <<EOC
+daemon: { database: $T/np.db, log_level: debug }
+alerts:
+  - { type: syslog, server: "tcp://127.0.0.1:5515", hostname: testhost, confirm_after: 0s }
+sources:
+  - name: fc-a
+    type: stealthwatch
+    host: 127.0.0.1
+    port: 2222
+    user: root
+    identity_file: $T/client
+    known_hosts: $T/known_hosts
+    path: $T/fc_a.txt
+    interval: 1s
+    timeout: 5s
+EOC
+"$NETPULSED" --check-config -c "$T/netpulse.yaml" >"$T/check.log" || fail "config rejected"
+np() { "$NETPULSE" --db "$T/np.db" "$@"; }
+count() { sqlite3 "$T/np.db" "SELECT count(*) FROM links WHERE state = '$1'"; }
+
+start_daemon "$T/netpulse.yaml"
+wait_for 60 'test "$(count up)" = 1000' || fail "the 1,000 exporters never all showed up"
+pass "1,000 exporters up (first sight: no alert)"
+
+# Healthy FC, 300 exporters gone at once (the FC's file lists 700): one STALE alert.
+fc 700
+wait_for 60 'test "$(count stale)" = 300' || fail "the 300 vanished exporters never went stale"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
+stale_alerts=$(count_lines 'msgid=STALE' "$T/received.log")
+links=$(grep 'msgid=STALE' "$T/received.log" | grep -o 'link="' | wc -l)
+echo "300 exporters vanished: $stale_alerts STALE alert(s), $links link(s) in their SD"
+[ "$stale_alerts" = 1 ] || fail "$stale_alerts STALE alerts for 300 vanished exporters, want 1"
+[ "$links" -ge 1 ] || fail "the STALE summary names no link"
+pass "300 exporters vanished: one STALE alert"
+
+# The FC becomes unreachable: one COLLECTOR alert covers the 700 links left.
+before=$(wc -l <"$T/received.log")
+stop_fc a
+wait_for 60 'test "$(count stale)" = 1000' || fail "not every link went stale"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
+after=$(wc -l <"$T/received.log")
+sent=$((after - before))
+echo "FC unreachable, 700 links: $sent alert(s) received"
+tail -n "$sent" "$T/received.log" | cut -c1-160
+[ "$sent" -ge 1 ] && [ "$sent" -le 2 ] || fail "$sent alerts for an unreachable FC with 700 links, want 1..2"
+[ "$(tail -n "$sent" "$T/received.log" | grep -c 'msgid=COLLECTOR')" = 1 ] || fail "no COLLECTOR alert"
+[ "$(sqlite3 "$T/np.db" "SELECT count(DISTINCT device) FROM transitions WHERE state = 'stale'")" = 1000 ] \
+	|| fail "not every exporter has its stale transition"
+[ "$(np status --format json | json_get "sum(1 for l in j if l['state']=='stale')")" = 1000 ] \
+	|| fail "netpulse status does not show 1,000 stale links"
+pass "unreachable FC with 700 links: $sent alert(s); status shows all 1,000 stale"

@@ -1,0 +1,96 @@
+/*
+ * alerts.group_window: the alerts of one source within the window go out as one summary with
+ * the links in its details; a lone alert as itself; held alerts survive a crash (their
+ * transitions carry alert_id -1 and a restart holds them again); a stop sends what is held.
+ */
+#include <stdio.h>
+
+#include "pipetest.h"
+
+static const char *const sinks[] = {"tcp://127.0.0.1:5515"};
+
+static int
+setup(void **state)
+{
+	struct fx *f = fx_new("np.db", sinks, 1);
+	f->cfg.alerting.group_window_ms = 30000;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+/* Links eth0..eth(n-1) of sw1, the first `down` of them down. */
+static void
+batch(struct fx *f, int64_t t, int n, int down)
+{
+	np_batch_reset(&f->b, t);
+	char ifn[16];
+	for (int i = 0; i < n; i++) {
+		snprintf(ifn, sizeof(ifn), "eth%d", i);
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, "sw1", ifn);
+		o->counter_bits = 64;
+		o->epoch = 1;
+		o->link = i < down ? NP_LINK_DOWN : NP_LINK_UP;
+		np_obs_counter(o, NP_C_RX_BYTES, 1000);
+	}
+	ingest(f, t);
+}
+
+static void
+test_summary(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, 5, 0);
+	batch(f, T0 + 10000, 5, 3); /* 3 down: the group opens at +10 s */
+	batch(f, T0 + 20000, 5, 4); /* a 4th within the window */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 4);
+	assert_int_equal(np_pipeline_next_deadline(f->pl), T0 + 40000);
+	fx_tick(f, T0 + 40000, T0 + 40000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
+	                          "message='this-host: 4 links 4 DOWN' AND "
+	                          "json_array_length(details)=4"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id ="
+	                          " (SELECT id FROM outbox)"),
+	                 4);
+	/* Later, one alone: sent as itself when its window ends. */
+	batch(f, T0 + 50000, 5, 5);
+	batch(f, T0 + 70000, 5, 5); /* fresh: nothing goes stale meanwhile */
+	fx_tick(f, T0 + 80000, T0 + 80000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE interface='eth4' AND "
+	                          "details IS NULL"),
+	                 1);
+}
+
+static void
+test_crash_and_stop(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, 3, 0);
+	batch(f, T0 + 10000, 3, 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 2);
+	fx_restart(f, T0 + 15000); /* kill -9: what was in memory is gone */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 0);
+	fx_tick(f, T0 + 45000, T0 + 45000); /* a window after the restart */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE json_array_length(details)=2"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 0);
+	/* A stop sends what is held at once. */
+	batch(f, T0 + 50000, 3, 3);
+	fx_flush(f);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_summary, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash_and_stop, setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

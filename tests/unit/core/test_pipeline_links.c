@@ -1,0 +1,84 @@
+/*
+ * `links:` overrides in the pipeline: alert: false records the transitions and sends nothing;
+ * severity replaces the alert's; down_after holds a matching link's down look longer than its
+ * source's. The first matching entry wins; other links are untouched.
+ */
+#include "pipetest.h"
+
+static const char *const sinks[] = {"tcp://127.0.0.1:5515"};
+
+static struct np_link_rule_cfg rules[] = {
+    {.device = "^lab-", .alert = false, .down_after_ms = -1},
+    {.interface = "^uplink",
+     .alert = true,
+     .severity = "crit",
+     .down_after = "30s",
+     .down_after_ms = 30000},
+    {.device = ".", .alert = false, .down_after_ms = -1}, /* never reached for uplinks */
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = fx_new(NULL, sinks, 1);
+	f->cfg.link_rules = rules;
+	f->cfg.nlink_rules = 3;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+static void
+batch(struct fx *f, int64_t t, enum np_link_obs lab, enum np_link_obs up)
+{
+	np_batch_reset(&f->b, t);
+	const char *names[][2] = {{"lab-sw1", "ge-0/0/1"}, {"core1", "uplink0"}};
+	enum np_link_obs st[] = {lab, up};
+	for (int i = 0; i < 2; i++) {
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, names[i][0], names[i][1]);
+		o->counter_bits = 64;
+		o->epoch = 1;
+		o->link = st[i];
+		np_obs_counter(o, NP_C_RX_BYTES, 1000);
+	}
+	ingest(f, t);
+}
+
+static void
+test_link_rules(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, NP_LINK_UP, NP_LINK_UP);
+	for (int i = 1; i <= 3; i++) {
+		batch(f, T0 + i * 10000, NP_LINK_DOWN, NP_LINK_DOWN);
+		/* uplink0 looks down from +10 s: with its 30 s it is declared at +40 s, not before
+		 */
+		assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE interface="
+		                          "'uplink0' AND state='down'"),
+		                 0);
+	}
+	batch(f, T0 + 40000, NP_LINK_DOWN, NP_LINK_DOWN);
+	fx_flush(f);
+	/* lab-sw1: down at once (its source's 0 s), recorded, never sent. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE device='lab-sw1' AND "
+	                          "state='down' AND alert='IFDOWN'"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE device='lab-sw1'"), 0);
+	/* uplink0: declared after 30 s, dated from its first down look, sent as crit (2). */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE interface='uplink0' AND "
+	                          "msgid='IFDOWN' AND severity=2"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT time FROM transitions WHERE interface='uplink0' AND "
+	                          "state='down'"),
+	                 (T0 + 10000) / 1000);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_link_rules, setup, fx_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

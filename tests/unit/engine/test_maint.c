@@ -1,0 +1,179 @@
+/*
+ * Maintenance windows with fixed times: one-off and recurring windows in their zones, across
+ * the 2026 DST changes of Europe/Berlin (a start the clocks skip, a start that happens twice),
+ * a window crossing midnight, scopes, intervals, and the errors a config gets.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/maint.h"
+#include "testutil.h"
+
+static struct np_maint *
+make(struct np_maint_cfg *c, size_t n)
+{
+	char *cause = NULL;
+	struct np_maint *m = np_maint_new(c, n, NULL, "UTC", NULL, NULL, &cause);
+	if (m == NULL)
+		fail_msg("%s", cause);
+	return m;
+}
+
+static bool
+in(const struct np_maint *m, int64_t t)
+{
+	return np_maint_covers(m, "fc-east", "sw1", "ge-0/0/1", t) >= 0;
+}
+
+/* Daily at 02:30 for one hour, Berlin time. */
+static void
+test_dst_days(void **state)
+{
+	struct np_maint_cfg c = {
+	    .at = "02:30", .duration_ms = 3600000, .timezone = "Europe/Berlin"};
+	struct np_maint *m = make(&c, 1);
+	/* An ordinary day (CET, +1): 01:30Z to 02:30Z. */
+	assert_false(in(m, 1774661400 - 1));
+	assert_true(in(m, 1774661400));
+	assert_true(in(m, 1774661400 + 3599));
+	assert_false(in(m, 1774661400 + 3600));
+	/* 2026-03-29: 02:30 does not exist; the window starts at the jump (03:00 CEST, 01:00Z). */
+	assert_false(in(m, 1774746000 - 1));
+	assert_true(in(m, 1774746000));
+	assert_true(in(m, 1774749600 - 1));
+	assert_false(in(m, 1774749600));
+	/* 2026-10-25: 02:30 happens twice; the first (CEST, 00:30Z), for one real hour. */
+	assert_false(in(m, 1792888200 - 1));
+	assert_true(in(m, 1792888200));
+	assert_true(in(m, 1792891800 - 1));
+	assert_false(in(m, 1792891800)); /* the second 02:30 (CET) is not a second window */
+	np_maint_free(m);
+}
+
+static void
+test_oneoff_and_weekdays(void **state)
+{
+	char *sat[] = {"sat"};
+	struct np_maint_cfg c[] = {
+	    /* 22:00 to 02:00 New York time (EST, -5): 03:00Z to 07:00Z. */
+	    {.name = "upgrade",
+	     .start = "2026-12-05T22:00",
+	     .end = "2026-12-06T02:00",
+	     .timezone = "America/New_York"},
+	    /* Saturdays 23:00 UTC for 3 h: across midnight into Sunday. */
+	    {.days = sat, .ndays = 1, .at = "23:00", .duration_ms = 3 * 3600000},
+	};
+	struct np_maint *m = make(c, 2);
+	assert_int_equal(np_maint_count(m), 2);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000), 0);
+	assert_string_equal(np_maint_name(m, 0), "upgrade");
+	assert_string_equal(np_maint_name(m, 1), "window 2");
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796540400), -1);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796511600), 1);  /* Sat 23:00Z */
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796518800), 1);  /* Sun 01:00Z */
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796599800), -1); /* Sun 23:30Z */
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796511600 - 86400), -1); /* Fri */
+	np_maint_free(m);
+}
+
+static void
+sum_cb(int64_t a, int64_t b, void *arg)
+{
+	*(int64_t *)arg += b - a;
+}
+
+static void
+test_scopes_and_intervals(void **state)
+{
+	struct np_maint_cfg c[] = {
+	    {.at = "00:00",
+	     .duration_ms = 3600000,
+	     .source = "fc-east",
+	     .device = "^sw",
+	     .interface = "^ge-"},
+	    {.at = "12:00", .duration_ms = 1800000, .source = "fc-west"},
+	};
+	struct np_maint *m = make(c, 2);
+	int64_t t = 1796083200 + 60; /* 2026-12-01T00:01Z */
+	assert_int_equal(np_maint_covers(m, "fc-west,fc-east", "sw1", "ge-0/0/1", t), 0);
+	assert_int_equal(np_maint_covers(m, "fc-west", "sw1", "ge-0/0/1", t), -1);
+	assert_int_equal(np_maint_covers(m, "fc-east", "rt1", "ge-0/0/1", t), -1);
+	assert_int_equal(np_maint_covers(m, "fc-east", "sw1", "xe-0/0/1", t), -1);
+	/* A source's COLLECTOR alert: only windows without a device or interface scope. */
+	assert_int_equal(np_maint_covers(m, "fc-east", NULL, NULL, t), -1);
+	assert_int_equal(np_maint_covers(m, "fc-west", NULL, NULL, t + 12 * 3600), 1);
+	/* Two days: 2 x 1 h for a link of fc-east, 2 x 30 min for one of fc-west. */
+	int64_t sum = 0;
+	np_maint_intervals(m, "fc-east", "sw1", "ge-0/0/1", 1796083200, 1796256000, sum_cb, &sum);
+	assert_int_equal(sum, 2 * 3600);
+	sum = 0;
+	np_maint_intervals(m, "fc-west", "rt9", "", 1796083200, 1796256000, sum_cb, &sum);
+	assert_int_equal(sum, 2 * 1800);
+	/* Clipped to the period. */
+	sum = 0;
+	np_maint_intervals(m, "fc-east", "sw1", "ge-1", 1796083200 + 1800, 1796083200 + 7200,
+	                   sum_cb, &sum);
+	assert_int_equal(sum, 1800);
+	np_maint_free(m);
+}
+
+static void
+bad(struct np_maint_cfg *c, size_t n, size_t want_index, const char *want_key,
+    const char *want_cause)
+{
+	char *cause = NULL;
+	size_t bi = 99;
+	const char *key = NULL;
+	assert_null(np_maint_new(c, n, NULL, "UTC", &bi, &key, &cause));
+	assert_int_equal(bi, want_index);
+	assert_string_equal(key, want_key);
+	assert_string_equal(cause, want_cause);
+	free(cause);
+}
+
+static void
+test_errors(void **state)
+{
+	char *days[] = {"mon", "funday"};
+	struct np_maint_cfg ok = {.at = "01:00", .duration_ms = 60000};
+	struct np_maint_cfg c[2];
+	c[0] = ok;
+	c[1] = (struct np_maint_cfg){.at = "01:00", .duration_ms = 60000, .days = days, .ndays = 2};
+	bad(c, 2, 1, "days", "unknown day \"funday\" (mon, tue, wed, thu, fri, sat, sun)");
+	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10:00", .end = "2026-12-01T09:00"};
+	bad(c, 2, 1, "end", "end 2026-12-01T09:00 is not after start 2026-12-01T10:00");
+	c[1] = (struct np_maint_cfg){.start = "2026-12-01 10:00", .end = "2026-12-01T11:00"};
+	bad(c, 2, 1, "start", "start: expected YYYY-MM-DDTHH:MM, got \"2026-12-01 10:00\"");
+	c[1] = (struct np_maint_cfg){.at = "25:00", .duration_ms = 60000};
+	bad(c, 2, 1, "at", "at: expected HH:MM, got \"25:00\"");
+	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10:00", .at = "01:00"};
+	bad(c, 2, 1, "start",
+	    "give either start and end (one-off) or at and duration (recurring, with days)");
+	c[1] = ok;
+	c[1].device = "sw(";
+	char *cause = NULL;
+	size_t bi;
+	const char *key;
+	assert_null(np_maint_new(c, 2, NULL, "UTC", &bi, &key, &cause));
+	assert_string_equal(key, "device");
+	assert_non_null(strstr(cause, "bad regular expression \"sw(\""));
+	free(cause);
+	cause = NULL;
+	c[1] = ok;
+	c[1].timezone = "Mars/Olympus";
+	assert_null(np_maint_new(c, 2, NULL, "UTC", &bi, &key, &cause));
+	assert_string_equal(key, "timezone");
+	free(cause);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_dst_days),
+	    cmocka_unit_test(test_oneoff_and_weekdays),
+	    cmocka_unit_test(test_scopes_and_intervals),
+	    cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
