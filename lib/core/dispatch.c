@@ -10,6 +10,7 @@
 #include "alert/alert.h"
 #include "alert/sink.h"
 #include "config/config_table.h"
+#include "config/mail_table.h"
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -371,6 +372,17 @@ adopt_cb(const char *key, int64_t pending, void *arg)
 	return 0;
 }
 
+/* An email sink sends through the `mail:` section: a change there makes it another sink. */
+static bool
+same_mail(const struct np_alert_cfg *a, const struct np_alert_cfg *b)
+{
+	if (a->type != NP_SINK_EMAIL)
+		return true;
+	if (a->mail == NULL || b->mail == NULL)
+		return a->mail == b->mail;
+	return np_config_table_equal(np_config_mail_opts, a->mail, b->mail);
+}
+
 /* The sink of the old config that the new one describes the same way (kept, with its work). */
 static ptrdiff_t
 same_sink(struct dsink *const *old, size_t nold, const struct np_alert_cfg *a)
@@ -379,7 +391,8 @@ same_sink(struct dsink *const *old, size_t nold, const struct np_alert_cfg *a)
 	ptrdiff_t found = -1;
 	for (size_t i = 0; key != NULL && i < nold && found < 0; i++)
 		if (old[i] != NULL && old[i]->cfg != NULL && strcmp(old[i]->key, key) == 0 &&
-		    np_config_table_equal(np_config_alert_opts, old[i]->cfg, a))
+		    np_config_table_equal(np_config_alert_opts, old[i]->cfg, a) &&
+		    same_mail(old[i]->cfg, a))
 			found = (ptrdiff_t)i;
 	free(key);
 	return found;
