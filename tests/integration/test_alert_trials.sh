@@ -15,7 +15,7 @@
 # TLS re-send what was not yet confirmed when a connection broke or the daemon died, and RELP
 # re-sends what the receiver wrote but had not acknowledged when it died, or acknowledged just
 # before netpulsed died without recording it.
-# NP_TRIALS: number of trials, default 1000 (the figure); 300 when netpulsed is an
+# NP_TRIALS: number of trials, default 1000 (the figure); 150 when netpulsed is an
 # ASan build (about 3x slower per daemon start; `make test` runs this test under ASan too).
 # NP_TRIAL_SEED: the RNG seed (default: random, printed; rerun with it to repeat the action
 # sequence; the timing of each action relative to the daemon's polls stays random).
@@ -23,7 +23,7 @@ source "$(dirname "$0")/lib.sh"
 require_root
 require_cmd sqlite3 python3
 if grep -q __asan_init "$NETPULSED"; then
-	: "${NP_TRIALS:=300}"
+	: "${NP_TRIALS:=150}"
 else
 	: "${NP_TRIALS:=1000}"
 fi
