@@ -1103,9 +1103,15 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	char *msg = NULL;
 	if (alert) {
 		char *w = why != NULL ? np_escape(why) : NULL;
+		/* Its links go stale later with no alert of their own: this one says how many. */
+		size_t sole = ok ? 0 : np_ls_source_sole(p->ls, src->name, p->mono_now);
+		char *left = sole == 0 ? np_xstrdup("")
+		                       : np_xasprintf(" (%zu link%s observed by it alone)", sole,
+		                                      sole == 1 ? "" : "s");
 		msg = ok ? np_xasprintf("source %s (%s) is polling again", src->name, src->type)
-		         : np_xasprintf("source %s (%s) is failing: %s", src->name, src->type,
-		                        w != NULL ? w : "unknown error");
+		         : np_xasprintf("source %s (%s) is failing: %s%s", src->name, src->type,
+		                        w != NULL ? w : "unknown error", left);
+		free(left);
 		free(w);
 		struct np_store_alert a = {
 		    .msgid = "COLLECTOR",

@@ -67,7 +67,10 @@ stale_alerts=$(count_lines 'msgid=STALE' "$T/received.log")
 links=$(grep 'msgid=STALE' "$T/received.log" | grep -o 'link="' | wc -l)
 echo "300 exporters vanished: $stale_alerts STALE alert(s), $links link(s) in their SD"
 [ "$stale_alerts" = 1 ] || fail "$stale_alerts STALE alerts for 300 vanished exporters, want 1"
+omitted=$(grep 'msgid=STALE' "$T/received.log" | grep -o 'links_omitted="[0-9]*"' | tr -dc 0-9)
+echo "  $links named, ${omitted:-0} counted as omitted (the message size limit)"
 [ "$links" -ge 1 ] || fail "the STALE summary names no link"
+[ $((links + ${omitted:-0})) = 300 ] || fail "the STALE summary accounts for $((links + ${omitted:-0})) links, want 300"
 pass "300 exporters vanished: one STALE alert"
 
 # The FC becomes unreachable: one COLLECTOR alert covers the 700 links left.
@@ -81,6 +84,8 @@ echo "FC unreachable, 700 links: $sent alert(s) received"
 tail -n "$sent" "$T/received.log" | cut -c1-160
 [ "$sent" -ge 1 ] && [ "$sent" -le 2 ] || fail "$sent alerts for an unreachable FC with 700 links, want 1..2"
 [ "$(tail -n "$sent" "$T/received.log" | grep -c 'msgid=COLLECTOR')" = 1 ] || fail "no COLLECTOR alert"
+tail -n "$sent" "$T/received.log" | grep 'msgid=COLLECTOR' | grep -q '(700 links observed by it alone)' \
+	|| fail "the COLLECTOR alert does not say it leaves 700 links unobserved"
 [ "$(sqlite3 "$T/np.db" "SELECT count(DISTINCT device) FROM transitions WHERE state = 'stale'")" = 1000 ] \
 	|| fail "not every exporter has its stale transition"
 [ "$(np status --format json | json_get "sum(1 for l in j if l['state']=='stale')")" = 1000 ] \
