@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # No alert storm (issue 9): a Flow Collector (a real sshd serving an exporter file) with 1,000
 # exporters, all up, becomes unreachable. A real rsyslogd must receive at most 2 alerts (the
-# one COLLECTOR alert; the 1,000 links go stale under it), while `netpulse status` shows all
-# 1,000 stale and every link has its own stale transition. Then 300 exporters vanish from a
-# healthy FC at once: one STALE alert with the 300 links in its structured data. The FC comes
-# back: one COLLECTOR alert, the links return from stale without an alert each. With
-# alerts.group_window (SIGHUP), all 1,000 exporters losing NetFlow at once: one IFDOWN summary.
+# one COLLECTOR alert, naming the 1,000 links; they go stale under it), while `netpulse status`
+# shows all 1,000 stale and every link has its own stale transition. The FC comes back: one
+# COLLECTOR alert, the links return from stale without an alert each. Then 300 exporters
+# vanish from the healthy FC at once: one STALE alert with the 300 links in its structured
+# data. With alerts.group_window (SIGHUP), all 1,000 exporters losing NetFlow at once (700 up
+# and 300 stale, all up before): one IFDOWN summary.
 source "$(dirname "$0")/lib.sh"
 require_root
 [ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
@@ -68,6 +69,36 @@ start_daemon "$T/netpulse.yaml"
 wait_for 60 'test "$(count up)" = 1000' || fail "the 1,000 exporters never all showed up"
 pass "1,000 exporters up (first sight: no alert)"
 
+# The FC becomes unreachable: one COLLECTOR alert covers its 1,000 links.
+before=$(wc -l <"$T/received.log")
+stop_fc a
+wait_for 60 'test "$(count stale)" = 1000' || fail "not every link went stale"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
+after=$(wc -l <"$T/received.log")
+sent=$((after - before))
+echo "FC unreachable, 1,000 links: $sent alert(s) received"
+tail -n "$sent" "$T/received.log" | cut -c1-160
+[ "$sent" -ge 1 ] && [ "$sent" -le 2 ] || fail "$sent alerts for an unreachable FC with 1,000 links, want 1..2"
+[ "$(tail -n "$sent" "$T/received.log" | grep -c 'msgid=COLLECTOR')" = 1 ] || fail "no COLLECTOR alert"
+tail -n "$sent" "$T/received.log" | grep 'msgid=COLLECTOR' | grep -q '(1000 links observed by it alone)' \
+	|| fail "the COLLECTOR alert does not say it leaves 1,000 links unobserved"
+[ "$(sqlite3 "$T/np.db" "SELECT count(DISTINCT device) FROM transitions WHERE state = 'stale'")" = 1000 ] \
+	|| fail "not every exporter has its stale transition"
+[ "$(np status --format json | json_get "sum(1 for l in j if l['state']=='stale')")" = 1000 ] \
+	|| fail "netpulse status does not show 1,000 stale links"
+pass "unreachable FC with 1,000 links: $sent alert(s); status shows all 1,000 stale"
+
+# The FC is back with its 1,000 exporters: one COLLECTOR alert; no IFUP per link.
+before=$(wc -l <"$T/received.log")
+start_fc a 2222 "$T/host_a"
+wait_for 60 'test "$(count up)" = 1000' || fail "the 1,000 exporters did not come back up"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
+sent=$(($(wc -l <"$T/received.log") - before))
+echo "FC back, 1,000 links stale -> up: $sent alert(s) received"
+[ "$sent" = 1 ] || fail "$sent alerts when the FC came back, want 1"
+tail -n 1 "$T/received.log" | grep -q 'msgid=COLLECTOR.*state="ok"' || fail "no COLLECTOR recovery alert"
+pass "FC back: one COLLECTOR alert, the links' return raised none"
+
 # Healthy FC, 300 exporters gone at once (the FC's file lists 700): one STALE alert.
 fc 700
 wait_for 60 'test "$(count stale)" = 300' || fail "the 300 vanished exporters never went stale"
@@ -81,37 +112,6 @@ echo "  $links named, ${omitted:-0} counted as omitted (the message size limit)"
 [ "$links" -ge 1 ] || fail "the STALE summary names no link"
 [ $((links + ${omitted:-0})) = 300 ] || fail "the STALE summary accounts for $((links + ${omitted:-0})) links, want 300"
 pass "300 exporters vanished: one STALE alert"
-
-# The FC becomes unreachable: one COLLECTOR alert covers the 700 links left.
-before=$(wc -l <"$T/received.log")
-stop_fc a
-wait_for 60 'test "$(count stale)" = 1000' || fail "not every link went stale"
-wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
-after=$(wc -l <"$T/received.log")
-sent=$((after - before))
-echo "FC unreachable, 700 links: $sent alert(s) received"
-tail -n "$sent" "$T/received.log" | cut -c1-160
-[ "$sent" -ge 1 ] && [ "$sent" -le 2 ] || fail "$sent alerts for an unreachable FC with 700 links, want 1..2"
-[ "$(tail -n "$sent" "$T/received.log" | grep -c 'msgid=COLLECTOR')" = 1 ] || fail "no COLLECTOR alert"
-tail -n "$sent" "$T/received.log" | grep 'msgid=COLLECTOR' | grep -q '(700 links observed by it alone)' \
-	|| fail "the COLLECTOR alert does not say it leaves 700 links unobserved"
-[ "$(sqlite3 "$T/np.db" "SELECT count(DISTINCT device) FROM transitions WHERE state = 'stale'")" = 1000 ] \
-	|| fail "not every exporter has its stale transition"
-[ "$(np status --format json | json_get "sum(1 for l in j if l['state']=='stale')")" = 1000 ] \
-	|| fail "netpulse status does not show 1,000 stale links"
-pass "unreachable FC with 700 links: $sent alert(s); status shows all 1,000 stale"
-
-# The FC is back with its 1,000 exporters: one COLLECTOR alert; no IFUP per link.
-fc 1000
-before=$(wc -l <"$T/received.log")
-start_fc a 2222 "$T/host_a"
-wait_for 60 'test "$(count up)" = 1000' || fail "the 1,000 exporters did not come back up"
-wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
-sent=$(($(wc -l <"$T/received.log") - before))
-echo "FC back, 1,000 links stale -> up: $sent alert(s) received"
-[ "$sent" = 1 ] || fail "$sent alerts when the FC came back, want 1"
-tail -n 1 "$T/received.log" | grep -q 'msgid=COLLECTOR.*state="ok"' || fail "no COLLECTOR recovery alert"
-pass "FC back: one COLLECTOR alert, the links' return raised none"
 
 # alerts.group_window 3s (SIGHUP): the 1,000 exporters lose NetFlow at once -> one summary.
 conf 3s
