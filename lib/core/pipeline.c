@@ -645,7 +645,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		np_linkrules_note(p->rules, dev, ifn, obs_label, &ref);
 		const struct np_linkrule *rule =
 		    np_linkrules_match(p->rules, source, dev, ifn, obs_label, &ref);
-		if (rule != NULL && rule->down_after_ms > down_hold)
+		if (rule != NULL && rule->down_after_ms >= 0) /* longer or shorter */
 			down_hold = rule->down_after_ms;
 		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
 		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms, down_hold,
