@@ -62,7 +62,6 @@ struct tcp {
 	struct queued *q; /* messages in wbuf, in order */
 	size_t nq, q0, capq;
 	struct np_confirm conf; /* written, not confirmed yet */
-	bool full;              /* said not ready: wake the owner when there is room */
 	char *msg;              /* max_len + 1: the rendered message */
 };
 
@@ -113,7 +112,6 @@ fail(struct tcp *t, const char *what)
 	t->wlen = t->woff = 0;
 	t->nq = t->q0 = 0;
 	np_confirm_reset(&t->conf);
-	t->full = false;
 	char *msg = np_xasprintf("%s: %s", s->key, what);
 	np_sink_failed(s, msg);
 	free(msg);
@@ -131,11 +129,7 @@ arm_ms(struct event *ev, int64_t ms)
 static void
 room_check(struct tcp *t)
 {
-	if (t->full && t->wlen - t->woff < WRITE_AHEAD &&
-	    np_confirm_waiting(&t->conf) < CONFIRM_AHEAD) {
-		t->full = false;
-		np_sink_wake(t->s);
-	}
+	np_sink_wake(t->s); /* heard by the owner only if it waits and there is room */
 }
 
 /* Messages whose last byte reached the kernel move to the written list. */
@@ -412,8 +406,6 @@ tcp_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 	if (t->fd >= 0 && t->connected && !busy(t) && !drain(t->fd, &err))
 		close_conn(t); /* closed while idle and the loop has not noticed yet */
 	append(t, t->msg, (size_t)n, tag);
-	if (!tcp_ready(s))
-		t->full = true;
 	if (t->connected) {
 		try_write(t);
 		return 0;

@@ -82,7 +82,6 @@ struct tls {
 	size_t outlen;
 	int64_t out_tag;
 	bool pending;       /* out holds a message not fully written */
-	bool full;          /* ready() was false after a send: wake the owner when it is true */
 	char *msg;          /* max_len + 1: the rendered message */
 	char vfail[256];    /* the certificate verification first failed on (subject), or "" */
 	bool cert_asked;    /* the receiver asked for a client certificate we do not have */
@@ -166,7 +165,6 @@ fail(struct tls *t, const char *what)
 		t->ai = NULL;
 	}
 	t->pending = false;
-	t->full = false;
 	np_confirm_reset(&t->confirm);
 	char *msg = np_xasprintf("%s: %s", peer(t), what);
 	np_sink_failed(t->s, msg);
@@ -176,10 +174,7 @@ fail(struct tls *t, const char *what)
 static void
 room_check(struct tls *t)
 {
-	if (t->full && tls_ready(t->s)) {
-		t->full = false;
-		np_sink_wake(t->s);
-	}
+	np_sink_wake(t->s); /* heard by the owner only if it waits and there is room */
 }
 
 /* OpenSSL's reason for the last error on this thread ("wrong version number"), or NULL. */
@@ -758,8 +753,6 @@ tls_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 		t->cur = t->ai;
 		connect_next(t);
 	}
-	if (!tls_ready(s))
-		t->full = true;
 	return 0;
 }
 
