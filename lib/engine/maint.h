@@ -4,7 +4,8 @@
  * Maintenance windows (`maintenance:`, issue 9): alerts raised inside one are recorded, not
  * sent, and `netpulse downtime` leaves the time out of availability.
  *
- * A one-off window is [start, end) in local time of its zone. A recurring window starts at
+ * A one-off window is [start, end): ISO 8601 times, local in its zone, or with a UTC offset
+ * ("2026-12-05T22:00:00+01:00", "...Z"), then taken as given. A recurring window starts at
  * local time `at` on each of its weekdays and lasts `duration` of elapsed time. Local times
  * are converted with the zone's rules (np_tz_to_utc): a start the clocks skip (02:30 on the
  * spring-forward day in Europe) begins at the first instant after the jump (03:00 local), a
@@ -48,5 +49,22 @@ const char *np_maint_name(const struct np_maint *m, int i);
 void np_maint_intervals(const struct np_maint *m, const char *sources, const char *device,
                         const char *interface, int64_t a, int64_t b,
                         void (*fn)(int64_t a, int64_t b, void *arg), void *arg);
+
+/* A link as the windows' scopes see it (sources as for np_maint_covers). */
+struct np_maint_link {
+	const char *sources, *device, *interface;
+};
+
+/*
+ * The first instant after t at which a window that applies to l (NULL: any window) starts
+ * or ends, or INT64_MAX if none ever does: within [t, boundary) whether l is inside a window
+ * does not change, so callers split intervals there.
+ */
+int64_t np_maint_next_boundary(const struct np_maint *m, const struct np_maint_link *l, int64_t t);
+/* As np_maint_intervals, with the window (np_maint_name) each piece belongs to. */
+void np_maint_pieces(const struct np_maint *m, const struct np_maint_link *l, int64_t a, int64_t b,
+                     void (*fn)(int64_t a, int64_t b, int window, void *arg), void *arg);
+/* Whether any window (whatever its scope) has time in [a, b). */
+bool np_maint_active(const struct np_maint *m, int64_t a, int64_t b);
 
 #endif
