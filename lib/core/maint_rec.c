@@ -50,9 +50,10 @@ each_link(const struct np_ls_saved *s, void *arg)
 	struct step_ctx *c = arg;
 	if (c->rc != 0)
 		return;
-	struct np_maint_link l = {s->sources, s->device, s->interface};
+	struct np_maint_store_link sl;
+	np_maint_store_link(&sl, c->st, s->sources, s->device, s->interface);
 	c->link = s;
-	np_maint_pieces(c->m, &l, c->a, c->b, piece, c);
+	np_maint_pieces(c->m, &sl.l, c->a, c->b, piece, c);
 }
 
 int
@@ -76,4 +77,28 @@ void
 np_maint_rec_commit(struct np_maint_rec *r)
 {
 	r->done = r->next;
+}
+
+/* A lookup that fails counts as not having the label (the alert is sent, no time recorded). */
+static bool
+has_label(void *arg, const char *name, const char *value)
+{
+	struct np_maint_store_link *sl = arg;
+	char *cause = NULL;
+	int rc =
+	    np_store_link_has_label(sl->st, sl->l.device, sl->l.interface, name, value, &cause);
+	free(cause);
+	return rc == 1;
+}
+
+void
+np_maint_store_link(struct np_maint_store_link *sl, struct np_store *st, const char *sources,
+                    const char *device, const char *interface)
+{
+	sl->l = (struct np_maint_link){.sources = sources,
+	                               .device = device,
+	                               .interface = interface,
+	                               .has_label = has_label,
+	                               .arg = sl};
+	sl->st = st;
 }

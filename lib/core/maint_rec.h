@@ -19,7 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct np_maint;
+#include "engine/maint.h"
+
 struct np_ls;
 struct np_store;
 struct np_maint_rec;
@@ -37,5 +38,13 @@ int np_maint_rec_step(struct np_maint_rec *r, const struct np_maint *m, struct n
                       struct np_store *st, int64_t now_s, bool force, char **cause);
 /* The transaction holding the last step committed. */
 void np_maint_rec_commit(struct np_maint_rec *r);
+
+/* A link for np_maint_covers_link & co. whose labels are looked up in st (its series). */
+struct np_maint_store_link {
+	struct np_maint_link l;
+	struct np_store *st;
+};
+void np_maint_store_link(struct np_maint_store_link *sl, struct np_store *st, const char *sources,
+                         const char *device, const char *interface);
 
 #endif

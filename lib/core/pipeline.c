@@ -221,8 +221,9 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 {
 	if (ev->alert == NP_AL_NONE || p->maint == NULL)
 		return -1;
-	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
-	                       ev->time_ms / 1000);
+	struct np_maint_store_link l; /* labels: the link's series in the store */
+	np_maint_store_link(&l, p->st, ev->sources, ev->device, ev->interface);
+	return np_maint_covers_link(p->maint, &l.l, ev->time_ms / 1000);
 }
 
 struct np_pipeline *

@@ -26,6 +26,8 @@ struct window {
 	char *source;        /* NULL = any */
 	regex_t device, ifn; /* valid if has_* */
 	bool has_device, has_ifn;
+	char **labels;  /* name, value, ... */
+	size_t nlabels; /* strings */
 };
 
 struct np_maint {
@@ -102,6 +104,9 @@ window_free(struct window *w)
 {
 	free(w->name);
 	free(w->source);
+	for (size_t i = 0; i < w->nlabels; i++)
+		free(w->labels[i]);
+	free(w->labels);
 	np_tz_free(w->tz);
 	if (w->has_device)
 		regfree(&w->device);
@@ -184,6 +189,17 @@ window_make(struct window *w, const struct np_maint_cfg *c, size_t i, const char
 	}
 	if (c->source != NULL)
 		w->source = np_xstrdup(c->source);
+	*key = "labels";
+	if (c->nlabels % 2 != 0) {
+		np_cause(cause, "labels: a value for every name");
+		return -1;
+	}
+	if (c->nlabels > 0) {
+		w->labels = np_xcalloc(c->nlabels, sizeof(*w->labels));
+		for (size_t k = 0; k < c->nlabels; k++)
+			w->labels[k] = np_xstrdup(c->labels[k]);
+		w->nlabels = c->nlabels;
+	}
 	*key = "device";
 	if (np_re_compile(&w->device, &w->has_device, c->device, cause) == -1)
 		return -1;
@@ -238,15 +254,22 @@ np_maint_name(const struct np_maint *m, int i)
 }
 
 static bool
-applies(const struct window *w, const char *sources, const char *device, const char *interface)
+applies(const struct window *w, const struct np_maint_link *l)
 {
-	if (w->source != NULL && !np_list_has(sources, w->source))
+	if (w->source != NULL && !np_list_has(l->sources, w->source))
 		return false;
-	if (device == NULL) /* a source-level alert */
-		return !w->has_device && !w->has_ifn;
-	if (w->has_device && regexec(&w->device, device, 0, NULL, 0) != 0)
+	if (l->device == NULL) /* a source-level alert */
+		return !w->has_device && !w->has_ifn && w->nlabels == 0;
+	if (w->has_device && regexec(&w->device, l->device, 0, NULL, 0) != 0)
 		return false;
-	return !w->has_ifn || regexec(&w->ifn, interface != NULL ? interface : "", 0, NULL, 0) == 0;
+	if (w->has_ifn &&
+	    regexec(&w->ifn, l->interface != NULL ? l->interface : "", 0, NULL, 0) != 0)
+		return false;
+	/* Labels last: the caller's lookup may cost a query. */
+	for (size_t i = 0; i + 1 < w->nlabels; i += 2)
+		if (l->has_label == NULL || !l->has_label(l->arg, w->labels[i], w->labels[i + 1]))
+			return false;
+	return true;
 }
 
 /* Calls fn for each occurrence of w overlapping [a, b), clipped. */
@@ -288,18 +311,24 @@ hit_cb(int64_t a, int64_t b, void *arg)
 }
 
 int
-np_maint_covers(const struct np_maint *m, const char *sources, const char *device,
-                const char *interface, int64_t t)
+np_maint_covers_link(const struct np_maint *m, const struct np_maint_link *l, int64_t t)
 {
 	for (size_t i = 0; m != NULL && i < m->n; i++) {
-		if (!applies(&m->w[i], sources, device, interface))
-			continue;
+		/* The time first: it costs nothing, a label lookup may. */
 		struct hit h = {false};
 		occurrences(&m->w[i], t, t + 1, hit_cb, &h);
-		if (h.found)
+		if (h.found && applies(&m->w[i], l))
 			return (int)i;
 	}
 	return -1;
+}
+
+int
+np_maint_covers(const struct np_maint *m, const char *sources, const char *device,
+                const char *interface, int64_t t)
+{
+	struct np_maint_link l = {.sources = sources, .device = device, .interface = interface};
+	return np_maint_covers_link(m, &l, t);
 }
 
 void
@@ -307,8 +336,9 @@ np_maint_intervals(const struct np_maint *m, const char *sources, const char *de
                    const char *interface, int64_t a, int64_t b,
                    void (*fn)(int64_t a, int64_t b, void *arg), void *arg)
 {
+	struct np_maint_link l = {.sources = sources, .device = device, .interface = interface};
 	for (size_t i = 0; m != NULL && i < m->n; i++)
-		if (applies(&m->w[i], sources, device, interface))
+		if (applies(&m->w[i], &l))
 			occurrences(&m->w[i], a, b, fn, arg);
 }
 
@@ -341,7 +371,7 @@ np_maint_next_boundary(const struct np_maint *m, const struct np_maint_link *l, 
 {
 	int64_t best = INT64_MAX;
 	for (size_t i = 0; m != NULL && i < m->n; i++) {
-		if (l != NULL && !applies(&m->w[i], l->sources, l->device, l->interface))
+		if (l != NULL && !applies(&m->w[i], l))
 			continue;
 		int64_t b = window_next(&m->w[i], t);
 		if (b < best)
@@ -380,7 +410,9 @@ np_maint_pieces(const struct np_maint *m, const struct np_maint_link *l, int64_t
                 void (*fn)(int64_t a, int64_t b, int window, void *arg), void *arg)
 {
 	for (size_t i = 0; m != NULL && i < m->n; i++) {
-		if (!applies(&m->w[i], l->sources, l->device, l->interface))
+		struct hit h = {false};
+		occurrences(&m->w[i], a, b, hit_cb, &h);
+		if (!h.found || !applies(&m->w[i], l))
 			continue;
 		struct piece_ctx c = {(int)i, fn, arg};
 		occurrences(&m->w[i], a, b, piece_cb, &c);

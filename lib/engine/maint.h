@@ -11,7 +11,8 @@
  * spring-forward day in Europe) begins at the first instant after the jump (03:00 local), a
  * start that happens twice (01:30 on the fall-back day) at its first occurrence, and a window
  * crossing a change lasts its duration in real time. Scope: `source` (the alert's sources or
- * the COLLECTOR's source must include it), `device`, `interface` (POSIX EREs); each optional.
+ * the COLLECTOR's source must include it), `device`, `interface` (POSIX EREs), `labels`
+ * (every name: value given, on the link); each optional.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +21,19 @@
 #include "config/config.h"
 
 struct np_maint;
+
+/* A link (or, device NULL, a source) as the windows' scopes see it. */
+struct np_maint_link {
+	const char *sources; /* comma-separated names (NULL or "" = none) */
+	const char *device, *interface;
+	/*
+	 * Whether the link has label name = value (on any of its series); NULL: no labels known,
+	 * so no window with a `labels` scope applies. Called only for windows whose time and
+	 * other scopes match.
+	 */
+	bool (*has_label)(void *arg, const char *name, const char *value);
+	void *arg;
+};
 
 /*
  * Compiles cfg's windows (zone files from zonedir, NULL = the system's; default_tz when a
@@ -39,6 +53,8 @@ size_t np_maint_count(const struct np_maint *m);
  */
 int np_maint_covers(const struct np_maint *m, const char *sources, const char *device,
                     const char *interface, int64_t t);
+/* As np_maint_covers, with labels. */
+int np_maint_covers_link(const struct np_maint *m, const struct np_maint_link *l, int64_t t);
 /* The name of window i (its entry's name, or "window N"). */
 const char *np_maint_name(const struct np_maint *m, int i);
 
@@ -49,11 +65,6 @@ const char *np_maint_name(const struct np_maint *m, int i);
 void np_maint_intervals(const struct np_maint *m, const char *sources, const char *device,
                         const char *interface, int64_t a, int64_t b,
                         void (*fn)(int64_t a, int64_t b, void *arg), void *arg);
-
-/* A link as the windows' scopes see it (sources as for np_maint_covers). */
-struct np_maint_link {
-	const char *sources, *device, *interface;
-};
 
 /*
  * The first instant after t at which a window that applies to l (NULL: any window) starts

@@ -213,6 +213,8 @@ static const char *const migrations[] = {
     "  start INTEGER NOT NULL, end INTEGER NOT NULL, window TEXT NOT NULL DEFAULT '',"
     "  CHECK (end > start));"
     "CREATE INDEX maintenance_link ON maintenance (device, interface, end);"
+    /* A link's series (their labels scope windows; no index started with device). */
+    "CREATE INDEX series_link ON series (device, interface);"
     "PRAGMA user_version = 8;",
 };
 

@@ -39,3 +39,22 @@ np_store_maint_add(struct np_store *st, const char *device, const char *interfac
 	np_store_bind_text(s, 5, window);
 	return np_store_exec_stmt(st, s, cause, "recording maintenance time");
 }
+
+int
+np_store_link_has_label(struct np_store *st, const char *device, const char *interface,
+                        const char *name, const char *value, char **cause)
+{
+	sqlite3_stmt *s = np_store_stmt(st, NP_S_MAINT_LABEL, cause);
+	if (s == NULL)
+		return -1;
+	np_store_bind_text(s, 1, device);
+	np_store_bind_text(s, 2, interface);
+	np_store_bind_text(s, 3, name);
+	np_store_bind_text(s, 4, value);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		return np_store_fail(st, rc, s, cause, "reading a link's labels");
+	int has = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return has;
+}

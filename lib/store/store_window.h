@@ -19,4 +19,8 @@ int np_store_maint_mark(struct np_store *st, int64_t transition_id, char **cause
 int np_store_maint_add(struct np_store *st, const char *device, const char *interface, int64_t a,
                        int64_t b, const char *window, char **cause);
 
+/* 1 if a series of the link has label name = value, 0 if none has, -1 on an error. */
+int np_store_link_has_label(struct np_store *st, const char *device, const char *interface,
+                            const char *name, const char *value, char **cause);
+
 #endif

@@ -158,6 +158,65 @@ test_no_window_no_rows(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE maintenance = 1"), 0);
 }
 
+/* 08:00 to 08:10 for the links labelled site: ber. */
+static char *ber[] = {"site", "ber"};
+static struct np_maint_cfg by_label = {.name = "ber",
+                                       .start = "2025-12-01T08:00",
+                                       .end = "2025-12-01T08:10",
+                                       .labels = ber,
+                                       .nlabels = 2};
+
+static int
+setup_label(void **state)
+{
+	struct fx *f = fx_new(NULL, sinks, 1);
+	f->cfg.maint = &by_label;
+	f->cfg.nmaint = 1;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+static void
+two_links(struct fx *f, int64_t t, enum np_link_obs ber_state, enum np_link_obs muc_state)
+{
+	np_batch_reset(&f->b, t);
+	const char *dev[] = {"sw1", "sw2"}, *site[] = {"ber", "muc"};
+	enum np_link_obs st[] = {ber_state, muc_state};
+	for (int i = 0; i < 2; i++) {
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, dev[i], "ge-0/0/1");
+		o->counter_bits = 64;
+		o->epoch = 1;
+		o->link = st[i];
+		np_obs_counter(o, NP_C_RX_BYTES, 1000);
+		assert_int_equal(np_obs_label(&f->b, o, "site", site[i]), 0);
+	}
+	ingest(f, t);
+}
+
+/* Only the link whose series carries site=ber is in the window: its alert is held, the other's
+ * sent. */
+static void
+test_labels_scope(void **state)
+{
+	struct fx *f = *state;
+	two_links(f, T0, NP_LINK_UP, NP_LINK_UP);
+	two_links(f, T0 + 60000, NP_LINK_DOWN, NP_LINK_DOWN);
+	two_links(f, T0 + 120000, NP_LINK_DOWN, NP_LINK_DOWN);
+	fx_flush(f);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert = 'IFDOWN'"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert = 'IFDOWN'"
+	                          " AND maintenance = 1 AND device = 'sw1'"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid = 'IFDOWN'"
+	                          " AND device = 'sw2'"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM maintenance WHERE device = 'sw1'"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM maintenance WHERE device = 'sw2'"), 0);
+}
+
 int
 main(void)
 {
@@ -165,6 +224,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_alert_inside_window_not_sent, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_recorded_and_reported, setup_ten, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_no_window_no_rows, setup_ten_late, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_labels_scope, setup_label, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

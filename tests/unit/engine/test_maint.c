@@ -3,6 +3,7 @@
  * the 2026 DST changes of Europe/Berlin (a start the clocks skip, a start that happens twice),
  * a window crossing midnight, scopes, intervals, and the errors a config gets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,7 +131,8 @@ test_boundaries(void **state)
 	struct np_maint_cfg c = {
 	    .at = "02:30", .duration_ms = 3600000, .timezone = "Europe/Berlin", .device = "^sw"};
 	struct np_maint *m = make(&c, 1);
-	struct np_maint_link l = {"fc", "sw1", "ge-0/0/1"}, other = {"fc", "rt1", "x"};
+	struct np_maint_link l = {.sources = "fc", .device = "sw1", .interface = "ge-0/0/1"};
+	struct np_maint_link other = {.sources = "fc", .device = "rt1", .interface = "x"};
 	assert_int_equal(np_maint_next_boundary(m, &l, 1774746000 - 100), 1774746000);
 	assert_int_equal(np_maint_next_boundary(m, &l, 1774746000), 1774749600);
 	assert_int_equal(np_maint_next_boundary(m, &l, 1774749600), 1774830600);
@@ -166,13 +168,59 @@ test_offsets(void **state)
 	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000), 0);
 	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526029), 0);
 	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526030), -1);
-	struct np_maint_link l = {NULL, "x", "y"};
+	struct np_maint_link l = {.device = "x", .interface = "y"};
 	assert_int_equal(np_maint_next_boundary(m, &l, 1796526000), 1796526030);
 	/* 04:00+01:00 = 03:00Z to 05:00 UTC. */
 	assert_int_equal(np_maint_next_boundary(m, &l, 1796526030), 1796526000 + 86400);
 	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000 + 86400 + 7199), 1);
 	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000 + 86400 + 7200), -1);
 	np_maint_free(m);
+}
+
+/* Labels: "site=ber,role=core" style pairs the callback answers from. */
+static bool
+has_label(void *arg, const char *name, const char *value)
+{
+	char want[128];
+	snprintf(want, sizeof(want), "%s=%s", name, value);
+	const char *have = arg;
+	size_t n = strlen(want);
+	for (const char *p = have; (p = strstr(p, want)) != NULL; p += n)
+		if ((p == have || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void
+test_labels(void **state)
+{
+	char *labels[] = {"site", "ber", "role", "core"};
+	struct np_maint_cfg c = {
+	    .at = "00:00", .duration_ms = 3600000, .labels = labels, .nlabels = 4};
+	struct np_maint *m = make(&c, 1);
+	int64_t t = 1796083200 + 60;
+	struct np_maint_link l = {.device = "sw1", .interface = "x", .has_label = has_label};
+	l.arg = "site=ber,role=core,rack=4";
+	assert_int_equal(np_maint_covers_link(m, &l, t), 0);
+	l.arg = "site=ber,role=edge";
+	assert_int_equal(np_maint_covers_link(m, &l, t), -1); /* every label must match */
+	l.arg = "site=berlin,role=core";
+	assert_int_equal(np_maint_covers_link(m, &l, t), -1);
+	/* No labels known, or a source-level (COLLECTOR) alert: not covered. */
+	assert_int_equal(np_maint_covers(m, "fc", "sw1", "x", t), -1);
+	struct np_maint_link src = {.sources = "fc", .has_label = has_label, .arg = "site=ber"};
+	assert_int_equal(np_maint_covers_link(m, &src, t), -1);
+	/* Outside the time the labels are not asked for (NULL arg would crash strstr). */
+	l.arg = NULL;
+	assert_int_equal(np_maint_covers_link(m, &l, t + 3600), -1);
+	np_maint_free(m);
+	char *odd[] = {"site"};
+	struct np_maint_cfg b = {.at = "00:00", .duration_ms = 60000, .labels = odd, .nlabels = 1};
+	char *cause = NULL;
+	const char *key = NULL;
+	assert_null(np_maint_new(&b, 1, NULL, "UTC", NULL, &key, &cause));
+	assert_string_equal(key, "labels");
+	free(cause);
 }
 
 static void
@@ -240,6 +288,7 @@ main(void)
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_boundaries),
 	    cmocka_unit_test(test_offsets),
+	    cmocka_unit_test(test_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
