@@ -89,6 +89,7 @@ fuzz: deps
 # Alone: build/bench/bench_daemon 1000. bench_meraki.sh: the Meraki source against the simulator
 # (50 networks x 5,000 clients; a few minutes); bench_aviatrix.sh (200 gateways x 20 tunnels, a day
 # of samples) and bench_cato.sh (2,000 users x 300 applications x 14 days) likewise.
+# bench_alerts.sh: a 100k-alert backlog drained to rsyslogd over TCP, RELP and TLS (root).
 BENCH_N ?= 1000 10000
 bench: build
 	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
@@ -98,6 +99,7 @@ bench: build
 	@echo "== bench/bench_meraki.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_meraki.sh
 	@echo "== bench/bench_aviatrix.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_aviatrix.sh
 	@echo "== bench/bench_cato.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_cato.sh
+	@echo "== bench/bench_alerts.sh"; NETPULSED=$(BUILD)/netpulsed bench/bench_alerts.sh
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -189,9 +189,12 @@ np_sink_key(const struct np_sink *s)
 }
 
 bool
-np_sink_ready(const struct np_sink *s)
+np_sink_ready(struct np_sink *s)
 {
-	return s->ops->ready == NULL || s->ops->ready(s);
+	bool r = s->ops->ready == NULL || s->ops->ready(s);
+	if (!r)
+		s->want_ready = true; /* the transport's next np_sink_wake reaches the owner */
+	return r;
 }
 
 int
@@ -235,6 +238,9 @@ np_sink_failed(struct np_sink *s, const char *cause)
 void
 np_sink_wake(struct np_sink *s)
 {
+	if (!s->want_ready || (s->ops->ready != NULL && !s->ops->ready(s)))
+		return;
+	s->want_ready = false;
 	report(s, REPORT_READY, 0, NULL);
 }
 

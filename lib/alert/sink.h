@@ -51,7 +51,7 @@ char *np_sink_cfg_key(const struct np_alert_cfg *cfg);
  */
 char *np_sink_key_canonical(const char *key);
 /* Whether the sink takes another send now (its window has room, nothing half-written). */
-bool np_sink_ready(const struct np_sink *s);
+bool np_sink_ready(struct np_sink *s);
 /*
  * Sends one alert tagged tag (> 0). Returns 0 when the sink took it (delivered(tag) or
  * failed follows), -1 with *cause when it did not (not ready, or the alert cannot be rendered:

@@ -52,6 +52,7 @@ struct np_sink {
 	struct sink_report *reports;
 	size_t nreports, capreports;
 	struct event *flush; /* runs the reports from the loop */
+	bool want_ready;     /* the owner found it not ready: tell it when it is */
 	bool *alive;         /* set while reports run: cleared if the owner frees the sink */
 	void *impl;          /* the transport's state */
 };
@@ -74,6 +75,7 @@ int np_sink_render(const struct np_sink *s, const struct np_alert *a, char *buf,
  */
 void np_sink_delivered(struct np_sink *s, int64_t tag);
 void np_sink_failed(struct np_sink *s, const char *cause);
+/* Safe to call whenever there may be room again: the owner hears once, if it was waiting. */
 void np_sink_wake(struct np_sink *s);
 
 #endif

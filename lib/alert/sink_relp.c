@@ -28,6 +28,7 @@
 
 #include "alert/relp.h"
 #include "alert/sink_impl.h"
+#include "alert/stream.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 
@@ -68,22 +69,7 @@ static bool relp_ready(const struct np_sink *s);
 static int
 resolve(struct relp *r, char **cause)
 {
-	struct np_sink *s = r->s;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(s->host, s->port, &hints, &r->ai) == 0) {
-		r->numeric = true;
-		return 0;
-	}
-	hints.ai_flags = 0;
-	int rc = getaddrinfo(s->host, s->port, &hints, &r->ai);
-	if (rc != 0) {
-		r->ai = NULL;
-		np_cause(cause, "cannot resolve %s port %s: %s", s->host, s->port,
-		         gai_strerror(rc));
-		return -1;
-	}
-	return 0;
+	return np_stream_resolve(r->s->host, r->s->port, &r->ai, &r->numeric, cause);
 }
 
 static void
@@ -206,33 +192,19 @@ connected(struct relp *r)
 static void
 connect_next(struct relp *r)
 {
-	int err = ECONNREFUSED;
-	for (; r->cur != NULL; r->cur = r->cur->ai_next) {
-		struct addrinfo *ai = r->cur;
-		r->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		               ai->ai_protocol);
-		if (r->fd < 0) {
-			err = errno;
-			continue;
-		}
-		int rc;
-		do
-			rc = connect(r->fd, ai->ai_addr, ai->ai_addrlen);
-		while (rc < 0 && errno == EINTR);
-		if (rc == 0 || errno == EINPROGRESS) {
-			r->st = C_CONNECTING;
-			r->ev_write = event_new(r->s->base, r->fd, EV_WRITE, on_write, r);
-			if (rc == 0)
-				connected(r);
-			else
-				event_add(r->ev_write, NULL);
-			return;
-		}
-		err = errno;
-		close(r->fd);
-		r->fd = -1;
+	bool now;
+	int err;
+	r->fd = np_stream_connect(&r->cur, &now, &err);
+	if (r->fd < 0) {
+		fail(r, "connect: %s", strerror(err));
+		return;
 	}
-	fail(r, "connect: %s", strerror(err));
+	r->st = C_CONNECTING;
+	r->ev_write = event_new(r->s->base, r->fd, EV_WRITE, on_write, r);
+	if (now)
+		connected(r);
+	else
+		event_add(r->ev_write, NULL);
 }
 
 static void
@@ -244,10 +216,7 @@ on_write(evutil_socket_t fd, short what, void *arg)
 			update_ready(r);
 		return;
 	}
-	int err = 0;
-	socklen_t len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	int err = np_stream_connect_result(fd);
 	if (err == 0) {
 		connected(r);
 		return;

@@ -29,6 +29,7 @@
 
 #include "alert/confirm.h"
 #include "alert/sink_impl.h"
+#include "alert/stream.h"
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -61,7 +62,6 @@ struct tcp {
 	struct queued *q; /* messages in wbuf, in order */
 	size_t nq, q0, capq;
 	struct np_confirm conf; /* written, not confirmed yet */
-	bool full;              /* said not ready: wake the owner when there is room */
 	char *msg;              /* max_len + 1: the rendered message */
 };
 
@@ -73,22 +73,7 @@ static void arm_confirm(struct tcp *t);
 static int
 resolve(struct tcp *t, char **cause)
 {
-	struct np_sink *s = t->s;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(s->host, s->port, &hints, &t->ai) == 0) {
-		t->numeric = true;
-		return 0;
-	}
-	hints.ai_flags = 0;
-	int rc = getaddrinfo(s->host, s->port, &hints, &t->ai);
-	if (rc != 0) {
-		t->ai = NULL;
-		np_cause(cause, "cannot resolve %s port %s: %s", s->host, s->port,
-		         gai_strerror(rc));
-		return -1;
-	}
-	return 0;
+	return np_stream_resolve(t->s->host, t->s->port, &t->ai, &t->numeric, cause);
 }
 
 static void
@@ -127,7 +112,6 @@ fail(struct tcp *t, const char *what)
 	t->wlen = t->woff = 0;
 	t->nq = t->q0 = 0;
 	np_confirm_reset(&t->conf);
-	t->full = false;
 	char *msg = np_xasprintf("%s: %s", s->key, what);
 	np_sink_failed(s, msg);
 	free(msg);
@@ -145,11 +129,7 @@ arm_ms(struct event *ev, int64_t ms)
 static void
 room_check(struct tcp *t)
 {
-	if (t->full && t->wlen - t->woff < WRITE_AHEAD &&
-	    np_confirm_waiting(&t->conf) < CONFIRM_AHEAD) {
-		t->full = false;
-		np_sink_wake(t->s);
-	}
+	np_sink_wake(t->s); /* heard by the owner only if it waits and there is room */
 }
 
 /* Messages whose last byte reached the kernel move to the written list. */
@@ -215,34 +195,20 @@ connected(struct tcp *t)
 static void
 connect_next(struct tcp *t)
 {
-	int err = ECONNREFUSED;
-	for (; t->cur != NULL; t->cur = t->cur->ai_next) {
-		struct addrinfo *ai = t->cur;
-		t->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		               ai->ai_protocol);
-		if (t->fd < 0) {
-			err = errno;
-			continue;
-		}
-		int rc;
-		do
-			rc = connect(t->fd, ai->ai_addr, ai->ai_addrlen);
-		while (rc < 0 && errno == EINTR);
-		if (rc == 0 || errno == EINPROGRESS) {
-			t->ev_write = event_new(t->s->base, t->fd, EV_WRITE, on_write, t);
-			if (rc == 0) {
-				connected(t);
-				return;
-			}
-			event_add(t->ev_write, NULL);
-			arm_ms(t->deadline, t->s->timeout_ms);
-			return;
-		}
-		err = errno;
-		close(t->fd);
-		t->fd = -1;
+	bool now;
+	int err;
+	t->fd = np_stream_connect(&t->cur, &now, &err);
+	if (t->fd < 0) {
+		fail(t, strerror(err));
+		return;
 	}
-	fail(t, strerror(err));
+	t->ev_write = event_new(t->s->base, t->fd, EV_WRITE, on_write, t);
+	if (now) {
+		connected(t);
+		return;
+	}
+	event_add(t->ev_write, NULL);
+	arm_ms(t->deadline, t->s->timeout_ms);
 }
 
 static void
@@ -254,10 +220,7 @@ on_write(evutil_socket_t fd, short what, void *arg)
 		try_write(t);
 		return;
 	}
-	int err = 0;
-	socklen_t len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	int err = np_stream_connect_result(fd);
 	if (err == 0) {
 		connected(t);
 		return;
@@ -443,8 +406,6 @@ tcp_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 	if (t->fd >= 0 && t->connected && !busy(t) && !drain(t->fd, &err))
 		close_conn(t); /* closed while idle and the loop has not noticed yet */
 	append(t, t->msg, (size_t)n, tag);
-	if (!tcp_ready(s))
-		t->full = true;
 	if (t->connected) {
 		try_write(t);
 		return 0;

@@ -39,6 +39,7 @@
 
 #include "alert/confirm.h"
 #include "alert/sink_impl.h"
+#include "alert/stream.h"
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -81,7 +82,6 @@ struct tls {
 	size_t outlen;
 	int64_t out_tag;
 	bool pending;       /* out holds a message not fully written */
-	bool full;          /* ready() was false after a send: wake the owner when it is true */
 	char *msg;          /* max_len + 1: the rendered message */
 	char vfail[256];    /* the certificate verification first failed on (subject), or "" */
 	bool cert_asked;    /* the receiver asked for a client certificate we do not have */
@@ -111,22 +111,7 @@ arm_ms(struct event *ev, int64_t ms)
 static int
 resolve(struct tls *t, char **cause)
 {
-	struct np_sink *s = t->s;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(s->host, s->port, &hints, &t->ai) == 0) {
-		t->numeric = true;
-		return 0;
-	}
-	hints.ai_flags = 0;
-	int rc = getaddrinfo(s->host, s->port, &hints, &t->ai);
-	if (rc != 0) {
-		t->ai = NULL;
-		np_cause(cause, "cannot resolve %s port %s: %s", s->host, s->port,
-		         gai_strerror(rc));
-		return -1;
-	}
-	return 0;
+	return np_stream_resolve(t->s->host, t->s->port, &t->ai, &t->numeric, cause);
 }
 
 static void
@@ -180,7 +165,6 @@ fail(struct tls *t, const char *what)
 		t->ai = NULL;
 	}
 	t->pending = false;
-	t->full = false;
 	np_confirm_reset(&t->confirm);
 	char *msg = np_xasprintf("%s: %s", peer(t), what);
 	np_sink_failed(t->s, msg);
@@ -190,10 +174,7 @@ fail(struct tls *t, const char *what)
 static void
 room_check(struct tls *t)
 {
-	if (t->full && tls_ready(t->s)) {
-		t->full = false;
-		np_sink_wake(t->s);
-	}
+	np_sink_wake(t->s); /* heard by the owner only if it waits and there is room */
 }
 
 /* OpenSSL's reason for the last error on this thread ("wrong version number"), or NULL. */
@@ -413,34 +394,20 @@ start_tls(struct tls *t)
 static void
 connect_next(struct tls *t)
 {
-	int err = ECONNREFUSED;
-	for (; t->cur != NULL; t->cur = t->cur->ai_next) {
-		struct addrinfo *ai = t->cur;
-		t->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-		               ai->ai_protocol);
-		if (t->fd < 0) {
-			err = errno;
-			continue;
-		}
-		int rc;
-		do
-			rc = connect(t->fd, ai->ai_addr, ai->ai_addrlen);
-		while (rc < 0 && errno == EINTR);
-		if (rc == 0 || errno == EINPROGRESS) {
-			t->phase = CONNECTING;
-			t->ev_write = event_new(t->s->base, t->fd, EV_WRITE, on_connect, t);
-			if (rc == 0) {
-				start_tls(t);
-				return;
-			}
-			event_add(t->ev_write, NULL);
-			return;
-		}
-		err = errno;
-		close(t->fd);
-		t->fd = -1;
+	bool now;
+	int err;
+	t->fd = np_stream_connect(&t->cur, &now, &err);
+	if (t->fd < 0) {
+		fail(t, strerror(err));
+		return;
 	}
-	fail(t, strerror(err));
+	t->phase = CONNECTING;
+	t->ev_write = event_new(t->s->base, t->fd, EV_WRITE, on_connect, t);
+	if (now) {
+		start_tls(t);
+		return;
+	}
+	event_add(t->ev_write, NULL);
 }
 
 /* The connect of the address being tried completed (EV_WRITE while CONNECTING). */
@@ -452,10 +419,7 @@ on_connect(evutil_socket_t fd, short what, void *arg)
 		on_io(fd, what, arg);
 		return;
 	}
-	int err = 0;
-	socklen_t len = sizeof(err);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
+	int err = np_stream_connect_result(fd);
 	if (err == 0) {
 		start_tls(t);
 		return;
@@ -789,8 +753,6 @@ tls_send(struct np_sink *s, const struct np_alert *a, int64_t tag, char **cause)
 		t->cur = t->ai;
 		connect_next(t);
 	}
-	if (!tls_ready(s))
-		t->full = true;
 	return 0;
 }
 

@@ -105,12 +105,14 @@ struct np_maint_cfg {
 };
 
 /*
- * A per-link override (`links:` entry): links matching source, device and interface (POSIX
- * EREs; each optional) get these settings; the first matching entry wins. Compiled by
+ * A per-link override (`links:` entry): links matching source, device, interface and labels
+ * (POSIX EREs; each optional) get these settings; the first matching entry wins. Compiled by
  * np_linkrules_new (engine/linkrules.h).
  */
 struct np_link_rule_cfg {
 	char *source, *device, *interface;
+	char **labels; /* "name=ERE": the link's label name must match (all of them) */
+	size_t nlabels;
 	bool alert;            /* false: transitions recorded, alerts never sent */
 	char *severity;        /* emerg .. debug; NULL = the alert's own */
 	char *down_after;      /* a duration as written; NULL = the source's */

@@ -452,6 +452,14 @@ static const struct np_config_opt link_rule_opts[] = {
      .off = LR(interface),
      .def_doc = "(any)",
      .help = "only links whose interface matches this POSIX extended regex"},
+    {.name = "labels",
+     .type = NP_CFG_STRINGS,
+     .off = LR(labels),
+     .off2 = LR(nlabels),
+     .max = 16,
+     .def_doc = "(any)",
+     .help = "only links whose labels match every NAME=REGEX (POSIX extended) listed, as "
+             "their latest observation carried them"},
     {.name = "alert",
      .type = NP_CFG_BOOL,
      .off = LR(alert),
@@ -487,8 +495,8 @@ static const struct np_config_opt link_rule_opts[] = {
 		.name = "links", .type = NP_CFG_MAPLIST, .off = CFG(link_rules),                   \
 		.off2 = CFG(nlink_rules), .max = sizeof(struct np_link_rule_cfg),                  \
 		.sub = link_rule_opts, .def_doc = "(none)",                                        \
-		.help = "per-link overrides {source, device, interface: alert, severity, "         \
-		        "down_after}; the first match wins"                                        \
+		.help = "per-link overrides {source, device, interface, labels: alert, "           \
+		        "severity, down_after}; the first match wins"                              \
 	}
 
 const struct np_config_opt np_config_maint_top[] = {

@@ -10,6 +10,7 @@
 #include "alert/alert.h"
 #include "alert/sink.h"
 #include "config/config_table.h"
+#include "config/mail_table.h"
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -24,9 +25,10 @@
 
 struct direct;
 
+/* A list of outbox ids; [head, n) are in it (in-order removals at the head cost nothing). */
 struct ids {
 	int64_t *v;
-	size_t n, cap;
+	size_t head, n, cap;
 };
 
 struct dsink {
@@ -67,6 +69,11 @@ static void directs_failed(struct dsink *ds, const char *cause);
 static void
 ids_push(struct ids *a, int64_t id)
 {
+	if (a->n == a->cap && a->head > 0) {
+		memmove(a->v, a->v + a->head, (a->n - a->head) * sizeof(*a->v));
+		a->n -= a->head;
+		a->head = 0;
+	}
 	if (a->n == a->cap) {
 		a->cap = a->cap ? a->cap * 2 : 64;
 		a->v = np_xreallocarray(a->v, a->cap, sizeof(*a->v));
@@ -74,22 +81,42 @@ ids_push(struct ids *a, int64_t id)
 	a->v[a->n++] = id;
 }
 
+static size_t
+ids_len(const struct ids *a)
+{
+	return a->n - a->head;
+}
+
+static void
+ids_clear(struct ids *a)
+{
+	a->head = a->n = 0;
+}
+
+/* Sinks report in send order: the id is almost always the first. */
 static bool
 ids_remove(struct ids *a, int64_t id)
 {
-	for (size_t i = 0; i < a->n; i++)
-		if (a->v[i] == id) {
+	for (size_t i = a->head; i < a->n; i++) {
+		if (a->v[i] != id)
+			continue;
+		if (i == a->head) {
+			a->head++;
+		} else {
 			memmove(a->v + i, a->v + i + 1, (a->n - i - 1) * sizeof(*a->v));
 			a->n--;
-			return true;
 		}
+		if (a->head == a->n)
+			ids_clear(a);
+		return true;
+	}
 	return false;
 }
 
 static bool
 ids_has(const struct ids *a, int64_t id)
 {
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = a->head; i < a->n; i++)
 		if (a->v[i] == id)
 			return true;
 	return false;
@@ -125,21 +152,21 @@ static void
 flush_marks(struct dsink *ds)
 {
 	struct np_dispatch *d = ds->d;
-	if (ds->marks.n == 0)
+	if (ids_len(&ds->marks) == 0)
 		return;
 	char *why = NULL;
-	if (np_store_outbox_done_many(d->st, ds->marks.v, ds->marks.n, ds->key, np_wall_ms() / 1000,
-	                              &why) == -1) {
+	if (np_store_outbox_done_many(d->st, ds->marks.v + ds->marks.head, ids_len(&ds->marks),
+	                              ds->key, np_wall_ms() / 1000, &why) == -1) {
 		/* Only a restart before the mark succeeds can send them again. */
 		np_logf(&d->lg, LOG_ERR,
 		        "alert sink %s: %zu alert(s) delivered, but marking them failed: %s "
 		        "(retrying the mark)",
-		        ds->key, ds->marks.n, why);
+		        ds->key, ids_len(&ds->marks), why);
 		free(why);
 		arm(ds->markev, MARK_RETRY_MS);
 		return;
 	}
-	ds->marks.n = 0;
+	ids_clear(&ds->marks);
 }
 
 static void
@@ -200,10 +227,10 @@ failed_cb(void *arg, const char *cause)
 	struct np_dispatch *d = ds->d;
 	flush_marks(ds);
 	char *why = NULL;
-	if (ds->inflight.n > 0 &&
-	    np_store_outbox_attempt(d->st, ds->inflight.v[0], ds->key, &why) == -1)
+	if (ids_len(&ds->inflight) > 0 &&
+	    np_store_outbox_attempt(d->st, ds->inflight.v[ds->inflight.head], ds->key, &why) == -1)
 		free(why);
-	ds->inflight.n = 0;
+	ids_clear(&ds->inflight);
 	ds->cursor = 0;
 	directs_failed(ds, cause);
 	if (cause == NULL)
@@ -371,6 +398,17 @@ adopt_cb(const char *key, int64_t pending, void *arg)
 	return 0;
 }
 
+/* An email sink sends through the `mail:` section: a change there makes it another sink. */
+static bool
+same_mail(const struct np_alert_cfg *a, const struct np_alert_cfg *b)
+{
+	if (a->type != NP_SINK_EMAIL)
+		return true;
+	if (a->mail == NULL || b->mail == NULL)
+		return a->mail == b->mail;
+	return np_config_table_equal(np_config_mail_opts, a->mail, b->mail);
+}
+
 /* The sink of the old config that the new one describes the same way (kept, with its work). */
 static ptrdiff_t
 same_sink(struct dsink *const *old, size_t nold, const struct np_alert_cfg *a)
@@ -379,7 +417,8 @@ same_sink(struct dsink *const *old, size_t nold, const struct np_alert_cfg *a)
 	ptrdiff_t found = -1;
 	for (size_t i = 0; key != NULL && i < nold && found < 0; i++)
 		if (old[i] != NULL && old[i]->cfg != NULL && strcmp(old[i]->key, key) == 0 &&
-		    np_config_table_equal(np_config_alert_opts, old[i]->cfg, a))
+		    np_config_table_equal(np_config_alert_opts, old[i]->cfg, a) &&
+		    same_mail(old[i]->cfg, a))
 			found = (ptrdiff_t)i;
 	free(key);
 	return found;
@@ -518,7 +557,7 @@ np_dispatch_busy(const struct np_dispatch *d)
 	if (d->directs != NULL)
 		return true;
 	for (size_t i = 0; i < d->n; i++)
-		if (d->v[i]->inflight.n > 0 || d->v[i]->marks.n > 0)
+		if (ids_len(&d->v[i]->inflight) > 0 || ids_len(&d->v[i]->marks) > 0)
 			return true;
 	return false;
 }

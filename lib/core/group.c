@@ -232,16 +232,20 @@ write_summary(struct np_store *st, const struct grp *r, const char *const *sinks
 		                                            : json_null());
 		json_array_append_new(links, o);
 	}
-	char *msg = np_xasprintf("%s: %zu links", r->key, r->n), *next;
+	char *msg = np_xasprintf("%s:", r->key), *next;
 	static const char *const names[] = {"DOWN", "UP", "STALE", "other"};
-	const char *sep = " ";
+	bool first = true;
 	for (size_t k = 0; k < 4; k++) {
 		if (counts[k] == 0)
 			continue;
-		next = np_xasprintf("%s%s%zu %s", msg, sep, counts[k], names[k]);
+		next = np_xasprintf("%s%s %zu%s %s", msg, first ? "" : ",", counts[k],
+		                    !first          ? ""
+		                    : counts[k] > 1 ? " links"
+		                                    : " link",
+		                    names[k]);
 		free(msg);
 		msg = next;
-		sep = ", ";
+		first = false;
 	}
 	char *details = json_dumps(links, JSON_COMPACT);
 	json_decref(links);

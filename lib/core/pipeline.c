@@ -504,6 +504,22 @@ replayed(const struct np_series *s, const struct np_obs *o)
 	return false;
 }
 
+/* An observation's labels, for `links:` entries matching labels. */
+struct obs_ref {
+	const struct np_batch *b;
+	const struct np_obs *o;
+};
+
+static const char *
+obs_label(const char *name, void *arg)
+{
+	const struct obs_ref *r = arg;
+	for (size_t i = 0; i < np_obs_nlabels(r->o); i++)
+		if (strcmp(np_obs_label_key(r->b, r->o, i), name) == 0)
+			return np_obs_label_value(r->b, r->o, i);
+	return NULL;
+}
+
 static int
 ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source *ss,
            const struct np_batch *b, const struct np_obs *o, int64_t stale_ms, char **cause)
@@ -589,8 +605,10 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 	/* On the monotonic clock: the batch's, plus the reading's offset within the batch. */
 	if (o->link != NP_LINK_NONE) {
 		int64_t down_hold = src->state.down_after_ms;
+		struct obs_ref ref = {b, o};
+		np_linkrules_note(p->rules, dev, ifn, obs_label, &ref);
 		const struct np_linkrule *rule =
-		    p->rules != NULL ? np_linkrules_match(p->rules, source, dev, ifn) : NULL;
+		    np_linkrules_match(p->rules, source, dev, ifn, obs_label, &ref);
 		if (rule != NULL && rule->down_after_ms > down_hold)
 			down_hold = rule->down_after_ms;
 		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
@@ -740,8 +758,8 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	struct np_pipeline *p = c->p;
 	size_t nsinks = p->nsinks;
 	const struct np_linkrule *rule =
-	    p->rules != NULL && ev->alert != NP_AL_NONE
-	        ? np_linkrules_match(p->rules, ev->sources, ev->device, ev->interface)
+	    ev->alert != NP_AL_NONE
+	        ? np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface)
 	        : NULL;
 	if (rule != NULL && rule->severity >= 0)
 		severity = rule->severity;
@@ -1115,9 +1133,15 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	char *msg = NULL;
 	if (alert) {
 		char *w = why != NULL ? np_escape(why) : NULL;
+		/* Its links go stale later with no alert of their own: this one says how many. */
+		size_t sole = ok ? 0 : np_ls_source_sole(p->ls, src->name, p->mono_now);
+		char *left = sole == 0 ? np_xstrdup("")
+		                       : np_xasprintf(" (%zu link%s observed by it alone)", sole,
+		                                      sole == 1 ? "" : "s");
 		msg = ok ? np_xasprintf("source %s (%s) is polling again", src->name, src->type)
-		         : np_xasprintf("source %s (%s) is failing: %s", src->name, src->type,
-		                        w != NULL ? w : "unknown error");
+		         : np_xasprintf("source %s (%s) is failing: %s%s", src->name, src->type,
+		                        w != NULL ? w : "unknown error", left);
+		free(left);
 		free(w);
 		struct np_store_alert a = {
 		    .msgid = "COLLECTOR",

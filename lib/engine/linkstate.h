@@ -154,6 +154,11 @@ void np_ls_source_set(struct np_ls *ls, const char *source, const char *group,
 /* The source's polls fail (true) or work again (false): a failing source is waited for by no
  * link. Links waiting for it are evaluated at the next np_ls_evaluate. */
 void np_ls_source_failing(struct np_ls *ls, const char *source, bool failing);
+/*
+ * The links the source alone observes freshly at now_ms (every other observer stale, absent or
+ * failing): those its failure leaves unobserved. O(its observations).
+ */
+size_t np_ls_source_sole(struct np_ls *ls, const char *source, int64_t now_ms);
 
 /*
  * One observation of one link by one source, fresh while t < time_ms + stale_after_ms

@@ -50,6 +50,23 @@ np_ls_source_failing(struct np_ls *ls, const char *source, bool failing)
 		np_ls_wake(ls, s);
 }
 
+size_t
+np_ls_source_sole(struct np_ls *ls, const char *source, int64_t now_ms)
+{
+	struct source *s = np_ls_source_find(ls, source);
+	size_t n = 0;
+	for (struct observer *o = s != NULL ? s->head : NULL; o != NULL; o = o->snext) {
+		if (o->value == NP_LINK_NONE || o->expire_ms <= now_ms)
+			continue;
+		bool other = false;
+		for (struct observer *x = o->link->observers; x != NULL && !other; x = x->next)
+			other = x != o && !x->src->failing && x->value != NP_LINK_NONE &&
+			        x->expire_ms > now_ms;
+		n += !other;
+	}
+	return n;
+}
+
 void
 np_ls_wait_clear(struct np_ls *ls, struct link *l)
 {

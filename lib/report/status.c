@@ -24,7 +24,8 @@ static const char link_sources_sql[] =
     "SELECT DISTINCT source FROM series WHERE device = ?1 AND interface = ?2 ORDER BY source";
 
 static const char outbox_sinks_sql[] =
-    "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL GROUP BY sink ORDER BY sink";
+    "SELECT sink, count(*) FILTER (WHERE dead IS NULL), count(*) FILTER (WHERE dead IS NOT NULL)"
+    " FROM outbox_sink WHERE delivered IS NULL GROUP BY sink ORDER BY sink";
 
 /* Splits "a,b" into a JSON array of names (empty names skipped). */
 static json_t *
@@ -236,7 +237,7 @@ sinks_section(const struct np_report_ctx *ctx, const struct np_status_opts *o, s
 	sqlite3_stmt *st = NULL;
 	struct np_table *t = np_table_new();
 	char **keys = NULL;
-	int64_t *counts = NULL;
+	int64_t *counts = NULL, *dead = NULL;
 	size_t n = 0, cap = 0;
 	int r, rc = -1;
 	if (np_report_prepare(ctx->db, outbox_sinks_sql, &st, cause) == -1)
@@ -246,8 +247,10 @@ sinks_section(const struct np_report_ctx *ctx, const struct np_status_opts *o, s
 			cap = cap ? cap * 2 : 8;
 			keys = np_xreallocarray(keys, cap, sizeof(*keys));
 			counts = np_xreallocarray(counts, cap, sizeof(*counts));
+			dead = np_xreallocarray(dead, cap, sizeof(*dead));
 		}
 		keys[n] = np_xstrdup(np_report_text(st, 0));
+		dead[n] = sqlite3_column_int64(st, 2);
 		counts[n++] = sqlite3_column_int64(st, 1);
 	}
 	if (r != SQLITE_DONE) {
@@ -259,15 +262,21 @@ sinks_section(const struct np_report_ctx *ctx, const struct np_status_opts *o, s
 	np_table_col(t, "configured", NP_COL_STR);
 	np_table_col(t, "note", NP_COL_STR);
 	for (size_t i = 0; i < o->nsinks; i++) {
-		int64_t pending = 0;
+		int64_t pending = 0, ndead = 0;
 		for (size_t j = 0; j < n; j++)
-			if (strcmp(keys[j], o->sinks[i]) == 0)
+			if (strcmp(keys[j], o->sinks[i]) == 0) {
 				pending = counts[j];
+				ndead = dead[j];
+			}
 		np_table_row(t);
 		np_table_str(t, o->sinks[i]);
 		np_table_int(t, pending);
 		np_table_str(t, "yes");
-		np_table_str(t, NULL);
+		char *note = ndead > 0 ? np_xasprintf("%lld dead letter(s): netpulse alerts --dead",
+		                                      (long long)ndead)
+		                       : NULL;
+		np_table_str(t, note);
+		free(note);
 	}
 	for (size_t j = 0; j < n; j++)
 		if (!is_configured(o, keys[j]))
@@ -278,6 +287,7 @@ out:
 	for (size_t j = 0; j < n; j++)
 		free(keys[j]);
 	free(keys);
+	free(dead);
 	free(counts);
 	sqlite3_finalize(st);
 	np_table_free(t);

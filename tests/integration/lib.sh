@@ -365,3 +365,164 @@ ft_once() {
 		TZ=UTC "$@" "$NETPULSED" --once -v -c "$cfg" >"$T/run.out" 2>&1 || RC=$?
 	cat "$T/run.out" >>"$T/netpulsed.log"
 }
+
+# ---- rsyslogd as an alert receiver on TCP, RELP and TLS (issue #9 delivery tests) ----
+# One rsyslogd inside $NS on 127.0.0.1: imtcp plain on $RX_TCP_PORT, imrelp on $RX_RELP_PORT,
+# imtcp with the gtls driver on $RX_TLS_PORT (server certificate for IP:127.0.0.1 from a CA in
+# $RX_CA, made with sim_certs). Each input writes the exact wire text (%rawmsg%, one message a
+# line) to its own file $T/rx/<tcp|relp|tls>.log. The rulesets run with a Direct queue, so a
+# message is in its file (written, not buffered) before rsyslogd reads the next one, and
+# before imrelp answers `rsp 200`: a kill -9 loses only what rsyslogd had not acknowledged or
+# not read yet, never something it acknowledged over RELP.
+# The daemon is controlled by pid ($RX_PID); rx_* helpers hang, resume, kill -9 and restart
+# it; it survives restarts in the same files (omfile appends). Stopped at cleanup.
+: "${RX_TCP_PORT:=5515}" "${RX_RELP_PORT:=2514}" "${RX_TLS_PORT:=6514}"
+RX_PID=""
+RX_STARTS=0
+RX_INPUTS="tcp relp tls"
+
+# rx_config: writes $T/rx.conf and the certificates (once).
+rx_config() {
+	require_cmd rsyslogd openssl
+	[ -f /usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so ] || [ -n "$(find /usr/lib -name imrelp.so -print -quit 2>/dev/null)" ] \
+		|| skip "needs rsyslog-relp (imrelp)"
+	[ -n "$(find /usr/lib -name lmnsd_gtls.so -print -quit 2>/dev/null)" ] || skip "needs rsyslog-gnutls"
+	mkdir -p "$T/rx" "$T/rx/work"
+	[ -f "$T/rx/certs/server.pem" ] || sim_certs "$T/rx/certs" || fail "test certificates"
+	RX_CA=$T/rx/certs/ca.pem
+	local in
+	cat >"$T/rx.conf" <<EOC
+global(workDirectory="$T/rx/work" maxMessageSize="64k"
+  defaultNetstreamDriverCAFile="$T/rx/certs/ca.pem"
+  defaultNetstreamDriverCertFile="$T/rx/certs/server.pem"
+  defaultNetstreamDriverKeyFile="$T/rx/certs/server.key")
+module(load="imtcp" maxSessions="1000")
+module(load="imrelp")
+template(name="Raw" type="string" string="%rawmsg%\n")
+EOC
+	for in in $RX_INPUTS; do
+		cat >>"$T/rx.conf" <<EOC
+ruleset(name="$in" queue.type="Direct") {
+  action(type="omfile" file="$T/rx/$in.log" template="Raw")
+}
+EOC
+	done
+	cat >>"$T/rx.conf" <<EOC
+input(type="imtcp" address="127.0.0.1" port="$RX_TCP_PORT" ruleset="tcp")
+input(type="imrelp" address="127.0.0.1" port="$RX_RELP_PORT" ruleset="relp")
+input(type="imtcp" address="127.0.0.1" port="$RX_TLS_PORT" ruleset="tls"
+  streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+EOC
+	rsyslogd -N1 -f "$T/rx.conf" >"$T/rx-check.log" 2>&1 || fail "rsyslog config invalid: $(cat "$T/rx-check.log")"
+}
+
+# rx_listening: every input listens.
+rx_listening() {
+	local p
+	for p in "$RX_TCP_PORT" "$RX_RELP_PORT" "$RX_TLS_PORT"; do
+		in_ns ss -Hlnt "sport = :$p" | grep -q . || return 1
+	done
+}
+
+# rx_start [nowait]: starts the receiver (config made on first use); waits until every input
+# listens unless "nowait".
+rx_start() {
+	[ -f "$T/rx.conf" ] || rx_config
+	[ -z "$RX_PID" ] || fail "rx_start: receiver $RX_PID still running"
+	[ $RX_STARTS -gt 0 ] || CLEANUP+=("rx_stop")
+	rm -f "$T/rx/rsyslogd.pid"
+	touch "$T/rx/tcp.log" "$T/rx/relp.log" "$T/rx/tls.log"
+	# exec (ip netns exec): $! is rsyslogd itself.
+	ip netns exec "$NS" rsyslogd -n -f "$T/rx.conf" -i "$T/rx/rsyslogd.pid" >>"$T/rsyslogd.log" 2>&1 &
+	RX_PID=$!
+	RX_STARTS=$((RX_STARTS + 1))
+	[ "${1:-}" = nowait ] && return 0
+	wait_for 20 rx_listening || fail "rsyslogd did not start listening"
+}
+
+# rx_stop: SIGTERM, wait (a running or hung receiver alike).
+rx_stop() {
+	[ -n "$RX_PID" ] || return 0
+	kill -CONT "$RX_PID" 2>/dev/null || true
+	kill -TERM "$RX_PID" 2>/dev/null || true
+	wait "$RX_PID" 2>/dev/null || true
+	RX_PID=""
+}
+# rx_hang / rx_resume: SIGSTOP / SIGCONT (its sockets stay open; the kernel still takes data
+# into the receive buffers until they fill).
+rx_hang() { kill -STOP "$RX_PID"; }
+rx_resume() { kill -CONT "$RX_PID"; }
+# rx_kill: kill -9 (also of a hung receiver); what sat unread in its sockets is gone.
+rx_kill() {
+	[ -n "$RX_PID" ] || return 0
+	kill -KILL "$RX_PID" 2>/dev/null || true
+	wait "$RX_PID" 2>/dev/null || true
+	RX_PID=""
+}
+# rx_restart [nowait]: kill -9 if running, then start.
+rx_restart() {
+	rx_kill
+	rx_start "${1:-}"
+}
+
+# rx_ids INPUT: the alert ids INPUT received, one line per message, in arrival order (the
+# SD's first parameter id="N"; lines without one, e.g. plain daemon log lines, are skipped).
+rx_ids() {
+	sed -n 's/.*\[[^] ]*@[0-9]* id="\([0-9]*\)".*/\1/p' "$T/rx/$1.log" 2>/dev/null || true
+}
+# rx_count INPUT ID: how often INPUT received alert ID.
+rx_count() { rx_ids "$1" | grep -cx -- "$2" || true; }
+
+# rx_tally INPUT EXPECTED_FILE: compares what INPUT received with the ids in EXPECTED_FILE
+# (one a line). Sets RX_GOT (messages with an id), RX_UNIQ (distinct ids), RX_LOST (expected,
+# never received), RX_DUPS (extra copies: RX_GOT - RX_UNIQ), RX_EXTRA (received, not
+# expected); RX_LOST_IDS / RX_DUP_IDS / RX_EXTRA_IDS list them (space separated, at most 20).
+rx_tally() {
+	local in=$1 exp=$2
+	rx_ids "$in" | sort -n >"$T/rx/$in.ids"
+	sort -nu "$exp" >"$T/rx/$in.exp"
+	sort -nu "$T/rx/$in.ids" >"$T/rx/$in.uniq"
+	RX_GOT=$(wc -l <"$T/rx/$in.ids")
+	RX_UNIQ=$(wc -l <"$T/rx/$in.uniq")
+	RX_DUPS=$((RX_GOT - RX_UNIQ))
+	comm -23 <(sort "$T/rx/$in.exp") <(sort "$T/rx/$in.uniq") | sort -n >"$T/rx/$in.lost"
+	comm -13 <(sort "$T/rx/$in.exp") <(sort "$T/rx/$in.uniq") | sort -n >"$T/rx/$in.extra"
+	uniq -d "$T/rx/$in.ids" >"$T/rx/$in.dupids"
+	RX_LOST=$(wc -l <"$T/rx/$in.lost")
+	RX_EXTRA=$(wc -l <"$T/rx/$in.extra")
+	RX_LOST_IDS=$(head -n 20 "$T/rx/$in.lost" | tr '\n' ' ')
+	RX_EXTRA_IDS=$(head -n 20 "$T/rx/$in.extra" | tr '\n' ' ')
+	RX_DUP_IDS=$(head -n 20 "$T/rx/$in.dupids" | tr '\n' ' ')
+}
+
+# ---- netpulsed under kill -9 (the delivery tests restart it many times) ----
+# np_start CONFIG: like start_daemon, but one cleanup entry for every run (the pid of the
+# current run in NP_PID; old pids are never signalled again). NP_STARTS counts the runs.
+NP_PID=""
+NP_STARTS=0
+np_start() {
+	[ -z "$NP_PID" ] || fail "np_start: netpulsed $NP_PID still running"
+	[ $NP_STARTS -gt 0 ] || CLEANUP+=("np_kill")
+	ip netns exec "$NS" env ${DAEMON_ENV[@]+"${DAEMON_ENV[@]}"} "$NETPULSED" --foreground -v \
+		-c "$1" >>"$T/netpulsed.log" 2>&1 &
+	NP_PID=$!
+	NP_STARTS=$((NP_STARTS + 1))
+}
+# np_stop: SIGTERM and wait; fails the test if it exited other than 0 (a clean stop).
+np_stop() {
+	[ -n "$NP_PID" ] || return 0
+	local rc=0
+	kill -TERM "$NP_PID" 2>/dev/null || true
+	wait "$NP_PID" 2>/dev/null || rc=$?
+	NP_PID=""
+	[ $rc = 0 ] || fail "netpulsed exited $rc on SIGTERM"
+}
+# np_kill: kill -9 and reap.
+np_kill() {
+	[ -n "$NP_PID" ] || return 0
+	kill -KILL "$NP_PID" 2>/dev/null || true
+	wait "$NP_PID" 2>/dev/null || true
+	NP_PID=""
+}
+# np_alive: the current run is still running (not crashed).
+np_alive() { [ -n "$NP_PID" ] && kill -0 "$NP_PID" 2>/dev/null; }

@@ -6,8 +6,10 @@
 #  1. IFDOWN: the webhook gets the same alert three times (500, 500, 200): the JSON body with
 #     the outbox id, Authorization: Bearer <token>; the outbox row is delivered once, after
 #     the 200; the daemon logged the 500 with its body's start and never the token.
-#  2. The same IFDOWN arrives by mail: one message, Subject "[np-test] IFDOWN <host> npa",
-#     the sentence and "alert id: N" in the body, the envelope from the mail: section.
+#  2. The same IFDOWN by mail, with the SMTP server down at first: nothing arrives and the
+#     row stays pending (attempts counted) until the server is started, then one message,
+#     Subject "[np-test] IFDOWN <host> npa", the sentence and "alert id: N" in the body, the
+#     envelope from the mail: section.
 #  3. IFUP: one webhook POST (200) and one mail with a new id; nothing else arrives.
 source "$(dirname "$0")/lib.sh"
 require_root
@@ -30,14 +32,17 @@ ip netns exec "$NS" "$PY" "$SIM/webhook_sink.py" "$T/hook" --script 500,500 \
 	--cert "$T/cert.pem" --key "$T/key.pem" >"$T/hook.log" 2>&1 &
 HOOK_PID=$!
 CLEANUP+=("kill $HOOK_PID; wait $HOOK_PID")
-ip netns exec "$NS" "$PY" "$SIM/smtp_sink.py" "$T/mail" --cert "$T/cert.pem" --key "$T/key.pem" \
-	--user np --password mail-pw >"$T/smtp.log" 2>&1 &
-SMTP_PID=$!
-CLEANUP+=("kill $SMTP_PID; wait $SMTP_PID")
 wait_for 20 "test -s $T/hook/port" || fail "webhook receiver did not start: $(cat "$T/hook.log")"
-wait_for 20 "test -s $T/mail/port" || fail "smtp sink did not start: $(cat "$T/smtp.log")"
 HOOKPORT=$(cat "$T/hook/port")
-SMTPPORT=$(cat "$T/mail/port")
+# The SMTP server starts later, on a port chosen now (nothing listens there yet).
+SMTPPORT=$(ip netns exec "$NS" "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_smtp() {
+	ip netns exec "$NS" "$PY" "$SIM/smtp_sink.py" "$T/mail" --port "$SMTPPORT" \
+		--cert "$T/cert.pem" --key "$T/key.pem" --user np --password mail-pw >"$T/smtp.log" 2>&1 &
+	SMTP_PID=$!
+	CLEANUP+=("kill $SMTP_PID; wait $SMTP_PID")
+	wait_for 20 "test -s $T/mail/port" || fail "smtp sink did not start: $(cat "$T/smtp.log")"
+}
 URL="https://127.0.0.1:$HOOKPORT/hooks/netpulse"
 
 cat >"$T/netpulse.yaml" <<EOC
@@ -64,7 +69,6 @@ ip -n "$NS" link set npb down
 
 # ---- 1. webhook: 500, 500, 200 ----
 wait_for 60 "test -f $T/hook/3.json" || fail "the webhook did not get the alert three times"
-wait_outbox_empty "$T/np.db" 60 || fail "alerts stuck in the outbox"
 "$PY" - "$T/hook" "$HOST" <<'EOP' || fail "webhook requests wrong"
 import json, sys
 d, host = sys.argv[1], sys.argv[2]
@@ -94,8 +98,18 @@ grep -q 'HTTP 500 (sim error 500: the receiver is unwell)' "$T/netpulsed.log" ||
 ! grep -q 'hook-s3cret-token' "$T/netpulsed.log" || fail "the bearer token is in the log"
 pass "webhook: 500, 500, 200 for alert $DOWN_ID; delivered once; the 500 logged, the token not"
 
-# ---- 2. the same alert by mail ----
-wait_for 30 "test -f $T/mail/1.json" || fail "no mail received"
+# ---- 2. the same alert by mail, once the SMTP server is up ----
+EMAILKEY="email:ops@example.net,noc@example.org"
+wait_for 30 "test \"\$(sqlite3 $T/np.db \"SELECT attempts > 1 FROM outbox_sink WHERE outbox = $DOWN_ID AND sink = '$EMAILKEY' AND delivered IS NULL\")\" = 1" ||
+	fail "the mail of alert $DOWN_ID is not pending with failed attempts: $(sqlite3 "$T/np.db" "SELECT * FROM outbox_sink WHERE outbox = $DOWN_ID")"
+grep -q "alert sink $EMAILKEY: smtp://127.0.0.1:$SMTPPORT: " "$T/netpulsed.log" ||
+	fail "the failed mail was not logged with the server"
+[ ! -e "$T/mail/1.json" ] || fail "mail delivered with no server?"
+start_smtp
+wait_for 90 "test -f $T/mail/1.json" || fail "no mail received"
+wait_outbox_empty "$T/np.db" 60 || fail "alerts stuck in the outbox"
+row=$(sqlite3 "$T/np.db" "SELECT count(*), sum(delivered IS NOT NULL) FROM outbox_sink WHERE outbox = $DOWN_ID AND sink = '$EMAILKEY'")
+[ "$row" = "1|1" ] || fail "outbox row of alert $DOWN_ID for the mail: $row (want one, delivered)"
 "$PY" - "$T/mail" "$HOST" "$DOWN_ID" <<'EOP' || fail "mail wrong"
 import email, email.policy, json, sys
 d, host, aid = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -114,7 +128,7 @@ assert "msgid:          IFDOWN" in lines and "severity:       err" in lines, bod
 assert "interface:      npa" in lines and "state:          down" in lines, body
 print("ok")
 EOP
-pass "email: alert $DOWN_ID mailed once with subject, envelope and fields"
+pass "email: refused while the server was down, then alert $DOWN_ID mailed once with subject, envelope and fields"
 
 # ---- 3. IFUP ----
 ip -n "$NS" link set npb up

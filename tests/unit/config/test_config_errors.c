@@ -433,6 +433,10 @@ test_bad_server(void **state)
 	              "\"soon\"");
 	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n",
 	              "t.yaml:2:15: links 1: bad regular expression \"sw(\": Unmatched ( or \\(");
+	expect_errors("links:\n  - { labels: [\"site=^dc1$\", \"nope\"], alert: false }\n",
+	              "t.yaml:2:15: links 1: expected NAME=REGEX, got \"nope\"");
+	expect_errors("links:\n  - { labels: [\"site=(\"] }\n",
+	              "t.yaml:2:15: links 1: bad regular expression \"(\": Unmatched ( or \\(");
 	expect_errors("alerts:\n  - { type: pager }\n",
 	              "t.yaml:2:13: bad value for 'type' in alert 1: expected one of syslog, "
 	              "webhook, email, got 'pager'");

@@ -50,7 +50,7 @@ test_summary(void **state)
 	fx_tick(f, T0 + 40000, T0 + 40000);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
-	                          "message='this-host: 4 links 4 DOWN' AND "
+	                          "message='this-host: 4 links DOWN' AND "
 	                          "json_array_length(details)=4"),
 	                 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id ="
@@ -85,12 +85,33 @@ test_crash_and_stop(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 0);
 }
 
+/* Downs and ups of one window: one IFDOWN summary counting both, each link in its details. */
+static void
+test_mixed(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, 5, 0);
+	batch(f, T0 + 10000, 5, 3); /* eth0..2 down */
+	batch(f, T0 + 20000, 5, 1); /* eth1, eth2 up again */
+	fx_tick(f, T0 + 40000, T0 + 40000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND severity=3 "
+	                          "AND message='this-host: 3 links DOWN, 2 UP' AND "
+	                          "json_array_length(details)=5"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox, json_each(outbox.details) j WHERE "
+	                          "json_extract(j.value, '$.state')='up' AND "
+	                          "json_extract(j.value, '$.outage_seconds')=10"),
+	                 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_summary, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_and_stop, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_mixed, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -74,11 +74,76 @@ test_link_rules(void **state)
 	                 (T0 + 10000) / 1000);
 }
 
+/* Entries matching labels: the link's labels as its latest observation carried them. */
+static char *lab_labels[] = {"site=^lab$"};
+static struct np_link_rule_cfg label_rules[] = {
+    {.labels = lab_labels, .nlabels = 1, .alert = false, .down_after_ms = -1},
+};
+
+static int
+setup_labels(void **state)
+{
+	struct fx *f = fx_new(NULL, sinks, 1);
+	f->cfg.link_rules = label_rules;
+	f->cfg.nlink_rules = 1;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+/* ap-lab (site lab), ap-prod (site prod), ap-none (no label), all at `st`; drop: leave out */
+static void
+site_batch(struct fx *f, int64_t t, enum np_link_obs st, bool drop)
+{
+	np_batch_reset(&f->b, t);
+	f->b.complete = true;
+	const char *names[][2] = {{"ap-lab", "lab"}, {"ap-prod", "prod"}, {"ap-none", NULL}};
+	for (int i = 0; i < (drop ? 0 : 3); i++) {
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, names[i][0], "radio0");
+		o->gauge = 8;
+		o->has_gauge = true;
+		o->link = st;
+		if (names[i][1] != NULL)
+			assert_int_equal(np_obs_label(&f->b, o, "site", names[i][1]), 0);
+	}
+	ingest(f, t);
+}
+
+static void
+test_link_rules_labels(void **state)
+{
+	struct fx *f = *state;
+	site_batch(f, T0, NP_LINK_UP, false);
+	site_batch(f, T0 + 10000, NP_LINK_DOWN, false);
+	fx_flush(f);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='down' AND "
+	                          "alert='IFDOWN'"),
+	                 3);
+	/* ap-lab: recorded, not sent; the others sent. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN'"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE device='ap-lab'"), 0);
+	/* Up again, then all three vanish: an alert decided without an observation in hand. */
+	site_batch(f, T0 + 20000, NP_LINK_UP, false);
+	site_batch(f, T0 + 30000, NP_LINK_UP, true);
+	fx_tick(f, T0 + 40000, T0 + 40000);
+	fx_flush(f);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='stale'"), 3);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE device='ap-lab'"), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE' AND details "
+	                          "LIKE '%ap-lab%'"),
+	                 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE' AND "
+	                          "json_array_length(details) = 2"),
+	                 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_link_rules, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_link_rules_labels, setup_labels, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,31 @@ test_failing_source_one_alert(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM unobserved WHERE end IS NULL"), 200);
+	/* The COLLECTOR alert says how many links its failure leaves unobserved. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR' AND message "
+	                          "LIKE '%is failing: refused (200 links observed by it alone)'"),
+	                 1);
+
+	/* It polls again and lists its links: one COLLECTOR alert, no IFUP per link. */
+	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, true, NULL, T0 + 70000, &cause),
+	                 1);
+	np_batch_reset(&f->b, T0 + 70000);
+	f->b.complete = true;
+	for (int i = 0; i < 200; i++) {
+		snprintf(ifn, sizeof(ifn), "eth%d", i);
+		add(f, "sw1", ifn);
+	}
+	ingest(f, T0 + 70000);
+	fx_tick(f, T0 + 80000, T0 + 80000);
+	fx_flush(f);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM links WHERE state='up'"), 200);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='up' AND "
+	                          "previous='stale'"),
+	                 200);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 2);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR' AND "
+	                          "state='ok'"),
+	                 1);
 }
 
 /*
