@@ -3,6 +3,8 @@
 #include "core/storm.h"
 #include "engine/linkrules.h"
 #include "engine/maint.h"
+#include "core/maint_rec.h"
+#include "store/store_window.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -70,6 +72,7 @@ struct np_pipeline {
 	struct np_pending *pending;
 	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
 	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
+	struct np_maint_rec *mrec;  /* the time links spend in them, recorded (maint_rec.h) */
 	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
 	struct np_group *group;     /* alerts held for alerts.group_window (group.h) */
 	/*
@@ -223,8 +226,9 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 {
 	if (ev->alert == NP_AL_NONE || p->maint == NULL)
 		return -1;
-	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
-	                       ev->time_ms / 1000);
+	struct np_maint_store_link l; /* labels: the link's series in the store */
+	np_maint_store_link(&l, p->st, ev->sources, ev->device, ev->interface);
+	return np_maint_covers_link(p->maint, &l.l, ev->time_ms / 1000);
 }
 
 static struct source *source_get(struct np_pipeline *p, const char *name);
@@ -281,6 +285,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->group = np_group_new();
 	p->returns = np_group_new();
 	set_maint(p);
+	p->mrec = np_maint_rec_new(now_ms / 1000);
 	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1 ||
 	    load_health(p, cause) == -1)
 		goto fail;
@@ -316,6 +321,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_pending_free(p->pending);
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
+	np_maint_rec_free(p->mrec);
 	np_linkrules_free(p->rules);
 	np_group_free(p->group);
 	np_group_free(p->returns);
@@ -802,9 +808,10 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	        : NULL;
 	if (rule != NULL && rule->severity >= 0)
 		severity = rule->severity;
+	bool maint = in_maint(p, ev) >= 0; /* transitions.maintenance = 1 */
 	if (rule != NULL && !rule->alert) {
 		nsinks = 0; /* recorded, never sent: `links:` alert: false */
-	} else if (in_maint(p, ev) >= 0) {
+	} else if (maint) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
 	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
@@ -821,7 +828,9 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 		return hold_for_group(p, p->returns, ev, msg, severity, c->cause);
 	}
 	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
-	                   c->cause) == -1)
+	                   c->cause) == -1 ||
+	    (maint &&
+	     np_store_maint_mark(p->st, np_store_last_transition_id(p->st), c->cause) == -1))
 		return -1;
 	p->wrote_events++;
 	if (ev->alert != NP_AL_NONE)
@@ -900,6 +909,7 @@ committed(struct np_pipeline *p, int64_t now_ms)
 	np_pending_clear(p->pending);
 	np_group_commit(p->group);
 	np_group_commit(p->returns);
+	np_maint_rec_commit(p->mrec);
 	if (p->storage.failing) {
 		p->storage.failing = false;
 		p->storage.until_ms = now_ms;
@@ -1088,7 +1098,8 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	/* A complete batch that listed every series of its source lets none go: no scan. */
 	bool all = p->listed >= np_series_tab_source_count(p->series, b->source);
 	if (prepare_leaving(p, b->complete && !all ? b->source : NULL, ss->gen, cause) == -1 ||
-	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1)
+	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
@@ -1116,6 +1127,7 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 	}
 	if (evaluate(p, mono_ms, cause) == -1 || prepare_leaving(p, NULL, 0, cause) == -1 ||
 	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		p->nleaving = 0;
 		recover(p, now_ms);
@@ -1298,6 +1310,7 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 	if (r == -1 || np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, true, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		recover(p, now_ms);
 		return -1;
