@@ -265,6 +265,19 @@ load_health(struct np_pipeline *p, char **cause)
 	return 0;
 }
 
+/*
+ * For an alert's log line: the name of the maintenance window holding it back, or NULL when
+ * it is sent (or a `links:` alert: false, checked first in write_event, holds it back).
+ */
+static const char *
+maint_held(const struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	const struct np_linkrule *r =
+	    np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface);
+	int mw = r != NULL && !r->alert ? -1 : in_maint(p, ev);
+	return mw >= 0 ? np_maint_name(p->maint, mw) : NULL;
+}
+
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
                 int64_t now_ms, int64_t mono_ms, char **cause)
@@ -732,8 +745,12 @@ on_event(const struct np_ls_event *mev, void *arg)
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
 	} else if (ev->alert != NP_AL_NONE) {
-		np_logf(&p->lg, severity_of(ev->alert), "%s %s%s%s: %s", np_alert_names[ev->alert],
-		        dev, *ifn ? "/" : "", ifn, msg);
+		/* Held for maintenance: said so, and not at the alert's own severity. */
+		const char *mw = maint_held(p, ev);
+		np_logf(&p->lg, mw != NULL ? LOG_NOTICE : severity_of(ev->alert),
+		        "%s %s%s%s: %s%s%s%s", np_alert_names[ev->alert], dev, *ifn ? "/" : "", ifn,
+		        msg, mw != NULL ? " (not sent: maintenance window " : "",
+		        mw != NULL ? mw : "", mw != NULL ? ")" : "");
 	} else {
 		np_logf(&p->lg, LOG_INFO, "%s%s%s: %s -> %s (%s%s)", dev, *ifn ? "/" : "", ifn,
 		        np_state_names[ev->from], np_state_names[ev->to], src,
