@@ -449,8 +449,19 @@ rx_stop() {
 	RX_PID=""
 }
 # rx_hang / rx_resume: SIGSTOP / SIGCONT (its sockets stay open; the kernel still takes data
-# into the receive buffers until they fill).
-rx_hang() { kill -STOP "$RX_PID"; }
+# into the receive buffers until they fill). rx_hang returns once every thread is stopped
+# (kill returns before: a thread may still answer for a moment).
+rx_stopped() {
+	local f st
+	for f in /proc/"$RX_PID"/task/*/stat; do
+		st=$(sed 's/^.*) //' "$f" 2>/dev/null | cut -d' ' -f1)
+		[ "$st" = T ] || [ -z "$st" ] || return 1
+	done
+}
+rx_hang() {
+	kill -STOP "$RX_PID"
+	wait_for 10 rx_stopped || fail "rsyslogd $RX_PID did not stop"
+}
 rx_resume() { kill -CONT "$RX_PID"; }
 # rx_kill: kill -9 (also of a hung receiver); what sat unread in its sockets is gone.
 rx_kill() {
