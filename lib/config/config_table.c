@@ -475,8 +475,8 @@ static const struct np_config_opt link_rule_opts[] = {
      .type = NP_CFG_STRING,
      .off = LR(down_after),
      .def_doc = "(the source's state.down_after)",
-     .help = "how long they must look down before they are declared down (at least the "
-             "source's)"},
+     .help = "how long they must look down before they are declared down (instead of "
+             "the source's, longer or shorter)"},
     {.name = NULL},
 };
 
