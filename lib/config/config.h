@@ -100,8 +100,8 @@ struct np_maint_cfg {
 	int64_t duration_ms; /* recurring */
 	char *timezone;
 	char *source, *device, *interface;
-	char **labels;  /* name, value, name, value, ... */
-	size_t nlabels; /* strings: 2 per label */
+	char **labels; /* "name=ERE", as `links:`: the link's label name must match (all) */
+	size_t nlabels;
 };
 
 /*

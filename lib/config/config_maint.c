@@ -62,13 +62,14 @@ const struct np_config_opt np_config_maint_opts[] = {
      .def_doc = "(any)",
      .help = "only alerts of this source (and its COLLECTOR alerts)"},
     {.name = "labels",
-     .type = NP_CFG_LABELS,
+     .type = NP_CFG_STRINGS,
      .off = MT(labels),
      .off2 = MT(nlabels),
+     .max = 16,
      .def_doc = "(any)",
-     .help = "only links with these labels, e.g. { site: berlin } (every one given must "
-             "match, on any of the link's series); such a window does not cover COLLECTOR "
-             "alerts"},
+     .help = "only links whose labels match every NAME=REGEX (POSIX extended) listed, as "
+             "`links:` (on any of the link's series); such a window does not cover "
+             "COLLECTOR alerts"},
     {.name = "device",
      .type = NP_CFG_STRING,
      .off = MT(device),

@@ -81,12 +81,11 @@ np_maint_rec_commit(struct np_maint_rec *r)
 
 /* A lookup that fails counts as not having the label (the alert is sent, no time recorded). */
 static bool
-has_label(void *arg, const char *name, const char *value)
+has_label(void *arg, const char *name, const regex_t *re)
 {
 	struct np_maint_store_link *sl = arg;
 	char *cause = NULL;
-	int rc =
-	    np_store_link_has_label(sl->st, sl->l.device, sl->l.interface, name, value, &cause);
+	int rc = np_store_link_has_label(sl->st, sl->l.device, sl->l.interface, name, re, &cause);
 	free(cause);
 	return rc == 1;
 }

@@ -15,6 +15,11 @@
 
 #define DAY_S 86400
 
+struct mlabel {
+	char *name;
+	regex_t re;
+};
+
 struct window {
 	char *name;
 	struct np_tz *tz;
@@ -26,8 +31,8 @@ struct window {
 	char *source;        /* NULL = any */
 	regex_t device, ifn; /* valid if has_* */
 	bool has_device, has_ifn;
-	char **labels;  /* name, value, ... */
-	size_t nlabels; /* strings */
+	struct mlabel *labels; /* all must match */
+	size_t nlabels;
 };
 
 struct np_maint {
@@ -104,8 +109,10 @@ window_free(struct window *w)
 {
 	free(w->name);
 	free(w->source);
-	for (size_t i = 0; i < w->nlabels; i++)
-		free(w->labels[i]);
+	for (size_t i = 0; i < w->nlabels; i++) {
+		free(w->labels[i].name);
+		regfree(&w->labels[i].re);
+	}
 	free(w->labels);
 	np_tz_free(w->tz);
 	if (w->has_device)
@@ -190,15 +197,20 @@ window_make(struct window *w, const struct np_maint_cfg *c, size_t i, const char
 	if (c->source != NULL)
 		w->source = np_xstrdup(c->source);
 	*key = "labels";
-	if (c->nlabels % 2 != 0) {
-		np_cause(cause, "labels: a value for every name");
-		return -1;
-	}
-	if (c->nlabels > 0) {
-		w->labels = np_xcalloc(c->nlabels, sizeof(*w->labels));
-		for (size_t k = 0; k < c->nlabels; k++)
-			w->labels[k] = np_xstrdup(c->labels[k]);
-		w->nlabels = c->nlabels;
+	w->labels = c->nlabels ? np_xcalloc(c->nlabels, sizeof(*w->labels)) : NULL;
+	for (size_t k = 0; k < c->nlabels; k++) {
+		/* "name=ERE", as `links:` entries take them */
+		const char *spec = c->labels[k], *eq = strchr(spec, '=');
+		if (eq == NULL || eq == spec) {
+			np_cause(cause, "labels: expected NAME=REGEX, got \"%s\"", spec);
+			return -1;
+		}
+		struct mlabel *lb = &w->labels[w->nlabels];
+		bool has = false;
+		if (np_re_compile(&lb->re, &has, eq + 1, cause) == -1)
+			return -1;
+		lb->name = np_xstrndup(spec, (size_t)(eq - spec));
+		w->nlabels++;
 	}
 	*key = "device";
 	if (np_re_compile(&w->device, &w->has_device, c->device, cause) == -1)
@@ -266,8 +278,9 @@ applies(const struct window *w, const struct np_maint_link *l)
 	    regexec(&w->ifn, l->interface != NULL ? l->interface : "", 0, NULL, 0) != 0)
 		return false;
 	/* Labels last: the caller's lookup may cost a query. */
-	for (size_t i = 0; i + 1 < w->nlabels; i += 2)
-		if (l->has_label == NULL || !l->has_label(l->arg, w->labels[i], w->labels[i + 1]))
+	for (size_t i = 0; i < w->nlabels; i++)
+		if (l->has_label == NULL ||
+		    !l->has_label(l->arg, w->labels[i].name, &w->labels[i].re))
 			return false;
 	return true;
 }

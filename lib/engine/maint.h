@@ -12,8 +12,9 @@
  * start that happens twice (01:30 on the fall-back day) at its first occurrence, and a window
  * crossing a change lasts its duration in real time. Scope: `source` (the alert's sources or
  * the COLLECTOR's source must include it), `device`, `interface` (POSIX EREs), `labels`
- * (every name: value given, on the link); each optional.
+ * ("name=ERE" as `links:`, every one on the link); each optional.
  */
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,11 +28,11 @@ struct np_maint_link {
 	const char *sources; /* comma-separated names (NULL or "" = none) */
 	const char *device, *interface;
 	/*
-	 * Whether the link has label name = value (on any of its series); NULL: no labels known,
-	 * so no window with a `labels` scope applies. Called only for windows whose time and
-	 * other scopes match.
+	 * Whether a value of the link's label name (on any of its series) matches re; NULL: no
+	 * labels known, so no window with a `labels` scope applies. Called only for windows whose
+	 * time and other scopes match.
 	 */
-	bool (*has_label)(void *arg, const char *name, const char *value);
+	bool (*has_label)(void *arg, const char *name, const regex_t *re);
 	void *arg;
 };
 

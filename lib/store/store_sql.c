@@ -97,9 +97,10 @@ static const char *const sql[NP_S_MAX] = {
                           " AND end = ?3 AND window = ?5",
     [NP_S_MAINT_ADD] = "INSERT INTO maintenance (device, interface, start, end, window)"
                        " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [NP_S_MAINT_LABEL] = "SELECT EXISTS (SELECT 1 FROM series s, json_each(s.labels) j"
-                         " WHERE s.device = ?1 AND s.interface = ?2 AND j.key = ?3"
-                         " AND j.type = 'text' AND j.value = ?4)",
+    /* The values of one label on a link's series. */
+    [NP_S_MAINT_LABELS] = "SELECT j.value FROM series s, json_each(s.labels) j"
+                          " WHERE s.device = ?1 AND s.interface = ?2 AND j.key = ?3"
+                          " AND j.type = 'text'",
     [NP_S_PRUNE_MAINT] = "DELETE FROM maintenance WHERE id IN (SELECT id FROM maintenance"
                          " WHERE end < ?1 ORDER BY id LIMIT ?2)",
     [NP_S_UNOBS_OPEN] = "INSERT INTO unobserved (device, interface, start) SELECT ?1, ?2, ?3"

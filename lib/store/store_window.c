@@ -42,19 +42,21 @@ np_store_maint_add(struct np_store *st, const char *device, const char *interfac
 
 int
 np_store_link_has_label(struct np_store *st, const char *device, const char *interface,
-                        const char *name, const char *value, char **cause)
+                        const char *name, const regex_t *re, char **cause)
 {
-	sqlite3_stmt *s = np_store_stmt(st, NP_S_MAINT_LABEL, cause);
+	sqlite3_stmt *s = np_store_stmt(st, NP_S_MAINT_LABELS, cause);
 	if (s == NULL)
 		return -1;
 	np_store_bind_text(s, 1, device);
 	np_store_bind_text(s, 2, interface);
 	np_store_bind_text(s, 3, name);
-	np_store_bind_text(s, 4, value);
-	int rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
+	int rc = SQLITE_DONE, has = 0;
+	while (!has && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		has = v != NULL && regexec(re, v, 0, NULL, 0) == 0;
+	}
+	if (!has && rc != SQLITE_DONE)
 		return np_store_fail(st, rc, s, cause, "reading a link's labels");
-	int has = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return has;
 }

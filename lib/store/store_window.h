@@ -5,6 +5,7 @@
  * window kept from the sinks, and the per-link intervals spent inside windows (the
  * `maintenance` table `netpulse downtime` reads). Inside the caller's transaction.
  */
+#include <regex.h>
 #include <stdint.h>
 
 #include "store/store.h"
@@ -19,8 +20,8 @@ int np_store_maint_mark(struct np_store *st, int64_t transition_id, char **cause
 int np_store_maint_add(struct np_store *st, const char *device, const char *interface, int64_t a,
                        int64_t b, const char *window, char **cause);
 
-/* 1 if a series of the link has label name = value, 0 if none has, -1 on an error. */
+/* 1 if a series of the link has label name with a value re matches, 0 if none, -1 on error. */
 int np_store_link_has_label(struct np_store *st, const char *device, const char *interface,
-                            const char *name, const char *value, char **cause);
+                            const char *name, const regex_t *re, char **cause);
 
 #endif

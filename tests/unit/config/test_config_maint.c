@@ -42,7 +42,7 @@ test_good(void **state)
 	                             "    start: 2026-12-05T22:00:00-05:00\n"
 	                             "    end: \"2026-12-06T05:00\"\n"
 	                             "    source: fc-east\n"
-	                             "    labels: { site: ber, role: \"\" }\n"
+	                             "    labels: [\"site=^ber$\", \"role=core\"]\n"
 	                             "  - { days: [sat, sun], at: \"02:30\", duration: 2h,\n"
 	                             "      timezone: America/New_York, device: \"^sw\","
 	                             " interface: \"^ge-\" }\n");
@@ -53,11 +53,9 @@ test_good(void **state)
 	assert_string_equal(a->end, "2026-12-06T05:00");
 	assert_null(a->timezone); /* daemon.timezone */
 	assert_string_equal(a->source, "fc-east");
-	assert_int_equal(a->nlabels, 4);
-	assert_string_equal(a->labels[0], "site");
-	assert_string_equal(a->labels[1], "ber");
-	assert_string_equal(a->labels[2], "role");
-	assert_string_equal(a->labels[3], "");
+	assert_int_equal(a->nlabels, 2);
+	assert_string_equal(a->labels[0], "site=^ber$");
+	assert_string_equal(a->labels[1], "role=core");
 	assert_int_equal(b->ndays, 2);
 	assert_string_equal(b->days[1], "sun");
 	assert_string_equal(b->at, "02:30");
@@ -74,11 +72,12 @@ test_bad(void **state)
 {
 	(void)state;
 	err(SRC "maintenance:\n  - { at: \"02:30\", duration: 1h, labels: [site] }\n",
-	    "t.yaml:3:42: bad value for 'labels' in maintenance[1]: expected a mapping of label "
-	    "names to values, got a list");
-	err(SRC "maintenance:\n  - { at: \"02:30\", duration: 1h, labels: { site: [a] } }\n",
-	    "t.yaml:3:50: bad value for 'labels' in maintenance[1]: label 'site': expected a "
-	    "string, got a list");
+	    "t.yaml:3:42: maintenance 1: labels: expected NAME=REGEX, got \"site\"");
+	err(SRC "maintenance:\n  - { at: \"02:30\", duration: 1h, labels: { site: a } }\n",
+	    "t.yaml:3:42: bad value for 'labels' in maintenance[1]: expected a list of non-empty "
+	    "strings, got a mapping");
+	err(SRC "maintenance:\n  - { at: \"02:30\", duration: 1h, labels: [\"site=(\"] }\n",
+	    "t.yaml:3:42: maintenance 1: bad regular expression \"(\": Unmatched ( or \\(");
 	err(SRC
 	    "maintenance:\n  - { start: \"2026-12-01T10:00+25:00\", end: \"2026-12-01T11:00\" }\n",
 	    "t.yaml:3:14: maintenance 1: start: expected YYYY-MM-DDTHH:MM[:SS] with an optional "

@@ -159,12 +159,12 @@ test_no_window_no_rows(void **state)
 }
 
 /* 08:00 to 08:10 for the links labelled site: ber. */
-static char *ber[] = {"site", "ber"};
+static char *ber[] = {"site=^ber$"};
 static struct np_maint_cfg by_label = {.name = "ber",
                                        .start = "2025-12-01T08:00",
                                        .end = "2025-12-01T08:10",
                                        .labels = ber,
-                                       .nlabels = 2};
+                                       .nlabels = 1};
 
 static int
 setup_label(void **state)

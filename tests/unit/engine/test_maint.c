@@ -177,49 +177,55 @@ test_offsets(void **state)
 	np_maint_free(m);
 }
 
-/* Labels: "site=ber,role=core" style pairs the callback answers from. */
+/* The link's labels: "site=ber,role=core" (one value per name here). */
 static bool
-has_label(void *arg, const char *name, const char *value)
+has_label(void *arg, const char *name, const regex_t *re)
 {
-	char want[128];
-	snprintf(want, sizeof(want), "%s=%s", name, value);
-	const char *have = arg;
-	size_t n = strlen(want);
-	for (const char *p = have; (p = strstr(p, want)) != NULL; p += n)
-		if ((p == have || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
-			return true;
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", (const char *)arg);
+	for (char *kv = strtok(buf, ","); kv != NULL; kv = strtok(NULL, ",")) {
+		char *eq = strchr(kv, '=');
+		if (eq != NULL && strncmp(kv, name, (size_t)(eq - kv)) == 0 &&
+		    name[eq - kv] == '\0')
+			return regexec(re, eq + 1, 0, NULL, 0) == 0;
+	}
 	return false;
 }
 
 static void
 test_labels(void **state)
 {
-	char *labels[] = {"site", "ber", "role", "core"};
+	char *labels[] = {"site=^ber$", "role=core|edge"};
 	struct np_maint_cfg c = {
-	    .at = "00:00", .duration_ms = 3600000, .labels = labels, .nlabels = 4};
+	    .at = "00:00", .duration_ms = 3600000, .labels = labels, .nlabels = 2};
 	struct np_maint *m = make(&c, 1);
 	int64_t t = 1796083200 + 60;
 	struct np_maint_link l = {.device = "sw1", .interface = "x", .has_label = has_label};
 	l.arg = "site=ber,role=core,rack=4";
 	assert_int_equal(np_maint_covers_link(m, &l, t), 0);
 	l.arg = "site=ber,role=edge";
+	assert_int_equal(np_maint_covers_link(m, &l, t), 0);
+	l.arg = "site=ber,role=access";
 	assert_int_equal(np_maint_covers_link(m, &l, t), -1); /* every label must match */
 	l.arg = "site=berlin,role=core";
 	assert_int_equal(np_maint_covers_link(m, &l, t), -1);
+	l.arg = "site=ber";
+	assert_int_equal(np_maint_covers_link(m, &l, t), -1); /* no role at all */
 	/* No labels known, or a source-level (COLLECTOR) alert: not covered. */
 	assert_int_equal(np_maint_covers(m, "fc", "sw1", "x", t), -1);
 	struct np_maint_link src = {.sources = "fc", .has_label = has_label, .arg = "site=ber"};
 	assert_int_equal(np_maint_covers_link(m, &src, t), -1);
-	/* Outside the time the labels are not asked for (NULL arg would crash strstr). */
+	/* Outside the time the labels are not asked for (a NULL arg would crash). */
 	l.arg = NULL;
 	assert_int_equal(np_maint_covers_link(m, &l, t + 3600), -1);
 	np_maint_free(m);
-	char *odd[] = {"site"};
+	char *odd[] = {"=x"};
 	struct np_maint_cfg b = {.at = "00:00", .duration_ms = 60000, .labels = odd, .nlabels = 1};
 	char *cause = NULL;
 	const char *key = NULL;
 	assert_null(np_maint_new(&b, 1, NULL, "UTC", NULL, &key, &cause));
 	assert_string_equal(key, "labels");
+	assert_string_equal(cause, "labels: expected NAME=REGEX, got \"=x\"");
 	free(cause);
 }
 
