@@ -229,6 +229,19 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 
 static struct source *source_get(struct np_pipeline *p, const char *name);
 
+/*
+ * A held alert read back after a restart: the severity its link's `links:` entry gives (one
+ * matching by labels cannot match before the link is observed again).
+ */
+static int
+held_severity(const char *sources, const char *device, const char *interface, int severity,
+              void *arg)
+{
+	const struct np_pipeline *p = arg;
+	const struct np_linkrule *rule = np_linkrules_link(p->rules, sources, device, interface);
+	return rule != NULL && rule->severity >= 0 ? rule->severity : severity;
+}
+
 /* A source's health as last recorded (collectors row), unless known already: 0 or -1. */
 static int
 health_load(struct np_pipeline *p, const char *name, char **cause)
@@ -281,7 +294,8 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->group = np_group_new();
 	p->returns = np_group_new();
 	set_maint(p);
-	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1 ||
+	if (load_links(p, cause) == -1 ||
+	    np_group_load(p->group, st, mono_ms, held_severity, p, cause) == -1 ||
 	    load_health(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
