@@ -235,12 +235,11 @@ entry_key(const struct np_config_ynode *root, const char *list, size_t i, const 
 	return k != NULL ? k : item;
 }
 
-/* `links:` entries: their down_after parsed, their regexes compiled. */
+/* `links:` entries: their down_after parsed, their regexes compiled; every bad entry said. */
 static void
 links_check(struct loader *l, const struct np_config_ynode *root)
 {
 	struct np_config *cfg = l->cfg;
-	bool bad_time = false;
 	for (size_t i = 0; i < cfg->nlink_rules; i++) {
 		struct np_link_rule_cfg *r = &cfg->link_rules[i];
 		r->down_after_ms = -1;
@@ -252,24 +251,22 @@ links_check(struct loader *l, const struct np_config_ynode *root)
 			    "links %zu: down_after: expected a duration like 30s or 5m, "
 			    "got \"%s\"",
 			    i + 1, r->down_after);
-			bad_time = true;
+			r->down_after_ms = -1;
 		}
+		/* Each entry on its own, so that a bad one hides no other. */
+		size_t bad = 0;
+		const char *key = NULL;
+		char *why = NULL;
+		struct np_linkrules *one = np_linkrules_new(r, 1, &bad, &key, &why);
+		if (one != NULL) {
+			np_linkrules_free(one);
+			continue;
+		}
+		const struct np_config_ynode *k = entry_key(root, "links", i, key);
+		np_config_diag_add(l->errs, k->line, k->col, "links %zu: %s", i + 1,
+		                   why != NULL ? why : "invalid entry");
+		free(why);
 	}
-	if (bad_time || cfg->nlink_rules == 0)
-		return;
-	size_t bad = 0;
-	const char *key = NULL;
-	char *why = NULL;
-	struct np_linkrules *r =
-	    np_linkrules_new(cfg->link_rules, cfg->nlink_rules, &bad, &key, &why);
-	if (r != NULL) {
-		np_linkrules_free(r);
-		return;
-	}
-	const struct np_config_ynode *k = entry_key(root, "links", bad, key);
-	np_config_diag_add(l->errs, k->line, k->col, "links %zu: %s", bad + 1,
-	                   why != NULL ? why : "invalid entry");
-	free(why);
 }
 
 /* Email sinks send through the `mail:` section's server. */
