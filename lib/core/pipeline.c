@@ -43,6 +43,7 @@ struct source {
 	size_t last_skipped;
 	char last_skip_reason[256];
 	char last_why[256]; /* why its polls fail, as last recorded (collectors.last_error) */
+	int64_t alert_id;   /* its COLLECTOR alert while it fails (outbox id; 0: none known) */
 };
 
 struct np_pipeline {
@@ -690,7 +691,7 @@ severity_of(enum np_alert_kind k)
  * exporters that dies raises one alert, not 1,001).
  */
 static bool
-stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
+stale_covered(struct np_pipeline *p, const struct np_ls_event *ev, int64_t *alert_id)
 {
 	const char *s = ev->sources;
 	if (s == NULL || *s == '\0')
@@ -700,6 +701,8 @@ stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
 		const struct source *ss = np_hmap_get(p->sources, s, len);
 		if (ss == NULL || !ss->health_known || ss->ok)
 			return false;
+		if (alert_id != NULL && s == ev->sources)
+			*alert_id = ss->alert_id; /* the first source's */
 		s += len;
 		if (*s == ',')
 			s++;
@@ -735,7 +738,7 @@ on_event(const struct np_ls_event *mev, void *arg)
 	/* Logged once, when it happens, whether or not the database can store it yet. */
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
-	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+	if (ev->alert == NP_AL_STALE && stale_covered(p, ev, NULL)) {
 		np_logf(&p->lg, LOG_INFO,
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
@@ -810,6 +813,7 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
 	size_t nsinks = p->nsinks;
+	int64_t covered_by = 0; /* the COLLECTOR alert that covers a STALE */
 	const struct np_linkrule *rule =
 	    ev->alert != NP_AL_NONE
 	        ? np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface)
@@ -820,7 +824,7 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 		nsinks = 0; /* recorded, never sent: `links:` alert: false */
 	} else if (in_maint(p, ev) >= 0) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
-	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev, &covered_by)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
 	} else if (p->cfg->alerting.group_window_ms > 0 && ev->transition &&
 	           ev->alert != NP_AL_NONE) {
@@ -837,6 +841,12 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
 	                   c->cause) == -1)
 		return -1;
+	if (covered_by > 0) { /* `netpulse events` names it as the transition's alert */
+		int64_t tid = np_store_last_transition_id(p->st);
+		if (tid > 0 &&
+		    np_store_transitions_alert(p->st, &tid, 1, covered_by, c->cause) == -1)
+			return -1;
+	}
 	p->wrote_events++;
 	if (ev->alert != NP_AL_NONE)
 		p->wrote_alerts++;
@@ -1179,6 +1189,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	if (np_store_begin(p->st, cause) == -1)
 		return -1;
 	char *msg = NULL;
+	int64_t alert_id = ss->alert_id;
 	if (alert) {
 		char *w = why != NULL ? np_escape(why) : NULL;
 		/* Its links go stale later with no alert of their own: this one says how many. */
@@ -1214,6 +1225,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks,
 		                   mw >= 0 ? 0 : p->nsinks, cause) == -1)
 			goto fail;
+		alert_id = ok ? 0 : np_store_last_alert_id(p->st);
 	}
 	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
 	                            ok ? "" : (why ? why : ""), (int)ss->failures, ss->last_skipped,
@@ -1239,6 +1251,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	ss->health_known = true;
 	ss->ok = ok;
 	ss->since_s = now_s;
+	ss->alert_id = alert_id;
 	return alert ? 1 : 0;
 fail:
 	free(msg);

@@ -6,7 +6,9 @@
  * - the daemon restarts while a source fails, before its links went stale: they go stale
  *   later under the COLLECTOR alert sent before the restart (none repeated, none invented);
  * - a vanished device's one STALE alert: each link's since and outage_seconds in its
- *   details, the severity the most severe a `links:` entry gives its links.
+ *   details, the severity the most severe a `links:` entry gives its links;
+ * - every transition names the alert that said it (transitions.alert_id, `netpulse events`):
+ *   the summary, or the COLLECTOR alert that covered a STALE.
  */
 #include <stdio.h>
 
@@ -73,6 +75,11 @@ test_return_changed(void **state)
 	fx_tick(f, T0 + 60000, T0 + 60000);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM links WHERE state='stale'"), 200);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	/* Each stale transition names the COLLECTOR alert that covered it (netpulse events). */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='stale' AND "
+	                          "alert='STALE' AND alert_id = (SELECT id FROM outbox WHERE "
+	                          "msgid='COLLECTOR')"),
+	                 200);
 
 	/* Back: 150 of its links are down now (they went down unobserved), 50 still up. */
 	status(f, true, T0 + 70000, 1);
@@ -194,6 +201,10 @@ test_vanish_details(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE' AND "
 	                          "device='sw1' AND severity=2 AND json_array_length(details)=2"),
 	                 1);
+	/* Both transitions name it as their alert. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='stale' AND "
+	                          "alert_id = (SELECT id FROM outbox WHERE msgid='STALE')"),
+	                 2);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox o, json_each(o.details) j WHERE "
 	                          "json_extract(j.value,'$.interface')='uplink0' AND "
 	                          "json_extract(j.value,'$.previous')='down' AND "
