@@ -44,6 +44,7 @@ struct source {
 	char last_skip_reason[256];
 	char last_why[256]; /* why its polls fail, as last recorded (collectors.last_error) */
 	int64_t alert_id;   /* its COLLECTOR alert while it fails (outbox id; 0: none known) */
+	size_t covered;     /* its links gone stale under that alert in this evaluation */
 };
 
 struct np_pipeline {
@@ -739,7 +740,11 @@ on_event(const struct np_ls_event *mev, void *arg)
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
 	if (ev->alert == NP_AL_STALE && stale_covered(p, ev, NULL)) {
-		np_logf(&p->lg, LOG_INFO,
+		/* One line per source and evaluation at info (log_covered), each link at debug. */
+		const char *s0 = ev->sources;
+		struct source *ss = np_hmap_get(p->sources, s0, strcspn(s0, ","));
+		ss->covered++;
+		np_logf(&p->lg, LOG_DEBUG,
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
 	} else if (ev->alert != NP_AL_NONE) {
@@ -903,12 +908,28 @@ flush(struct np_pipeline *p, char **cause)
 	return -1;
 }
 
+static void
+log_covered(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct source *ss = value;
+	struct np_pipeline *p = arg;
+	if (ss->covered == 0)
+		return;
+	char *name = np_xstrndup(key, keylen), *esc = np_escape(name);
+	np_logf(&p->lg, LOG_INFO, "%s: %zu link%s -> stale (covered by its COLLECTOR alert)", esc,
+	        ss->covered, ss->covered == 1 ? "" : "s");
+	free(esc);
+	free(name);
+	ss->covered = 0;
+}
+
 /* Runs the link-state rules and stores what they produce; inside a transaction. */
 static int
 evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 {
 	p->held = np_pending_events(p->pending);
 	np_ls_evaluate(p->ls, now_ms, on_event, p);
+	np_hmap_foreach(p->sources, log_covered, p);
 	np_ls_drain_dirty(p->ls, on_saved, p);
 	return flush(p, cause);
 }

@@ -11,6 +11,8 @@
  *   the summary, or the COLLECTOR alert that covered a STALE.
  */
 #include <stdio.h>
+#include <string.h>
+#include <syslog.h>
 
 #include "pipetest.h"
 
@@ -219,6 +221,48 @@ test_vanish_details(void **state)
 	                 1);
 }
 
+/* The daemon log: lines at info and above, and the last of them; debug lines counted. */
+struct logcap {
+	int info, debug;
+	char last[256];
+};
+
+static void
+on_log(void *arg, int priority, const char *msg)
+{
+	struct logcap *c = arg;
+	if (priority == LOG_DEBUG) {
+		c->debug++;
+		return;
+	}
+	c->info++;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+/* 500 links go stale under the COLLECTOR alert: one log line says so, not 500. */
+static void
+test_covered_log_line(void **state)
+{
+	struct fx *f = *state;
+	static struct logcap cap;
+	struct np_logger lg = {.fn = on_log, .arg = &cap};
+	char *cause = NULL;
+	np_pipeline_free(f->pl);
+	f->pl = np_pipeline_new(f->st, &f->cfg, &lg, T0, T0, &cause);
+	assert_non_null(f->pl);
+	np_pipeline_set_sinks(f->pl, f->sinks, f->nsinks);
+	batch(f, T0, 500, 0);
+	status(f, true, T0, 0);
+	status(f, false, T0 + 10000, 1);
+	memset(&cap, 0, sizeof(cap));
+	fx_tick(f, T0 + 60000, T0 + 60000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM links WHERE state='stale'"), 500);
+	assert_int_equal(cap.info, 1);
+	assert_string_equal(cap.last,
+	                    "this-host: 500 links -> stale (covered by its COLLECTOR alert)");
+	assert_int_equal(cap.debug, 500);
+}
+
 int
 main(void)
 {
@@ -226,6 +270,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_return_changed, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_while_failing, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_vanish_details, setup_rules, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_covered_log_line, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
