@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "c_cli.h"
-#include "engine/maint.h"
 #include "report/downtime.h"
 
 #define DEFAULT_PERIOD "30d"
@@ -25,23 +24,11 @@ run(struct cli *cli)
 		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[0]);
 	if ((rc = cli_period(cli, DEFAULT_PERIOD, &p)) != CLI_OK)
 		return rc;
-	/* Maintenance windows of the configuration read (-c), as it is now. */
-	struct np_maint *m = NULL;
-	if (cli->cfg != NULL && cli->cfg->nmaint > 0) {
-		m = np_maint_new(cli->cfg->maint, cli->cfg->nmaint, NULL, cli->cfg->timezone, NULL,
-		                 NULL, &cause);
-		if (m == NULL) {
-			rc = cli_error("maintenance windows: %s", cause);
-			free(cause);
-			return rc;
-		}
-	}
+	/* Maintenance time comes from the database: netpulsed records it as it happens. */
 	struct np_store *st = cli_open_db(cli, false);
-	if (st == NULL) {
-		np_maint_free(m);
+	if (st == NULL)
 		return CLI_ERR;
-	}
-	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), m, &d,
+	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), &d,
 	                        &cause) == -1) {
 		rc = cli_error("%s", cause);
 	} else {
@@ -50,7 +37,6 @@ run(struct cli *cli)
 	}
 	free(cause);
 	np_store_close(st);
-	np_maint_free(m);
 	return rc;
 }
 
@@ -67,6 +53,10 @@ const struct cli_cmd c_downtime_cmd = {
             "                      database records runs at all)\n"
             "  availability        1 - observed down time / observed time; none (\"-\", empty,\n"
             "                      null) if nothing was observed\n"
+            "  maintenance_seconds time inside maintenance windows that apply to it\n"
+            "                      (netpulsed.yaml(5) maintenance): neither down nor\n"
+            "                      observed, so it counts against neither; the column is\n"
+            "                      shown when there are windows\n"
             "and a total: links, the summed down time, 1 - sum(down) / sum(observed).\n"
             "Text shows durations as \"1h 2m 3s\" and availability in percent; CSV and JSON\n"
             "give seconds and a ratio (0-1, six decimals).\n"

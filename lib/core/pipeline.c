@@ -3,6 +3,8 @@
 #include "core/storm.h"
 #include "engine/linkrules.h"
 #include "engine/maint.h"
+#include "core/maint_rec.h"
+#include "store/store_window.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -72,6 +74,7 @@ struct np_pipeline {
 	struct np_pending *pending;
 	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
 	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
+	struct np_maint_rec *mrec;  /* the time links spend in them, recorded (maint_rec.h) */
 	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
 	struct np_group *group;     /* alerts held for alerts.group_window (group.h) */
 	/*
@@ -225,8 +228,9 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 {
 	if (ev->alert == NP_AL_NONE || p->maint == NULL)
 		return -1;
-	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
-	                       ev->time_ms / 1000);
+	struct np_maint_store_link l; /* labels: the link's series in the store */
+	np_maint_store_link(&l, p->st, ev->sources, ev->device, ev->interface);
+	return np_maint_covers_link(p->maint, &l.l, ev->time_ms / 1000);
 }
 
 static struct source *source_get(struct np_pipeline *p, const char *name);
@@ -276,6 +280,19 @@ load_health(struct np_pipeline *p, char **cause)
 	return 0;
 }
 
+/*
+ * For an alert's log line: the name of the maintenance window holding it back, or NULL when
+ * it is sent (or a `links:` alert: false, checked first in write_event, holds it back).
+ */
+static const char *
+maint_held(const struct np_pipeline *p, const struct np_ls_event *ev)
+{
+	const struct np_linkrule *r =
+	    np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface);
+	int mw = r != NULL && !r->alert ? -1 : in_maint(p, ev);
+	return mw >= 0 ? np_maint_name(p->maint, mw) : NULL;
+}
+
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
                 int64_t now_ms, int64_t mono_ms, char **cause)
@@ -296,6 +313,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->group = np_group_new();
 	p->returns = np_group_new();
 	set_maint(p);
+	p->mrec = np_maint_rec_new(now_ms / 1000);
 	if (load_links(p, cause) == -1 ||
 	    np_group_load(p->group, st, mono_ms, held_severity, p, cause) == -1 ||
 	    load_health(p, cause) == -1)
@@ -332,6 +350,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_pending_free(p->pending);
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
+	np_maint_rec_free(p->mrec);
 	np_linkrules_free(p->rules);
 	np_group_free(p->group);
 	np_group_free(p->returns);
@@ -748,8 +767,12 @@ on_event(const struct np_ls_event *mev, void *arg)
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
 	} else if (ev->alert != NP_AL_NONE) {
-		np_logf(&p->lg, severity_of(ev->alert), "%s %s%s%s: %s", np_alert_names[ev->alert],
-		        dev, *ifn ? "/" : "", ifn, msg);
+		/* Held for maintenance: said so, and not at the alert's own severity. */
+		const char *mw = maint_held(p, ev);
+		np_logf(&p->lg, mw != NULL ? LOG_NOTICE : severity_of(ev->alert),
+		        "%s %s%s%s: %s%s%s%s", np_alert_names[ev->alert], dev, *ifn ? "/" : "", ifn,
+		        msg, mw != NULL ? " (not sent: maintenance window " : "",
+		        mw != NULL ? mw : "", mw != NULL ? ")" : "");
 	} else {
 		np_logf(&p->lg, LOG_INFO, "%s%s%s: %s -> %s (%s%s)", dev, *ifn ? "/" : "", ifn,
 		        np_state_names[ev->from], np_state_names[ev->to], src,
@@ -825,9 +848,10 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	        : NULL;
 	if (rule != NULL && rule->severity >= 0)
 		severity = rule->severity;
+	bool maint = in_maint(p, ev) >= 0; /* transitions.maintenance = 1 */
 	if (rule != NULL && !rule->alert) {
 		nsinks = 0; /* recorded, never sent: `links:` alert: false */
-	} else if (in_maint(p, ev) >= 0) {
+	} else if (maint) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
 	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev, &covered_by)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
@@ -844,7 +868,9 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 		return hold_for_group(p, p->returns, ev, msg, severity, c->cause);
 	}
 	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
-	                   c->cause) == -1)
+	                   c->cause) == -1 ||
+	    (maint &&
+	     np_store_maint_mark(p->st, np_store_last_transition_id(p->st), c->cause) == -1))
 		return -1;
 	if (covered_by > 0) { /* `netpulse events` names it as the transition's alert */
 		int64_t tid = np_store_last_transition_id(p->st);
@@ -945,6 +971,7 @@ committed(struct np_pipeline *p, int64_t now_ms)
 	np_pending_clear(p->pending);
 	np_group_commit(p->group);
 	np_group_commit(p->returns);
+	np_maint_rec_commit(p->mrec);
 	if (p->storage.failing) {
 		p->storage.failing = false;
 		p->storage.until_ms = now_ms;
@@ -1133,7 +1160,8 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	/* A complete batch that listed every series of its source lets none go: no scan. */
 	bool all = p->listed >= np_series_tab_source_count(p->series, b->source);
 	if (prepare_leaving(p, b->complete && !all ? b->source : NULL, ss->gen, cause) == -1 ||
-	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1)
+	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
@@ -1161,6 +1189,7 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 	}
 	if (evaluate(p, mono_ms, cause) == -1 || prepare_leaving(p, NULL, 0, cause) == -1 ||
 	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		p->nleaving = 0;
 		recover(p, now_ms);
@@ -1346,6 +1375,7 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 	if (r == -1 || np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, true, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		recover(p, now_ms);
 		return -1;

@@ -426,7 +426,8 @@ test_bad_server(void **state)
 	    "t.yaml:3:40: maintenance 1: unknown day \"funday\" (mon, tue, wed, thu, fri, "
 	    "sat, sun)");
 	expect_errors("maintenance:\n  - { start: \"2026-12-01T10:00\" }\n",
-	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM, got \"\"");
+	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM[:SS] with an "
+	              "optional UTC offset (Z, +01:00), got \"\"");
 	/* Every bad entry is said, a bad down_after hiding no bad regex. */
 	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n  - { down_after: soon }\n"
 	              "  - { interface: \"[z-a]\" }\n",
