@@ -4,6 +4,7 @@
  * unique names. Every error is collected; any error fails the file as a whole.
  */
 #include "config/config.h"
+#include "config/config_links.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +18,6 @@
 #include "collectors/collector.h"
 #include "config/config_table.h"
 #include "config/server.h"
-#include "engine/linkrules.h"
 #include "config/config_maint.h"
 #include "config/diag.h"
 #include "config/secret.h"
@@ -197,57 +197,6 @@ alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_confi
 		                   "alert at line %d: insecure: the server's certificate is not "
 		                   "verified",
 		                   a->line);
-}
-
-static const struct np_config_ynode *entry_key(const struct np_config_ynode *root, const char *list,
-                                               size_t i, const char *key);
-
-/* The node of key in entry i of the top-level list `list` (or the entry, or the root). */
-static const struct np_config_ynode *
-entry_key(const struct np_config_ynode *root, const char *list, size_t i, const char *key)
-{
-	const struct np_config_ynode *l = np_config_ydoc_get(root, list);
-	const struct np_config_ynode *item =
-	    l != NULL && l->kind == NP_CONFIG_YSEQ && i < l->nkids ? l->kids[i] : root;
-	const struct np_config_ynode *k = key != NULL ? np_config_ydoc_get(item, key) : NULL;
-	return k != NULL ? k : item;
-}
-
-/* `links:` entries: their down_after parsed, their regexes compiled. */
-static void
-links_check(struct loader *l, const struct np_config_ynode *root)
-{
-	struct np_config *cfg = l->cfg;
-	bool bad_time = false;
-	for (size_t i = 0; i < cfg->nlink_rules; i++) {
-		struct np_link_rule_cfg *r = &cfg->link_rules[i];
-		r->down_after_ms = -1;
-		if (r->down_after != NULL &&
-		    np_duration_parse(r->down_after, &r->down_after_ms) == -1) {
-			const struct np_config_ynode *k = entry_key(root, "links", i, "down_after");
-			np_config_diag_add(
-			    l->errs, k->line, k->col,
-			    "links %zu: down_after: expected a duration like 30s or 5m, "
-			    "got \"%s\"",
-			    i + 1, r->down_after);
-			bad_time = true;
-		}
-	}
-	if (bad_time || cfg->nlink_rules == 0)
-		return;
-	size_t bad = 0;
-	const char *key = NULL;
-	char *why = NULL;
-	struct np_linkrules *r =
-	    np_linkrules_new(cfg->link_rules, cfg->nlink_rules, &bad, &key, &why);
-	if (r != NULL) {
-		np_linkrules_free(r);
-		return;
-	}
-	const struct np_config_ynode *k = entry_key(root, "links", bad, key);
-	np_config_diag_add(l->errs, k->line, k->col, "links %zu: %s", bad + 1,
-	                   why != NULL ? why : "invalid entry");
-	free(why);
 }
 
 /* Email sinks send through the `mail:` section's server. */
@@ -590,7 +539,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
 		np_config_maint_check(l.cfg, root, l.errs);
-		links_check(&l, root);
+		np_config_links_check(cfg, root, l.errs);
 		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */
 		if (np_config_diag_count(l.errs) == 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "config/config_links.h"
 #include "config/config_maint.h"
 #include "config/mail_table.h"
 #include "util/xmalloc.h"
@@ -428,58 +429,6 @@ const struct np_config_opt np_config_source_opts[] = {
     {.name = NULL},
 };
 
-#define LR(f) offsetof(struct np_link_rule_cfg, f)
-
-static const struct np_config_choice severities[] = {
-    {"emerg", LOG_EMERG}, {"alert", LOG_ALERT},     {"crit", LOG_CRIT},
-    {"err", LOG_ERR},     {"warning", LOG_WARNING}, {"notice", LOG_NOTICE},
-    {"info", LOG_INFO},   {"debug", LOG_DEBUG},     {NULL, 0},
-};
-
-static const struct np_config_opt link_rule_opts[] = {
-    {.name = "source",
-     .type = NP_CFG_STRING,
-     .off = LR(source),
-     .def_doc = "(any)",
-     .help = "only links this source observes"},
-    {.name = "device",
-     .type = NP_CFG_STRING,
-     .off = LR(device),
-     .def_doc = "(any)",
-     .help = "only links whose device matches this POSIX extended regex"},
-    {.name = "interface",
-     .type = NP_CFG_STRING,
-     .off = LR(interface),
-     .def_doc = "(any)",
-     .help = "only links whose interface matches this POSIX extended regex"},
-    {.name = "labels",
-     .type = NP_CFG_STRINGS,
-     .off = LR(labels),
-     .off2 = LR(nlabels),
-     .max = 16,
-     .def_doc = "(any)",
-     .help = "only links whose labels match every NAME=REGEX (POSIX extended) listed, as "
-             "their latest observation carried them"},
-    {.name = "alert",
-     .type = NP_CFG_BOOL,
-     .off = LR(alert),
-     .def = "true",
-     .help = "false: their transitions are recorded, their alerts never sent"},
-    {.name = "severity",
-     .type = NP_CFG_CHOICE,
-     .off = LR(severity),
-     .choices = severities,
-     .def_doc = "(the alert's: down err, up notice, others warning)",
-     .help = "syslog severity of their alerts"},
-    {.name = "down_after",
-     .type = NP_CFG_STRING,
-     .off = LR(down_after),
-     .def_doc = "(the source's state.down_after)",
-     .help = "how long they must look down before they are declared down (instead of "
-             "the source's, longer or shorter)"},
-    {.name = NULL},
-};
-
 /* One entry, also in np_config_top. */
 #define MAINT_ENTRY                                                                                \
 	{                                                                                          \
@@ -494,7 +443,7 @@ static const struct np_config_opt link_rule_opts[] = {
 	{                                                                                          \
 		.name = "links", .type = NP_CFG_MAPLIST, .off = CFG(link_rules),                   \
 		.off2 = CFG(nlink_rules), .max = sizeof(struct np_link_rule_cfg),                  \
-		.sub = link_rule_opts, .def_doc = "(none)",                                        \
+		.sub = np_config_link_rule_opts, .def_doc = "(none)",                              \
 		.help = "per-link overrides {source, device, interface, labels: alert, "           \
 		        "severity, down_after}; the first match wins"                              \
 	}

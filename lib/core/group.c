@@ -5,6 +5,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "alert/alert.h"
 #include "util/xmalloc.h"
 
 struct item {
@@ -134,6 +135,8 @@ severity_of(const char *msgid)
 struct load {
 	struct np_group *g;
 	int64_t mono_ms;
+	np_group_severity_fn sev;
+	void *arg;
 };
 
 static void
@@ -142,12 +145,15 @@ load_cb(const struct np_held_row *r, void *arg)
 	struct load *l = arg;
 	const char *src = r->source != NULL ? r->source : "";
 	char *key = np_xstrndup(src, strcspn(src, ","));
+	/* The sentence and severity it was held with (pipeline.c), made again. */
 	char *msg =
-	    np_xasprintf("%s %s%s%s is %s (held for a group summary before a restart)", r->alert,
-	                 r->device, *r->interface ? " " : "", r->interface, r->state);
+	    np_alert_sentence(r->alert, r->device, r->interface, r->source, r->outage_seconds);
+	int severity = severity_of(r->alert);
+	if (l->sev != NULL)
+		severity = l->sev(src, r->device, r->interface, severity, l->arg);
 	struct np_store_alert a = {
 	    .msgid = r->alert,
-	    .severity = severity_of(r->alert),
+	    .severity = severity,
 	    .device = r->device,
 	    .interface = r->interface,
 	    .state = r->state,
@@ -164,9 +170,10 @@ load_cb(const struct np_held_row *r, void *arg)
 }
 
 int
-np_group_load(struct np_group *g, struct np_store *st, int64_t mono_ms, char **cause)
+np_group_load(struct np_group *g, struct np_store *st, int64_t mono_ms, np_group_severity_fn sev,
+              void *arg, char **cause)
 {
-	struct load l = {g, mono_ms};
+	struct load l = {g, mono_ms, sev, arg};
 	return np_store_held_load(st, load_cb, &l, cause);
 }
 

@@ -23,8 +23,15 @@ void np_group_free(struct np_group *g);
 /* Holds the alert a of transition tid for source key, opened at mono_ms if new. */
 void np_group_add(struct np_group *g, const char *key, int64_t tid, const struct np_store_alert *a,
                   int64_t mono_ms);
-/* Holds every alert a previous run left held (committed at once). */
-int np_group_load(struct np_group *g, struct np_store *st, int64_t mono_ms, char **cause);
+/*
+ * The severity of a held alert read back after a restart (its link's `links:` entry), given the
+ * msgid's own; NULL: the msgid's.
+ */
+typedef int (*np_group_severity_fn)(const char *sources, const char *device, const char *interface,
+                                    int severity, void *arg);
+/* Holds every alert a previous run left held (committed at once), with its sentence. */
+int np_group_load(struct np_group *g, struct np_store *st, int64_t mono_ms,
+                  np_group_severity_fn sev, void *arg, char **cause);
 /* When the first group is due (monotonic ms), or INT64_MAX. */
 int64_t np_group_deadline(const struct np_group *g, int64_t window_ms);
 /*

@@ -45,6 +45,8 @@ struct source {
 	size_t last_skipped;
 	char last_skip_reason[256];
 	char last_why[256]; /* why its polls fail, as last recorded (collectors.last_error) */
+	int64_t alert_id;   /* its COLLECTOR alert while it fails (outbox id; 0: none known) */
+	size_t covered;     /* its links gone stale under that alert in this evaluation */
 };
 
 struct np_pipeline {
@@ -233,6 +235,19 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 
 static struct source *source_get(struct np_pipeline *p, const char *name);
 
+/*
+ * A held alert read back after a restart: the severity its link's `links:` entry gives (one
+ * matching by labels cannot match before the link is observed again).
+ */
+static int
+held_severity(const char *sources, const char *device, const char *interface, int severity,
+              void *arg)
+{
+	const struct np_pipeline *p = arg;
+	const struct np_linkrule *rule = np_linkrules_link(p->rules, sources, device, interface);
+	return rule != NULL && rule->severity >= 0 ? rule->severity : severity;
+}
+
 /* A source's health as last recorded (collectors row), unless known already: 0 or -1. */
 static int
 health_load(struct np_pipeline *p, const char *name, char **cause)
@@ -299,7 +314,8 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->returns = np_group_new();
 	set_maint(p);
 	p->mrec = np_maint_rec_new(now_ms / 1000);
-	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1 ||
+	if (load_links(p, cause) == -1 ||
+	    np_group_load(p->group, st, mono_ms, held_severity, p, cause) == -1 ||
 	    load_health(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
@@ -695,7 +711,7 @@ severity_of(enum np_alert_kind k)
  * exporters that dies raises one alert, not 1,001).
  */
 static bool
-stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
+stale_covered(struct np_pipeline *p, const struct np_ls_event *ev, int64_t *alert_id)
 {
 	const char *s = ev->sources;
 	if (s == NULL || *s == '\0')
@@ -705,6 +721,8 @@ stale_covered(struct np_pipeline *p, const struct np_ls_event *ev)
 		const struct source *ss = np_hmap_get(p->sources, s, len);
 		if (ss == NULL || !ss->health_known || ss->ok)
 			return false;
+		if (alert_id != NULL && s == ev->sources)
+			*alert_id = ss->alert_id; /* the first source's */
 		s += len;
 		if (*s == ',')
 			s++;
@@ -740,8 +758,12 @@ on_event(const struct np_ls_event *mev, void *arg)
 	/* Logged once, when it happens, whether or not the database can store it yet. */
 	char *dev = np_escape(ev->device), *ifn = np_escape(ev->interface);
 	char *src = np_escape(ev->sources != NULL ? ev->sources : "");
-	if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
-		np_logf(&p->lg, LOG_INFO,
+	if (ev->alert == NP_AL_STALE && stale_covered(p, ev, NULL)) {
+		/* One line per source and evaluation at info (log_covered), each link at debug. */
+		const char *s0 = ev->sources;
+		struct source *ss = np_hmap_get(p->sources, s0, strcspn(s0, ","));
+		ss->covered++;
+		np_logf(&p->lg, LOG_DEBUG,
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
 	} else if (ev->alert != NP_AL_NONE) {
@@ -819,6 +841,7 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	struct flush_ctx *c = arg;
 	struct np_pipeline *p = c->p;
 	size_t nsinks = p->nsinks;
+	int64_t covered_by = 0; /* the COLLECTOR alert that covers a STALE */
 	const struct np_linkrule *rule =
 	    ev->alert != NP_AL_NONE
 	        ? np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface)
@@ -830,7 +853,7 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 		nsinks = 0; /* recorded, never sent: `links:` alert: false */
 	} else if (maint) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
-	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
+	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev, &covered_by)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
 	} else if (p->cfg->alerting.group_window_ms > 0 && ev->transition &&
 	           ev->alert != NP_AL_NONE) {
@@ -849,6 +872,12 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	    (maint &&
 	     np_store_maint_mark(p->st, np_store_last_transition_id(p->st), c->cause) == -1))
 		return -1;
+	if (covered_by > 0) { /* `netpulse events` names it as the transition's alert */
+		int64_t tid = np_store_last_transition_id(p->st);
+		if (tid > 0 &&
+		    np_store_transitions_alert(p->st, &tid, 1, covered_by, c->cause) == -1)
+			return -1;
+	}
 	p->wrote_events++;
 	if (ev->alert != NP_AL_NONE)
 		p->wrote_alerts++;
@@ -905,12 +934,28 @@ flush(struct np_pipeline *p, char **cause)
 	return -1;
 }
 
+static void
+log_covered(const char *key, size_t keylen, void *value, void *arg)
+{
+	struct source *ss = value;
+	struct np_pipeline *p = arg;
+	if (ss->covered == 0)
+		return;
+	char *name = np_xstrndup(key, keylen), *esc = np_escape(name);
+	np_logf(&p->lg, LOG_INFO, "%s: %zu link%s -> stale (covered by its COLLECTOR alert)", esc,
+	        ss->covered, ss->covered == 1 ? "" : "s");
+	free(esc);
+	free(name);
+	ss->covered = 0;
+}
+
 /* Runs the link-state rules and stores what they produce; inside a transaction. */
 static int
 evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 {
 	p->held = np_pending_events(p->pending);
 	np_ls_evaluate(p->ls, now_ms, on_event, p);
+	np_hmap_foreach(p->sources, log_covered, p);
 	np_ls_drain_dirty(p->ls, on_saved, p);
 	return flush(p, cause);
 }
@@ -1194,6 +1239,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	if (np_store_begin(p->st, cause) == -1)
 		return -1;
 	char *msg = NULL;
+	int64_t alert_id = ss->alert_id;
 	if (alert) {
 		char *w = why != NULL ? np_escape(why) : NULL;
 		/* Its links go stale later with no alert of their own: this one says how many. */
@@ -1229,6 +1275,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 		if (np_store_alert(p->st, &a, now_s, (const char *const *)p->sinks,
 		                   mw >= 0 ? 0 : p->nsinks, cause) == -1)
 			goto fail;
+		alert_id = ok ? 0 : np_store_last_alert_id(p->st);
 	}
 	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
 	                            ok ? "" : (why ? why : ""), (int)ss->failures, ss->last_skipped,
@@ -1254,6 +1301,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	ss->health_known = true;
 	ss->ok = ok;
 	ss->since_s = now_s;
+	ss->alert_id = alert_id;
 	return alert ? 1 : 0;
 fail:
 	free(msg);

@@ -17,7 +17,8 @@ struct group {
 	char *sources; /* of the first link */
 	char *device;  /* shared by every link, or "" */
 	int64_t time_ms;
-	int severity; /* the most severe of its links' (a `links:` entry may set one) */
+	int severity;  /* the most severe of its links' (a `links:` entry may set one) */
+	int64_t *tids; /* its links' transitions, named as the summary's (transitions.alert_id) */
 };
 
 struct np_storm {
@@ -41,6 +42,7 @@ groups_clear(struct np_storm *s)
 		free(s->g[i].source);
 		free(s->g[i].device);
 		free(s->g[i].sources);
+		free(s->g[i].tids);
 		json_decref(s->g[i].links);
 	}
 	s->ng = 0;
@@ -137,7 +139,12 @@ write_cb(const struct np_ls_event *ev, const char *message, int severity, void *
 	                    ev->outage_ms >= 0 ? json_integer((ev->outage_ms + 500) / 1000)
 	                                       : json_null());
 	json_array_append_new(g->links, o);
-	return np_store_event(w->st, ev, message, severity, NULL, 0, w->cause);
+	if (np_store_event(w->st, ev, message, severity, NULL, 0, w->cause) != 0)
+		return -1;
+	if (g->tids == NULL)
+		g->tids = np_xcalloc(g->n, sizeof(*g->tids));
+	g->tids[json_array_size(g->links) - 1] = np_store_last_transition_id(w->st);
+	return 0;
 }
 
 /* The one alert for a device whose links went stale together. */
@@ -165,7 +172,10 @@ summary(struct write_ctx *w, struct group *g)
 	    .details = details,
 	};
 	int r = np_store_alert(w->st, &a, g->time_ms / 1000, w->sinks, w->nsinks, w->cause);
-	w->queued += r == 0 && np_store_last_alert_id(w->st) != 0;
+	int64_t id = r == 0 ? np_store_last_alert_id(w->st) : 0;
+	w->queued += id != 0;
+	if (id != 0 && np_store_transitions_alert(w->st, g->tids, g->n, id, w->cause) != 0)
+		r = -1;
 	free(msg);
 	free(details);
 	return r;

@@ -428,9 +428,13 @@ test_bad_server(void **state)
 	expect_errors("maintenance:\n  - { start: \"2026-12-01T10:00\" }\n",
 	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM[:SS] with an "
 	              "optional UTC offset (Z, +01:00), got \"\"");
-	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n  - { down_after: soon }\n",
+	/* Every bad entry is said, a bad down_after hiding no bad regex. */
+	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n  - { down_after: soon }\n"
+	              "  - { interface: \"[z-a]\" }\n",
+	              "t.yaml:2:15: links 1: bad regular expression \"sw(\": Unmatched ( or \\(\n"
 	              "t.yaml:3:19: links 2: down_after: expected a duration like 30s or 5m, got "
-	              "\"soon\"");
+	              "\"soon\"\n"
+	              "t.yaml:4:18: links 3: bad regular expression \"[z-a]\": Invalid range end");
 	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n",
 	              "t.yaml:2:15: links 1: bad regular expression \"sw(\": Unmatched ( or \\(");
 	expect_errors("links:\n  - { labels: [\"site=^dc1$\", \"nope\"], alert: false }\n",

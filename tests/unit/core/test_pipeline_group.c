@@ -105,6 +105,39 @@ test_mixed(void **state)
 	                 2);
 }
 
+/* A held alert read back after a kill -9: its sentence and its `links:` severity as held. */
+static struct np_link_rule_cfg crit_eth0[] = {
+    {.interface = "^eth0$", .alert = true, .severity = "crit", .down_after_ms = -1},
+};
+
+static int
+setup_rules(void **state)
+{
+	struct fx *f = fx_new("np.db", sinks, 1);
+	f->cfg.alerting.group_window_ms = 30000;
+	f->cfg.link_rules = crit_eth0;
+	f->cfg.nlink_rules = 1;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+static void
+test_crash_keeps_severity(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, 3, 0);
+	batch(f, T0 + 10000, 3, 1); /* eth0 down: held */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 1);
+	fx_restart(f, T0 + 15000);
+	fx_tick(f, T0 + 45000, T0 + 45000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
+	                          "interface='eth0' AND severity=2 AND details IS NULL AND "
+	                          "message='interface eth0 on sw1 is DOWN (seen by this-host)'"),
+	                 1);
+}
+
 int
 main(void)
 {
@@ -112,6 +145,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_summary, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_and_stop, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_mixed, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash_keeps_severity, setup_rules, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

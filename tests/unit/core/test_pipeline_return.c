@@ -6,9 +6,13 @@
  * - the daemon restarts while a source fails, before its links went stale: they go stale
  *   later under the COLLECTOR alert sent before the restart (none repeated, none invented);
  * - a vanished device's one STALE alert: each link's since and outage_seconds in its
- *   details, the severity the most severe a `links:` entry gives its links.
+ *   details, the severity the most severe a `links:` entry gives its links;
+ * - every transition names the alert that said it (transitions.alert_id, `netpulse events`):
+ *   the summary, or the COLLECTOR alert that covered a STALE.
  */
 #include <stdio.h>
+#include <string.h>
+#include <syslog.h>
 
 #include "pipetest.h"
 
@@ -73,6 +77,11 @@ test_return_changed(void **state)
 	fx_tick(f, T0 + 60000, T0 + 60000);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM links WHERE state='stale'"), 200);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	/* Each stale transition names the COLLECTOR alert that covered it (netpulse events). */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='stale' AND "
+	                          "alert='STALE' AND alert_id = (SELECT id FROM outbox WHERE "
+	                          "msgid='COLLECTOR')"),
+	                 200);
 
 	/* Back: 150 of its links are down now (they went down unobserved), 50 still up. */
 	status(f, true, T0 + 70000, 1);
@@ -194,6 +203,10 @@ test_vanish_details(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='STALE' AND "
 	                          "device='sw1' AND severity=2 AND json_array_length(details)=2"),
 	                 1);
+	/* Both transitions name it as their alert. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='stale' AND "
+	                          "alert_id = (SELECT id FROM outbox WHERE msgid='STALE')"),
+	                 2);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox o, json_each(o.details) j WHERE "
 	                          "json_extract(j.value,'$.interface')='uplink0' AND "
 	                          "json_extract(j.value,'$.previous')='down' AND "
@@ -208,6 +221,48 @@ test_vanish_details(void **state)
 	                 1);
 }
 
+/* The daemon log: lines at info and above, and the last of them; debug lines counted. */
+struct logcap {
+	int info, debug;
+	char last[256];
+};
+
+static void
+on_log(void *arg, int priority, const char *msg)
+{
+	struct logcap *c = arg;
+	if (priority == LOG_DEBUG) {
+		c->debug++;
+		return;
+	}
+	c->info++;
+	snprintf(c->last, sizeof(c->last), "%s", msg);
+}
+
+/* 500 links go stale under the COLLECTOR alert: one log line says so, not 500. */
+static void
+test_covered_log_line(void **state)
+{
+	struct fx *f = *state;
+	static struct logcap cap;
+	struct np_logger lg = {.fn = on_log, .arg = &cap};
+	char *cause = NULL;
+	np_pipeline_free(f->pl);
+	f->pl = np_pipeline_new(f->st, &f->cfg, &lg, T0, T0, &cause);
+	assert_non_null(f->pl);
+	np_pipeline_set_sinks(f->pl, f->sinks, f->nsinks);
+	batch(f, T0, 500, 0);
+	status(f, true, T0, 0);
+	status(f, false, T0 + 10000, 1);
+	memset(&cap, 0, sizeof(cap));
+	fx_tick(f, T0 + 60000, T0 + 60000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM links WHERE state='stale'"), 500);
+	assert_int_equal(cap.info, 1);
+	assert_string_equal(cap.last,
+	                    "this-host: 500 links -> stale (covered by its COLLECTOR alert)");
+	assert_int_equal(cap.debug, 500);
+}
+
 int
 main(void)
 {
@@ -215,6 +270,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_return_changed, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_while_failing, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_vanish_details, setup_rules, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_covered_log_line, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
