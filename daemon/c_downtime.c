@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "c_cli.h"
-#include "engine/maint.h"
 #include "report/downtime.h"
 
 #define DEFAULT_PERIOD "30d"
@@ -25,23 +24,11 @@ run(struct cli *cli)
 		return cli_usage_error(cli, "unexpected argument \"%s\"", cli->pos[0]);
 	if ((rc = cli_period(cli, DEFAULT_PERIOD, &p)) != CLI_OK)
 		return rc;
-	/* Maintenance windows of the configuration read (-c), as it is now. */
-	struct np_maint *m = NULL;
-	if (cli->cfg != NULL && cli->cfg->nmaint > 0) {
-		m = np_maint_new(cli->cfg->maint, cli->cfg->nmaint, NULL, cli->cfg->timezone, NULL,
-		                 NULL, &cause);
-		if (m == NULL) {
-			rc = cli_error("maintenance windows: %s", cause);
-			free(cause);
-			return rc;
-		}
-	}
+	/* Maintenance time comes from the database: netpulsed records it as it happens. */
 	struct np_store *st = cli_open_db(cli, false);
-	if (st == NULL) {
-		np_maint_free(m);
+	if (st == NULL)
 		return CLI_ERR;
-	}
-	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), m, &d,
+	if (np_downtime_compute(np_store_db(st), &p, cli->now, cli_get(cli, "device"), &d,
 	                        &cause) == -1) {
 		rc = cli_error("%s", cause);
 	} else {
@@ -50,7 +37,6 @@ run(struct cli *cli)
 	}
 	free(cause);
 	np_store_close(st);
-	np_maint_free(m);
 	return rc;
 }
 

@@ -18,7 +18,7 @@
 #include "config/config_table.h"
 #include "config/server.h"
 #include "engine/linkrules.h"
-#include "engine/maint.h"
+#include "config/config_maint.h"
 #include "config/diag.h"
 #include "config/secret.h"
 #include "config/walk.h"
@@ -201,28 +201,6 @@ alert_type_rules(struct loader *l, struct np_alert_cfg *a, const struct np_confi
 
 static const struct np_config_ynode *entry_key(const struct np_config_ynode *root, const char *list,
                                                size_t i, const char *key);
-
-/* Maintenance windows compile (times, days, zones, regexes), or say where they do not. */
-static void
-maint_check(struct loader *l, const struct np_config_ynode *root)
-{
-	struct np_config *cfg = l->cfg;
-	if (cfg->nmaint == 0)
-		return;
-	size_t bad = 0;
-	const char *key = NULL;
-	char *why = NULL;
-	struct np_maint *m =
-	    np_maint_new(cfg->maint, cfg->nmaint, NULL, cfg->timezone, &bad, &key, &why);
-	if (m != NULL) {
-		np_maint_free(m);
-		return;
-	}
-	const struct np_config_ynode *k = entry_key(root, "maintenance", bad, key);
-	np_config_diag_add(l->errs, k->line, k->col, "maintenance %zu: %s", bad + 1,
-	                   why != NULL ? why : "invalid window");
-	free(why);
-}
 
 /* The node of key in entry i of the top-level list `list` (or the entry, or the root). */
 static const struct np_config_ynode *
@@ -611,7 +589,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		load_sources(&l, root);
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
-		maint_check(&l, root);
+		np_config_maint_check(l.cfg, root, l.errs);
 		links_check(&l, root);
 		log_sink(&l, root);
 		/* Judged last, so a file with other errors is not told it lacks sources too. */

@@ -89,17 +89,19 @@ struct np_alerting_cfg {
 /*
  * A maintenance window (`maintenance:` entry): one-off (start, end) or recurring (days, at,
  * duration), in timezone (NULL = daemon.timezone); scoped by source, device and interface
- * (POSIX EREs), each optional. Checked and compiled by np_maint_new (engine/maint.h).
+ * (POSIX EREs) and labels, each optional. Checked and compiled by np_maint_new (engine/maint.h).
  */
 struct np_maint_cfg {
 	char *name;
-	char *start, *end; /* "YYYY-MM-DDTHH:MM" local */
+	char *start, *end; /* ISO 8601: local, or with a UTC offset */
 	char **days;       /* mon..sun; none = every day */
 	size_t ndays;
 	char *at;            /* "HH:MM" local */
 	int64_t duration_ms; /* recurring */
 	char *timezone;
 	char *source, *device, *interface;
+	char **labels;  /* name, value, name, value, ... */
+	size_t nlabels; /* strings: 2 per label */
 };
 
 /*

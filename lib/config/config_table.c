@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "config/config_maint.h"
 #include "config/mail_table.h"
 #include "util/xmalloc.h"
 
@@ -427,67 +428,6 @@ const struct np_config_opt np_config_source_opts[] = {
     {.name = NULL},
 };
 
-#define MT(f) offsetof(struct np_maint_cfg, f)
-
-static const struct np_config_opt maint_opts[] = {
-    {.name = "name",
-     .type = NP_CFG_STRING,
-     .off = MT(name),
-     .def_doc = "(none)",
-     .help = "what the window is for (shown in the log)"},
-    {.name = "start",
-     .type = NP_CFG_STRING,
-     .off = MT(start),
-     .def_doc = "(recurring)",
-     .help = "one-off window: first minute, YYYY-MM-DDTHH:MM local time (with end)"},
-    {.name = "end",
-     .type = NP_CFG_STRING,
-     .off = MT(end),
-     .def_doc = "(recurring)",
-     .help = "one-off window: its end, YYYY-MM-DDTHH:MM local time"},
-    {.name = "days",
-     .type = NP_CFG_STRINGS,
-     .off = MT(days),
-     .off2 = MT(ndays),
-     .max = 7,
-     .def_doc = "(every day)",
-     .help = "recurring window: weekdays it starts on (mon, tue, wed, thu, fri, sat, sun)"},
-    {.name = "at",
-     .type = NP_CFG_STRING,
-     .off = MT(at),
-     .def_doc = "(one-off)",
-     .help = "recurring window: local start time HH:MM (a time skipped by a DST change "
-             "starts at the first minute after the jump)"},
-    {.name = "duration",
-     .type = NP_CFG_DURATION,
-     .off = MT(duration_ms),
-     .min = 60 * SEC,
-     .max = 7 * DAY,
-     .def_doc = "(one-off)",
-     .help = "recurring window: its length (elapsed time, also across a DST change)"},
-    {.name = "timezone",
-     .type = NP_CFG_STRING,
-     .off = MT(timezone),
-     .def_doc = "(daemon.timezone)",
-     .help = "IANA zone of start, end and at"},
-    {.name = "source",
-     .type = NP_CFG_STRING,
-     .off = MT(source),
-     .def_doc = "(any)",
-     .help = "only alerts of this source (and its COLLECTOR alerts)"},
-    {.name = "device",
-     .type = NP_CFG_STRING,
-     .off = MT(device),
-     .def_doc = "(any)",
-     .help = "only links whose device matches this POSIX extended regex"},
-    {.name = "interface",
-     .type = NP_CFG_STRING,
-     .off = MT(interface),
-     .def_doc = "(any)",
-     .help = "only links whose interface matches this POSIX extended regex"},
-    {.name = NULL},
-};
-
 #define LR(f) offsetof(struct np_link_rule_cfg, f)
 
 static const struct np_config_choice severities[] = {
@@ -535,8 +475,8 @@ static const struct np_config_opt link_rule_opts[] = {
      .type = NP_CFG_STRING,
      .off = LR(down_after),
      .def_doc = "(the source's state.down_after)",
-     .help = "how long they must look down before they are declared down (at least the "
-             "source's)"},
+     .help = "how long they must look down before they are declared down (instead of "
+             "the source's, longer or shorter)"},
     {.name = NULL},
 };
 
@@ -544,8 +484,8 @@ static const struct np_config_opt link_rule_opts[] = {
 #define MAINT_ENTRY                                                                                \
 	{                                                                                          \
 		.name = "maintenance", .type = NP_CFG_MAPLIST, .off = CFG(maint),                  \
-		.off2 = CFG(nmaint), .max = sizeof(struct np_maint_cfg), .sub = maint_opts,        \
-		.def_doc = "(none)",                                                               \
+		.off2 = CFG(nmaint), .max = sizeof(struct np_maint_cfg),                           \
+		.sub = np_config_maint_opts, .def_doc = "(none)",                                  \
 		.help = "maintenance windows: alerts inside are recorded, not sent; the time is "  \
 		        "left out of availability"                                                 \
 	}

@@ -36,6 +36,8 @@ enum np_config_otype {
 	                   bytes each at off (void *), size_t count at off2 */
 	NP_CFG_SECTION, /* a mapping described by sub; its fields are at base + off */
 	NP_CFG_LIST,    /* a list of mappings described by sub (walked by config.c) */
+	NP_CFG_LABELS,  /* char ** at off: name, value, name, value, ...; size_t strings (2 per
+	                   label) at off2: a mapping of label names to strings */
 };
 
 /* Fill from the enclosing scope (e.g. a source's `state` starts as the global one). */

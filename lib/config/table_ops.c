@@ -44,6 +44,7 @@ np_config_table_free(const struct np_config_opt *opts, void *base)
 			break;
 		case NP_CFG_REGEXES:
 		case NP_CFG_STRINGS:
+		case NP_CFG_LABELS:
 			free_strings(*FIELD(base, o->off, char **), *FIELD(base, o->off2, size_t));
 			*FIELD(base, o->off, char **) = NULL;
 			*FIELD(base, o->off2, size_t) = 0;
@@ -119,6 +120,7 @@ np_config_table_equal(const struct np_config_opt *opts, const void *ca, const vo
 			break;
 		case NP_CFG_REGEXES:
 		case NP_CFG_STRINGS:
+		case NP_CFG_LABELS:
 			eq = strings_eq(*FIELD(a, o->off, char **), *FIELD(a, o->off2, size_t),
 			                *FIELD(b, o->off, char **), *FIELD(b, o->off2, size_t));
 			break;

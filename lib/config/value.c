@@ -57,6 +57,8 @@ np_config_value_type_name(const struct np_config_opt *o)
 		return "list of regex";
 	case NP_CFG_STRINGS:
 		return "list of strings";
+	case NP_CFG_LABELS:
+		return "mapping";
 	case NP_CFG_MAPLIST:
 		return "list of mappings";
 	case NP_CFG_SECTION:
@@ -124,6 +126,8 @@ np_config_value_expected(const struct np_config_opt *o)
 		return np_xstrdup("a list of regular expressions");
 	case NP_CFG_STRINGS:
 		return np_xstrdup("a list of non-empty strings");
+	case NP_CFG_LABELS:
+		return np_xstrdup("a mapping of label names to values");
 	case NP_CFG_MAPLIST:
 		return np_xstrdup("a list of mappings");
 	case NP_CFG_SECTION:
@@ -383,6 +387,29 @@ set_strings(const struct np_config_opt *o, void *base, const struct np_config_yn
 	return 0;
 }
 
+/* A mapping of label names to values (scalars; "" is a value). */
+static int
+set_labels(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why,
+           const struct np_config_ynode **at)
+{
+	if (n->kind != NP_CONFIG_YMAP)
+		return bad(o, n, why);
+	for (size_t i = 1; i < n->nkids; i += 2) {
+		const struct np_config_ynode *v = n->kids[i];
+		if (v->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(v)) {
+			*at = v;
+			char *got = np_config_ydoc_describe(v);
+			*why = np_xasprintf("label '%s': expected a string, got %s",
+			                    n->kids[i - 1]->str, got);
+			free(got);
+			return -1;
+		}
+	}
+	replace_list(FIELD(base, o->off, char **), FIELD(base, o->off2, size_t),
+	             (const struct np_config_ynode *const *)n->kids, n->nkids);
+	return 0;
+}
+
 static int
 set_server(const struct np_config_opt *o, void *base, const struct np_config_ynode *n, char **why)
 {
@@ -410,6 +437,8 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 		return set_regexes(o, base, n, why, at);
 	if (o->type == NP_CFG_STRINGS)
 		return set_strings(o, base, n, why, at);
+	if (o->type == NP_CFG_LABELS)
+		return set_labels(o, base, n, why, at);
 	if (n->kind != NP_CONFIG_YSCALAR || np_config_ydoc_is_null(n))
 		return bad(o, n, why);
 	const char *s = n->str;
@@ -503,6 +532,7 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 		return set_server(o, base, n, why);
 	case NP_CFG_REGEXES:
 	case NP_CFG_STRINGS:
+	case NP_CFG_LABELS:
 	case NP_CFG_MAPLIST:
 	case NP_CFG_SECTION:
 	case NP_CFG_LIST:

@@ -3,6 +3,8 @@
 #include "core/storm.h"
 #include "engine/linkrules.h"
 #include "engine/maint.h"
+#include "core/maint_rec.h"
+#include "store/store_window.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -71,10 +73,16 @@ struct np_pipeline {
 	struct np_pending *pending;
 	struct np_storm *storm;     /* STALE alerts of the write in progress (storm.h) */
 	struct np_maint *maint;     /* maintenance windows of the config (NULL: none) */
+	struct np_maint_rec *mrec;  /* the time links spend in them, recorded (maint_rec.h) */
 	struct np_linkrules *rules; /* `links:` overrides (NULL: none) */
 	struct np_group *group;     /* alerts held for alerts.group_window (group.h) */
-	bool group_all;             /* release every group (the daemon stops) */
-	size_t held;                /* events already held when the open transaction began */
+	/*
+	 * Links back from stale changed (they went down or up unobserved), in the write in
+	 * progress: per source one summary (a lone one as itself), released in its transaction.
+	 */
+	struct np_group *returns;
+	bool group_all; /* release every group (the daemon stops) */
+	size_t held;    /* events already held when the open transaction began */
 	uint64_t wrote_events, wrote_alerts;
 	struct np_pipeline_storage storage;
 	char *storage_error;
@@ -220,8 +228,43 @@ in_maint(const struct np_pipeline *p, const struct np_ls_event *ev)
 {
 	if (ev->alert == NP_AL_NONE || p->maint == NULL)
 		return -1;
-	return np_maint_covers(p->maint, ev->sources, ev->device, ev->interface,
-	                       ev->time_ms / 1000);
+	struct np_maint_store_link l; /* labels: the link's series in the store */
+	np_maint_store_link(&l, p->st, ev->sources, ev->device, ev->interface);
+	return np_maint_covers_link(p->maint, &l.l, ev->time_ms / 1000);
+}
+
+static struct source *source_get(struct np_pipeline *p, const char *name);
+
+/* A source's health as last recorded (collectors row), unless known already: 0 or -1. */
+static int
+health_load(struct np_pipeline *p, const char *name, char **cause)
+{
+	struct source *ss = source_get(p, name);
+	if (ss->health_known)
+		return 0;
+	bool ok;
+	int64_t since;
+	int r = np_store_collector_load(p->st, name, &ok, &since, cause);
+	if (r == 1) {
+		ss->health_known = true;
+		ss->ok = ok;
+		ss->since_s = since;
+	}
+	return r == -1 ? -1 : 0;
+}
+
+/*
+ * At start-up, the health each configured source had: one failing before a restart covers
+ * the STALE of its links with the COLLECTOR alert it raised then, even before its first
+ * poll after the restart has answered (DESIGN §6: a restart invents no alert).
+ */
+static int
+load_health(struct np_pipeline *p, char **cause)
+{
+	for (size_t i = 0; i < p->cfg->nsources; i++)
+		if (health_load(p, p->cfg->sources[i].name, cause) == -1)
+			return -1;
+	return 0;
 }
 
 /*
@@ -266,8 +309,11 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->mheld = np_maint_held_new();
 	p->storm = np_storm_new();
 	p->group = np_group_new();
+	p->returns = np_group_new();
 	set_maint(p);
-	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1)
+	p->mrec = np_maint_rec_new(now_ms / 1000);
+	if (load_links(p, cause) == -1 || np_group_load(p->group, st, mono_ms, cause) == -1 ||
+	    load_health(p, cause) == -1)
 		goto fail;
 	p->run = np_store_run_start(st, now_ms / 1000, cause);
 	if (p->run < 0)
@@ -302,8 +348,10 @@ np_pipeline_free(struct np_pipeline *p)
 	np_maint_held_free(p->mheld);
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
+	np_maint_rec_free(p->mrec);
 	np_linkrules_free(p->rules);
 	np_group_free(p->group);
+	np_group_free(p->returns);
 	free(p->storage_error);
 	free(p);
 }
@@ -630,7 +678,7 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		np_linkrules_note(p->rules, dev, ifn, obs_label, &ref);
 		const struct np_linkrule *rule =
 		    np_linkrules_match(p->rules, source, dev, ifn, obs_label, &ref);
-		if (rule != NULL && rule->down_after_ms > down_hold)
+		if (rule != NULL && rule->down_after_ms >= 0) /* longer or shorter */
 			down_hold = rule->down_after_ms;
 		np_ls_observe_hold(p->ls, dev, ifn, source, o->link, o->ever_up,
 		                   b->mono_ms + (o->time_ms - b->time_ms), stale_ms, down_hold,
@@ -748,10 +796,13 @@ struct flush_ctx {
 	char **cause;
 };
 
-/* The transition is stored now, its alert held (alert_id -1) for the source's group. */
+/*
+ * The transition is stored now, its alert held (alert_id -1) in g (the window's groups, or the
+ * returns of this write) under its first source.
+ */
 static int
-hold_for_group(struct np_pipeline *p, const struct np_ls_event *ev, const char *msg, int severity,
-               char **cause)
+hold_for_group(struct np_pipeline *p, struct np_group *g, const struct np_ls_event *ev,
+               const char *msg, int severity, char **cause)
 {
 	if (np_store_event(p->st, ev, msg, severity, NULL, 0, cause) == -1)
 		return -1;
@@ -773,7 +824,7 @@ hold_for_group(struct np_pipeline *p, const struct np_ls_event *ev, const char *
 	};
 	const char *src = ev->sources != NULL ? ev->sources : "";
 	char *key = np_xstrndup(src, strcspn(src, ","));
-	np_group_add(p->group, key, tid, &a, p->mono_now);
+	np_group_add(g, key, tid, &a, p->mono_now);
 	free(key);
 	p->wrote_events++;
 	return 0;
@@ -791,22 +842,29 @@ write_event(const struct np_ls_event *ev, const char *msg, int severity, void *a
 	        : NULL;
 	if (rule != NULL && rule->severity >= 0)
 		severity = rule->severity;
+	bool maint = in_maint(p, ev) >= 0; /* transitions.maintenance = 1 */
 	if (rule != NULL && !rule->alert) {
 		nsinks = 0; /* recorded, never sent: `links:` alert: false */
-	} else if (in_maint(p, ev) >= 0) {
+	} else if (maint) {
 		nsinks = 0; /* recorded, not sent: a maintenance window */
 	} else if (ev->alert == NP_AL_STALE && stale_covered(p, ev)) {
 		nsinks = 0; /* recorded; the sources' COLLECTOR alert said it */
 	} else if (p->cfg->alerting.group_window_ms > 0 && ev->transition &&
 	           ev->alert != NP_AL_NONE) {
-		return hold_for_group(p, ev, msg, severity, c->cause);
+		return hold_for_group(p, p->group, ev, msg, severity, c->cause);
 	} else if (ev->alert == NP_AL_STALE) {
 		np_storm_hold(p->storm, ev, msg, severity); /* written with its device's links */
 		p->wrote_events++;
 		return 0;
+	} else if (ev->transition && ev->from == NP_ST_STALE &&
+	           (ev->alert == NP_AL_IFDOWN || ev->alert == NP_AL_IFUP)) {
+		/* back changed: with the source's other returns of this write (a recovery) */
+		return hold_for_group(p, p->returns, ev, msg, severity, c->cause);
 	}
 	if (np_store_event(p->st, ev, msg, severity, (const char *const *)p->sinks, nsinks,
-	                   c->cause) == -1)
+	                   c->cause) == -1 ||
+	    (maint &&
+	     np_store_maint_mark(p->st, np_store_last_transition_id(p->st), c->cause) == -1))
 		return -1;
 	p->wrote_events++;
 	if (ev->alert != NP_AL_NONE)
@@ -832,6 +890,11 @@ flush(struct np_pipeline *p, char **cause)
 	if (np_pending_write(p->pending, write_event, write_saved, &c, &bad) == 0) {
 		int n = np_storm_write(p->storm, p->st, (const char *const *)p->sinks, p->nsinks,
 		                       cause);
+		if (n < 0)
+			return -1;
+		p->wrote_alerts += (uint64_t)n;
+		n = np_group_release(p->returns, p->st, (const char *const *)p->sinks, p->nsinks,
+		                     p->mono_now, 0, true, cause);
 		if (n < 0)
 			return -1;
 		p->wrote_alerts += (uint64_t)n;
@@ -884,6 +947,8 @@ committed(struct np_pipeline *p, int64_t now_ms)
 	p->wrote_events = p->wrote_alerts = 0;
 	np_pending_clear(p->pending);
 	np_group_commit(p->group);
+	np_group_commit(p->returns);
+	np_maint_rec_commit(p->mrec);
 	if (p->storage.failing) {
 		p->storage.failing = false;
 		p->storage.until_ms = now_ms;
@@ -918,6 +983,7 @@ recover(struct np_pipeline *p, int64_t now_ms)
 {
 	np_store_rollback(p->st);
 	np_group_rollback(p->group);
+	np_group_rollback(p->returns);
 	/* Counter states go back to before the batch: the next delta covers both intervals. */
 	np_series_tab_undo(p->series);
 	p->stats.failed_batches++;
@@ -1071,7 +1137,8 @@ np_pipeline_ingest(struct np_pipeline *p, const struct np_source_cfg *src, const
 	/* A complete batch that listed every series of its source lets none go: no scan. */
 	bool all = p->listed >= np_series_tab_source_count(p->series, b->source);
 	if (prepare_leaving(p, b->complete && !all ? b->source : NULL, ss->gen, cause) == -1 ||
-	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1)
+	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1)
 		goto fail;
 	if (np_store_commit(p->st, cause) == -1)
 		goto fail;
@@ -1099,6 +1166,7 @@ np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **
 	}
 	if (evaluate(p, mono_ms, cause) == -1 || prepare_leaving(p, NULL, 0, cause) == -1 ||
 	    fold_step(p, cause) == -1 || run_alive(p, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, false, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		p->nleaving = 0;
 		recover(p, now_ms);
@@ -1130,18 +1198,8 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	int64_t now_s = now_ms / 1000;
 	/* A failing collector extends no down look's wait (DESIGN §6). */
 	np_ls_source_failing(p->ls, src->name, !ok);
-	if (!ss->health_known) {
-		bool pok;
-		int64_t since;
-		int r = np_store_collector_load(p->st, src->name, &pok, &since, cause);
-		if (r == -1)
-			return -1;
-		if (r == 1) {
-			ss->health_known = true;
-			ss->ok = pok;
-			ss->since_s = since;
-		}
-	}
+	if (health_load(p, src->name, cause) == -1)
+		return -1;
 	bool first = !ss->health_known;
 	ss->failures = ok ? 0 : ss->failures + 1;
 	/* First sight of a healthy source is silent; a source failing from the start alerts. */
@@ -1291,6 +1349,7 @@ np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char *
 	if (r == -1 || np_series_tab_foreach(p->series, flush_leaving, &c) == -1 ||
 	    np_store_fold_all(p->st, cause) == -1 ||
 	    np_store_run_alive(p->st, p->run, p->now_s, cause) == -1 ||
+	    np_maint_rec_step(p->mrec, p->maint, p->ls, p->st, p->now_s, true, cause) == -1 ||
 	    np_store_commit(p->st, cause) == -1) {
 		recover(p, now_ms);
 		return -1;

@@ -3,7 +3,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "core/pending.h"
 #include "util/xmalloc.h"
@@ -18,6 +17,7 @@ struct group {
 	char *sources; /* of the first link */
 	char *device;  /* shared by every link, or "" */
 	int64_t time_ms;
+	int severity; /* the most severe of its links' (a `links:` entry may set one) */
 };
 
 struct np_storm {
@@ -91,15 +91,17 @@ static int
 count_cb(const struct np_ls_event *ev, const char *message, int severity, void *arg)
 {
 	(void)message;
-	(void)severity;
 	struct group *g = group_of(arg, ev);
 	if (g->n++ == 0) {
 		g->sources = np_xstrdup(ev->sources != NULL ? ev->sources : "");
 		g->device = np_xstrdup(ev->device);
 		g->time_ms = ev->time_ms;
+		g->severity = severity;
 	} else if (strcmp(g->device, ev->device) != 0) {
 		g->device[0] = '\0'; /* links of several devices */
 	}
+	if (severity < g->severity)
+		g->severity = severity;
 	return 0;
 }
 
@@ -129,6 +131,11 @@ write_cb(const struct np_ls_event *ev, const char *message, int severity, void *
 	json_object_set_new(o, "interface", json_string(ev->interface));
 	json_object_set_new(o, "state", json_string("stale"));
 	json_object_set_new(o, "previous", json_string(np_state_names[ev->from]));
+	json_object_set_new(o, "since", json_integer(ev->time_ms / 1000));
+	/* a down link going stale ends its outage there (linkstate.c) */
+	json_object_set_new(o, "outage_seconds",
+	                    ev->outage_ms >= 0 ? json_integer((ev->outage_ms + 500) / 1000)
+	                                       : json_null());
 	json_array_append_new(g->links, o);
 	return np_store_event(w->st, ev, message, severity, NULL, 0, w->cause);
 }
@@ -145,7 +152,7 @@ summary(struct write_ctx *w, struct group *g)
 	                               g->sources);
 	struct np_store_alert a = {
 	    .msgid = "STALE",
-	    .severity = LOG_WARNING,
+	    .severity = g->severity,
 	    .device = g->device,
 	    .interface = "",
 	    .state = "stale",

@@ -1,5 +1,6 @@
 #include "engine/maint.h"
 
+#include <ctype.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@ struct window {
 	char *source;        /* NULL = any */
 	regex_t device, ifn; /* valid if has_* */
 	bool has_device, has_ifn;
+	char **labels;  /* name, value, ... */
+	size_t nlabels; /* strings */
 };
 
 struct np_maint {
@@ -34,17 +37,52 @@ struct np_maint {
 
 static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
-/* "YYYY-MM-DDTHH:MM" as local seconds. */
+/*
+ * ISO 8601 "YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM|-HH:MM|+HHMM|-HHMM]" (a space may stand for the T).
+ * Without an offset: local seconds of the window's zone (*has_off false); with one: the UTC
+ * instant it names (*has_off true), whatever the zone.
+ */
 static int
-parse_local(const char *s, int64_t *out)
+parse_time(const char *s, int64_t *out, bool *has_off)
 {
-	int y, mo, d, h, mi;
-	char tail;
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) != 5 ||
-	    strlen(s) != 16 || mo < 1 || mo > 12 || d < 1 || d > np_civil_mdays(y, mo) || h > 23 ||
-	    h < 0 || mi > 59 || mi < 0)
+	int y, mo, d, h, mi, sec = 0, n = 0;
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
+	    n != 16)
 		return -1;
-	*out = np_civil_days(y, mo, d) * DAY_S + h * 3600 + mi * 60;
+	const char *p = s + n;
+	if (p[0] == ':') {
+		if (p[1] < '0' || p[1] > '9' || p[2] < '0' || p[2] > '9')
+			return -1;
+		sec = (p[1] - '0') * 10 + (p[2] - '0');
+		p += 3;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > np_civil_mdays(y, mo) || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || sec > 59)
+		return -1;
+	int64_t t = np_civil_days(y, mo, d) * DAY_S + h * 3600 + mi * 60 + sec;
+	*has_off = false;
+	if (*p == 'Z' && p[1] == '\0') {
+		*has_off = true;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '+' ? 1 : -1, oh, om = 0;
+		const char *o = p + 1;
+		size_t len = strlen(o);
+		for (size_t i = 0; i < len; i++)
+			if (!isdigit((unsigned char)o[i]) && !(i == 2 && len == 5 && o[i] == ':'))
+				return -1;
+		if (len != 2 && len != 4 && !(len == 5 && o[2] == ':'))
+			return -1;
+		oh = (o[0] - '0') * 10 + (o[1] - '0');
+		if (len > 2)
+			om = (o[len - 2] - '0') * 10 + (o[len - 1] - '0');
+		if (oh > 18 || om > 59)
+			return -1;
+		t -= sign * (oh * 3600 + om * 60);
+		*has_off = true;
+	} else if (*p != '\0') {
+		return -1;
+	}
+	*out = t;
 	return 0;
 }
 
@@ -66,6 +104,9 @@ window_free(struct window *w)
 {
 	free(w->name);
 	free(w->source);
+	for (size_t i = 0; i < w->nlabels; i++)
+		free(w->labels[i]);
+	free(w->labels);
 	np_tz_free(w->tz);
 	if (w->has_device)
 		regfree(&w->device);
@@ -93,21 +134,27 @@ window_make(struct window *w, const struct np_maint_cfg *c, size_t i, const char
 		return -1;
 	}
 	if (oneoff) {
-		int64_t ls, le;
+		bool so, eo;
 		*key = "start";
-		if (parse_local(c->start, &ls) == -1) {
-			np_cause(cause, "start: expected YYYY-MM-DDTHH:MM, got \"%s\"",
+		if (parse_time(c->start, &w->start, &so) == -1) {
+			np_cause(cause,
+			         "start: expected YYYY-MM-DDTHH:MM[:SS] with an optional UTC "
+			         "offset (Z, +01:00), got \"%s\"",
 			         c->start ? c->start : "");
 			return -1;
 		}
 		*key = "end";
-		if (parse_local(c->end, &le) == -1) {
-			np_cause(cause, "end: expected YYYY-MM-DDTHH:MM, got \"%s\"",
+		if (parse_time(c->end, &w->end, &eo) == -1) {
+			np_cause(cause,
+			         "end: expected YYYY-MM-DDTHH:MM[:SS] with an optional UTC "
+			         "offset (Z, +01:00), got \"%s\"",
 			         c->end ? c->end : "");
 			return -1;
 		}
-		w->start = np_tz_to_utc(w->tz, ls);
-		w->end = np_tz_to_utc(w->tz, le);
+		if (!so)
+			w->start = np_tz_to_utc(w->tz, w->start);
+		if (!eo)
+			w->end = np_tz_to_utc(w->tz, w->end);
 		if (w->end <= w->start) {
 			np_cause(cause, "end %s is not after start %s", c->end, c->start);
 			return -1;
@@ -142,6 +189,17 @@ window_make(struct window *w, const struct np_maint_cfg *c, size_t i, const char
 	}
 	if (c->source != NULL)
 		w->source = np_xstrdup(c->source);
+	*key = "labels";
+	if (c->nlabels % 2 != 0) {
+		np_cause(cause, "labels: a value for every name");
+		return -1;
+	}
+	if (c->nlabels > 0) {
+		w->labels = np_xcalloc(c->nlabels, sizeof(*w->labels));
+		for (size_t k = 0; k < c->nlabels; k++)
+			w->labels[k] = np_xstrdup(c->labels[k]);
+		w->nlabels = c->nlabels;
+	}
 	*key = "device";
 	if (np_re_compile(&w->device, &w->has_device, c->device, cause) == -1)
 		return -1;
@@ -196,15 +254,22 @@ np_maint_name(const struct np_maint *m, int i)
 }
 
 static bool
-applies(const struct window *w, const char *sources, const char *device, const char *interface)
+applies(const struct window *w, const struct np_maint_link *l)
 {
-	if (w->source != NULL && !np_list_has(sources, w->source))
+	if (w->source != NULL && !np_list_has(l->sources, w->source))
 		return false;
-	if (device == NULL) /* a source-level alert */
-		return !w->has_device && !w->has_ifn;
-	if (w->has_device && regexec(&w->device, device, 0, NULL, 0) != 0)
+	if (l->device == NULL) /* a source-level alert */
+		return !w->has_device && !w->has_ifn && w->nlabels == 0;
+	if (w->has_device && regexec(&w->device, l->device, 0, NULL, 0) != 0)
 		return false;
-	return !w->has_ifn || regexec(&w->ifn, interface != NULL ? interface : "", 0, NULL, 0) == 0;
+	if (w->has_ifn &&
+	    regexec(&w->ifn, l->interface != NULL ? l->interface : "", 0, NULL, 0) != 0)
+		return false;
+	/* Labels last: the caller's lookup may cost a query. */
+	for (size_t i = 0; i + 1 < w->nlabels; i += 2)
+		if (l->has_label == NULL || !l->has_label(l->arg, w->labels[i], w->labels[i + 1]))
+			return false;
+	return true;
 }
 
 /* Calls fn for each occurrence of w overlapping [a, b), clipped. */
@@ -246,18 +311,24 @@ hit_cb(int64_t a, int64_t b, void *arg)
 }
 
 int
-np_maint_covers(const struct np_maint *m, const char *sources, const char *device,
-                const char *interface, int64_t t)
+np_maint_covers_link(const struct np_maint *m, const struct np_maint_link *l, int64_t t)
 {
 	for (size_t i = 0; m != NULL && i < m->n; i++) {
-		if (!applies(&m->w[i], sources, device, interface))
-			continue;
+		/* The time first: it costs nothing, a label lookup may. */
 		struct hit h = {false};
 		occurrences(&m->w[i], t, t + 1, hit_cb, &h);
-		if (h.found)
+		if (h.found && applies(&m->w[i], l))
 			return (int)i;
 	}
 	return -1;
+}
+
+int
+np_maint_covers(const struct np_maint *m, const char *sources, const char *device,
+                const char *interface, int64_t t)
+{
+	struct np_maint_link l = {.sources = sources, .device = device, .interface = interface};
+	return np_maint_covers_link(m, &l, t);
 }
 
 void
@@ -265,7 +336,85 @@ np_maint_intervals(const struct np_maint *m, const char *sources, const char *de
                    const char *interface, int64_t a, int64_t b,
                    void (*fn)(int64_t a, int64_t b, void *arg), void *arg)
 {
+	struct np_maint_link l = {.sources = sources, .device = device, .interface = interface};
 	for (size_t i = 0; m != NULL && i < m->n; i++)
-		if (applies(&m->w[i], sources, device, interface))
+		if (applies(&m->w[i], &l))
 			occurrences(&m->w[i], a, b, fn, arg);
+}
+
+/* The first start or end of an occurrence of w after t, or INT64_MAX. */
+static int64_t
+window_next(const struct window *w, int64_t t)
+{
+	if (!w->recurring)
+		return w->start > t ? w->start : w->end > t ? w->end : INT64_MAX;
+	if (w->days == 0)
+		return INT64_MAX;
+	/* Occurrences run in order (a start per local day), so the first boundary after t is
+	 * within the days from the one whose occurrence may still run to a week after t. */
+	int64_t best = INT64_MAX;
+	int64_t first = np_tz_day(w->tz, t - w->duration_s) - 1, last = np_tz_day(w->tz, t) + 8;
+	for (int64_t day = first; day <= last; day++) {
+		if (!(w->days & (1u << np_civil_wday(day))))
+			continue;
+		int64_t s = np_tz_to_utc(w->tz, day * DAY_S + w->at_s), e = s + w->duration_s;
+		if (s > t && s < best)
+			best = s;
+		if (e > t && e < best)
+			best = e;
+	}
+	return best;
+}
+
+int64_t
+np_maint_next_boundary(const struct np_maint *m, const struct np_maint_link *l, int64_t t)
+{
+	int64_t best = INT64_MAX;
+	for (size_t i = 0; m != NULL && i < m->n; i++) {
+		if (l != NULL && !applies(&m->w[i], l))
+			continue;
+		int64_t b = window_next(&m->w[i], t);
+		if (b < best)
+			best = b;
+	}
+	return best;
+}
+
+bool
+np_maint_active(const struct np_maint *m, int64_t a, int64_t b)
+{
+	for (size_t i = 0; m != NULL && i < m->n; i++) {
+		struct hit h = {false};
+		occurrences(&m->w[i], a, b, hit_cb, &h);
+		if (h.found)
+			return true;
+	}
+	return false;
+}
+
+struct piece_ctx {
+	int window;
+	void (*fn)(int64_t a, int64_t b, int window, void *arg);
+	void *arg;
+};
+
+static void
+piece_cb(int64_t a, int64_t b, void *arg)
+{
+	struct piece_ctx *c = arg;
+	c->fn(a, b, c->window, c->arg);
+}
+
+void
+np_maint_pieces(const struct np_maint *m, const struct np_maint_link *l, int64_t a, int64_t b,
+                void (*fn)(int64_t a, int64_t b, int window, void *arg), void *arg)
+{
+	for (size_t i = 0; m != NULL && i < m->n; i++) {
+		struct hit h = {false};
+		occurrences(&m->w[i], a, b, hit_cb, &h);
+		if (!h.found || !applies(&m->w[i], l))
+			continue;
+		struct piece_ctx c = {(int)i, fn, arg};
+		occurrences(&m->w[i], a, b, piece_cb, &c);
+	}
 }

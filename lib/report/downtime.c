@@ -5,7 +5,6 @@
 
 #include "report/buf.h"
 #include "report/fmt.h"
-#include "engine/maint.h"
 #include "report/ival.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
@@ -38,15 +37,21 @@ static const char outages_sql[] =
 static const char unobserved_sql[] =
     "SELECT device, interface, start, end FROM unobserved WHERE (?1 IS NULL OR device = ?1)"
     " AND start < ?3 AND (end IS NULL OR end >= ?2) ORDER BY device, interface, start";
-static const char sources_sql[] = "SELECT device, interface, sources FROM links"
-                                  " WHERE ?1 IS NULL OR device = ?1 ORDER BY device, interface";
+/*
+ * Time inside maintenance windows, as netpulsed recorded it when it happened (core/maint_rec.h
+ * says why not from the config of today).
+ */
+static const char maintenance_sql[] =
+    "SELECT device, interface, start, end FROM maintenance WHERE (?1 IS NULL OR device = ?1)"
+    " AND start < ?3 AND end > ?2 ORDER BY device, interface, start";
+static const char maintenance_any_sql[] = "SELECT EXISTS (SELECT 1 FROM maintenance)";
 static const char runs_sql[] = "SELECT started, last_alive FROM runs"
                                " WHERE started < ?2 AND last_alive >= ?1";
 static const char runs_any_sql[] = "SELECT EXISTS (SELECT 1 FROM runs)";
 
 /* Per-link intervals while the rows are distributed. */
 struct work {
-	struct np_ivset down, stale;
+	struct np_ivset down, stale, maint;
 };
 
 /* Link order = SQLite's BINARY collation on (device, interface) = strcmp. */
@@ -94,7 +99,7 @@ take_first_seen(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, vo
 
 struct iv_arg {
 	int64_t ws, now;
-	bool outages; /* else unobserved */
+	enum { IV_OUTAGES, IV_UNOBSERVED, IV_MAINT } kind;
 };
 
 static int
@@ -104,13 +109,15 @@ take_interval(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, void
 	int64_t s = sqlite3_column_int64(st, 2);
 	bool open = sqlite3_column_type(st, 3) == SQLITE_NULL;
 	int64_t e = open ? a->now : sqlite3_column_int64(st, 3);
-	if (a->outages) {
+	if (a->kind == IV_OUTAGES) {
 		/* Overlapping the window; one of zero length inside it counts too. */
 		if (e > s ? e > a->ws : s >= a->ws)
 			l->outages++;
 		np_ivset_add(&w->down, s, e);
-	} else {
+	} else if (a->kind == IV_UNOBSERVED) {
 		np_ivset_add(&w->stale, s, e);
+	} else {
+		np_ivset_add(&w->maint, s, e);
 	}
 	return 0;
 }
@@ -125,22 +132,6 @@ availability(int64_t down_observed, int64_t observed, bool *has, double *v)
 	*v = 1.0 - (double)down_observed / (double)observed;
 	if (*v < 0)
 		*v = 0;
-}
-
-static int
-take_sources(sqlite3_stmt *st, struct np_downtime_link *l, struct work *w, void *arg)
-{
-	(void)w;
-	(void)arg;
-	free(l->sources);
-	l->sources = np_xstrdup(np_report_text(st, 2));
-	return 0;
-}
-
-static void
-add_iv(int64_t a, int64_t b, void *arg)
-{
-	np_ivset_add(arg, a, b);
 }
 
 /* s minus m within [a, b), in place (both normalized). */
@@ -160,8 +151,8 @@ subtract(struct np_ivset *s, const struct np_ivset *m, int64_t a, int64_t b)
 }
 
 static void
-compute_link(const struct np_downtime *d, const struct np_maint *maint, const struct np_ivset *runs,
-             bool have_runs, struct np_downtime_link *l, struct work *w)
+compute_link(const struct np_downtime *d, const struct np_ivset *runs, bool have_runs,
+             struct np_downtime_link *l, struct work *w)
 {
 	struct np_ivset gaps = {0}, unobs = {0}, m = {0};
 	int64_t ls = l->first_seen > d->start ? l->first_seen : d->start, le = d->end;
@@ -174,9 +165,11 @@ compute_link(const struct np_downtime *d, const struct np_maint *maint, const st
 	if (have_runs)
 		np_ivset_complement(runs, ls, le, &gaps);
 	np_ivset_union(&w->stale, &gaps, &unobs);
-	if (maint != NULL)
-		np_maint_intervals(maint, l->sources, l->device, l->interface, ls, le, add_iv, &m);
-	np_ivset_norm(&m);
+	/* Overlapping windows count once; clipped to the link's part of the period. */
+	np_ivset_norm(&w->maint);
+	np_ivset_clip(&w->maint, ls, le);
+	struct np_ivset none = {0};
+	np_ivset_union(&w->maint, &none, &m);
 	/* Maintenance time is neither down nor unobserved nor observed. */
 	subtract(&w->down, &m, d->start, d->end);
 	subtract(&unobs, &m, ls, le);
@@ -206,7 +199,7 @@ prepare_bound(sqlite3 *db, const char *sql, sqlite3_stmt **st, const char *devic
 
 int
 np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *device,
-                    const struct np_maint *maint, struct np_downtime *d, char **cause)
+                    struct np_downtime *d, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	struct np_ivset runs = {0};
@@ -216,7 +209,6 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	d->maint = np_maint_count(maint) > 0;
 	d->start = p->start;
 	d->end = p->end < now ? p->end : now;
 	if (d->end < d->start)
@@ -229,6 +221,14 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 		goto fail;
 	}
 	have_runs = sqlite3_column_int(st, 0) != 0;
+	sqlite3_finalize(st);
+	if (np_report_prepare(db, maintenance_any_sql, &st, cause) == -1)
+		goto fail;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		np_report_sqlerr(db, "reading maintenance", cause);
+		goto fail;
+	}
+	d->maint = sqlite3_column_int(st, 0) != 0;
 	sqlite3_finalize(st);
 	if (np_report_prepare(db, runs_sql, &st, cause) == -1)
 		goto fail;
@@ -263,7 +263,8 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	sqlite3_finalize(st);
 	w = np_xcalloc(d->nlinks ? d->nlinks : 1, sizeof(*w));
 
-	struct iv_arg out = {d->start, now, true}, unobs = {d->start, now, false};
+	struct iv_arg out = {d->start, now, IV_OUTAGES}, unobs = {d->start, now, IV_UNOBSERVED},
+	              maint = {d->start, now, IV_MAINT};
 	if (np_report_prepare(db, first_seen_sql, &st, cause) == -1)
 		goto fail;
 	np_report_bind_str(st, 1, device);
@@ -280,10 +281,10 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	sqlite3_finalize(st);
 	st = NULL;
 	if (d->maint) {
-		if (np_report_prepare(db, sources_sql, &st, cause) == -1)
-			goto fail;
-		np_report_bind_str(st, 1, device);
-		if (distribute(db, st, d, w, take_sources, NULL, "reading links", cause) == -1)
+		if (prepare_bound(db, maintenance_sql, &st, device, d->start, d->end, cause) ==
+		        -1 ||
+		    distribute(db, st, d, w, take_interval, &maint, "reading maintenance", cause) ==
+		        -1)
 			goto fail;
 		sqlite3_finalize(st);
 		st = NULL;
@@ -291,7 +292,7 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 
 	for (size_t i = 0; i < d->nlinks; i++) {
 		struct np_downtime_link *l = &d->links[i];
-		compute_link(d, maint, &runs, have_runs, l, &w[i]);
+		compute_link(d, &runs, have_runs, l, &w[i]);
 		d->down += l->down;
 		d->maintenance += l->maintenance;
 		d->outages += l->outages;
@@ -303,6 +304,7 @@ np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const c
 	for (size_t i = 0; i < d->nlinks; i++) {
 		np_ivset_free(&w[i].down);
 		np_ivset_free(&w[i].stale);
+		np_ivset_free(&w[i].maint);
 	}
 	free(w);
 	np_ivset_free(&runs);
@@ -313,6 +315,7 @@ fail:
 		for (size_t i = 0; i < d->nlinks; i++) {
 			np_ivset_free(&w[i].down);
 			np_ivset_free(&w[i].stale);
+			np_ivset_free(&w[i].maint);
 		}
 	}
 	free(w);
@@ -327,7 +330,6 @@ np_downtime_free(struct np_downtime *d)
 	for (size_t i = 0; i < d->nlinks; i++) {
 		free(d->links[i].device);
 		free(d->links[i].interface);
-		free(d->links[i].sources);
 	}
 	free(d->links);
 	d->links = NULL;

@@ -15,10 +15,10 @@
  *  - availability = 1 - (down that was observed) / observed, null when nothing was observed;
  *    down time during unobserved time (an outage open while the daemon was stopped) counts
  *    in down_seconds but not against availability, so it stays within [0, 1].
- *  - maintenance_seconds: the time of the link's window inside a maintenance window that
- *    applies to it (maint, from the current config; NULL = none): it is neither down, nor
- *    unobserved, nor observed, so down time in maintenance does not count against
- *    availability (and is not in down_seconds);
+ *  - maintenance_seconds: the link's time inside maintenance windows, as netpulsed recorded
+ *    it (the maintenance table, core/maint_rec.h; overlapping windows count once): it is
+ *    neither down, nor unobserved, nor observed, so down time in maintenance does not count
+ *    against availability (and is not in down_seconds);
  * total: sums over links; availability = 1 - sum(observed down) / sum(observed).
  */
 #include <stdbool.h>
@@ -34,7 +34,6 @@ struct np_downtime_link {
 	int64_t down, outages, unobserved, observed, down_observed, maintenance;
 	bool has_availability;
 	double availability;
-	char *sources; /* links.sources, for maintenance windows scoped by source */
 };
 
 struct np_downtime {
@@ -44,12 +43,11 @@ struct np_downtime {
 	int64_t down, outages, unobserved, observed, down_observed, maintenance;
 	bool has_availability;
 	double availability;
-	bool maint; /* windows were given: text and CSV show the maintenance column */
+	bool maint; /* the database holds maintenance time: text and CSV show its column */
 };
 
-struct np_maint;
 int np_downtime_compute(sqlite3 *db, const struct np_period *p, int64_t now, const char *device,
-                        const struct np_maint *maint, struct np_downtime *out, char **cause);
+                        struct np_downtime *out, char **cause);
 void np_downtime_free(struct np_downtime *d);
 /* Text: a "period:" line then the table; CSV: the table; JSON: DESIGN §8 shape. */
 char *np_downtime_render(const struct np_downtime *d, enum np_format f, const struct np_tz *tz);

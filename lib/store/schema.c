@@ -199,6 +199,23 @@ static const char *const migrations[] = {
     /* alert_id -1: an alert held for a group summary (alerts.group_window). */
     "CREATE INDEX transitions_held ON transitions (alert_id) WHERE alert_id = -1;"
     "PRAGMA user_version = 7;",
+    /*
+     * 8: maintenance windows (`maintenance:`). transitions.maintenance = 1: the transition's
+     * alert fell in a window and was recorded, not sent. maintenance holds the time each link
+     * spent inside a window as the daemon saw it happen (closed intervals, like unobserved;
+     * window = the entry's name): the report reads these rather than today's config, so a
+     * window removed or changed later does not rewrite past availability.
+     */
+    "ALTER TABLE transitions ADD COLUMN maintenance INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE maintenance ("
+    "  id INTEGER PRIMARY KEY,"
+    "  device TEXT NOT NULL, interface TEXT NOT NULL,"
+    "  start INTEGER NOT NULL, end INTEGER NOT NULL, window TEXT NOT NULL DEFAULT '',"
+    "  CHECK (end > start));"
+    "CREATE INDEX maintenance_link ON maintenance (device, interface, end);"
+    /* A link's series (their labels scope windows; no index started with device). */
+    "CREATE INDEX series_link ON series (device, interface);"
+    "PRAGMA user_version = 8;",
 };
 
 const char *

@@ -55,6 +55,7 @@ np_store_retention_step(struct np_store *st, const struct np_retention_cfg *r, i
 	    {NP_S_PRUNE_TRANSITIONS, r->transitions_ms},
 	    {NP_S_PRUNE_OUTAGES, r->transitions_ms},
 	    {NP_S_PRUNE_UNOBSERVED, r->transitions_ms},
+	    {NP_S_PRUNE_MAINT, r->transitions_ms},
 	    {NP_S_PRUNE_OUTBOX, OUTBOX_KEEP_S * 1000},
 	};
 	bool more = false;

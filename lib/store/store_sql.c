@@ -91,6 +91,17 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_OUTAGE_CLOSE] = "UPDATE outages SET end = CASE WHEN ?4 IS NULL THEN max(start, ?3)"
                           " ELSE start + ?4 END"
                           " WHERE device = ?1 AND interface = ?2 AND end IS NULL",
+    /* Maintenance windows (store_window.c). */
+    [NP_S_MAINT_MARK] = "UPDATE transitions SET maintenance = 1 WHERE id = ?1",
+    [NP_S_MAINT_EXTEND] = "UPDATE maintenance SET end = ?4 WHERE device = ?1 AND interface = ?2"
+                          " AND end = ?3 AND window = ?5",
+    [NP_S_MAINT_ADD] = "INSERT INTO maintenance (device, interface, start, end, window)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [NP_S_MAINT_LABEL] = "SELECT EXISTS (SELECT 1 FROM series s, json_each(s.labels) j"
+                         " WHERE s.device = ?1 AND s.interface = ?2 AND j.key = ?3"
+                         " AND j.type = 'text' AND j.value = ?4)",
+    [NP_S_PRUNE_MAINT] = "DELETE FROM maintenance WHERE id IN (SELECT id FROM maintenance"
+                         " WHERE end < ?1 ORDER BY id LIMIT ?2)",
     [NP_S_UNOBS_OPEN] = "INSERT INTO unobserved (device, interface, start) SELECT ?1, ?2, ?3"
                         " WHERE NOT EXISTS (SELECT 1 FROM unobserved WHERE device = ?1"
                         " AND interface = ?2 AND end IS NULL)",

@@ -6,7 +6,8 @@
 # COLLECTOR alert, the links return from stale without an alert each. Then 300 exporters
 # vanish from the healthy FC at once: one STALE alert with the 300 links in its structured
 # data. With alerts.group_window (SIGHUP), all 1,000 exporters losing NetFlow at once (700 up
-# and 300 stale, all up before): one IFDOWN summary.
+# and 300 stale, all up before): one IFDOWN summary. The FC fails again and returns with the
+# 1,000 all up (changed while unobserved): one IFUP summary besides the COLLECTOR alerts.
 source "$(dirname "$0")/lib.sh"
 require_root
 [ -x /usr/sbin/sshd ] || skip "needs /usr/sbin/sshd"
@@ -134,3 +135,31 @@ echo "$last" | cut -c1-160
 [ $((links + ${omitted:-0})) = 1000 ] || fail "the summaries account for $((links + ${omitted:-0})) links, want 1000"
 echo "$last" | grep -q 'msgid=IFDOWN.*fc-a: 1000 links DOWN' || fail "no IFDOWN summary \"fc-a: 1000 links DOWN\""
 pass "group_window: 1,000 links down -> $sent alert(s)"
+
+# group_window 0s again: the FC fails while its 1,000 exporters are down and comes back with
+# them all up (they came back while unobserved): the two COLLECTOR alerts and ONE IFUP summary
+# "fc-a: 1000 links UP" for the returns, not 1,000 IFUP.
+conf 0s
+"$NETPULSED" --check-config -c "$T/netpulse.yaml" >"$T/check.log" || fail "config rejected"
+kill -HUP "$DAEMON_PID"
+wait_log_count 2 "configuration reloaded" "$T/netpulsed.log" || fail "the daemon did not reload"
+before=$(wc -l <"$T/received.log")
+stop_fc a
+wait_for 60 'test "$(count stale)" = 1000' || fail "not every link went stale"
+fc 1000
+start_fc a 2222 "$T/host_a"
+wait_for 60 'test "$(count up)" = 1000' || fail "the 1,000 exporters did not come back up"
+wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
+sent=$(($(wc -l <"$T/received.log") - before))
+last=$(tail -n "$sent" "$T/received.log")
+links=$(echo "$last" | grep 'msgid=IFUP' | grep -o 'link="' | wc -l)
+omitted=$(echo "$last" | grep 'msgid=IFUP' | grep -o 'links_omitted="[0-9]*"' | tr -dc 0-9)
+echo "FC down and back, 1,000 links down -> stale -> up: $sent alert(s), $links named + ${omitted:-0} omitted"
+echo "$last" | cut -c1-160
+[ "$sent" = 3 ] || fail "$sent alerts for a failing FC whose 1,000 links came back up, want 3"
+[ "$(echo "$last" | grep -c 'msgid=COLLECTOR')" = 2 ] || fail "not 2 COLLECTOR alerts"
+echo "$last" | grep -q 'msgid=IFUP.*fc-a: 1000 links UP' || fail "no IFUP summary \"fc-a: 1000 links UP\""
+[ $((links + ${omitted:-0})) = 1000 ] || fail "the IFUP summary accounts for $((links + ${omitted:-0})) links, want 1000"
+[ "$(sqlite3 "$T/np.db" "SELECT count(*) FROM transitions WHERE state = 'up' AND previous = 'stale' AND alert = 'IFUP' AND alert_id = (SELECT max(id) FROM outbox WHERE msgid = 'IFUP')")" = 1000 ] \
+	|| fail "the 1,000 returns do not name the IFUP summary as their alert"
+pass "FC down and back with its links changed: $sent alerts (2 COLLECTOR + 1 IFUP summary)"

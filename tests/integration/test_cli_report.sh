@@ -209,7 +209,7 @@ id,started,last_alive,version
 1,1790805600,1790935200,t
 EOW
 expect dump-runs "$T/want.runs.csv" syn db dump runs
-syn db dump --format json | json_get "sorted(j.keys()) == sorted(['amounts','baselines','collectors','fold','links','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
+syn db dump --format json | json_get "sorted(j.keys()) == sorted(['amounts','baselines','collectors','fold','links','maintenance','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
 	fail "db dump --format json tables"
 pass "db dump --format json has every table"
 

@@ -426,7 +426,8 @@ test_bad_server(void **state)
 	    "t.yaml:3:40: maintenance 1: unknown day \"funday\" (mon, tue, wed, thu, fri, "
 	    "sat, sun)");
 	expect_errors("maintenance:\n  - { start: \"2026-12-01T10:00\" }\n",
-	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM, got \"\"");
+	              "t.yaml:2:5: maintenance 1: end: expected YYYY-MM-DDTHH:MM[:SS] with an "
+	              "optional UTC offset (Z, +01:00), got \"\"");
 	expect_errors("links:\n  - { device: \"sw(\", alert: false }\n  - { down_after: soon }\n",
 	              "t.yaml:3:19: links 2: down_after: expected a duration like 30s or 5m, got "
 	              "\"soon\"");

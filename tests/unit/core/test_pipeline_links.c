@@ -1,7 +1,7 @@
 /*
  * `links:` overrides in the pipeline: alert: false records the transitions and sends nothing;
- * severity replaces the alert's; down_after holds a matching link's down look longer than its
- * source's. The first matching entry wins; other links are untouched.
+ * severity replaces the alert's; down_after replaces its source's for a matching link (longer
+ * or shorter). The first matching entry wins; other links are untouched.
  */
 #include "pipetest.h"
 
@@ -138,12 +138,64 @@ test_link_rules_labels(void **state)
 	                 1);
 }
 
+/* A down_after shorter than the source's applies too: core links are declared at once. */
+static struct np_link_rule_cfg core_rules[] = {
+    {.device = "^core", .alert = true, .down_after = "0s", .down_after_ms = 0},
+};
+
+static int
+setup_core(void **state)
+{
+	struct fx *f = fx_new(NULL, sinks, 1);
+	f->src.state.down_after_ms = 30000;
+	f->cfg.link_rules = core_rules;
+	f->cfg.nlink_rules = 1;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
+static void
+core_batch(struct fx *f, int64_t t, enum np_link_obs st)
+{
+	np_batch_reset(&f->b, t);
+	const char *devs[] = {"core1", "edge1"};
+	for (int i = 0; i < 2; i++) {
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, devs[i], "eth0");
+		o->counter_bits = 64;
+		o->epoch = 1;
+		o->link = st;
+		np_obs_counter(o, NP_C_RX_BYTES, 1000);
+	}
+	ingest(f, t);
+}
+
+static void
+test_link_rules_shorter(void **state)
+{
+	struct fx *f = *state;
+	core_batch(f, T0, NP_LINK_UP);
+	core_batch(f, T0 + 10000, NP_LINK_DOWN);
+	/* core1 down at its first down look; edge1 waits its source's 30 s. */
+	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE state='down'"), 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
+	                          "device='core1'"),
+	                 1);
+	for (int i = 2; i <= 4; i++)
+		core_batch(f, T0 + i * 10000, NP_LINK_DOWN);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
+	                          "device='edge1'"),
+	                 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_link_rules, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_link_rules_labels, setup_labels, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_link_rules_shorter, setup_core, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * the 2026 DST changes of Europe/Berlin (a start the clocks skip, a start that happens twice),
  * a window crossing midnight, scopes, intervals, and the errors a config gets.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,111 @@ test_scopes_and_intervals(void **state)
 	np_maint_free(m);
 }
 
+/*
+ * Boundaries: where callers split intervals. Daily 02:30 for 1 h in Europe/Berlin across both
+ * 2026 changes: on 29 March the window runs 01:00Z-02:00Z (03:00-04:00 CEST: 02:30 does not
+ * exist, it starts at the jump); on 25 October 00:30Z-01:30Z (the first 02:30, CEST); the
+ * second 02:30 (CET, 01:30Z) is that window's end, not another start; the next start is
+ * 26 October 02:30 CET = 01:30Z.
+ */
+static void
+test_boundaries(void **state)
+{
+	struct np_maint_cfg c = {
+	    .at = "02:30", .duration_ms = 3600000, .timezone = "Europe/Berlin", .device = "^sw"};
+	struct np_maint *m = make(&c, 1);
+	struct np_maint_link l = {.sources = "fc", .device = "sw1", .interface = "ge-0/0/1"};
+	struct np_maint_link other = {.sources = "fc", .device = "rt1", .interface = "x"};
+	assert_int_equal(np_maint_next_boundary(m, &l, 1774746000 - 100), 1774746000);
+	assert_int_equal(np_maint_next_boundary(m, &l, 1774746000), 1774749600);
+	assert_int_equal(np_maint_next_boundary(m, &l, 1774749600), 1774830600);
+	assert_int_equal(np_maint_next_boundary(m, &l, 1792888200 - 1), 1792888200);
+	assert_int_equal(np_maint_next_boundary(m, &l, 1792891800 - 1), 1792891800);
+	assert_int_equal(np_maint_next_boundary(m, &l, 1792891800), 1792978200);
+	/* Not in the window's scope: no boundary; any link (NULL): the window's. */
+	assert_int_equal(np_maint_next_boundary(m, &other, 1792891800), INT64_MAX);
+	assert_int_equal(np_maint_next_boundary(m, NULL, 1792891800), 1792978200);
+	/* Between boundaries the answer does not change. */
+	assert_true(in(m, 1792888200) && in(m, 1792891800 - 1));
+	assert_true(np_maint_active(m, 1792888200 - 10, 1792888200 + 1));
+	assert_false(np_maint_active(m, 1792891800, 1792978200));
+	/* The pieces of two days around the fall-back: two real hours, window 0. */
+	int64_t sum = 0;
+	np_maint_intervals(m, "fc", "sw1", "x", 1792850000, 1793000000, sum_cb, &sum);
+	assert_int_equal(sum, 2 * 3600);
+	np_maint_free(m);
+}
+
+/* One-off times with a UTC offset are taken as given, whatever the window's zone. */
+static void
+test_offsets(void **state)
+{
+	struct np_maint_cfg c[] = {
+	    {.start = "2026-12-05T22:00-05:00",
+	     .end = "2026-12-06T03:00:30Z",
+	     .timezone = "Europe/Berlin"},
+	    {.start = "2026-12-07T04:00:00+0100", .end = "2026-12-07 05:00", .timezone = "UTC"},
+	};
+	struct np_maint *m = make(c, 2);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000 - 1), -1);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000), 0);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526029), 0);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526030), -1);
+	struct np_maint_link l = {.device = "x", .interface = "y"};
+	assert_int_equal(np_maint_next_boundary(m, &l, 1796526000), 1796526030);
+	/* 04:00+01:00 = 03:00Z to 05:00 UTC. */
+	assert_int_equal(np_maint_next_boundary(m, &l, 1796526030), 1796526000 + 86400);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000 + 86400 + 7199), 1);
+	assert_int_equal(np_maint_covers(m, NULL, "x", "y", 1796526000 + 86400 + 7200), -1);
+	np_maint_free(m);
+}
+
+/* Labels: "site=ber,role=core" style pairs the callback answers from. */
+static bool
+has_label(void *arg, const char *name, const char *value)
+{
+	char want[128];
+	snprintf(want, sizeof(want), "%s=%s", name, value);
+	const char *have = arg;
+	size_t n = strlen(want);
+	for (const char *p = have; (p = strstr(p, want)) != NULL; p += n)
+		if ((p == have || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static void
+test_labels(void **state)
+{
+	char *labels[] = {"site", "ber", "role", "core"};
+	struct np_maint_cfg c = {
+	    .at = "00:00", .duration_ms = 3600000, .labels = labels, .nlabels = 4};
+	struct np_maint *m = make(&c, 1);
+	int64_t t = 1796083200 + 60;
+	struct np_maint_link l = {.device = "sw1", .interface = "x", .has_label = has_label};
+	l.arg = "site=ber,role=core,rack=4";
+	assert_int_equal(np_maint_covers_link(m, &l, t), 0);
+	l.arg = "site=ber,role=edge";
+	assert_int_equal(np_maint_covers_link(m, &l, t), -1); /* every label must match */
+	l.arg = "site=berlin,role=core";
+	assert_int_equal(np_maint_covers_link(m, &l, t), -1);
+	/* No labels known, or a source-level (COLLECTOR) alert: not covered. */
+	assert_int_equal(np_maint_covers(m, "fc", "sw1", "x", t), -1);
+	struct np_maint_link src = {.sources = "fc", .has_label = has_label, .arg = "site=ber"};
+	assert_int_equal(np_maint_covers_link(m, &src, t), -1);
+	/* Outside the time the labels are not asked for (NULL arg would crash strstr). */
+	l.arg = NULL;
+	assert_int_equal(np_maint_covers_link(m, &l, t + 3600), -1);
+	np_maint_free(m);
+	char *odd[] = {"site"};
+	struct np_maint_cfg b = {.at = "00:00", .duration_ms = 60000, .labels = odd, .nlabels = 1};
+	char *cause = NULL;
+	const char *key = NULL;
+	assert_null(np_maint_new(&b, 1, NULL, "UTC", NULL, &key, &cause));
+	assert_string_equal(key, "labels");
+	free(cause);
+}
+
 static void
 bad(struct np_maint_cfg *c, size_t n, size_t want_index, const char *want_key,
     const char *want_cause)
@@ -142,8 +248,14 @@ test_errors(void **state)
 	bad(c, 2, 1, "days", "unknown day \"funday\" (mon, tue, wed, thu, fri, sat, sun)");
 	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10:00", .end = "2026-12-01T09:00"};
 	bad(c, 2, 1, "end", "end 2026-12-01T09:00 is not after start 2026-12-01T10:00");
-	c[1] = (struct np_maint_cfg){.start = "2026-12-01 10:00", .end = "2026-12-01T11:00"};
-	bad(c, 2, 1, "start", "start: expected YYYY-MM-DDTHH:MM, got \"2026-12-01 10:00\"");
+	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10", .end = "2026-12-01T11:00"};
+	bad(c, 2, 1, "start",
+	    "start: expected YYYY-MM-DDTHH:MM[:SS] with an optional UTC offset (Z, +01:00), got "
+	    "\"2026-12-01T10\"");
+	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10:00", .end = "2026-12-01T11:00+1:00"};
+	bad(c, 2, 1, "end",
+	    "end: expected YYYY-MM-DDTHH:MM[:SS] with an optional UTC offset (Z, +01:00), got "
+	    "\"2026-12-01T11:00+1:00\"");
 	c[1] = (struct np_maint_cfg){.at = "25:00", .duration_ms = 60000};
 	bad(c, 2, 1, "at", "at: expected HH:MM, got \"25:00\"");
 	c[1] = (struct np_maint_cfg){.start = "2026-12-01T10:00", .at = "01:00"};
@@ -174,6 +286,9 @@ main(void)
 	    cmocka_unit_test(test_oneoff_and_weekdays),
 	    cmocka_unit_test(test_scopes_and_intervals),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_boundaries),
+	    cmocka_unit_test(test_offsets),
+	    cmocka_unit_test(test_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

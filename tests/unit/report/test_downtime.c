@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/maint.h"
 #include "report/downtime.h"
 #include "reporttest.h"
 #include "store/store.h"
@@ -75,14 +74,18 @@ check(const struct np_downtime_link *l, int64_t down, int64_t outages, int64_t u
 }
 
 /*
- * Maintenance: the same fixture, window [1000, 11000), with a one-off window
- * 1970-01-01T00:55..01:40 UTC = [3300, 6000) for devices ^sw1$, and a daily one from 02:30 for
- * 10 min ([9000, 9600)) for fc's links.
- *  A sw1/eth0: maintenance [3300, 6000) = 2700 (the gap [4000, 4500) inside it is maintenance,
- *              not unobserved). Down: [1000,1500) 500 + [3000,3300) 300 = 800; unobserved 0;
- *              observed 10000 - 2700 = 7300; availability 1 - 800/7300 = 0.890411.
- *  D sw2/eth9: maintenance [9000, 9600) = 600 (fc). Down 400, half in the gap: 200 observed;
- *              unobserved 500, observed 10000 - 500 - 600 = 8900; 1 - 200/8900 = 0.977528.
+ * Maintenance: the same fixture, window [1000, 11000), with maintenance time as netpulsed
+ * records it (the maintenance table; the daemon did not run in the gap [4000, 4500), so no
+ * row covers it):
+ *  A sw1/eth0: [3300, 4000) and [4500, 6000) of one window, [3500, 3900) of another
+ *              (overlapping: counted once): maintenance 2200. Down: [1000,1500) 500 +
+ *              [3000,3300) 300 = 800; unobserved = the gap 500; observed 10000 - 500 - 2200
+ *              = 7300; availability 1 - 800/7300 = 0.890411.
+ *  D sw2/eth9: [9000, 9600) = 600 and [12000, 13000) after the period. Down 400, half in the
+ *              gap: 200 observed; unobserved 500, observed 10000 - 500 - 600 = 8900;
+ *              1 - 200/8900 = 0.977528.
+ *  C sw2/:     [900, 1100), before its first sighting (6000): 0.
+ * Total maintenance 2800.
  */
 static void
 test_maintenance(void **state)
@@ -90,29 +93,34 @@ test_maintenance(void **state)
 	(void)state;
 	struct np_store *st = open_db();
 	exec(st, fixture);
-	exec(st, "UPDATE links SET sources = 'fc' WHERE device = 'sw2'");
-	struct np_maint_cfg w[] = {
-	    {.start = "1970-01-01T00:55", .end = "1970-01-01T01:40", .device = "^sw1$"},
-	    {.at = "02:30", .duration_ms = 600000, .source = "fc"},
-	};
+	exec(st, "INSERT INTO maintenance (device, interface, start, end, window) VALUES"
+	         " ('sw1', 'eth0', 3300, 4000, 'a'), ('sw1', 'eth0', 4500, 6000, 'a'),"
+	         " ('sw1', 'eth0', 3500, 3900, 'b'), ('sw2', 'eth9', 9000, 9600, 'c'),"
+	         " ('sw2', 'eth9', 12000, 13000, 'c'), ('sw2', '', 900, 1100, 'c')");
 	char *cause = NULL;
-	struct np_maint *m = np_maint_new(w, 2, NULL, "UTC", NULL, NULL, &cause);
-	assert_non_null(m);
 	struct np_downtime d;
 	struct np_period p = {1000, 11000};
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, NULL, m, &d, &cause), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, NULL, &d, &cause), 0);
+	assert_true(d.maint);
 	const struct np_downtime_link *a = link_of(&d, "sw1", "eth0");
-	check(a, 800, 3, 0, 7300, 800, 0.890411);
-	assert_int_equal(a->maintenance, 2700);
+	check(a, 800, 3, 500, 7300, 800, 0.890411);
+	assert_int_equal(a->maintenance, 2200);
 	const struct np_downtime_link *e = link_of(&d, "sw2", "eth9");
 	check(e, 400, 1, 500, 8900, 200, 0.977528);
 	assert_int_equal(e->maintenance, 600);
+	assert_int_equal(link_of(&d, "sw2", "")->maintenance, 0);
 	assert_int_equal(link_of(&d, "sw3", "x")->maintenance, 0);
+	assert_int_equal(d.maintenance, 2800);
 	char *csv = np_downtime_render(&d, NP_FMT_CSV, NULL);
 	assert_non_null(strstr(csv, "availability,maintenance_seconds\n"));
+	assert_non_null(strstr(csv, "\nsw1,eth0,800,3,500,0.890411,2200\n"));
 	free(csv);
+	struct np_tz *utc = np_tz_utc();
+	char *json = np_downtime_render(&d, NP_FMT_JSON, utc);
+	assert_non_null(strstr(json, "\"maintenance_seconds\": 2800"));
+	free(json);
+	np_tz_free(utc);
 	np_downtime_free(&d);
-	np_maint_free(m);
 	np_store_close(st);
 }
 
@@ -125,8 +133,7 @@ test_arithmetic(void **state)
 	struct np_downtime d;
 	struct np_period p = {1000, 11000};
 	char *cause = NULL;
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, NULL, NULL, &d, &cause),
-	                 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, NULL, &d, &cause), 0);
 	assert_int_equal(d.start, 1000);
 	assert_int_equal(d.end, 11000);
 	assert_int_equal(d.nlinks, 5);
@@ -149,8 +156,7 @@ test_arithmetic(void **state)
 	np_downtime_free(&d);
 
 	/* --device sw2: C and D only */
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, "sw2", NULL, &d, &cause),
-	                 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, "sw2", &d, &cause), 0);
 	assert_int_equal(d.nlinks, 2);
 	assert_int_equal(d.down, 400);
 	assert_int_equal(d.observed, 14500);
@@ -172,14 +178,14 @@ test_until_now(void **state)
 	exec(st, fixture);
 	struct np_downtime d;
 	struct np_period p = {1000, 30000};
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 12000, "sw1", NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 12000, "sw1", &d, NULL), 0);
 	assert_int_equal(d.end, 12000);
 	check(link_of(&d, "sw1", "eth1"), 3000, 1, 1000, 10000, 3000, 0.7);
 	np_downtime_free(&d);
 
 	/* A window entirely in the future: empty, nothing observed. */
 	p = (struct np_period){30000, 40000};
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 12000, NULL, NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 12000, NULL, &d, NULL), 0);
 	assert_int_equal(d.start, 30000);
 	assert_int_equal(d.end, 30000);
 	assert_false(d.has_availability);
@@ -202,13 +208,13 @@ test_runs(void **state)
 	exec(st, "DELETE FROM runs");
 	struct np_downtime d;
 	struct np_period p = {1000, 11000};
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, "sw1", NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 20000, "sw1", &d, NULL), 0);
 	check(link_of(&d, "sw1", "eth0"), 1500, 3, 0, 10000, 1500, 0.85);
 	check(link_of(&d, "sw1", "eth1"), 2000, 1, 500, 9500, 2000, 1 - 2000.0 / 9500);
 	np_downtime_free(&d);
 
 	exec(st, "INSERT INTO runs (started, last_alive, version) VALUES (50000, 60000, 't')");
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 70000, "sw1", NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 70000, "sw1", &d, NULL), 0);
 	/* never observed: the outage still shows, availability cannot be computed */
 	check(link_of(&d, "sw1", "eth0"), 1500, 3, 10000, 0, 0, -1);
 	assert_false(d.has_availability);
@@ -228,7 +234,7 @@ test_overlap(void **state)
 	         " ('r', 'i', 100, 300), ('r', 'i', 200, 400), ('r', 'i', 350, NULL);");
 	struct np_downtime d;
 	struct np_period p = {0, 1000};
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 500, NULL, NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 500, NULL, &d, NULL), 0);
 	/* [100, 500) = 400 (the open one ends at now), 3 outages; window [0, 500) */
 	check(&d.links[0], 400, 3, 0, 500, 400, 0.2);
 	np_downtime_free(&d);
@@ -257,8 +263,7 @@ render(struct np_store *st, enum np_format f)
 	struct np_period p;
 	struct np_downtime d;
 	assert_int_equal(np_period_parse("2026-10-01..2026-10-01", 1800000000, tz, &p, &cause), 0);
-	assert_int_equal(
-	    np_downtime_compute(np_store_db(st), &p, 1800000000, NULL, NULL, &d, &cause), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 1800000000, NULL, &d, &cause), 0);
 	char *s = np_downtime_render(&d, f, tz);
 	np_downtime_free(&d);
 	np_tz_free(tz);
@@ -337,7 +342,7 @@ test_no_links(void **state)
 	struct np_downtime d;
 	struct np_period p = {0, 100};
 	struct np_tz *tz = np_tz_utc();
-	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 50, NULL, NULL, &d, NULL), 0);
+	assert_int_equal(np_downtime_compute(np_store_db(st), &p, 50, NULL, &d, NULL), 0);
 	char *s = np_downtime_render(&d, NP_FMT_CSV, tz);
 	assert_string_equal(
 	    s, "device,interface,down_seconds,outages,unobserved_seconds,availability\n"

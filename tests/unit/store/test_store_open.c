@@ -37,7 +37,7 @@ raw_exec(const char *path, const char *sql)
 static const char *const tables[] = {
     "series",      "rollup_5m", "rollup_1h",  "rollup_1d", "verdicts",    "links",
     "transitions", "outages",   "unobserved", "outbox",    "outbox_sink", "runs",
-    "collectors",  "fold",      "baselines",  "amounts",   "report_runs",
+    "collectors",  "fold",      "baselines",  "amounts",   "report_runs", "maintenance",
 };
 
 static void
@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 7);
+	assert_int_equal(np_schema_version(), 8);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",
