@@ -15,6 +15,7 @@
 #include "collectors/collector.h"
 #include "core/accum.h"
 #include "core/flush.h"
+#include "core/maint_held.h"
 #include "core/pending.h"
 #include "core/series.h"
 #include "engine/counter.h"
@@ -95,6 +96,7 @@ struct np_pipeline {
 	 */
 	int64_t wall_off;
 	int64_t mono_now;
+	struct np_maint_held *mheld; /* alerts held back by a window, for its end */
 };
 
 static void
@@ -293,6 +295,16 @@ maint_held(const struct np_pipeline *p, const struct np_ls_event *ev)
 	return mw >= 0 ? np_maint_name(p->maint, mw) : NULL;
 }
 
+/* Whether a held alert, dated now, is still held back (maint_held.h): 1, 0, -1 never sent. */
+static int
+maint_still_held(const struct np_ls_event *ev, void *arg)
+{
+	const struct np_pipeline *p = arg;
+	const struct np_linkrule *r =
+	    np_linkrules_link(p->rules, ev->sources, ev->device, ev->interface);
+	return r != NULL && !r->alert ? -1 : in_maint(p, ev) >= 0;
+}
+
 struct np_pipeline *
 np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct np_logger *lg,
                 int64_t now_ms, int64_t mono_ms, char **cause)
@@ -309,6 +321,7 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->fold_mono = mono_ms;
 	p->sources = np_hmap_new();
 	p->pending = np_pending_new(NP_PENDING_MAX);
+	p->mheld = np_maint_held_new();
 	p->storm = np_storm_new();
 	p->group = np_group_new();
 	p->returns = np_group_new();
@@ -348,6 +361,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_hmap_free(p->sources, free);
 	free_sinks(p);
 	np_pending_free(p->pending);
+	np_maint_held_free(p->mheld);
 	np_storm_free(p->storm);
 	np_maint_free(p->maint);
 	np_maint_rec_free(p->mrec);
@@ -763,17 +777,20 @@ on_event(const struct np_ls_event *mev, void *arg)
 		const char *s0 = ev->sources;
 		struct source *ss = np_hmap_get(p->sources, s0, strcspn(s0, ","));
 		ss->covered++;
+		np_maint_held_note(p->mheld, ev, maint_held(p, ev), msg, LOG_INFO);
 		np_logf(&p->lg, LOG_DEBUG,
 		        "%s%s%s: %s -> stale (covered by the COLLECTOR alert of %s)", dev,
 		        *ifn ? "/" : "", ifn, np_state_names[ev->from], src);
 	} else if (ev->alert != NP_AL_NONE) {
 		/* Held for maintenance: said so, and not at the alert's own severity. */
 		const char *mw = maint_held(p, ev);
+		np_maint_held_note(p->mheld, ev, mw, msg, severity_of(ev->alert));
 		np_logf(&p->lg, mw != NULL ? LOG_NOTICE : severity_of(ev->alert),
 		        "%s %s%s%s: %s%s%s%s", np_alert_names[ev->alert], dev, *ifn ? "/" : "", ifn,
 		        msg, mw != NULL ? " (not sent: maintenance window " : "",
 		        mw != NULL ? mw : "", mw != NULL ? ")" : "");
 	} else {
+		np_maint_held_note(p->mheld, ev, NULL, NULL, 0);
 		np_logf(&p->lg, LOG_INFO, "%s%s%s: %s -> %s (%s%s)", dev, *ifn ? "/" : "", ifn,
 		        np_state_names[ev->from], np_state_names[ev->to], src,
 		        ev->flapping ? ", flapping: alert suppressed" : "");
@@ -957,6 +974,10 @@ evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 	np_ls_evaluate(p->ls, now_ms, on_event, p);
 	np_hmap_foreach(p->sources, log_covered, p);
 	np_ls_drain_dirty(p->ls, on_saved, p);
+	/* Alerts a maintenance window held back whose link is still in their state at its end. */
+	struct np_maint_held_out out = {p->st, (const char *const *)p->sinks, p->nsinks, &p->lg};
+	if (np_maint_held_release(p->mheld, p->now_ms, maint_still_held, p, &out, cause) == -1)
+		return -1;
 	return flush(p, cause);
 }
 
@@ -964,6 +985,7 @@ evaluate(struct np_pipeline *p, int64_t now_ms, char **cause)
 static void
 committed(struct np_pipeline *p, int64_t now_ms)
 {
+	np_maint_held_commit(p->mheld);
 	p->stats.events += p->wrote_events;
 	p->stats.alerts += p->wrote_alerts;
 	p->alerts_queued += p->wrote_alerts;
