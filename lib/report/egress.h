@@ -100,7 +100,7 @@ void np_egress_free(struct np_egress *e);
 /*
  * Text: the original's layout (avx_text.h) with "  (floored)" after a clamped Egress line;
  * CSV (LF): [start,end,] the original's 16 columns, egress_floored; an attribute column holds
- * the value the row's gateways share ("" if they differ); JSON: see netpulse(8).
+ * the value the row's gateways share ("" if they differ); JSON: see netpulse(1).
  */
 char *np_egress_render(const struct np_egress *e, enum np_format f, const struct np_tz *tz);
 

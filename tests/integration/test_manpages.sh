@@ -3,7 +3,7 @@
 set -u
 
 SRC=${NP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-PAGES="$SRC/daemon/netpulsed.8 $SRC/daemon/netpulse.8 $SRC/daemon/netpulsed.yaml.5"
+PAGES="$SRC/daemon/netpulsed.8 $SRC/daemon/netpulse.1 $SRC/daemon/netpulsed.yaml.5"
 
 fails=0
 fail() {

@@ -82,8 +82,9 @@ fi
 
 # Documentation=man:... must name pages we ship: verify again with MANPATH on our pages.
 if command -v man >/dev/null; then
-	mkdir -p "$T/man/man5" "$T/man/man8"
-	cp "$SRC/daemon/netpulsed.8" "$SRC/daemon/netpulse.8" "$T/man/man8/"
+	mkdir -p "$T/man/man1" "$T/man/man5" "$T/man/man8"
+	cp "$SRC/daemon/netpulsed.8" "$T/man/man8/"
+	cp "$SRC/daemon/netpulse.1" "$T/man/man1/"
 	cp "$SRC/daemon/netpulsed.yaml.5" "$T/man/man5/"
 	MANPATH="$T/man" systemd-analyze verify "$T/verify/netpulsed.service" >"$T/verify-man.out" 2>&1
 	rc=$?
