@@ -638,12 +638,12 @@ main(int argc, char **argv)
 	char *why = NULL;
 	d.cfg = np_config_load(d.config_path, &why);
 	if (d.cfg == NULL) {
-		fprintf(stderr, "%s\n", why);
+		fprintf(stderr, "%s%s\n", log_stderr_prefix(LOG_ERR), why);
 		free(why);
 		return 1;
 	}
 	for (size_t i = 0; i < d.cfg->nwarnings; i++)
-		fprintf(stderr, "%s\n", d.cfg->warnings[i]);
+		fprintf(stderr, "%s%s\n", log_stderr_prefix(LOG_WARNING), d.cfg->warnings[i]);
 	if (check) {
 		printf("%s: configuration OK (%zu source(s), %zu alert sink(s))\n", d.config_path,
 		       d.cfg->nsources, d.cfg->nalerts);
@@ -665,7 +665,8 @@ main(int argc, char **argv)
 	 * which keeps some 5 MB of library pages out of its RSS.
 	 */
 	if (!d.foreground && !d.once && daemon(0, 0) == -1) {
-		fprintf(stderr, "netpulsed: daemon: %s\n", strerror(errno));
+		fprintf(stderr, "%snetpulsed: daemon: %s\n", log_stderr_prefix(LOG_ERR),
+		        strerror(errno));
 		return 1;
 	}
 	configure_log(&d, d.cfg);
