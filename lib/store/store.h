@@ -182,6 +182,7 @@ int np_store_transitions_alert(struct np_store *st, const int64_t *ids, size_t n
 /* A transition whose alert is held for a group summary. */
 struct np_held_row {
 	int64_t id, time;
+	int64_t time_ms; /* the event's real time (UTC ms) */
 	const char *device, *interface, *state, *previous, *source, *alert;
 	int64_t outage_seconds; /* -1 = NULL */
 };
