@@ -36,7 +36,8 @@ RUN useradd --system --user-group --home-dir /var/lib/netpulse --no-create-home 
  && install -d -o netpulse -g netpulse -m 0750 /var/lib/netpulse
 COPY --from=build /out/usr/sbin/netpulsed /usr/sbin/netpulsed
 COPY --from=build /out/usr/bin/netpulse /usr/bin/netpulse
-COPY --from=build /out/etc/netpulse/netpulse.yaml /etc/netpulse/netpulse.yaml
+# conf/container.yaml, not the host's default (journald): alerts go to stderr, the container's log.
+COPY conf/container.yaml /etc/netpulse/netpulse.yaml
 VOLUME /var/lib/netpulse
 USER netpulse
 WORKDIR /var/lib/netpulse

@@ -101,11 +101,13 @@ same_str(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* The local logger's socket an entry sends to; /dev/log whether written or not. */
+/* The local socket an entry sends to (the logger's or the journal's), written or not. */
 static const char *
 local_socket(const struct np_alert_cfg *a)
 {
-	if (a->proto != NP_SYSLOG_LOCAL)
+	if (a->type == NP_SINK_JOURNALD)
+		return a->socket != NULL ? a->socket : NP_JOURNAL_SOCKET;
+	if (a->type != NP_SINK_SYSLOG || a->proto != NP_SYSLOG_LOCAL)
 		return NULL;
 	return a->socket != NULL ? a->socket : NP_LOCAL_LOG_SOCKET;
 }
@@ -140,14 +142,18 @@ alert_rules(struct loader *l, const struct np_alert_cfg *a, const struct np_conf
 		    (b->proto != a->proto || !same_str(b->host, a->host) ||
 		     !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a))))
 			continue;
+		if (a->type == NP_SINK_JOURNALD && !same_str(local_socket(b), local_socket(a)))
+			continue;
 		np_config_diag_add(
 		    l->errs, item->line, item->col,
 		    "alert %zu sends to the same target as the alert at line %d (%s); "
 		    "one entry per target",
 		    i + 1, b->line,
-		    a->url != NULL      ? a->url
-		    : a->server != NULL ? a->server
-		                        : "local syslog");
+		    a->url != NULL                ? a->url
+		    : a->server != NULL           ? a->server
+		    : a->type == NP_SINK_JOURNALD ? "journald"
+		    : a->type == NP_SINK_STDERR   ? "stderr"
+		                                  : "local syslog");
 		return;
 	}
 }

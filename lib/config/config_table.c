@@ -23,10 +23,8 @@
 #define CENTURY (36525 * DAY)
 
 const struct np_config_choice np_config_alert_types[] = {
-    {"syslog", NP_SINK_SYSLOG},
-    {"webhook", NP_SINK_WEBHOOK},
-    {"email", NP_SINK_EMAIL},
-    {NULL, 0},
+    {"syslog", NP_SINK_SYSLOG},     {"webhook", NP_SINK_WEBHOOK}, {"email", NP_SINK_EMAIL},
+    {"journald", NP_SINK_JOURNALD}, {"stderr", NP_SINK_STDERR},   {NULL, 0},
 };
 
 static const struct np_config_choice log_levels[] = {
@@ -229,12 +227,12 @@ const struct np_config_opt np_config_alert_opts[] = {
              "relp://host:port (acknowledged), host:port (udp), [v6]:port; port 514 if "
              "omitted (tls 6514, relp 2514)"},
     {.name = "facility",
-     .types = NP_CFG_ALERT_SYSLOG,
+     .types = NP_CFG_ALERT_SYSLOG | NP_CFG_ALERT_JOURNALD | NP_CFG_ALERT_STDERR,
      .type = NP_CFG_ENUM,
      .off = AL(facility),
      .choices = facilities,
      .def = "daemon",
-     .help = "syslog facility"},
+     .help = "syslog facility (journald: SYSLOG_FACILITY)"},
     {.name = "format",
      .types = NP_CFG_ALERT_SYSLOG,
      .type = NP_CFG_CHOICE,
@@ -243,7 +241,7 @@ const struct np_config_opt np_config_alert_opts[] = {
      .def = "rfc5424",
      .help = "message format of a remote server"},
     {.name = "enterprise",
-     .types = NP_CFG_ALERT_SYSLOG,
+     .types = NP_CFG_ALERT_SYSLOG | NP_CFG_ALERT_STDERR,
      .type = NP_CFG_UINT32,
      .off = AL(enterprise),
      .min = 1,
@@ -251,17 +249,19 @@ const struct np_config_opt np_config_alert_opts[] = {
      .def = "32473",
      .help = "private enterprise number of the structured data id netpulse@N"},
     {.name = "hostname",
+     .types = NP_CFG_ALERT_SYSLOG | NP_CFG_ALERT_WEBHOOK | NP_CFG_ALERT_EMAIL | NP_CFG_ALERT_STDERR,
      .type = NP_CFG_TOKEN,
      .off = AL(hostname),
      .max = 255,
      .def_doc = "(gethostname())",
      .help = "HOSTNAME field of the messages"},
     {.name = "socket",
-     .types = NP_CFG_ALERT_SYSLOG,
+     .types = NP_CFG_ALERT_SYSLOG | NP_CFG_ALERT_JOURNALD,
      .type = NP_CFG_PATH,
      .off = AL(socket),
-     .def_doc = NP_LOCAL_LOG_SOCKET,
-     .help = "local syslog (no server): the system logger's datagram socket"},
+     .def_doc = NP_LOCAL_LOG_SOCKET " (journald: " NP_JOURNAL_SOCKET ")",
+     .help = "local syslog (no server): the system logger's datagram socket; journald: the "
+             "journal's native socket"},
     {.name = "ca_file",
      .type = NP_CFG_PATH,
      .off = AL(ca_file),
@@ -288,6 +288,7 @@ const struct np_config_opt np_config_alert_opts[] = {
      .def = "false",
      .help = "tls:// and https://: do not verify the server's certificate (draws a warning)"},
     {.name = "timeout",
+     .types = NP_CFG_ALERT_SYSLOG | NP_CFG_ALERT_WEBHOOK | NP_CFG_ALERT_EMAIL,
      .type = NP_CFG_DURATION,
      .off = AL(timeout_ms),
      .min = 100,

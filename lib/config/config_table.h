@@ -55,6 +55,8 @@ enum np_config_otype {
 #define NP_CFG_ALERT_SYSLOG 0x1u
 #define NP_CFG_ALERT_WEBHOOK 0x2u
 #define NP_CFG_ALERT_EMAIL 0x4u
+#define NP_CFG_ALERT_JOURNALD 0x8u
+#define NP_CFG_ALERT_STDERR 0x10u
 
 struct np_config_choice {
 	const char *name;
