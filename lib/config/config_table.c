@@ -79,6 +79,7 @@ static const struct np_config_opt daemon_opts[] = {
      .type = NP_CFG_TOKEN,
      .off = CFG(timezone),
      .max = 64,
+     .flags = NP_CFG_F_ZONE,
      .def = "UTC",
      .help = "IANA time zone that reports use unless --tz is given"},
     {.name = NULL},

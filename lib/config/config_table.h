@@ -49,6 +49,8 @@ enum np_config_otype {
  * K_env (an environment variable) give the value, resolved into the char * at off.
  */
 #define NP_CFG_F_SECRET_FORMS 0x4
+/* On a string: an IANA time zone name, loaded (from the system's zoneinfo) to be accepted. */
+#define NP_CFG_F_ZONE 0x8
 
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu
