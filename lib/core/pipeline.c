@@ -259,11 +259,14 @@ health_load(struct np_pipeline *p, const char *name, char **cause)
 		return 0;
 	bool ok;
 	int64_t since;
-	int r = np_store_collector_load(p->st, name, &ok, &since, cause);
+	int failures;
+	int r = np_store_collector_load(p->st, name, &ok, &since, &failures, cause);
 	if (r == 1) {
 		ss->health_known = true;
 		ss->ok = ok;
 		ss->since_s = since;
+		/* A streak of failures goes on across a restart. */
+		ss->failures = ok || failures < 0 ? 0 : (unsigned)failures;
 	}
 	return r == -1 ? -1 : 0;
 }
@@ -1250,12 +1253,14 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	/* First sight of a healthy source is silent; a source failing from the start alerts. */
 	bool alert = first ? !ok : ss->ok != ok;
 	/*
-	 * Still failing, for another reason (refused, then a changed host key): no new alert, but
-	 * one log line and the collectors row, so `status --explain` says why it fails now.
+	 * Still failing: no new alert, but the collectors row keeps the failure count and the
+	 * latest error, so `status --explain` says why it fails now and for how many polls; a
+	 * new reason (refused, then a changed host key) is also logged once.
 	 */
-	bool reason = !alert && !first && !ok && why != NULL &&
-	              strncmp(why, ss->last_why, sizeof(ss->last_why) - 1) != 0;
-	if (!alert && !first && !reason)
+	bool still = !alert && !first && !ok;
+	bool reason =
+	    still && why != NULL && strncmp(why, ss->last_why, sizeof(ss->last_why) - 1) != 0;
+	if (!alert && !first && !still)
 		return 0;
 
 	if (np_store_begin(p->st, cause) == -1)
@@ -1299,7 +1304,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 			goto fail;
 		alert_id = ok ? 0 : np_store_last_alert_id(p->st);
 	}
-	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
+	if (np_store_collector_save(p->st, src->name, ok, still ? ss->since_s : now_s,
 	                            ok ? "" : (why ? why : ""), (int)ss->failures, ss->last_skipped,
 	                            ss->last_skip_reason, cause) == -1)
 		goto fail;
@@ -1318,7 +1323,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	}
 	free(msg);
 	np_strlcpy(ss->last_why, ok || why == NULL ? "" : why, sizeof(ss->last_why));
-	if (reason)
+	if (still)
 		return 0;
 	ss->health_known = true;
 	ss->ok = ok;
