@@ -260,14 +260,17 @@ health_load(struct np_pipeline *p, const char *name, char **cause)
 	bool ok;
 	int64_t since;
 	int failures;
-	int r = np_store_collector_load(p->st, name, &ok, &since, &failures, cause);
+	char *last = NULL;
+	int r = np_store_collector_load(p->st, name, &ok, &since, &failures, &last, cause);
 	if (r == 1) {
 		ss->health_known = true;
 		ss->ok = ok;
 		ss->since_s = since;
-		/* A streak of failures goes on across a restart. */
+		/* A streak of failures goes on across a restart, its reason logged only if new. */
 		ss->failures = ok || failures < 0 ? 0 : (unsigned)failures;
+		np_strlcpy(ss->last_why, ok ? "" : last, sizeof(ss->last_why));
 	}
+	free(last);
 	return r == -1 ? -1 : 0;
 }
 
