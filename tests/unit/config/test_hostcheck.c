@@ -56,39 +56,31 @@ touch(const char *name, mode_t mode)
 	free(p);
 }
 
-/* The config from `body` with @ replaced by the test's directory. */
-static struct np_config *
-load(const char *body)
-{
-	char *text = np_xstrdup("");
-	for (const char *s = body; *s != '\0'; s++) {
-		char *next =
-		    *s == '@' ? np_xasprintf("%s%s", text, dir) : np_xasprintf("%s%c", text, *s);
-		free(text);
-		text = next;
-	}
-	char *cause = NULL;
-	struct np_config *cfg = np_config_parse("t.yaml", text, strlen(text), &cause);
-	if (cfg == NULL)
-		fail_msg("not loaded: %s", cause);
-	free(text);
-	return cfg;
-}
-
-/* `want` with @ replaced by the directory; NULL stays NULL. */
+/* `text` with @ replaced by the test's directory; NULL stays NULL. malloc'd. */
 static char *
-expand(const char *want)
+expand(const char *text)
 {
-	if (want == NULL)
+	if (text == NULL)
 		return NULL;
 	char *out = np_xstrdup("");
-	for (const char *s = want; *s != '\0'; s++) {
+	for (const char *s = text; *s != '\0'; s++) {
 		char *next =
 		    *s == '@' ? np_xasprintf("%s%s", out, dir) : np_xasprintf("%s%c", out, *s);
 		free(out);
 		out = next;
 	}
 	return out;
+}
+
+static struct np_config *
+load(const char *body)
+{
+	char *text = expand(body), *cause = NULL;
+	struct np_config *cfg = np_config_parse("t.yaml", text, strlen(text), &cause);
+	if (cfg == NULL)
+		fail_msg("not loaded: %s", cause);
+	free(text);
+	return cfg;
 }
 
 static void
