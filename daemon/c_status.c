@@ -24,10 +24,15 @@ write_file(const char *dir, const char *name, char *text)
 	char *path = np_xasprintf("%s/%s.csv", dir, name);
 	FILE *f = fopen(path, "w");
 	int rc = CLI_OK;
-	if (f == NULL || fputs(text, f) == EOF || fclose(f) == EOF) {
+	if (f == NULL) {
 		rc = cli_error("%s: %s", path, strerror(errno));
-		if (f != NULL)
-			fclose(f);
+	} else {
+		bool ok = fputs(text, f) != EOF;
+		/* fclose flushes: its failure is a write failure too. */
+		if (fclose(f) == EOF)
+			ok = false;
+		if (!ok)
+			rc = cli_error("writing %s: %s", path, strerror(errno));
 	}
 	free(path);
 	free(text);
