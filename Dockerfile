@@ -41,7 +41,7 @@ COPY conf/container.yaml /etc/netpulse/netpulse.yaml
 VOLUME /var/lib/netpulse
 USER netpulse
 WORKDIR /var/lib/netpulse
-# Healthy while the CLI can open the database and list the links.
+# Unhealthy when every source is failing or an alert has waited undelivered over 15m.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s \
-	CMD ["/usr/bin/netpulse", "-c", "/etc/netpulse/netpulse.yaml", "status"]
+	CMD ["/usr/bin/netpulse", "-c", "/etc/netpulse/netpulse.yaml", "health"]
 ENTRYPOINT ["/usr/sbin/netpulsed", "--foreground", "-c", "/etc/netpulse/netpulse.yaml"]

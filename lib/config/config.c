@@ -20,6 +20,7 @@
 #include "config/server.h"
 #include "config/config_maint.h"
 #include "config/diag.h"
+#include "config/hostcheck.h"
 #include "config/secret.h"
 #include "config/walk.h"
 #include "config/ydoc.h"
@@ -170,7 +171,7 @@ alerts_list(struct loader *l, const struct np_config_ynode *root)
 	const struct np_config_ynode *n = np_config_ydoc_get(root, "alerts");
 	if (n == NULL || n->kind != NP_CONFIG_YMAP)
 		return list_node(l, root, "alerts");
-	struct np_config_scope sc = {l->errs, NULL, "alerts", NULL, 0, NULL, NULL, 0};
+	struct np_config_scope sc = {l->errs, NULL, "alerts", NULL, 0, NULL, NULL, 0, l->cfg};
 	np_config_walk(np_config_alerting_opts, n, &cfg->alerting, &sc);
 	const struct np_config_ynode *list = np_config_ydoc_get(n, "sinks");
 	if (list == NULL || np_config_ydoc_is_null(list))
@@ -257,7 +258,8 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		const char *tname;
 		unsigned type = entry_type(item, np_config_alert_types, &tname);
 		char *owner = np_xasprintf("alert %zu", i + 1);
-		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type, tname, NULL, 0};
+		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type,
+		                             tname,   NULL,  0,    l->cfg};
 		np_config_walk_defaults(np_config_alert_opts, a, type);
 		np_config_walk(np_config_alert_opts, item, a, &sc);
 		if (a->server == NULL)
@@ -380,7 +382,7 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 		np_config_walk_defaults(t->options, conf, 0);
 		ls[nl++] = (struct np_config_layer){t->options, conf, ops == NULL};
 	}
-	struct np_config_scope sc = {l->errs, owner, NULL, "source", bit, tname, NULL, 0};
+	struct np_config_scope sc = {l->errs, owner, NULL, "source", bit, tname, NULL, 0, l->cfg};
 	sc.other_tables = others;
 	sc.nother = no;
 	np_config_walk_defaults(np_config_source_opts, b, bit);
@@ -537,7 +539,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		                   got);
 		free(got);
 	} else if (root != NULL) {
-		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL, NULL, 0};
+		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL, NULL, 0, cfg};
 		np_config_walk_defaults(np_config_top, cfg, 0);
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
@@ -672,6 +674,7 @@ np_config_free(struct np_config *cfg)
 	free(cfg->sources);
 	np_config_mail_free(cfg);
 	free_list(cfg->warnings, cfg->nwarnings);
+	np_config_files_free(cfg);
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->log_file);

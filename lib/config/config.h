@@ -151,6 +151,21 @@ struct np_source_cfg {
 	int64_t max_gap_ms;        /* default 3 x interval */
 };
 
+/*
+ * A file the daemon opens at run time, with where the config names it, so that
+ * np_config_check_host (hostcheck.h) can report "file:line:column" for it.
+ */
+enum np_config_file_use {
+	NP_CONFIG_FILE_READ,    /* read (a key, known_hosts, a CA bundle) */
+	NP_CONFIG_FILE_DATABASE /* the database: its directory must be writable */
+};
+struct np_config_file {
+	char *path;
+	char *key; /* "'known_hosts' in source 'fc'" */
+	int line, col;
+	enum np_config_file_use use;
+};
+
 struct np_config {
 	char *path;                    /* the file it was read from */
 	char *database;                /* default /var/lib/netpulse/netpulse.db */
@@ -175,6 +190,9 @@ struct np_config {
 	struct np_mail_cfg mail;       /* config_mail.h */
 	struct np_report_cfg *reports; /* scheduled reports */
 	size_t nreports;
+	/* Paths the daemon opens, as the file names them (not the defaults). */
+	struct np_config_file *files;
+	size_t nfiles;
 	/* Non-fatal findings (e.g. a world-readable file holding a clear secret). */
 	char **warnings;
 	size_t nwarnings;

@@ -175,7 +175,8 @@ static const char *const sql[NP_S_MAX] = {
                             " since = excluded.since, last_error = excluded.last_error,"
                             " failures = excluded.failures, skipped = excluded.skipped,"
                             " skip_reason = excluded.skip_reason",
-    [NP_S_COLLECTOR_LOAD] = "SELECT ok, since FROM collectors WHERE source = ?1",
+    [NP_S_COLLECTOR_LOAD] =
+        "SELECT ok, since, failures, last_error FROM collectors WHERE source = ?1",
     [NP_S_RUN_START] = "INSERT INTO runs (started, last_alive, version) VALUES (?1, ?1, ?2)",
     [NP_S_RUN_ALIVE] = "UPDATE runs SET last_alive = max(last_alive, ?2) WHERE id = ?1",
 

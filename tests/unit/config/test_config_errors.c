@@ -130,6 +130,14 @@ test_bad_type(void **state)
 	expect_errors("daemon: { timezone: \"Europe/Some Where\" }\n",
 	              "t.yaml:1:21: bad value for 'timezone' in daemon: expected a name of at most "
 	              "64 printable characters without spaces, got 'Europe/Some Where'");
+	/* Well-formed is not enough: a zone the system lacks fails every report later. */
+	expect_errors("daemon: { timezone: Mars/Olympus_Mons }\nsources: []\n",
+	              "t.yaml:1:21: bad value for 'timezone' in daemon: unknown time zone "
+	              "\"Mars/Olympus_Mons\" (/usr/share/zoneinfo/Mars/Olympus_Mons: No such file "
+	              "or directory)");
+	expect_errors("daemon: { timezone: ../../etc/passwd }\nsources: []\n",
+	              "t.yaml:1:21: bad value for 'timezone' in daemon: invalid time zone name "
+	              "\"../../etc/passwd\"");
 	expect_errors("sources:\n  - { name: \"bad name\", type: local }\n",
 	              "t.yaml:2:13: bad value for 'name' in source 'bad name': expected a name of "
 	              "at most 64 letters, digits or . _ - : @, got 'bad name'");
