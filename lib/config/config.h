@@ -149,7 +149,7 @@ struct np_config {
 	enum np_log_target log_target; /* daemon.log: "stderr" (default), "syslog", or a path */
 	char *log_file;                /* NP_LOG_FILE: the path; NP_LOG_REMOTE: the URL */
 	struct np_alert_cfg log_sink;  /* NP_LOG_REMOTE: the syslog target of daemon lines */
-	char *timezone;                /* default "UTC"; reports' default --tz */
+	char *timezone;                /* NULL = unset: UTC in the daemon, local in the CLI */
 	int64_t interval_ms;           /* defaults.interval */
 	int64_t timeout_ms;            /* defaults.timeout */
 	struct np_state_cfg state;

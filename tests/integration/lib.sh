@@ -9,6 +9,10 @@ set -euo pipefail
 T=$(mktemp -d /tmp/np-it.XXXXXX)
 NS=""
 CLEANUP=()
+# netpulse prints in the local zone (TZ, else /etc/localtime) when neither --tz nor
+# daemon.timezone names one: pinned, so outputs do not depend on the host's zone. A test
+# about the local zone sets TZ for that command.
+export TZ=UTC
 # ASan/UBSan builds (make test runs these tests with them too) write every report from every
 # process here, whatever its stderr was redirected to; cleanup fails the test on any. 1777:
 # tests also run binaries as an unprivileged user.

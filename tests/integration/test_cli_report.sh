@@ -174,6 +174,21 @@ time,device,interface,state,previous,source,outage_seconds,alert,alert_id
 2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,3600,IFUP,
 EOW
 expect events-up "$T/want.events-up.csv" syn events --since 2d --state up --device sw1 --format csv
+# Neither --tz nor daemon.timezone: the local zone, from TZ (a zone name or a POSIX rule).
+cat >"$T/want.events-tz.csv" <<'EOW'
+time,device,interface,state,previous,source,outage_seconds,alert,alert_id
+2026-10-01T05:30:00+05:30,sw1,eth0,up,down,local,3600,IFUP,
+EOW
+expect events-tz-name "$T/want.events-tz.csv" env TZ=Asia/Kolkata "$NETPULSE" --db "$T/syn.db" \
+	--now $NOW events --since 2d --state up --device sw1 --format csv
+expect events-tz-rule "$T/want.events-tz.csv" env TZ='<+0530>-5:30' "$NETPULSE" --db "$T/syn.db" \
+	--now $NOW events --since 2d --state up --device sw1 --format csv
+# A period is a local calendar day too: 2026-10-01 in New York starts at 04:00Z.
+json=$(env TZ=:America/New_York "$NETPULSE" --db "$T/syn.db" --now $NOW downtime \
+	--period 2026-10-01 --format json)
+[ "$(json_get "j['period']['start']" <<<"$json")" = 2026-10-01T00:00:00-04:00 ] ||
+	fail "downtime in TZ=:America/New_York: $json"
+pass "TZ=:America/New_York: calendar day in that zone"
 
 cat >"$T/want.status.txt" <<'EOW'
 device    interface  state  since                      sources          flapping
@@ -181,6 +196,8 @@ device    interface  state  since                      sources          flapping
 sw1       eth0       up     2026-10-01T02:00:00+02:00  local            no
 EOW
 expect status-text "$T/want.status.txt" "$NETPULSE" -c "$T/syn.yaml" status
+# daemon.timezone wins over TZ
+expect status-text-tz "$T/want.status.txt" env TZ=Asia/Kolkata "$NETPULSE" -c "$T/syn.yaml" status
 
 cat >"$T/want.usage.csv" <<'EOW'
 site,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max
