@@ -200,20 +200,45 @@ expect status-text "$T/want.status.txt" "$NETPULSE" -c "$T/syn.yaml" status
 expect status-text-tz "$T/want.status.txt" env TZ=Asia/Kolkata "$NETPULSE" -c "$T/syn.yaml" status
 
 cat >"$T/want.usage.csv" <<'EOW'
-site,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max
-fra,2,1073741824,536870912,0,0,0,0,0,0,12427.567,6213.784,125000.000,100.000,0,1000,2000
-total,2,1073741824,536870912,0,0,0,0,0,0,12427.567,6213.784,125000.000,100.000,0,1000,2000
+site,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,peak_rx_bits_per_second,peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max
+fra,2,1073741824,536870912,0,0,0,0,0,0,99420.539,49710.270,1000000.000,800.000,0,1000,2000
+total,2,1073741824,536870912,0,0,0,0,0,0,99420.539,49710.270,1000000.000,800.000,0,1000,2000
 EOW
 expect usage-csv "$T/want.usage.csv" syn usage --period 2026-10-01 --tz UTC --group-by site --format csv
 
 cat >"$T/want.usage.txt" <<'EOW'
+period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
+source   device    interface  rx_bytes   tx_bytes  avg_rx_rate  avg_tx_rate  peak_rx_rate  peak_tx_rate  gauge_avg
+fc-east  10.0.0.1  -               0 B        0 B      0 bit/s      0 bit/s       0 bit/s       0 bit/s       1000
+local    sw1       eth0        1.0 GiB  512.0 MiB  99.4 kbit/s  49.7 kbit/s    1.0 Mbit/s     800 bit/s          -
+total    -         -           1.0 GiB  512.0 MiB  99.4 kbit/s  49.7 kbit/s    1.0 Mbit/s     800 bit/s       1000
+EOW
+expect usage-text "$T/want.usage.txt" syn usage --period 2026-10-01 --tz UTC
+awk 'length > 120 { print FILENAME ": " length " columns: " $0; bad = 1 } END { exit bad }' \
+	"$T/got.usage-text" || fail "usage text wider than 120 columns"
+pass "usage text fits 120 columns"
+
+cat >"$T/want.usage-all.txt" <<'EOW'
 period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
 source   device    interface  rx_bytes   tx_bytes  rx_packets  tx_packets  rx_errors  tx_errors  rx_drops  tx_drops  avg_rx_rate  avg_tx_rate  peak_rx_rate  peak_tx_rate  gauge_min  gauge_avg  gauge_max
 fc-east  10.0.0.1  -               0 B        0 B           0           0          0          0         0         0        0 B/s        0 B/s         0 B/s         0 B/s          0       1000       2000
 local    sw1       eth0        1.0 GiB  512.0 MiB           0           0          0          0         0         0   12.1 KiB/s    6.1 KiB/s   122.1 KiB/s       100 B/s          -          -          -
 total    -         -           1.0 GiB  512.0 MiB           0           0          0          0         0         0   12.1 KiB/s    6.1 KiB/s   122.1 KiB/s       100 B/s          0       1000       2000
 EOW
-expect usage-text "$T/want.usage.txt" syn usage --period 2026-10-01 --tz UTC
+expect usage-all-bytes "$T/want.usage-all.txt" syn usage --period 2026-10-01 --tz UTC --all --units bytes
+cat >"$T/want.usage-cols.csv" <<'EOW'
+period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
+source   device    interface  tx_drops  peak_rx_rate
+fc-east  10.0.0.1  -                 0       0 bit/s
+local    sw1       eth0              0    1.0 Mbit/s
+total    -         -                 0    1.0 Mbit/s
+EOW
+expect usage-columns "$T/want.usage-cols.csv" syn usage --period 2026-10-01 --tz UTC --columns tx_drops,peak_rx_rate
+[ "$(syn usage --period 2026-10-01 --tz UTC --units bytes --format json | json_get "(j['total']['peak_rx_bytes_per_second'], j['total']['avg_rx_bytes_per_second'])")" = "(125000.0, 12427.567)" ] ||
+	fail "usage --units bytes JSON"
+[ "$(syn usage --period 2026-10-01 --tz UTC --format json | json_get "(j['total']['peak_rx_bits_per_second'], 'avg_rx_bytes_per_second' in j['total'])")" = "(1000000.0, False)" ] ||
+	fail "usage JSON in bits"
+pass "usage JSON: rates in bits per second by default, bytes with --units bytes, the key says which"
 
 json=$(syn downtime --period 2026-10-01..2026-10-01 --tz Europe/Berlin --format json)
 [ "$(json_get "(j['period']['start'], j['period']['end'], j['total']['links'], j['total']['down_seconds'], j['total']['availability'], [l['availability'] for l in j['links']])" <<<"$json")" = \
@@ -250,6 +275,11 @@ grep -q 'unknown time zone "Mars/Olympus"' "$T/err" || fail "bad --tz message: $
 code 2 "$NETPULSE" --db "$T/syn.db" downtime --period last-fortnight
 code 2 "$NETPULSE" --db "$T/syn.db" events --state sideways
 code 2 "$NETPULSE" --db "$T/syn.db" events --since
+code 2 "$NETPULSE" --db "$T/syn.db" usage --units nibbles
+code 2 "$NETPULSE" --db "$T/syn.db" usage --columns rx_bytes,rx_bits
+grep -q 'unknown column "rx_bits"' "$T/err" || fail "bad --columns message: $(cat "$T/err")"
+code 2 "$NETPULSE" --db "$T/syn.db" usage --all --columns rx_bytes
+code 2 "$NETPULSE" --db "$T/syn.db" events --since 1500ms
 code 2 "$NETPULSE" --db "$T/syn.db" db
 code 1 "$NETPULSE" --db "$T/nothing-here.db" status
 code 1 "$NETPULSE" -c "$T/no-such.yaml" status

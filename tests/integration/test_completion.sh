@@ -48,6 +48,8 @@ is "check dump vacuum" netpulse db ""
 is "cato-hourly cato-summary" netpulse export c
 is "down" netpulse events --state do
 is "dst" netpulse top --direction d
+is "bytes" netpulse usage --units by
+is "rx_bytes,peak_rx_rate rx_bytes,peak_tx_rate" netpulse usage --columns rx_bytes,peak
 if [ -f /usr/share/zoneinfo/Europe/Berlin ]; then
 	is "Europe/Berlin" netpulse --tz Europe/Berl
 else

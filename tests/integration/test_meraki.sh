@@ -221,11 +221,12 @@ if (j["total"]["rx_bytes"], j["total"]["tx_bytes"]) != (srx, stx):
     print("JSON total", j["total"], "want", srx, stx); ok = False
 secs = sum(r[3] - r[0] for r in rows) / max(1, len({(r[1], r[2]) for r in rows}))
 hdr = ("start,network,group,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,"
-       "rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max")
+       "rx_drops,tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,peak_rx_bits_per_second,"
+       "peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max")
 want_csv = [hdr] + ["%s,%s,%s,1,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," %
-                    (iso(s), n, g, rx, tx, rx / (e - s), tx / (e - s)) for s, n, g, e, rx, tx in rows]
+                    (iso(s), n, g, rx, tx, rx / (e - s) * 8, tx / (e - s) * 8) for s, n, g, e, rx, tx in rows]
 nser = len({(r[1], r[2]) for r in rows})
-want_csv.append(",total,,%d,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," % (nser, srx, stx, srx / secs, stx / secs))
+want_csv.append(",total,,%d,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," % (nser, srx, stx, srx / secs * 8, stx / secs * 8))
 got_csv = open(uc).read().splitlines()
 if got_csv != want_csv:
     import difflib
