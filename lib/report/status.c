@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json_doc.h"
 #include "report/buf.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
@@ -172,7 +173,7 @@ status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, cha
 		np_report_sqlerr(ctx->db, "reading links", cause);
 		goto out;
 	}
-	res = np_json_dump(out);
+	res = np_json_doc(out, "links");
 out:
 	sqlite3_finalize(st);
 	json_decref(out);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json_doc.h"
 #include "report/fmt.h"
 #include "report/usage.h"
 #include "util/cause.h"
@@ -178,7 +179,7 @@ render_json(const struct np_usage *u, const struct np_tz *tz, bool bytes)
 		json_array_append_new(rows, row_json(u, &u->rows[i], false, tz, bytes));
 	json_object_set_new(o, "rows", rows);
 	json_object_set_new(o, "total", row_json(u, &u->total, true, tz, bytes));
-	char *s = np_json_dump(o);
+	char *s = np_json_doc(o, NULL);
 	json_decref(o);
 	return s;
 }

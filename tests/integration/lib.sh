@@ -103,7 +103,7 @@ make_veth_pair() {
 # link_state [IFACE]: the state `netpulse status` gives IFACE (default npa) in ${DB:-$T/np.db}.
 link_state() {
 	"$NETPULSE" --db "${DB:-$T/np.db}" status --format json |
-		json_get "[l['state'] for l in j if l['interface']=='${1:-npa}'][0]"
+		json_get "[l['state'] for l in j['links'] if l['interface']=='${1:-npa}'][0]"
 }
 
 # start_rsyslog: a private rsyslogd in $NS on 127.0.0.1:5514/udp and 5515/tcp writing

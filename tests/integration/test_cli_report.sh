@@ -32,7 +32,7 @@ CLEANUP+=("kill $DPID; wait $DPID")
 
 np() { "$NETPULSE" -c "$T/live.yaml" "$@"; }
 state() { np status --format json 2>/dev/null |
-	json_get "[l['state'] for l in j if l['interface']=='npr0'][0]" 2>/dev/null; }
+	json_get "[l['state'] for l in j['links'] if l['interface']=='npr0'][0]" 2>/dev/null; }
 state_is() { test "$(state)" = "$1"; }
 epoch() { python3 -c "import datetime,sys; print(int(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()))" "$1"; }
 
@@ -57,7 +57,7 @@ pass "$i status + downtime reads and db check while the daemon writes (last_aliv
 
 ip -n "$NS" link set npr1 down
 wait_for 20 state_is down || fail "npr0 never reported down"
-since=$(np status --format json | json_get "[l['since'] for l in j if l['interface']=='npr0'][0]")
+since=$(np status --format json | json_get "[l['since'] for l in j['links'] if l['interface']=='npr0'][0]")
 [[ $since == *+01:00 || $since == *+02:00 ]] || fail "since not in Europe/Berlin: $since"
 t_down=$(epoch "$since")
 # An open outage counts up to now: with --now 100 s after it began it is exactly 100 s.
@@ -66,7 +66,7 @@ d=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npr0'][
 [ "$d" = 100 ] || fail "open outage: down_seconds=$d at now=since+100, want 100"
 [ "$(json_get "j['period']['tz']" <<<"$json")" = Europe/Berlin ] || fail "period.tz"
 pass "open outage counts up to now (100 s at since+100)"
-n=$(np events --since 10m --state down --format json | json_get "len([e for e in j if e['interface']=='npr0'])")
+n=$(np events --since 10m --state down --format json | json_get "len([e for e in j['events'] if e['interface']=='npr0'])")
 [ "$n" = 1 ] || fail "events --state down: $n, want 1"
 
 down_for() { python3 -c "import sys, time; sys.exit(0 if time.time() - $t_down >= $1 else 1)"; }
@@ -74,8 +74,8 @@ wait_for 20 down_for 2 || fail "the outage never lasted 2 s"
 ip -n "$NS" link set npr1 up
 wait_for 20 state_is up || fail "npr0 never came back up"
 ev=$(np events --since 10m --format json)
-outage=$(json_get "[e['outage_seconds'] for e in j if e['interface']=='npr0' and e['state']=='up' and 'outage_seconds' in e][0]" <<<"$ev")
-first=$(json_get "j[0]['state']" <<<"$ev")
+outage=$(json_get "[e['outage_seconds'] for e in j['events'] if e['interface']=='npr0' and e['state']=='up' and e['outage_seconds'] is not None][0]" <<<"$ev")
+first=$(json_get "j['events'][0]['state']" <<<"$ev")
 [ "$first" = up ] || fail "events not newest first: first is $first"
 json=$(np downtime --period 1h --format json)
 read -r dsec nout avail obs < <(json_get "' '.join(str(l[k]) for l in j['links'] if l['interface']=='npr0' for k in ('down_seconds','outages','availability','observed_seconds'))" <<<"$json")
@@ -246,12 +246,49 @@ json=$(syn downtime --period 2026-10-01..2026-10-01 --tz Europe/Berlin --format 
 	fail "downtime JSON: $json"
 pass "downtime JSON values"
 
+# Every JSON document the CLI prints: an object starting with "version": 1, and in every array
+# of objects the same keys in the same order (null, not omitted: the events have
+# outage_seconds and alert only on some rows).
+jdoc=0
+for args in "status" "status --explain" "events --since 2026-09-01" "downtime --period 2026-10" \
+	"usage --period 2026-10" "usage --period 2026-10 --per day" "egress --period 2026-10" \
+	"top --period 2026-10" "export cato-summary --period 2026-10" "alerts" "alerts --dead" \
+	"db check" "db dump" "db dump runs"; do
+	# shellcheck disable=SC2086 # the words of $args are the arguments
+	syn --format json $args >"$T/doc.json" || fail "$args --format json failed"
+	python3 - "$T/doc.json" "$args" <<'PY' || fail "JSON of '$args' (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+if not isinstance(d, dict) or list(d)[:1] != ["version"] or d["version"] != 1:
+    bad.append("no leading \"version\": 1")
+def walk(v, path):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, path + "." + k)
+    elif isinstance(v, list):
+        objs = [x for x in v if isinstance(x, dict)]
+        if objs and len(objs) == len(v) and any(list(o) != list(objs[0]) for o in objs):
+            bad.append("%s: keys differ: %s" % (path, sorted({tuple(o) for o in objs})))
+        for i, x in enumerate(v):
+            walk(x, "%s[%d]" % (path, i))
+walk(d, "")
+for b in bad:
+    print(sys.argv[2] + ": " + b)
+sys.exit(1 if bad else 0)
+PY
+	jdoc=$((jdoc + 1))
+done
+[ "$(syn --format json events --since 2026-09-01 | json_get "[e['outage_seconds'] for e in j['events']]")" = "[3600, None, None]" ] ||
+	fail "events JSON outage_seconds"
+pass "$jdoc JSON documents: \"version\": 1 first, the same keys in every object of an array"
+
 cat >"$T/want.runs.csv" <<'EOW'
 id,started,last_alive,version
 1,1790805600,1790935200,t
 EOW
 expect dump-runs "$T/want.runs.csv" syn db dump runs
-syn db dump --format json | json_get "sorted(j.keys()) == sorted(['amounts','baselines','collectors','fold','links','maintenance','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
+syn db dump --format json | json_get "j['version'] == 1 and sorted(k for k in j if k != 'version') == sorted(['amounts','baselines','collectors','fold','links','maintenance','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
 	fail "db dump --format json tables"
 pass "db dump --format json has every table"
 

@@ -241,7 +241,7 @@ pass "usage --per day: 100 JSON rows and the CSV exact, total rx 1099500 tx 1670
 
 # ======== device statuses as link states ========
 "$NETPULSE" --db "$DB" --format json status >"$T/status.json"
-[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j)" <"$T/status.json")" = \
+[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j['links'])" <"$T/status.json")" = \
 	"[('Q-Z3-2', '', 'down'), ('b1-mx', '', 'up'), ('b3-mx', '', 'up'), ('b4-mx', '', 'up'), ('b5-mx', '', 'down')]" ] ||
 	fail "status: $(cat "$T/status.json")"
 pass "status: MX online/alerting up, offline (unnamed Z3: its serial)/dormant down, the MR not selected"
