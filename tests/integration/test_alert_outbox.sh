@@ -27,7 +27,7 @@ wait_for 20 'test "$(link_state)" = up' || fail "npa never reported up"
 ip -n "$NS" link set npb down
 wait_for 20 'test "$(link_state)" = down' || fail "npa never reported down"
 # Nobody listens on 5515: the IFDOWN waits in the outbox.
-wait_for 20 'np alerts --pending --format json | json_get "len(j['alerts'])" | grep -qx 1' \
+wait_for 20 'np alerts --pending --format json | json_get "len(j[\"alerts\"])" | grep -qx 1' \
 	|| fail "the IFDOWN is not listed as pending"
 pending=$(np alerts --pending --format json)
 echo "$pending"
@@ -69,7 +69,7 @@ out=$(np alerts --retry --sink tcp://127.0.0.1:5515)
 [ "$out" = "$ndead dead letter(s) queued again" ] || fail "retry said: $out"
 wait_log_count 1 "id=\"$id\"" "$T/received.log" 30 || fail "retried alert never arrived"
 grep "id=\"$id\"" "$T/received.log" | grep -q 'msgid=IFDOWN' || fail "retried alert is not the IFDOWN"
-wait_for 20 'test "$(np alerts --pending --format json | json_get "len(j['alerts'])")" = 0' \
+wait_for 20 'test "$(np alerts --pending --format json | json_get "len(j[\"alerts\"])")" = 0' \
 	|| fail "retried alert still pending after delivery"
 [ "$(np alerts --dead --format json | json_get "len(j['alerts'])")" = 0 ] || fail "still dead after retry"
 [ "$(np alerts --retry --format json | json_get "j['requeued']")" = 0 ] || fail "second retry"
