@@ -127,10 +127,10 @@ const struct cli_cmd c_usage_cmd = {
             "                           tx_errors, rx_drops, tx_drops, avg_rx_rate,\n"
             "                           avg_tx_rate, peak_rx_rate, peak_tx_rate, gauge_min,\n"
             "                           gauge_avg, gauge_max\n"
-            "  --mail-to ADDR[,...]     mail the report (default units and columns) instead of "
-            "printing it: the text report\n"
+            "  --mail-to ADDR[,...]     mail the report instead of printing it: the text report\n"
             "                           as the body, the CSV report attached as\n"
-            "                           usage-START-END.csv, through the mail: section of the\n"
+            "                           usage-START-END.csv (default units and columns),\n"
+            "                           through the mail: section of the\n"
             "                           configuration (smtp:// needs STARTTLS). Exits 0 only\n"
             "                           when the server accepted the message; otherwise says\n"
             "                           the server and its reason.\n",
