@@ -55,7 +55,7 @@ assert_global_defaults(const struct np_config *c)
 	assert_int_equal(c->log_level, NP_LOG_INFO);
 	assert_int_equal(c->log_target, NP_LOG_STDERR);
 	assert_null(c->log_file);
-	assert_string_equal(c->timezone, "UTC");
+	assert_null(c->timezone); /* unset: the CLI takes the local zone */
 	assert_int_equal(c->interval_ms, 60000);
 	assert_int_equal(c->timeout_ms, 20000);
 	assert_int_equal(c->state.down_after_ms, 0);
