@@ -1347,7 +1347,7 @@ np_pipeline_stats(const struct np_pipeline *p)
 size_t
 np_pipeline_forget_links(struct np_pipeline *p, int64_t mono_ms)
 {
-	return np_ls_forget(p->ls, mono_ms, p->cfg->state.forget_after_ms);
+	return np_ls_forget(p->ls, mono_ms, p->cfg->state.forget_after_ms, NULL, NULL);
 }
 
 void

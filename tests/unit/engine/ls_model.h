@@ -209,7 +209,7 @@ static void
 lsm_forget(struct lsm *m, int64_t after)
 {
 	LSM_T("  forget after %lld at %lld\n", (long long)after, (long long)m->now);
-	np_ls_forget(m->ls, m->now, after);
+	np_ls_forget(m->ls, m->now, after, NULL, NULL);
 	bool present[LSM_LINKS] = {false};
 	np_ls_foreach(m->ls, lsm_present, present);
 	size_t n = 0;
