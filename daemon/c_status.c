@@ -48,9 +48,9 @@ const struct cli_cmd c_status_cmd = {
     .name = "status",
     .summary = "every link: state, since when, the sources observing it",
     .usage = "status [--explain] [--device DEVICE]",
-    .help = "Prints every link (device, interface) with its state (up, down, stale, unknown),\n"
-            "the time it entered that state, the sources that decided it and whether it is\n"
-            "flapping, ordered by device and interface.\n"
+    .help = "Prints every link (device, interface) with its state (up, down, stale, removed,\n"
+            "unknown), the time it entered that state, the sources that decided it and whether\n"
+            "it is flapping, ordered by device and interface.\n"
             "\n"
             "  --explain        also print every non-ok counter verdict per series (verdict,\n"
             "                   count, last time), each source's collector health (ok, since,\n"
