@@ -35,12 +35,19 @@
 /* Link notifications of a burst (e.g. 10k interfaces created) overrun this; we resync. */
 #define EV_RCVBUF (4 * 1024 * 1024)
 
+/* A watched interface the kernel deleted, to be said in the next batch. */
+struct gone {
+	char name[IFNAMSIZ];
+};
+
 struct local {
 	struct np_collector_ctx ctx;
 	char host[NP_NAME_MAX];
 	uint8_t counter_bits;
-	regex_t *inc, *exc;
-	size_t ninc, nexc;
+	regex_t *inc, *exc, *aod;
+	size_t ninc, nexc, naod;
+	struct gone *gone; /* deleted since the last batch (RTM_DELLINK while draining, sweeps) */
+	size_t ngone, capgone;
 	/* Owned copies: a reload that keeps this source frees the config they came from. */
 	char *proc_path, *sys_path;
 	int64_t timeout_ms;
@@ -85,6 +92,46 @@ static enum np_link_obs
 entry_state(const struct np_local_entry *e)
 {
 	return np_local_link_state(e->operstate, e->carrier);
+}
+
+/* What a deletion of the interface says: removed, with IFDOWN if alert_on_delete matches. */
+static enum np_link_obs
+gone_state(const struct local *l, const char *name)
+{
+	for (size_t i = 0; i < l->naod; i++)
+		if (regexec(&l->aod[i], name, 0, NULL, 0) == 0)
+			return NP_LINK_GONE_ALERT;
+	return NP_LINK_GONE;
+}
+
+static void
+note_gone(void *arg, const struct np_local_entry *e)
+{
+	struct local *l = arg;
+	if (!e->keep)
+		return;
+	if (l->ngone == l->capgone) {
+		l->capgone = l->capgone ? l->capgone * 2 : 8;
+		l->gone = np_xreallocarray(l->gone, l->capgone, sizeof(*l->gone));
+	}
+	memcpy(l->gone[l->ngone++].name, e->name, sizeof(e->name));
+}
+
+/*
+ * Says the noted deletions in b. Each dates from just before the batch: the same name alive
+ * in the same batch (deleted and created again between two polls) is the newer observation.
+ */
+static void
+add_gone(struct local *l, struct np_batch *b)
+{
+	for (size_t i = 0; i < l->ngone; i++) {
+		struct np_obs *o = np_batch_add(b);
+		np_obs_set_names(b, o, l->host, l->gone[i].name);
+		o->time_ms = b->time_ms - 1;
+		o->link = gone_state(l, l->gone[i].name);
+		o->ever_up = NP_EVER_UNKNOWN;
+	}
+	l->ngone = 0;
 }
 
 /* ---- sysfs ---- */
@@ -198,6 +245,7 @@ push_all(struct local *l)
 	while ((e = np_local_table_next(l->table, &it)) != NULL)
 		if (e->keep)
 			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
+	add_gone(l, &l->pushb);
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
@@ -243,9 +291,12 @@ on_event_link(void *arg, const struct np_local_link *r)
 		struct np_local_entry *e = np_local_table_get(l->table, r->ifindex);
 		if (e == NULL)
 			return;
-		/* A link that was up and went away (tun/ppp/veth removed) is down, not stale. */
-		if (!l->quiet && e->keep && entry_state(e) == NP_LINK_UP)
-			push_entry(l, e, NP_LINK_DOWN);
+		/* Deleted (tun/ppp/veth removed, or moved to another namespace): removed, not
+		 * down then stale. While a poll drains, its batch says it. */
+		if (!l->quiet && e->keep)
+			push_entry(l, e, gone_state(l, e->name));
+		else
+			note_gone(l, e);
 		np_local_table_del(l->table, r->ifindex);
 		return;
 	}
@@ -284,7 +335,8 @@ resync(struct local *l, char **cause)
 			return -1;
 		}
 		if (!h.intr) {
-			np_local_table_sweep(l->table, l->gen);
+			/* Links missed in between (notifications were lost) were deleted. */
+			np_local_table_sweep(l->table, l->gen, note_gone, l);
 			l->resync = false;
 			return 0;
 		}
@@ -404,6 +456,7 @@ poll_netlink(struct local *l, char **cause)
 	/* Still interrupted: an interface may be missing; it must not go stale for that. */
 	if (h.intr)
 		l->batch.complete = false;
+	add_gone(l, &l->batch);
 	if (h.bad > 0)
 		np_batch_skip(&l->batch, "malformed RTM_NEWSTATS record");
 	return 0;
@@ -522,7 +575,9 @@ poll_proc(struct local *l, char **cause)
 	l->batch.n = j;
 	if (base >= 0)
 		close(base);
-	np_local_table_sweep(l->table, l->gen);
+	/* Interfaces no longer in /proc/net/dev were deleted. */
+	np_local_table_sweep(l->table, l->gen, note_gone, l);
+	add_gone(l, &l->batch);
 	return 0;
 }
 
@@ -606,7 +661,9 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 	}
 	l->counter_bits = kernel_counter_bits();
 	if (compile(&l->inc, &l->ninc, lc->include, lc->ninclude, "include", cause) == -1 ||
-	    compile(&l->exc, &l->nexc, lc->exclude, lc->nexclude, "exclude", cause) == -1)
+	    compile(&l->exc, &l->nexc, lc->exclude, lc->nexclude, "exclude", cause) == -1 ||
+	    compile(&l->aod, &l->naod, lc->alert_on_delete, lc->nalert_on_delete, "alert_on_delete",
+	            cause) == -1)
 		goto fail;
 	l->proc_path = np_xstrdup(lc->proc_path != NULL ? lc->proc_path : DEFAULT_PROC);
 	l->sys_path = np_xstrdup(lc->sys_path != NULL ? lc->sys_path : DEFAULT_SYS);
@@ -669,8 +726,12 @@ local_destroy(void *inst)
 		regfree(&l->inc[i]);
 	for (size_t i = 0; i < l->nexc; i++)
 		regfree(&l->exc[i]);
+	for (size_t i = 0; i < l->naod; i++)
+		regfree(&l->aod[i]);
 	free(l->inc);
 	free(l->exc);
+	free(l->aod);
+	free(l->gone);
 	np_local_table_free(l->table);
 	np_batch_free(&l->batch);
 	np_batch_free(&l->pushb);
