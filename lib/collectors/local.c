@@ -34,6 +34,12 @@
 #define NLBUF_SIZE (64 * 1024)
 /* Link notifications of a burst (e.g. 10k interfaces created) overrun this; we resync. */
 #define EV_RCVBUF (4 * 1024 * 1024)
+/*
+ * A link closed (IFF_UP cleared) is said down this much later: the kernel closes every
+ * interface it deletes first (RTM_NEWLINK down, then RTM_DELLINK once RCU readers are done),
+ * and a deletion must be said as one, not as a down (an IFDOWN) followed by it.
+ */
+#define CLOSE_HOLD_MS 250
 
 /* A watched interface the kernel deleted, to be said in the next batch. */
 struct gone {
@@ -54,7 +60,8 @@ struct local {
 
 	int req_fd, ev_fd; /* -1 with the /proc fallback */
 	struct event *ev;
-	const char *why_proc; /* why netlink is not used although asked for */
+	struct event *hold_ev; /* ends the holds of closed links (NULL: no loop, no holds) */
+	const char *why_proc;  /* why netlink is not used although asked for */
 	char *why_buf;
 
 	uint32_t seq, gen;
@@ -92,6 +99,13 @@ static enum np_link_obs
 entry_state(const struct np_local_entry *e)
 {
 	return np_local_link_state(e->operstate, e->carrier);
+}
+
+/* What pushes and polls say of it: while its close is held, what they said before. */
+static enum np_link_obs
+said_state(const struct np_local_entry *e)
+{
+	return e->held ? (enum np_link_obs)e->held_from : entry_state(e);
 }
 
 /* What a deletion of the interface says: removed, with IFDOWN if alert_on_delete matches. */
@@ -215,7 +229,7 @@ fill_obs(const struct local *l, struct np_batch *b, struct np_obs *o,
 	np_obs_set_names(b, o, l->host, e->name);
 	o->epoch = (uint64_t)e->ifindex;
 	o->speed_bps = e->speed_bps;
-	o->link = entry_state(e);
+	o->link = said_state(e);
 	o->ever_up = NP_EVER_UNKNOWN;
 	o->carrier_changes = e->carrier_changes;
 	o->has_carrier_changes = e->has_carrier_changes;
@@ -256,7 +270,7 @@ static struct np_local_entry *
 apply_link(struct local *l, const struct np_local_link *r, bool *created, enum np_link_obs *old)
 {
 	struct np_local_entry *e = np_local_table_put(l->table, r->ifindex, created);
-	*old = *created ? NP_LINK_NONE : entry_state(e);
+	*old = *created ? NP_LINK_NONE : said_state(e);
 	bool rising = !*created && !e->carrier && r->carrier;
 	if (*created || strcmp(e->name, r->name) != 0) {
 		memcpy(e->name, r->name, sizeof(e->name));
@@ -283,6 +297,23 @@ on_dump_link(void *arg, const struct np_local_link *r)
 		apply_link(l, r, &created, &old);
 }
 
+/* Holds the close of a watched link (see CLOSE_HOLD_MS); false if it cannot be held. */
+static bool
+hold_close(struct local *l, struct np_local_entry *e, enum np_link_obs said)
+{
+	if (l->hold_ev == NULL)
+		return false;
+	if (!e->held) {
+		e->held = true;
+		e->held_from = (uint8_t)said;
+	}
+	if (!evtimer_pending(l->hold_ev, NULL)) {
+		struct timeval tv = {0, CLOSE_HOLD_MS * 1000};
+		evtimer_add(l->hold_ev, &tv);
+	}
+	return true;
+}
+
 static void
 on_event_link(void *arg, const struct np_local_link *r)
 {
@@ -305,8 +336,38 @@ on_event_link(void *arg, const struct np_local_link *r)
 	struct np_local_entry *e = apply_link(l, r, &created, &old);
 	/* New links wait for the next poll: a burst of creations must not become a burst of
 	 * batches. */
-	if (!l->quiet && !created && e->keep && entry_state(e) != old)
-		push_entry(l, e, entry_state(e));
+	if (created || !e->keep)
+		return;
+	enum np_link_obs now = entry_state(e);
+	if (now == NP_LINK_DOWN && old != NP_LINK_DOWN && !(r->flags & IFF_UP) &&
+	    hold_close(l, e, old))
+		return;
+	e->held = false;
+	if (!l->quiet && now != old)
+		push_entry(l, e, now);
+}
+
+static void drain_events(struct local *l, bool quiet);
+
+/* The holds end: links closed and not deleted meanwhile are said down now. */
+static void
+on_hold_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct local *l = arg;
+	drain_events(l, false); /* a deletion already queued is said as one */
+	if (l->ctx.push != NULL)
+		np_batch_reset(&l->pushb, np_wall_ms());
+	size_t it = 0;
+	struct np_local_entry *e;
+	while ((e = np_local_table_next(l->table, &it)) != NULL) {
+		if (!e->held)
+			continue;
+		e->held = false;
+		if (l->ctx.push != NULL && e->keep)
+			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
+	}
+	if (l->ctx.push != NULL && l->pushb.n > 0)
+		l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
 static int
@@ -403,7 +464,7 @@ on_stats(void *arg, const struct np_local_stats *s)
 		o = &b->obs[b->n++];
 		o->time_ms = b->time_ms;
 		o->speed_bps = e->speed_bps;
-		o->link = entry_state(e);
+		o->link = said_state(e);
 		o->carrier_changes = e->carrier_changes;
 		o->has_carrier_changes = e->has_carrier_changes;
 	} else {
@@ -637,6 +698,9 @@ close_netlink(struct local *l)
 	if (l->ev != NULL)
 		event_free(l->ev);
 	l->ev = NULL;
+	if (l->hold_ev != NULL)
+		event_free(l->hold_ev);
+	l->hold_ev = NULL;
 	if (l->ev_fd != -1)
 		close(l->ev_fd);
 	if (l->req_fd != -1)
@@ -681,7 +745,8 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 			l->why_proc = l->why_buf != NULL ? l->why_buf : "netlink unavailable";
 		} else if (ctx->base != NULL) {
 			l->ev = event_new(ctx->base, l->ev_fd, EV_READ | EV_PERSIST, on_event, l);
-			if (l->ev == NULL || event_add(l->ev, NULL) == -1) {
+			l->hold_ev = evtimer_new(ctx->base, on_hold_end, l);
+			if (l->ev == NULL || l->hold_ev == NULL || event_add(l->ev, NULL) == -1) {
 				np_cause(cause, "cannot watch the netlink socket");
 				goto fail;
 			}

@@ -23,6 +23,8 @@ struct np_local_entry {
 	bool has_carrier_changes;
 	uint64_t speed_bps; /* 0 = unknown */
 	uint32_t gen;       /* last dump/poll that saw it (for sweeping vanished links) */
+	bool held;          /* closed (down), not said yet: a deletion may follow (local.c) */
+	uint8_t held_from;  /* enum np_link_obs said before the close */
 };
 
 struct np_local_table;
