@@ -635,10 +635,13 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	if (to == NP_ST_UP || to == NP_ST_DOWN)
 		l->last_known = to; /* ever_up was set by the up observation itself */
 	if (to == NP_ST_REMOVED) {
-		/* Its life ends: coming back is first sight; IFUP then only if this said IFDOWN. */
+		/* Its life ends: coming back is first sight; IFUP then only if this said IFDOWN.
+		 * Flapping was about the old life: it ends without a FLAPSTOP. */
 		l->down_quiet = alert != NP_AL_IFDOWN;
 		l->last_known = NP_ST_UNKNOWN;
 		l->ever_up = false;
+		l->flapping = false;
+		l->flap_n = l->flap_head = 0;
 	}
 	save_push(ls, l);
 
@@ -865,7 +868,7 @@ np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, 
 	l->down_hold_ms = down_hold_ms > 0 ? down_hold_ms : 0;
 	l->up_hold_ms = up_hold_ms > 0 ? up_hold_ms : 0;
 	struct observer *o = observer_get(l, src);
-	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
+	if ((link == NP_LINK_UP || (ever_up == NP_EVER_YES && !is_gone(link))) && !l->ever_up) {
 		l->ever_up = true; /* a fact even if the observation is out of date */
 		save_push(ls, l);
 	}

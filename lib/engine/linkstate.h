@@ -50,7 +50,8 @@
  * does not expire it either, so a removed link never goes stale. Removed is not down: the
  * outage of a link deleted while down ends there. Alert: none, except IFDOWN when the
  * observation was GONE_ALERT and the link was up (last_known up, not flapping). Removal ends
- * the link's life: ever_up and last_known start over, so the interface coming back with the
+ * the link's life: ever_up, last_known and flapping (without FLAPSTOP) start over, and an
+ * EVER_YES hint on a GONE observation is ignored; so the interface coming back with the
  * same name is first sight again (removed -> up/down without debounce; IFUP only if the
  * removal sent IFDOWN, with outage_ms -1: the removed time was no downtime).
  *
