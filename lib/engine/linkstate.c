@@ -224,12 +224,6 @@ observer_get(struct link *l, struct source *src)
 
 /* ---- what the link looks like ---- */
 
-static bool
-is_gone(unsigned v)
-{
-	return v == NP_LINK_GONE || v == NP_LINK_GONE_ALERT;
-}
-
 /* Up if a fresh observer says up, down if one says down, removed if one says it is gone. */
 static enum np_state
 look_at(const struct link *l, int64_t t)

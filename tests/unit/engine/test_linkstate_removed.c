@@ -267,6 +267,21 @@ test_removed_restore(void **state)
 	np_ls_free(ls);
 }
 
+/* A failing source leaves unobserved the links it alone sees, not the ones deleted. */
+static void
+test_removed_not_sole(void **state)
+{
+	(void)state;
+	struct np_ls *ls = np_ls_new(&params);
+	obs(ls, NP_LINK_UP, 0);
+	np_ls_observe(ls, "host", "eth0", "local", NP_LINK_UP, NP_EVER_UNKNOWN, S(0), STALE);
+	np_ls_evaluate(ls, S(0), NULL, NULL);
+	obs(ls, NP_LINK_GONE, 10);
+	np_ls_evaluate(ls, S(10), NULL, NULL);
+	assert_int_equal(np_ls_source_sole(ls, "local", S(20)), 1); /* eth0 */
+	np_ls_free(ls);
+}
+
 static void
 test_removed_name(void **state)
 {
@@ -286,6 +301,7 @@ main(void)
 	    cmocka_unit_test(test_removed_other_source),
 	    cmocka_unit_test(test_removed_forget),
 	    cmocka_unit_test(test_removed_restore),
+	    cmocka_unit_test(test_removed_not_sole),
 	    cmocka_unit_test(test_removed_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
