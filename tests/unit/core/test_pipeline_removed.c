@@ -18,6 +18,16 @@ setup(void **state)
 	return 0;
 }
 
+static int
+setup_group(void **state)
+{
+	struct fx *f = fx_new(NULL, sinks, 1);
+	f->cfg.alerting.group_window_ms = 30000;
+	fx_start(f, T0, T0);
+	*state = f;
+	return 0;
+}
+
 /* One complete batch: eth0 up, veth1 as given (NONE: not listed). */
 static void
 batch(struct fx *f, int64_t t, enum np_link_obs veth1)
@@ -98,6 +108,30 @@ test_removed_alert_on_delete(void **state)
 	                 1);
 }
 
+/* alerts.group_window: deletions that alert are summarised as DELETED, not "other". */
+static void
+test_removed_in_group_summary(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, NP_LINK_UP);
+	np_batch_reset(&f->b, T0 + 10000);
+	f->b.complete = true;
+	const char *names[] = {"eth0", "veth1"};
+	enum np_link_obs st[] = {NP_LINK_DOWN, NP_LINK_GONE_ALERT};
+	for (int i = 0; i < 2; i++) {
+		struct np_obs *o = np_batch_add(&f->b);
+		np_obs_set_names(&f->b, o, "host1", names[i]);
+		o->link = st[i];
+	}
+	ingest(f, T0 + 10000);
+	batch(f, T0 + 30000, NP_LINK_NONE); /* eth0 up again, fresh at the window's end */
+	fx_tick(f, T0 + 40000, T0 + 40000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='IFDOWN' AND "
+	                          "message='this-host: 1 link DOWN, 1 UP, 1 DELETED' AND "
+	                          "json_array_length(details)=3"),
+	                 1);
+}
+
 /* Deleted while down: the outage its IFDOWN opened ends at the deletion. */
 static void
 test_removed_while_down_ends_outage(void **state)
@@ -118,6 +152,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_removed_quiet_then_forgotten, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_removed_alert_on_delete, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_removed_in_group_summary, setup_group,
+	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_removed_while_down_ends_outage, setup,
 	                                    fx_teardown),
 	};
