@@ -777,7 +777,8 @@ np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s, int64_t restore_ms,
 	l->flapping = s->flapping;
 	/* What alerted before the restart is not known: a link that was up may have. */
 	l->alerted = l->ever_up || ls->p.alert_never_up;
-	l->down_quiet = !l->ever_up && !ls->p.alert_never_up;
+	/* Whether a removal said IFDOWN is not saved: its return sends no IFUP. */
+	l->down_quiet = (!l->ever_up && !ls->p.alert_never_up) || l->state == NP_ST_REMOVED;
 	l->outage_start_ms = s->outage_start_ms;
 	if (l->state == NP_ST_DOWN && l->outage_start_ms == 0)
 		l->outage_start_ms = s->since_ms;

@@ -265,6 +265,18 @@ test_removed_restore(void **state)
 	np_ls_restore(ls, &s, S(1000), STALE);
 	assert_int_equal(np_ls_forget(ls, S(100) + S(3600), S(3600), NULL, NULL), 1);
 	np_ls_free(ls);
+
+	/* Not even with alert_never_up (the removal's alert is not known after a restart). */
+	struct np_ls_params p = params;
+	p.alert_never_up = true;
+	ls = np_ls_new(&p);
+	r.n = 0;
+	np_ls_restore(ls, &s, S(1000), STALE);
+	obs(ls, NP_LINK_UP, 6000);
+	np_ls_evaluate(ls, S(6000), rec_fn, &r);
+	assert_int_equal(r.n, 1);
+	want(&r, 0, NP_ST_REMOVED, NP_ST_UP, 6000, NP_AL_NONE, -1);
+	np_ls_free(ls);
 }
 
 /* A failing source leaves unobserved the links it alone sees, not the ones deleted. */
