@@ -77,9 +77,9 @@ pass "back: npa up quietly, npc IFUP"
 
 # `events --state removed` and downtime: removed is not down.
 events=$(np events --since 10m --state removed --format json)
-[ "$(json_get "len([e for e in j if e['interface']=='npa' and e['previous']=='up'])" <<<"$events")" = 1 ] \
+[ "$(json_get "len([e for e in j['events'] if e['interface']=='npa' and e['previous']=='up'])" <<<"$events")" = 1 ] \
 	|| fail "events --state removed does not list npa"
-[ "$(json_get "len([e for e in j if e['interface']=='npc'])" <<<"$events")" = 1 ] \
+[ "$(json_get "len([e for e in j['events'] if e['interface']=='npc'])" <<<"$events")" = 1 ] \
 	|| fail "events --state removed does not list npc"
 expect_downtime 1h interface=npa 0 0 0
 expect_downtime 1h interface=npc 0 0 0
@@ -97,7 +97,7 @@ start_daemon "$T/netpulse.yaml"
 wait_for 150 '! np status --format json | grep -q "\"npa\""' || fail "npa never left status"
 test "$(link_state npc)" = up || fail "npc is not up in status"
 events=$(np events --since 10m --format json)
-[ "$(json_get "len([e for e in j if e['interface']=='npa' and e['state']=='removed'])" <<<"$events")" = 2 ] \
+[ "$(json_get "len([e for e in j['events'] if e['interface']=='npa' and e['state']=='removed'])" <<<"$events")" = 2 ] \
 	|| fail "npa's removals are not in events any more"
 [ "$(alerts_for IFDOWN npa)" = 0 ] || fail "an IFDOWN for npa reached rsyslog"
 pass "npa left status after forget_after; its events stay"
