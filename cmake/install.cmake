@@ -1,0 +1,30 @@
+# What `cmake --install` (and so `make install` and the .deb) puts on the system. Paths under
+# the prefix follow GNUInstallDirs; the configuration is always /etc/netpulse/netpulse.yaml
+# (the daemon's and the CLI's default -c). A file added later (bash completion, ...) adds its
+# own install() line here.
+include(GNUInstallDirs)
+
+set(NP_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
+	"systemd system unit directory (relative: under the install prefix)")
+set(NP_SYSUSERSDIR "lib/sysusers.d" CACHE STRING
+	"sysusers.d directory (relative: under the install prefix)")
+
+install(TARGETS netpulsed DESTINATION ${CMAKE_INSTALL_SBINDIR})
+install(TARGETS netpulse_cli DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES daemon/netpulse.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES daemon/netpulsed.yaml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
+install(FILES daemon/netpulsed.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
+install(FILES conf/netpulse.yaml DESTINATION /etc/netpulse)
+
+# The unit names /usr/sbin/netpulsed; it is rewritten when installed, with the prefix of that
+# install (`cmake --install --prefix`, cpack's /usr), not the one configured.
+install(CODE "
+	file(READ \"${CMAKE_SOURCE_DIR}/systemd/netpulsed.service\" np_unit)
+	string(REPLACE \"=/usr/sbin/netpulsed \"
+		\"=\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}/netpulsed \" np_unit \"\${np_unit}\")
+	file(WRITE \"${CMAKE_BINARY_DIR}/install/netpulsed.service\" \"\${np_unit}\")
+")
+install(FILES ${CMAKE_BINARY_DIR}/install/netpulsed.service DESTINATION ${NP_SYSTEMD_UNITDIR})
+# The unit runs as User=netpulse: the user and its group (systemd-sysusers at boot; the .deb's
+# postinst and `make install` run it at once).
+install(FILES systemd/netpulse.sysusers DESTINATION ${NP_SYSUSERSDIR} RENAME netpulse.conf)
