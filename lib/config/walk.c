@@ -239,6 +239,8 @@ resolve_secret(const struct np_config_opt *o, const struct np_config_ynode *map,
 		                              : "an environment variable name (letters, digits, _)",
 		                   got);
 		free(got);
+	} else if (sc->no_secrets) {
+		return;
 	} else if (first == 1) {
 		rc = np_config_secret_file(v->str, &secret, &why);
 	} else {

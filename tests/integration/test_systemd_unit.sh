@@ -146,11 +146,19 @@ install -m 755 "$NETPULSE" "$T/bin/netpulse"
 chown "$UID_RUN:$GID_RUN" "$T/state"
 chmod "${STATE_MODE:-0755}" "$T/state"
 chmod 755 "$T"
+# A secret the daemon reads and the group does not: a stand-in for LoadCredential='s
+# /run/credentials/netpulsed.service (0700, the service's user).
+mkdir -m 0700 "$T/cred"
+echo smtp-secret >"$T/cred/smtp"
+chmod 0600 "$T/cred/smtp"
+chown -R "$UID_RUN:$GID_RUN" "$T/cred"
 cat >"$T/etc/netpulse.yaml" <<EOF
 daemon:
   database: $T/state/netpulse.db
   log: stderr
   log_level: debug
+mail: { server: "smtp://127.0.0.1:2525", from: netpulse@example.net, user: netpulse,
+        password_file: $T/cred/smtp }
 sources:
   - name: this-host
     type: local
@@ -242,6 +250,11 @@ mode=$(stat -c %a "$DB" 2>/dev/null)
 [ "$mode" = 640 ] && ok "database mode 640 (UMask=$UMASK)" || fail "database mode '$mode', want 640"
 as_member "$T/bin/netpulse" --db "$DB" status >"$T/member.out" 2>&1 &&
 	ok "group member: netpulse status" || fail "group member cannot run status: $(head -c 300 "$T/member.out")"
+# With the service's configuration, as `netpulse status` does by default: the credential in it
+# is the service's alone, the CLI does not need it.
+as_member "$T/bin/netpulse" -c "$T/etc/netpulse.yaml" status >"$T/member.out" 2>&1 &&
+	ok "group member: netpulse -c (the service's file, naming a credential) status" ||
+	fail "group member cannot use the service's configuration: $(head -c 300 "$T/member.out")"
 if as_other "$T/bin/netpulse" --db "$DB" status >"$T/other.out" 2>&1; then
 	fail "an outsider read the database: $(head -c 300 "$T/other.out")"
 else

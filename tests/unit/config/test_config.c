@@ -493,6 +493,60 @@ test_clear_password_refused(void **state)
 	free(dir);
 }
 
+/*
+ * NP_CONFIG_NO_SECRETS (the CLI): credentials that are not there (a service's
+ * /run/credentials, an unset variable) do not stop the file from loading; their fields stay
+ * NULL. The form is still checked. Without the flag the same file fails.
+ */
+static void
+test_load_no_secrets(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *path = np_xasprintf("%s/netpulse.yaml", dir);
+	const char *good = "daemon: { database: /var/lib/netpulse/netpulse.db }\n"
+	                   "mail: { server: smtp://m.example.net, from: a@example.net, user: u,\n"
+	                   "        password_file: /nonexistent/credentials/smtp }\n"
+	                   "sources:\n"
+	                   "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_file: /nonexistent/credentials/fc }\n"
+	                   "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_env: NP_TEST_UNSET_PW }\n";
+	unsetenv("NP_TEST_UNSET_PW");
+	write_file(path, good, 0600);
+	char *cause = NULL;
+	assert_null(np_config_load(path, &cause));
+	assert_non_null(strstr(cause, "cannot open /nonexistent/credentials/fc"));
+	free(cause);
+	cause = NULL;
+	struct np_config *c = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(c->database, "/var/lib/netpulse/netpulse.db");
+	assert_int_equal(c->nsources, 2);
+	assert_null(SWC(&c->sources[0])->password);
+	assert_null(SWC(&c->sources[1])->password);
+	assert_string_equal(c->mail.user, "u");
+	assert_null(c->mail.password);
+	np_config_free(c);
+
+	/* The form is checked all the same: both forms, or a bad variable name, fail. */
+	const char *bad = "sources:\n"
+	                  "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_file: /x, password_env: X }\n"
+	                  "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_env: \"not a name\" }\n";
+	write_file(path, bad, 0600);
+	assert_null(np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause));
+	assert_non_null(strstr(cause, "keys 'password_file' and 'password_env' in source 'f' "
+	                              "cannot be used together"));
+	assert_non_null(strstr(cause, "bad value for 'password_env' in source 'e'"));
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
 static void
 test_load_missing_file(void **state)
 {
@@ -645,6 +699,7 @@ main(void)
 	    cmocka_unit_test(test_alerts),
 	    cmocka_unit_test(test_password_file_and_env),
 	    cmocka_unit_test(test_clear_password_refused),
+	    cmocka_unit_test(test_load_no_secrets),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_source_cfg_equal),
 	    cmocka_unit_test(test_help),
