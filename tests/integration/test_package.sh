@@ -110,8 +110,8 @@ if [ "${1:-}" = --inner ]; then
 	fi
 	for p in netpulse.1 netpulsed.8 netpulsed.yaml.5; do
 		sec=${p##*.}
-		in_root man -w "$sec" "${p%.*}" 2>/dev/null | grep -qx "/usr/share/man/man$sec/$p" &&
-			ok "man $sec ${p%.*}" || bad "man -w $sec ${p%.*}: $(in_root man -w "$sec" "${p%.*}" 2>&1)"
+		w=$(in_root man -w "$sec" "${p%.*}" 2>&1 || true)
+		[ "$w" = "/usr/share/man/man$sec/$p" ] && ok "man $sec ${p%.*}: $w" || bad "man -w $sec ${p%.*}: $w"
 	done
 
 	# The installed daemon, as the service's user, accepts the shipped configuration.
@@ -179,7 +179,8 @@ for d in libc6 libevent-2.1-7 libsqlite3-0 libssh2-1 libyaml-0-2 libjansson4 lib
 done
 pass "Depends: $deps"
 [ "$(dpkg-deb -f "$DEB" Package)" = netpulse ] || fail "Package: $(dpkg-deb -f "$DEB" Package)"
-dpkg-deb --ctrl-tarfile "$DEB" | tar -t | grep -qx './conffiles' || fail "no conffiles in the package"
+cf=$(dpkg-deb -I "$DEB" conffiles 2>&1) || fail "no conffiles in the package: $cf"
+[ "$cf" = /etc/netpulse/netpulse.yaml ] || fail "the package's conffiles: '$cf'"
 
 chmod 755 "$T"
 mkdir -p "$T/ns"
