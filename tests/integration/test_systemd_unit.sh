@@ -147,7 +147,8 @@ chown "$UID_RUN:$GID_RUN" "$T/state"
 chmod "${STATE_MODE:-0755}" "$T/state"
 chmod 755 "$T"
 # A secret the daemon reads and the group does not: a stand-in for LoadCredential='s
-# /run/credentials/netpulsed.service (0700, the service's user).
+# /run/credentials/netpulsed.service (0700, the service's user), named as
+# ${CREDENTIALS_DIRECTORY}/smtp, which the daemon (given the variable) expands.
 mkdir -m 0700 "$T/cred"
 echo smtp-secret >"$T/cred/smtp"
 chmod 0600 "$T/cred/smtp"
@@ -158,7 +159,7 @@ daemon:
   log: stderr
   log_level: debug
 mail: { server: "smtp://127.0.0.1:2525", from: netpulse@example.net, user: netpulse,
-        password_file: $T/cred/smtp }
+        password_file: "\${CREDENTIALS_DIRECTORY}/smtp" }
 sources:
   - name: this-host
     type: local
@@ -205,7 +206,7 @@ wait_msg() {
 
 # A veth pair in the daemon's namespace: np1 is set down and up below, so the daemon writes
 # transitions while the group member reads.
-NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 \
+NOTIFY_SOCKET="$T/notify.sock" WATCHDOG_USEC=2000000 CREDENTIALS_DIRECTORY="$T/cred" \
 	unshare -m -n sh -c '
 		set -e
 		mount --bind "$1/state" "$1/state"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/credpath.h"
 #include "config/config_table.h"
 #include "config/value.h"
 #include "util/xmalloc.h"
@@ -547,6 +548,59 @@ test_load_no_secrets(void **state)
 	free(dir);
 }
 
+/* ${CREDENTIALS_DIRECTORY} in paths: replaced when set (and absolute), else kept as written. */
+static void
+test_credentials_directory(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *pw = np_xasprintf("%s/pw", dir), *kh = np_xasprintf("%s/kh", dir);
+	write_file(pw, "s3cret\n", 0600);
+	const char *text = "sources:\n"
+	                   "  - name: f\n"
+	                   "    type: stealthwatch\n"
+	                   "    host: h\n"
+	                   "    user: u\n"
+	                   "    known_hosts: ${CREDENTIALS_DIRECTORY}/kh\n"
+	                   "    password_file: \"${CREDENTIALS_DIRECTORY}/pw\"\n";
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	struct np_config *c = ok(text);
+	assert_string_equal(SWC(&c->sources[0])->known_hosts, kh);
+	assert_string_equal(SWC(&c->sources[0])->password, "s3cret");
+	np_config_free(c);
+
+	char *x = np_config_credpath("a${CREDENTIALS_DIRECTORY}b${CREDENTIALS_DIRECTORY}");
+	char *want = np_xasprintf("a%sb%s", dir, dir);
+	assert_string_equal(x, want);
+	free(x);
+	free(want);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}");
+	assert_string_equal(x, dir);
+	free(x);
+	/* Only that spelling of only that variable. */
+	x = np_config_credpath("$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	assert_string_equal(x, "$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	free(x);
+	/* A relative value is not a credentials directory. */
+	setenv("CREDENTIALS_DIRECTORY", "rel", 1);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}/k");
+	assert_string_equal(x, "${CREDENTIALS_DIRECTORY}/k");
+	free(x);
+
+	/* Unset (a shell, not the service): kept, and the secret's error says why. */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	char *cause = NULL;
+	assert_null(np_config_parse("t.yaml", text, strlen(text), &cause));
+	assert_non_null(strstr(cause, "cannot open ${CREDENTIALS_DIRECTORY}/pw: No such file or "
+	                              "directory (CREDENTIALS_DIRECTORY is not set: systemd sets "
+	                              "it for a service with LoadCredential=)"));
+	free(cause);
+	unlink(pw);
+	rmdir(dir);
+	free(pw);
+	free(kh);
+	free(dir);
+}
+
 static void
 test_load_missing_file(void **state)
 {
@@ -700,6 +754,7 @@ main(void)
 	    cmocka_unit_test(test_password_file_and_env),
 	    cmocka_unit_test(test_clear_password_refused),
 	    cmocka_unit_test(test_load_no_secrets),
+	    cmocka_unit_test(test_credentials_directory),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_source_cfg_equal),
 	    cmocka_unit_test(test_help),
