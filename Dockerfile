@@ -3,15 +3,16 @@
 #
 #   podman build -t netpulse .            (or docker build)
 #   podman run -d --name netpulse --network host -v netpulse-db:/var/lib/netpulse
-#       -v /etc/netpulse/netpulse.yaml:/etc/netpulse/netpulse.yaml:ro netpulse   (one line)
+#       -v "$PWD/netpulse.yaml:/etc/netpulse/netpulse.yaml:ro" netpulse   (one line)
 #   podman exec netpulse netpulse status
 #   podman logs -f netpulse               (the daemon's log and its alerts: stderr)
 #   podman kill --signal HUP netpulse     (re-read the configuration)
 #
 # --network host: the local source watches the host's interfaces (without it, the container's
-# own). The volume keeps the database. The configuration is conf/netpulse.yaml unless a file is
-# mounted over /etc/netpulse/netpulse.yaml (readable by the user netpulse; read-only is fine).
-# Alerts go to the container's log (stderr), next to the daemon's own lines.
+# own). The volume keeps the database. The configuration is conf/container.yaml unless a file
+# is mounted over /etc/netpulse/netpulse.yaml (start from a copy of conf/container.yaml;
+# readable by the user netpulse, read-only is fine). Alerts go to the container's log
+# (stderr), next to the daemon's own lines.
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
@@ -41,11 +42,12 @@ RUN useradd --system --user-group --home-dir /var/lib/netpulse --no-create-home 
  && install -d -o netpulse -g netpulse -m 0750 /var/lib/netpulse
 COPY --from=build /out/usr/sbin/netpulsed /usr/sbin/netpulsed
 COPY --from=build /out/usr/bin/netpulse /usr/bin/netpulse
-COPY --from=build /out/etc/netpulse/netpulse.yaml /etc/netpulse/netpulse.yaml
+# conf/container.yaml, not the host's default (journald): alerts go to stderr, the container's log.
+COPY conf/container.yaml /etc/netpulse/netpulse.yaml
 VOLUME /var/lib/netpulse
 USER netpulse
 WORKDIR /var/lib/netpulse
-# Healthy while the CLI can open the database and list the links.
+# Unhealthy when every source is failing or an alert has waited undelivered over 15m.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s \
-	CMD ["/usr/bin/netpulse", "-c", "/etc/netpulse/netpulse.yaml", "status"]
+	CMD ["/usr/bin/netpulse", "-c", "/etc/netpulse/netpulse.yaml", "health"]
 ENTRYPOINT ["/usr/sbin/netpulsed", "--foreground", "-c", "/etc/netpulse/netpulse.yaml"]

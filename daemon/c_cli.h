@@ -59,7 +59,7 @@ struct cli {
 };
 
 extern const struct cli_cmd c_status_cmd, c_events_cmd, c_downtime_cmd, c_usage_cmd, c_db_cmd,
-    c_egress_cmd, c_top_cmd, c_export_cmd, c_alerts_cmd;
+    c_egress_cmd, c_top_cmd, c_export_cmd, c_alerts_cmd, c_health_cmd;
 
 /* The value of the command option `name` (last given), or NULL. */
 const char *cli_get(const struct cli *cli, const char *name);
@@ -73,6 +73,13 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 struct np_store *cli_open_db(const struct cli *cli, bool rw);
 /* Writes a report (freeing it); CLI_ERR if stdout fails. */
 int cli_print(char *out);
+struct np_health;
+/*
+ * Sources' health and the outbox (report/health.h), the configured sources deciding which
+ * sources count. 0, or -1 with the error printed; np_health_free after either.
+ */
+int cli_health_read(const struct cli *cli, struct np_store *st, int64_t max_pending_s,
+                    struct np_health *h);
 /* The report context for the open store. */
 struct np_report_ctx cli_ctx(const struct cli *cli, struct np_store *st);
 /* Parses --period (default def) into p; CLI_OK or CLI_USAGE (message printed). */

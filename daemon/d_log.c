@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "d_log_remote.h"
 #include "util/cause.h"
@@ -17,7 +19,7 @@ static enum np_log_target target = NP_LOG_STDERR;
 static int max_priority = LOG_INFO;
 static char *file_path;
 static FILE *file;
-static bool stamp_stderr = true;
+static bool stderr_journal; /* stderr is systemd's journal stream */
 
 static const int level_priority[] = {
     [NP_LOG_ERR] = LOG_ERR,   [NP_LOG_WARNING] = LOG_WARNING, [NP_LOG_NOTICE] = LOG_NOTICE,
@@ -52,12 +54,40 @@ lib_log(void *arg, int priority, const char *msg)
 
 const struct np_logger log_lib = {.fn = lib_log, .arg = NULL};
 
+/*
+ * JOURNAL_STREAM ("DEV:INODE", systemd.exec(5)) names the journal stream systemd connected
+ * stdout/stderr to; stderr is that stream only if its device and inode match (a service that
+ * redirected it, or a child started from one, inherits the variable but not the stream).
+ */
+static bool
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	char end;
+	struct stat st;
+	if (e == NULL || sscanf(e, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_init(const char *progname)
 {
 	prog = progname;
-	/* Under systemd, journald timestamps every line itself. */
-	stamp_stderr = getenv("JOURNAL_STREAM") == NULL;
+	stderr_journal = stderr_is_journal();
+}
+
+const char *
+log_stderr_prefix(int priority)
+{
+	static const char *const prefix[] = {"<0>", "<1>", "<2>", "<3>",
+	                                     "<4>", "<5>", "<6>", "<7>"};
+	if (!stderr_journal)
+		return "";
+	return prefix[priority & 7];
 }
 
 int
@@ -139,8 +169,13 @@ vlog(int priority, const char *fmt, va_list ap)
 		return;
 	}
 	FILE *out = target == NP_LOG_FILE && file != NULL ? file : stderr;
+	/*
+	 * The journal timestamps every line itself, and takes a leading "<N>" (sd-daemon(3)) as
+	 * the line's priority: `journalctl -p err` finds errors.
+	 */
+	const char *pfx = out == stderr ? log_stderr_prefix(priority) : "";
 	char ts[32] = "";
-	if (out != stderr || stamp_stderr) {
+	if (out != stderr || !stderr_journal) {
 		struct timespec now;
 		struct tm tm;
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -148,7 +183,7 @@ vlog(int priority, const char *fmt, va_list ap)
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ ", &tm);
 	}
 	char *msg = np_xvasprintf(fmt, ap);
-	fprintf(out, "%s%s: %s: %s\n", ts, prog, priority_name(priority), msg);
+	fprintf(out, "%s%s%s: %s: %s\n", pfx, ts, prog, priority_name(priority), msg);
 	if (target == NP_LOG_REMOTE)
 		logr_line(priority, msg);
 	free(msg);

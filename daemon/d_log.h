@@ -12,7 +12,13 @@
 #include "config/config.h"
 #include "util/logcb.h"
 
+/* Also finds whether stderr is systemd's journal stream (JOURNAL_STREAM matches it). */
 void log_init(const char *progname);
+/*
+ * "<N>" (sd-daemon(3)) for a line of priority written straight to stderr when stderr is the
+ * journal stream, else "": lines written with fprintf(stderr) carry their priority too.
+ */
+const char *log_stderr_prefix(int priority);
 struct event_base;
 
 /*

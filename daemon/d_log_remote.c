@@ -7,6 +7,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "d_log.h"
 #include "alert/alert.h"
 #include "alert/lineq.h"
 #include "alert/sink.h"
@@ -91,14 +92,15 @@ on_delivered(void *arg, int64_t tag)
 	R.retry_ms = 0;
 	if (R.failing) {
 		R.failing = false;
-		fprintf(stderr, "netpulsed: log target %s: reachable again\n", R.key);
+		fprintf(stderr, "%snetpulsed: log target %s: reachable again\n",
+		        log_stderr_prefix(LOG_NOTICE), R.key);
 	}
 	uint64_t dropped = np_lineq_take_dropped(R.q);
 	if (dropped > 0) {
 		char *m = np_xasprintf("%llu daemon log line(s) were dropped while %s could not "
 		                       "take them (at most %d are kept)",
 		                       (unsigned long long)dropped, R.key, LOGR_QUEUE_MAX);
-		fprintf(stderr, "netpulsed: warning: %s\n", m);
+		fprintf(stderr, "%snetpulsed: warning: %s\n", log_stderr_prefix(LOG_WARNING), m);
 		np_lineq_push(R.q, LOG_WARNING, np_wall_ms(), m);
 		free(m);
 	}
@@ -113,9 +115,10 @@ on_failed(void *arg, const char *cause)
 		R.failing = true;
 		/* stderr only: the target cannot take it. */
 		fprintf(stderr,
-		        "netpulsed: log target %s: %s (lines are kept, up to %d, and sent when "
+		        "%snetpulsed: log target %s: %s (lines are kept, up to %d, and sent when "
 		        "it is back)\n",
-		        R.key, cause != NULL ? cause : "send failed", LOGR_QUEUE_MAX);
+		        log_stderr_prefix(LOG_WARNING), R.key,
+		        cause != NULL ? cause : "send failed", LOGR_QUEUE_MAX);
 	}
 	R.retry_ms = R.retry_ms == 0 ? RETRY_MIN_MS : R.retry_ms * 2;
 	if (R.retry_ms > RETRY_MAX_MS)
@@ -238,8 +241,8 @@ logr_set_base(struct event_base *base)
 	if (R.on && R.pending_cfg != NULL) {
 		char *why = NULL;
 		if (make_sink(R.pending_cfg, &why) == -1) {
-			fprintf(stderr, "netpulsed: daemon.log %s: %s; logging to stderr only\n",
-			        R.key, why);
+			fprintf(stderr, "%snetpulsed: daemon.log %s: %s; logging to stderr only\n",
+			        log_stderr_prefix(LOG_WARNING), R.key, why);
 			free(why);
 		}
 		R.pending_cfg = NULL;

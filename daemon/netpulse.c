@@ -15,8 +15,8 @@
 #define DEFAULT_CONFIG "/etc/netpulse/netpulse.yaml"
 
 static const struct cli_cmd *const commands[] = {
-    &c_status_cmd, &c_events_cmd, &c_downtime_cmd, &c_usage_cmd, &c_egress_cmd,
-    &c_top_cmd,    &c_export_cmd, &c_alerts_cmd,   &c_db_cmd,    NULL,
+    &c_status_cmd, &c_events_cmd, &c_downtime_cmd, &c_usage_cmd, &c_egress_cmd, &c_top_cmd,
+    &c_export_cmd, &c_alerts_cmd, &c_health_cmd,   &c_db_cmd,    NULL,
 };
 
 /* Global options; accepted before or after the command. */

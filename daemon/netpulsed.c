@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "collectors/collector.h"
+#include "config/hostcheck.h"
 #include "core/dispatch.h"
 #include "core/pipeline.h"
 #include "core/sched.h"
@@ -69,7 +70,8 @@ usage(FILE *out)
 	    "                      target is stderr\n"
 	    "      --once          poll every source once, store, deliver alerts, exit\n"
 	    "                      (exit 1 if any source failed)\n"
-	    "  -n, --check-config  validate the configuration and exit 0 (valid) or 1\n"
+	    "  -n, --check-config  validate the configuration and the files it names (keys,\n"
+	    "                      CA files, the database directory) and exit 0 (valid) or 1\n"
 	    "      --help-config   describe every configuration option and its default\n"
 	    "  -v, --verbose       log debug messages\n"
 	    "      --version       print versions and exit\n"
@@ -400,6 +402,10 @@ reload(struct daemon *d)
 	log_reopen();
 	char *why = NULL;
 	struct np_config *nc = np_config_load(d->config_path, &why);
+	if (nc != NULL && np_config_check_host(nc, NP_CONFIG_CHECK_FILES, NULL, &why) == -1) {
+		np_config_free(nc);
+		nc = NULL;
+	}
 	if (nc == NULL) {
 		log_warnx("reload failed, keeping the running configuration:\n%s", why);
 		free(why);
@@ -576,6 +582,39 @@ cleanup(struct daemon *d)
 	log_close();
 }
 
+/*
+ * What the config needs from this host (hostcheck.h), before anything starts. Root checking a
+ * config (--check-config) is usually not the daemon's user (systemd runs it as its own and
+ * creates its StateDirectory= at start): the database directory's findings are then warnings.
+ */
+/* Each line of text on stderr with its priority prefix (under journald). */
+static void
+print_lines(int priority, const char *text)
+{
+	for (const char *p = text; *p != '\0';) {
+		size_t n = strcspn(p, "\n");
+		fprintf(stderr, "%s%.*s\n", log_stderr_prefix(priority), (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static int
+check_host(const struct np_config *cfg, bool check_only)
+{
+	unsigned what = NP_CONFIG_CHECK_FILES | NP_CONFIG_CHECK_DATABASE;
+	if (check_only && geteuid() == 0)
+		what |= NP_CONFIG_CHECK_DB_WARN;
+	char *warnings = NULL, *why = NULL;
+	int rc = np_config_check_host(cfg, what, &warnings, &why);
+	if (warnings != NULL)
+		print_lines(LOG_WARNING, warnings);
+	if (rc == -1)
+		print_lines(LOG_ERR, why);
+	free(warnings);
+	free(why);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -638,12 +677,16 @@ main(int argc, char **argv)
 	char *why = NULL;
 	d.cfg = np_config_load(d.config_path, &why);
 	if (d.cfg == NULL) {
-		fprintf(stderr, "%s\n", why);
+		fprintf(stderr, "%s%s\n", log_stderr_prefix(LOG_ERR), why);
 		free(why);
 		return 1;
 	}
 	for (size_t i = 0; i < d.cfg->nwarnings; i++)
-		fprintf(stderr, "%s\n", d.cfg->warnings[i]);
+		fprintf(stderr, "%s%s\n", log_stderr_prefix(LOG_WARNING), d.cfg->warnings[i]);
+	if (check_host(d.cfg, check) == -1) {
+		np_config_free(d.cfg);
+		return 1;
+	}
 	if (check) {
 		printf("%s: configuration OK (%zu source(s), %zu alert sink(s))\n", d.config_path,
 		       d.cfg->nsources, d.cfg->nalerts);
@@ -665,7 +708,8 @@ main(int argc, char **argv)
 	 * which keeps some 5 MB of library pages out of its RSS.
 	 */
 	if (!d.foreground && !d.once && daemon(0, 0) == -1) {
-		fprintf(stderr, "netpulsed: daemon: %s\n", strerror(errno));
+		fprintf(stderr, "%snetpulsed: daemon: %s\n", log_stderr_prefix(LOG_ERR),
+		        strerror(errno));
 		return 1;
 	}
 	configure_log(&d, d.cfg);

@@ -54,6 +54,13 @@ pick_ops(struct np_sink *s, const struct np_alert_cfg *cfg, char **cause)
 	case NP_SINK_EMAIL:
 		s->ops = &np_sink_email_ops;
 		return 0;
+	case NP_SINK_JOURNALD:
+		s->ops = &np_sink_journald_ops;
+		return 0;
+	case NP_SINK_STDERR:
+		s->ops = &np_sink_stderr_ops;
+		s->max_len = 4095; /* with its newline, one write of at most PIPE_BUF: atomic */
+		return 0;
 	case NP_SINK_SYSLOG:
 		break;
 	}

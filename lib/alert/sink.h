@@ -1,20 +1,20 @@
 #ifndef NP_ALERT_SINK_H
 #define NP_ALERT_SINK_H
 /*
- * Alert sinks: the local system logger (/dev/log), remote syslog over UDP, TCP (RFC 6587
- * octet counting), TLS (RFC 5425) and RELP, webhooks and email. All non-blocking on the
- * daemon's event_base: a down or hung receiver never stalls polling.
+ * Alert sinks: the local system logger (/dev/log), systemd-journald (its native protocol, with
+ * structured fields), stderr (one RFC 5424 line per alert: a container's log), remote syslog
+ * over UDP, TCP (RFC 6587 octet counting), TLS (RFC 5425) and RELP, webhooks and email. All
+ * non-blocking on the daemon's event_base: a down or hung receiver never stalls polling.
  *
  * Sends are pipelined and carry a tag (the outbox id). The sink tells its owner, always from
  * the loop and never inside np_sink_send:
- *   delivered(tag)  the receiver has the alert, in send order: UDP/local when the kernel took
- *                   the datagram; TCP/TLS once the connection proved healthy after it (the
- *                   send queue drained and the connection still open confirm_after later);
- *                   RELP on the receiver's "rsp 200"; webhook on HTTP 2xx; email when the
- *                   SMTP server accepted it.
- *   failed(cause)   every send not delivered yet is lost (connection broken, timeout, refused,
- *                   peer not acknowledging); the owner sends them again after a backoff.
- *   ready()         the sink takes another send (np_sink_ready became true).
+ *   delivered(tag)  the receiver has the alert, in send order: UDP/local/journald when the
+ *                   kernel took the datagram; stderr when the line was written; TCP/TLS once the
+ * connection proved healthy after it (the send queue drained and the connection still open
+ * confirm_after later); RELP on the receiver's "rsp 200"; webhook on HTTP 2xx; email when the SMTP
+ * server accepted it. failed(cause)   every send not delivered yet is lost (connection broken,
+ * timeout, refused, peer not acknowledging); the owner sends them again after a backoff. ready()
+ * the sink takes another send (np_sink_ready became true).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,9 +38,9 @@ struct np_sink *np_sink_new(struct event_base *base, const struct np_alert_cfg *
 void np_sink_free(struct np_sink *s);
 /*
  * Stable key naming the target, used in outbox_sink.sink: "local" (or "local:PATH" for a
- * socket other than /dev/log), "udp://host:port", "tcp://host:port", "tls://host:port",
- * "relp://host:port", "webhook:URL", "email:TO[,TO…]", in one spelling per target
- * (sink_key.c).
+ * socket other than /dev/log), "journald" (or "journald:PATH"), "stderr", "udp://host:port",
+ * "tcp://host:port", "tls://host:port", "relp://host:port", "webhook:URL", "email:TO[,TO…]", in one
+ * spelling per target (sink_key.c).
  */
 const char *np_sink_key(const struct np_sink *s);
 /* The key a sink made from cfg would have, without making it; NULL if cfg names no target. */

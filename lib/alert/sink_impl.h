@@ -38,8 +38,8 @@ struct np_sink {
 	struct event_base *base;
 	const struct np_alert_cfg *cfg; /* valid during np_sink_new only */
 	char *key;                      /* "local", "udp://h:p", "tcp://h:p", ... */
-	char *path;                     /* local: the logger's socket; NULL = NP_LOCAL_LOG_SOCKET */
-	char *host;                     /* udp/tcp/tls/relp */
+	char *path; /* local/journald: the socket; NULL = NP_LOCAL_LOG_SOCKET / NP_JOURNAL_SOCKET */
+	char *host; /* udp/tcp/tls/relp */
 	char *port;
 	bool rfc3164;
 	char *hostname;
@@ -62,8 +62,10 @@ extern const struct sink_ops np_sink_udp_ops;
 extern const struct sink_ops np_sink_tcp_ops;
 extern const struct sink_ops np_sink_tls_ops; /* sink_tls.c: RFC 5425 over OpenSSL */
 extern const struct sink_ops np_sink_relp_ops;
-extern const struct sink_ops np_sink_webhook_ops; /* sink_webhook.c */
-extern const struct sink_ops np_sink_email_ops;   /* sink_email.c */
+extern const struct sink_ops np_sink_webhook_ops;  /* sink_webhook.c */
+extern const struct sink_ops np_sink_email_ops;    /* sink_email.c */
+extern const struct sink_ops np_sink_journald_ops; /* sink_journald.c: native protocol */
+extern const struct sink_ops np_sink_stderr_ops;   /* sink_stderr.c: RFC 5424 lines */
 
 /* Renders a in the sink's format into buf (max_len + 1 bytes). Returns the length or -1. */
 int np_sink_render(const struct np_sink *s, const struct np_alert *a, char *buf, size_t bufsize,

@@ -16,7 +16,9 @@ char *
 np_sink_key_canonical(const char *key)
 {
 	if (strcmp(key, "local") == 0 || strncmp(key, "local:", 6) == 0 ||
-	    strncmp(key, "webhook:", 8) == 0 || strncmp(key, "email:", 6) == 0)
+	    strcmp(key, "journald") == 0 || strncmp(key, "journald:", 9) == 0 ||
+	    strcmp(key, "stderr") == 0 || strncmp(key, "webhook:", 8) == 0 ||
+	    strncmp(key, "email:", 6) == 0)
 		return np_xstrdup(key);
 	/* The config's own parser of `server:` spells host and port the one way. */
 	if (strstr(key, "://") == NULL)
@@ -53,6 +55,12 @@ np_sink_cfg_key(const struct np_alert_cfg *cfg)
 		return cfg->url != NULL ? np_xasprintf("webhook:%s", cfg->url) : NULL;
 	if (cfg->type == NP_SINK_EMAIL)
 		return cfg->nto > 0 ? email_key(cfg) : NULL;
+	if (cfg->type == NP_SINK_STDERR)
+		return np_xstrdup("stderr");
+	if (cfg->type == NP_SINK_JOURNALD)
+		return cfg->socket != NULL && strcmp(cfg->socket, NP_JOURNAL_SOCKET) != 0
+		           ? np_xasprintf("journald:%s", cfg->socket)
+		           : np_xstrdup("journald");
 	if (cfg->proto == NP_SYSLOG_LOCAL)
 		return cfg->socket != NULL && strcmp(cfg->socket, NP_LOCAL_LOG_SOCKET) != 0
 		           ? np_xasprintf("local:%s", cfg->socket)

@@ -60,6 +60,7 @@ const struct np_config_opt np_aviatrix_options[] = {
              "AVIATRIX_USERNAME, AVIATRIX_PASSWORD); the keys above win over it"},
     {.name = "ca_file",
      .type = NP_CFG_PATH,
+     .flags = NP_CFG_F_READ,
      .off = CONF(ca_file),
      .def_doc = "(the system store)",
      .help = "CA bundle that verifies CoPilot's certificate"},

@@ -32,6 +32,7 @@ const struct np_config_opt np_cato_options[] = {
      .help = "GraphQL endpoint"},
     {.name = "ca_file",
      .type = NP_CFG_PATH,
+     .flags = NP_CFG_F_READ,
      .off = CONF(ca_file),
      .def_doc = "(the system store)",
      .help = "CA bundle that verifies the API's certificate"},

@@ -20,6 +20,7 @@
 #include "config/server.h"
 #include "config/config_maint.h"
 #include "config/diag.h"
+#include "config/hostcheck.h"
 #include "config/secret.h"
 #include "config/walk.h"
 #include "config/ydoc.h"
@@ -102,11 +103,13 @@ same_str(const char *a, const char *b)
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* The local logger's socket an entry sends to; /dev/log whether written or not. */
+/* The local socket an entry sends to (the logger's or the journal's), written or not. */
 static const char *
 local_socket(const struct np_alert_cfg *a)
 {
-	if (a->proto != NP_SYSLOG_LOCAL)
+	if (a->type == NP_SINK_JOURNALD)
+		return a->socket != NULL ? a->socket : NP_JOURNAL_SOCKET;
+	if (a->type != NP_SINK_SYSLOG || a->proto != NP_SYSLOG_LOCAL)
 		return NULL;
 	return a->socket != NULL ? a->socket : NP_LOCAL_LOG_SOCKET;
 }
@@ -141,14 +144,18 @@ alert_rules(struct loader *l, const struct np_alert_cfg *a, const struct np_conf
 		    (b->proto != a->proto || !same_str(b->host, a->host) ||
 		     !same_str(b->port, a->port) || !same_str(local_socket(b), local_socket(a))))
 			continue;
+		if (a->type == NP_SINK_JOURNALD && !same_str(local_socket(b), local_socket(a)))
+			continue;
 		np_config_diag_add(
 		    l->errs, item->line, item->col,
 		    "alert %zu sends to the same target as the alert at line %d (%s); "
 		    "one entry per target",
 		    i + 1, b->line,
-		    a->url != NULL      ? a->url
-		    : a->server != NULL ? a->server
-		                        : "local syslog");
+		    a->url != NULL                ? a->url
+		    : a->server != NULL           ? a->server
+		    : a->type == NP_SINK_JOURNALD ? "journald"
+		    : a->type == NP_SINK_STDERR   ? "stderr"
+		                                  : "local syslog");
 		return;
 	}
 }
@@ -166,7 +173,7 @@ alerts_list(struct loader *l, const struct np_config_ynode *root)
 	if (n == NULL || n->kind != NP_CONFIG_YMAP)
 		return list_node(l, root, "alerts");
 	struct np_config_scope sc = {
-	    .errs = l->errs, .path = "alerts", .no_secrets = l->no_secrets};
+	    .errs = l->errs, .path = "alerts", .files = l->cfg, .no_secrets = l->no_secrets};
 	np_config_walk(np_config_alerting_opts, n, &cfg->alerting, &sc);
 	const struct np_config_ynode *list = np_config_ydoc_get(n, "sinks");
 	if (list == NULL || np_config_ydoc_is_null(list))
@@ -258,6 +265,7 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		                             .kind = "alert",
 		                             .type = type,
 		                             .type_name = tname,
+		                             .files = l->cfg,
 		                             .no_secrets = l->no_secrets};
 		np_config_walk_defaults(np_config_alert_opts, a, type);
 		np_config_walk(np_config_alert_opts, item, a, &sc);
@@ -386,6 +394,7 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 	                             .kind = "source",
 	                             .type = bit,
 	                             .type_name = tname,
+	                             .files = l->cfg,
 	                             .no_secrets = l->no_secrets};
 	sc.other_tables = others;
 	sc.nother = no;
@@ -545,7 +554,8 @@ parse(const char *name, const char *text, size_t len, bool world_readable, unsig
 		                   got);
 		free(got);
 	} else if (root != NULL) {
-		struct np_config_scope sc = {.errs = l.errs, .no_secrets = l.no_secrets};
+		struct np_config_scope sc = {
+		    .errs = l.errs, .files = cfg, .no_secrets = l.no_secrets};
 		np_config_walk_defaults(np_config_top, cfg, 0);
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
@@ -686,6 +696,7 @@ np_config_free(struct np_config *cfg)
 	free(cfg->sources);
 	np_config_mail_free(cfg);
 	free_list(cfg->warnings, cfg->nwarnings);
+	np_config_files_free(cfg);
 	free(cfg->path);
 	free(cfg->database);
 	free(cfg->log_file);

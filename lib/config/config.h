@@ -41,8 +41,17 @@ struct np_retention_cfg {
 
 /* The local system logger's socket, where a local syslog alert goes unless `socket:` says. */
 #define NP_LOCAL_LOG_SOCKET "/dev/log"
+/* systemd-journald's native protocol socket, where a journald alert goes unless `socket:` says. */
+#define NP_JOURNAL_SOCKET "/run/systemd/journal/socket"
 
-enum np_sink_type { NP_SINK_SYSLOG, NP_SINK_WEBHOOK, NP_SINK_EMAIL };
+/* journald: native protocol with structured fields; stderr: one RFC 5424 line per alert. */
+enum np_sink_type {
+	NP_SINK_SYSLOG,
+	NP_SINK_WEBHOOK,
+	NP_SINK_EMAIL,
+	NP_SINK_JOURNALD,
+	NP_SINK_STDERR
+};
 /* tls: RFC 5425 (default port 6514); relp: acknowledged delivery (default port 2514). */
 enum np_syslog_proto {
 	NP_SYSLOG_LOCAL,
@@ -62,7 +71,8 @@ struct np_alert_cfg {
 	char *format;               /* "rfc5424" (default) or "rfc3164" */
 	uint32_t enterprise;        /* SD-ID enterprise number, default 32473 */
 	char *hostname;             /* HOSTNAME field override; default gethostname() */
-	char *socket;               /* local: the logger's datagram socket; NULL = /dev/log */
+	char *socket; /* local: the logger's datagram socket (NULL = /dev/log); journald: its socket
+	               */
 	/* TLS (tls://, webhook https://): CA bundle (NULL = system store), client cert + key. */
 	char *ca_file, *cert_file, *key_file;
 	bool insecure;            /* no certificate verification (the config warns) */
@@ -141,6 +151,21 @@ struct np_source_cfg {
 	int64_t max_gap_ms;        /* default 3 x interval */
 };
 
+/*
+ * A file the daemon opens at run time, with where the config names it, so that
+ * np_config_check_host (hostcheck.h) can report "file:line:column" for it.
+ */
+enum np_config_file_use {
+	NP_CONFIG_FILE_READ,    /* read (a key, known_hosts, a CA bundle) */
+	NP_CONFIG_FILE_DATABASE /* the database: its directory must be writable */
+};
+struct np_config_file {
+	char *path;
+	char *key; /* "'known_hosts' in source 'fc'" */
+	int line, col;
+	enum np_config_file_use use;
+};
+
 struct np_config {
 	char *path;                    /* the file it was read from */
 	char *database;                /* default /var/lib/netpulse/netpulse.db */
@@ -165,6 +190,9 @@ struct np_config {
 	struct np_mail_cfg mail;       /* config_mail.h */
 	struct np_report_cfg *reports; /* scheduled reports */
 	size_t nreports;
+	/* Paths the daemon opens, as the file names them (not the defaults). */
+	struct np_config_file *files;
+	size_t nfiles;
 	/* Non-fatal findings (e.g. a world-readable file holding a clear secret). */
 	char **warnings;
 	size_t nwarnings;

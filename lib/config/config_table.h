@@ -49,12 +49,23 @@ enum np_config_otype {
  * K_env (an environment variable) give the value, resolved into the char * at off.
  */
 #define NP_CFG_F_SECRET_FORMS 0x4
+/* On a string: an IANA time zone name, loaded (from the system's zoneinfo) to be accepted. */
+#define NP_CFG_F_ZONE 0x8
+/*
+ * On a path: a file the daemon reads at run time (a key, a CA bundle). The loader records it
+ * with its position in np_config.files; np_config_check_host (hostcheck.h) checks it.
+ */
+#define NP_CFG_F_READ 0x10
+/* On a path: the database, whose directory must exist and be writable (np_config_check_host). */
+#define NP_CFG_F_DATABASE 0x20
 
 /* Entry types of lists as bits (1u << the type's index), so an option can be valid for several. */
 #define NP_CFG_ALL 0xffffffffu
 #define NP_CFG_ALERT_SYSLOG 0x1u
 #define NP_CFG_ALERT_WEBHOOK 0x2u
 #define NP_CFG_ALERT_EMAIL 0x4u
+#define NP_CFG_ALERT_JOURNALD 0x8u
+#define NP_CFG_ALERT_STDERR 0x10u
 
 struct np_config_choice {
 	const char *name;

@@ -12,6 +12,7 @@
 #include "config/duration.h"
 #include "config/recost.h"
 #include "config/server.h"
+#include "util/tz.h"
 #include "util/xmalloc.h"
 
 #define FIELD(base, off, T) ((T *)(void *)((char *)(base) + (off)))
@@ -144,6 +145,17 @@ bad(const struct np_config_opt *o, const struct np_config_ynode *n, char **why)
 	free(exp);
 	free(got);
 	return -1;
+}
+
+/* Loaded, not just well-formed: a zone the system lacks would fail every report later. */
+static int
+known_zone(const char *name, char **why)
+{
+	struct np_tz *tz = np_tz_load(NULL, name, why);
+	if (tz == NULL)
+		return -1;
+	np_tz_free(tz);
+	return 0;
 }
 
 static int
@@ -434,6 +446,8 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 	case NP_CFG_TOKEN:
 		if (!is_token(s, o->max))
 			return bad(o, n, why);
+		if ((o->flags & NP_CFG_F_ZONE) && known_zone(s, why) == -1)
+			return -1;
 		set_str(FIELD(base, o->off, char *), s);
 		return 0;
 	case NP_CFG_NAME:

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/credpath.h"
+#include "config/hostcheck.h"
 #include "config/secret.h"
 #include "config/value.h"
 #include "util/xmalloc.h"
@@ -153,7 +154,13 @@ walk_value(const struct np_config_opt *o, const struct np_config_ynode *v, void 
 		np_config_diag_add(sc->errs, at->line, at->col, "bad value for '%s'%s: %s", o->name,
 		                   where, why);
 		free(why);
+		return;
 	}
+	if (sc->files != NULL && (o->flags & (NP_CFG_F_READ | NP_CFG_F_DATABASE)))
+		np_config_file_add(sc->files, *(char **)(void *)((char *)base + o->off), o->name,
+		                   where, v->line, v->col,
+		                   (o->flags & NP_CFG_F_DATABASE) ? NP_CONFIG_FILE_DATABASE
+		                                                  : NP_CONFIG_FILE_READ);
 }
 
 /* The secret option (NP_CFG_F_SECRET_FORMS) that key names: "K", "K_file" or "K_env". */

@@ -21,6 +21,8 @@ struct np_config_scope {
 	/* Tables of the entry's other types: a key found there is "not valid for type X". */
 	const struct np_config_opt *const *other_tables;
 	size_t nother;
+	/* Where paths flagged NP_CFG_F_READ / NP_CFG_F_DATABASE are recorded; NULL = nowhere. */
+	struct np_config *files;
 	/* NP_CONFIG_NO_SECRETS: a secret's form is checked, its file or variable not read. */
 	bool no_secrets;
 };

@@ -162,7 +162,7 @@ load_cb(const struct np_held_row *r, void *arg)
 	    .since_s = r->time,
 	    .outage_seconds = r->outage_seconds,
 	    .message = msg,
-	    .time_ms = r->time * 1000,
+	    .time_ms = r->time_ms,
 	};
 	add(l->g, key, r->id, &a, l->mono_ms, false);
 	free(key);

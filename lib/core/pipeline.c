@@ -259,12 +259,18 @@ health_load(struct np_pipeline *p, const char *name, char **cause)
 		return 0;
 	bool ok;
 	int64_t since;
-	int r = np_store_collector_load(p->st, name, &ok, &since, cause);
+	int failures;
+	char *last = NULL;
+	int r = np_store_collector_load(p->st, name, &ok, &since, &failures, &last, cause);
 	if (r == 1) {
 		ss->health_known = true;
 		ss->ok = ok;
 		ss->since_s = since;
+		/* A streak of failures goes on across a restart, its reason logged only if new. */
+		ss->failures = ok || failures < 0 ? 0 : (unsigned)failures;
+		np_strlcpy(ss->last_why, ok ? "" : last, sizeof(ss->last_why));
 	}
+	free(last);
 	return r == -1 ? -1 : 0;
 }
 
@@ -1250,12 +1256,14 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	/* First sight of a healthy source is silent; a source failing from the start alerts. */
 	bool alert = first ? !ok : ss->ok != ok;
 	/*
-	 * Still failing, for another reason (refused, then a changed host key): no new alert, but
-	 * one log line and the collectors row, so `status --explain` says why it fails now.
+	 * Still failing: no new alert, but the collectors row keeps the failure count and the
+	 * latest error, so `status --explain` says why it fails now and for how many polls; a
+	 * new reason (refused, then a changed host key) is also logged once.
 	 */
-	bool reason = !alert && !first && !ok && why != NULL &&
-	              strncmp(why, ss->last_why, sizeof(ss->last_why) - 1) != 0;
-	if (!alert && !first && !reason)
+	bool still = !alert && !first && !ok;
+	bool reason =
+	    still && why != NULL && strncmp(why, ss->last_why, sizeof(ss->last_why) - 1) != 0;
+	if (!alert && !first && !still)
 		return 0;
 
 	if (np_store_begin(p->st, cause) == -1)
@@ -1299,7 +1307,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 			goto fail;
 		alert_id = ok ? 0 : np_store_last_alert_id(p->st);
 	}
-	if (np_store_collector_save(p->st, src->name, ok, reason ? ss->since_s : now_s,
+	if (np_store_collector_save(p->st, src->name, ok, still ? ss->since_s : now_s,
 	                            ok ? "" : (why ? why : ""), (int)ss->failures, ss->last_skipped,
 	                            ss->last_skip_reason, cause) == -1)
 		goto fail;
@@ -1318,7 +1326,7 @@ np_pipeline_source_status(struct np_pipeline *p, const struct np_source_cfg *src
 	}
 	free(msg);
 	np_strlcpy(ss->last_why, ok || why == NULL ? "" : why, sizeof(ss->last_why));
-	if (reason)
+	if (still)
 		return 0;
 	ss->health_known = true;
 	ss->ok = ok;

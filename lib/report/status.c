@@ -4,28 +4,16 @@
 #include <string.h>
 
 #include "report/buf.h"
+#include "report/status_explain.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
 
 static const char links_sql[] =
     "SELECT device, interface, state, since, sources, flapping FROM links"
     " WHERE ?1 IS NULL OR device = ?1 ORDER BY device, interface";
-static const char verdicts_sql[] =
-    "SELECT s.device, s.interface, s.source, s.kind, v.verdict, v.count, v.last"
-    " FROM verdicts v JOIN series s ON s.id = v.series"
-    " WHERE v.verdict <> 'ok' AND (?1 IS NULL OR s.device = ?1)"
-    "   AND (?2 IS NULL OR s.interface = ?2)"
-    " ORDER BY s.device, s.interface, s.source, s.kind, v.verdict";
-static const char collectors_sql[] =
-    "SELECT source, ok, since, failures, last_error, skipped, skip_reason FROM collectors"
-    " WHERE ?1 IS NULL OR source = ?1 ORDER BY source";
 /* Sources observing a link: its series, and the ones named in links.sources. */
 static const char link_sources_sql[] =
     "SELECT DISTINCT source FROM series WHERE device = ?1 AND interface = ?2 ORDER BY source";
-
-static const char outbox_sinks_sql[] =
-    "SELECT sink, count(*) FILTER (WHERE dead IS NULL), count(*) FILTER (WHERE dead IS NOT NULL)"
-    " FROM outbox_sink WHERE delivered IS NULL GROUP BY sink ORDER BY sink";
 
 /* Splits "a,b" into a JSON array of names (empty names skipped). */
 static json_t *
@@ -54,20 +42,6 @@ json_has_str(const json_t *a, const char *s)
 	return false;
 }
 
-static json_t *
-collector_json(sqlite3_stmt *st, const struct np_tz *tz)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "source", np_json_str(np_report_text(st, 0)));
-	json_object_set_new(o, "ok", json_boolean(sqlite3_column_int(st, 1) != 0));
-	json_object_set_new(o, "since", np_json_time(tz, sqlite3_column_int64(st, 2)));
-	json_object_set_new(o, "failures", json_integer(sqlite3_column_int64(st, 3)));
-	json_object_set_new(o, "last_error", np_json_str(np_report_text(st, 4)));
-	json_object_set_new(o, "skipped", json_integer(sqlite3_column_int64(st, 5)));
-	json_object_set_new(o, "skip_reason", np_json_str(np_report_text(st, 6)));
-	return o;
-}
-
 /* The per-link "series" and "collectors" of --explain in JSON. */
 static int
 explain_json(const struct np_report_ctx *ctx, json_t *link, const char *device, const char *ifname,
@@ -77,8 +51,8 @@ explain_json(const struct np_report_ctx *ctx, json_t *link, const char *device, 
 	json_t *series = json_array(), *cols = json_array(), *names = json_deep_copy(sources);
 	int rc = -1;
 
-	if (np_report_prepare(ctx->db, verdicts_sql, &v, cause) == -1 ||
-	    np_report_prepare(ctx->db, collectors_sql, &c, cause) == -1 ||
+	if (np_report_prepare(ctx->db, np_status_verdicts_sql, &v, cause) == -1 ||
+	    np_report_prepare(ctx->db, np_status_collectors_sql, &c, cause) == -1 ||
 	    np_report_prepare(ctx->db, link_sources_sql, &s, cause) == -1)
 		goto out;
 	np_report_bind_str(v, 1, device);
@@ -124,7 +98,7 @@ explain_json(const struct np_report_ctx *ctx, json_t *link, const char *device, 
 		sqlite3_reset(c);
 		np_report_bind_str(c, 1, json_string_value(name));
 		while ((r = sqlite3_step(c)) == SQLITE_ROW)
-			json_array_append_new(cols, collector_json(c, ctx->tz));
+			json_array_append_new(cols, np_status_collector_json(c, ctx->tz));
 		if (r != SQLITE_DONE) {
 			np_report_sqlerr(ctx->db, "reading collectors", cause);
 			goto out;
@@ -143,11 +117,16 @@ out:
 	return rc;
 }
 
+/*
+ * An array of links; with explain, an object: the links (each with its series and
+ * collectors) and every source's collector health, so failing sources show even with no
+ * link.
+ */
 static char *
 status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, char **cause)
 {
 	sqlite3_stmt *st = NULL;
-	json_t *out = json_array();
+	json_t *links = json_array(), *doc = NULL;
 	char *res = NULL;
 	int r;
 
@@ -157,7 +136,7 @@ status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, cha
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *l = json_object();
 		json_t *sources = split_sources(np_report_text(st, 4));
-		json_array_append_new(out, l);
+		json_array_append_new(links, l);
 		json_object_set_new(l, "device", np_json_str(np_report_text(st, 0)));
 		json_object_set_new(l, "interface", np_json_str(np_report_text(st, 1)));
 		json_object_set_new(l, "state", np_json_str(np_report_text(st, 2)));
@@ -172,139 +151,33 @@ status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, cha
 		np_report_sqlerr(ctx->db, "reading links", cause);
 		goto out;
 	}
-	res = np_json_dump(out);
+	if (!o->explain) {
+		res = np_json_dump(links);
+		goto out;
+	}
+	json_t *cols = np_status_collectors_json(ctx, cause);
+	if (cols == NULL)
+		goto out;
+	doc = json_object();
+	json_object_set(doc, "links", links);
+	json_object_set_new(doc, "collectors", cols);
+	res = np_json_dump(doc);
 out:
 	sqlite3_finalize(st);
-	json_decref(out);
+	json_decref(links);
+	json_decref(doc);
 	return res;
 }
 
-/* Renders one query's rows as a table section. */
-static void
-section(const struct np_report_ctx *ctx, struct np_buf *b, const char *title,
-        const struct np_table *t)
-{
-	char *s = np_table_render(t, ctx->fmt, ctx->tz);
-	if (title != NULL)
-		np_buf_printf(b, "\n# %s\n", title);
-	np_buf_puts(b, s);
-	free(s);
-}
-
-static bool
-is_configured(const struct np_status_opts *o, const char *key)
-{
-	for (size_t i = 0; i < o->nsinks; i++)
-		if (strcmp(o->sinks[i], key) == 0)
-			return true;
-	return false;
-}
-
-/* One row of "# alert sinks" for a key with pending rows that no configured sink has. */
-static void
-unconfigured_row(struct np_table *t, const struct np_status_opts *o, const char *key,
-                 int64_t pending)
-{
-	np_table_row(t);
-	np_table_str(t, key);
-	np_table_int(t, pending);
-	if (!o->sinks_known) {
-		np_table_str(t, NULL);
-		np_table_str(t, "no configuration read");
-		return;
-	}
-	np_table_str(t, "no");
-	char *canon = o->canonical != NULL ? o->canonical(key) : NULL;
-	char *note;
-	if (canon != NULL && is_configured(o, canon))
-		note = np_xasprintf("%lld alert(s) pending for sink %s, the same target as %s: "
-		                    "they move there at the next start or reload",
-		                    (long long)pending, key, canon);
-	else
-		note = np_xasprintf("%lld alert(s) pending for sink %s, which is no longer "
-		                    "configured",
-		                    (long long)pending, key);
-	np_table_str(t, note);
-	free(note);
-	free(canon);
-}
-
-/* "# alert sinks": the configured sinks, then every other key with undelivered rows. */
-static int
-sinks_section(const struct np_report_ctx *ctx, const struct np_status_opts *o, struct np_buf *b,
-              char **cause)
+static struct np_table *
+links_table(const struct np_report_ctx *ctx, const struct np_status_opts *o, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	struct np_table *t = np_table_new();
-	char **keys = NULL;
-	int64_t *counts = NULL, *dead = NULL;
-	size_t n = 0, cap = 0;
-	int r, rc = -1;
-	if (np_report_prepare(ctx->db, outbox_sinks_sql, &st, cause) == -1)
-		goto out;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			keys = np_xreallocarray(keys, cap, sizeof(*keys));
-			counts = np_xreallocarray(counts, cap, sizeof(*counts));
-			dead = np_xreallocarray(dead, cap, sizeof(*dead));
-		}
-		keys[n] = np_xstrdup(np_report_text(st, 0));
-		dead[n] = sqlite3_column_int64(st, 2);
-		counts[n++] = sqlite3_column_int64(st, 1);
-	}
-	if (r != SQLITE_DONE) {
-		np_report_sqlerr(ctx->db, "reading the outbox", cause);
-		goto out;
-	}
-	np_table_col(t, "sink", NP_COL_STR);
-	np_table_col(t, "pending", NP_COL_INT);
-	np_table_col(t, "configured", NP_COL_STR);
-	np_table_col(t, "note", NP_COL_STR);
-	for (size_t i = 0; i < o->nsinks; i++) {
-		int64_t pending = 0, ndead = 0;
-		for (size_t j = 0; j < n; j++)
-			if (strcmp(keys[j], o->sinks[i]) == 0) {
-				pending = counts[j];
-				ndead = dead[j];
-			}
-		np_table_row(t);
-		np_table_str(t, o->sinks[i]);
-		np_table_int(t, pending);
-		np_table_str(t, "yes");
-		char *note = ndead > 0 ? np_xasprintf("%lld dead letter(s): netpulse alerts --dead",
-		                                      (long long)ndead)
-		                       : NULL;
-		np_table_str(t, note);
-		free(note);
-	}
-	for (size_t j = 0; j < n; j++)
-		if (!is_configured(o, keys[j]))
-			unconfigured_row(t, o, keys[j], counts[j]);
-	section(ctx, b, "alert sinks", t);
-	rc = 0;
-out:
-	for (size_t j = 0; j < n; j++)
-		free(keys[j]);
-	free(keys);
-	free(dead);
-	free(counts);
-	sqlite3_finalize(st);
-	np_table_free(t);
-	return rc;
-}
-
-static char *
-status_table(const struct np_report_ctx *ctx, const struct np_status_opts *o, char **cause)
-{
-	sqlite3_stmt *st = NULL;
-	struct np_table *t = np_table_new();
-	struct np_buf b = {0};
-	char *res = NULL;
 	int r;
 
 	if (np_report_prepare(ctx->db, links_sql, &st, cause) == -1)
-		goto out;
+		goto fail;
 	np_table_col(t, "device", NP_COL_STR);
 	np_table_col(t, "interface", NP_COL_STR);
 	np_table_col(t, "state", NP_COL_STR);
@@ -323,76 +196,63 @@ status_table(const struct np_report_ctx *ctx, const struct np_status_opts *o, ch
 	}
 	if (r != SQLITE_DONE) {
 		np_report_sqlerr(ctx->db, "reading links", cause);
-		goto out;
+		goto fail;
 	}
-	section(ctx, &b, NULL, t);
-	if (!o->explain) {
-		res = np_buf_take(&b);
-		goto out;
-	}
+	sqlite3_finalize(st);
+	return t;
+fail:
+	sqlite3_finalize(st);
+	np_table_free(t);
+	return NULL;
+}
 
-	sqlite3_finalize(st);
-	np_table_free(t);
-	t = np_table_new();
-	if (np_report_prepare(ctx->db, verdicts_sql, &st, cause) == -1)
-		goto out;
-	np_report_bind_str(st, 1, o->device);
-	np_table_col(t, "device", NP_COL_STR);
-	np_table_col(t, "interface", NP_COL_STR);
-	np_table_col(t, "source", NP_COL_STR);
-	np_table_col(t, "kind", NP_COL_STR);
-	np_table_col(t, "verdict", NP_COL_STR);
-	np_table_col(t, "count", NP_COL_INT);
-	np_table_col(t, "last", NP_COL_TIME);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		np_table_row(t);
-		for (int i = 0; i < 5; i++)
-			np_table_str(t, np_report_text(st, i));
-		np_table_int(t, sqlite3_column_int64(st, 5));
-		np_table_int(t, sqlite3_column_int64(st, 6));
-	}
-	if (r != SQLITE_DONE) {
-		np_report_sqlerr(ctx->db, "reading verdicts", cause);
-		goto out;
-	}
-	section(ctx, &b, "verdicts", t);
+static const char *const part_names[NP_STATUS_NPARTS] = {"links", "verdicts", "collectors",
+                                                         "alert_sinks"};
+/* Section titles in text. */
+static const char *const part_titles[NP_STATUS_NPARTS] = {NULL, "verdicts", "collectors",
+                                                          "alert sinks"};
 
-	sqlite3_finalize(st);
-	np_table_free(t);
-	t = np_table_new();
-	if (np_report_prepare(ctx->db, collectors_sql, &st, cause) == -1)
-		goto out;
-	sqlite3_bind_null(st, 1);
-	np_table_col(t, "source", NP_COL_STR);
-	np_table_col(t, "ok", NP_COL_STR);
-	np_table_col(t, "since", NP_COL_TIME);
-	np_table_col(t, "failures", NP_COL_INT);
-	np_table_col(t, "last_error", NP_COL_STR);
-	np_table_col(t, "skipped", NP_COL_INT);
-	np_table_col(t, "skip_reason", NP_COL_STR);
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		np_table_row(t);
-		np_table_str(t, np_report_text(st, 0));
-		np_table_str(t, sqlite3_column_int(st, 1) ? "yes" : "no");
-		np_table_int(t, sqlite3_column_int64(st, 2));
-		np_table_int(t, sqlite3_column_int64(st, 3));
-		np_table_str(t, sqlite3_column_bytes(st, 4) > 0 ? np_report_text(st, 4) : NULL);
-		np_table_int(t, sqlite3_column_int64(st, 5));
-		np_table_str(t, sqlite3_column_bytes(st, 6) > 0 ? np_report_text(st, 6) : NULL);
+const char *
+np_status_part_name(enum np_status_part part)
+{
+	return part < NP_STATUS_NPARTS ? part_names[part] : NULL;
+}
+
+char *
+np_report_status_part(const struct np_report_ctx *ctx, const struct np_status_opts *o,
+                      enum np_status_part part, char **cause)
+{
+	if (part >= NP_STATUS_NPARTS || ctx->fmt == NP_FMT_JSON) {
+		np_cause(cause, "a status table is text or CSV");
+		return NULL;
 	}
-	if (r != SQLITE_DONE) {
-		np_report_sqlerr(ctx->db, "reading collectors", cause);
-		goto out;
-	}
-	section(ctx, &b, "collectors", t);
-	if (sinks_section(ctx, o, &b, cause) == -1)
-		goto out;
-	res = np_buf_take(&b);
-out:
-	np_buf_free(&b);
-	sqlite3_finalize(st);
+	struct np_table *t = part == NP_STATUS_LINKS ? links_table(ctx, o, cause)
+	                                             : np_status_explain_table(ctx, o, part, cause);
+	if (t == NULL)
+		return NULL;
+	char *s = np_table_render(t, ctx->fmt, ctx->tz);
 	np_table_free(t);
-	return res;
+	return s;
+}
+
+/* Text: the links, then with explain every other table as a "# title" section. */
+static char *
+status_text(const struct np_report_ctx *ctx, const struct np_status_opts *o, char **cause)
+{
+	struct np_buf b = {0};
+	size_t n = o->explain ? NP_STATUS_NPARTS : 1;
+	for (size_t i = 0; i < n; i++) {
+		char *s = np_report_status_part(ctx, o, (enum np_status_part)i, cause);
+		if (s == NULL) {
+			np_buf_free(&b);
+			return NULL;
+		}
+		if (part_titles[i] != NULL)
+			np_buf_printf(&b, "\n# %s\n", part_titles[i]);
+		np_buf_puts(&b, s);
+		free(s);
+	}
+	return np_buf_take(&b);
 }
 
 char *
@@ -400,5 +260,10 @@ np_report_status(const struct np_report_ctx *ctx, const struct np_status_opts *o
 {
 	if (ctx->fmt == NP_FMT_JSON)
 		return status_json(ctx, o, cause);
-	return status_table(ctx, o, cause);
+	if (ctx->fmt == NP_FMT_CSV && o->explain) {
+		np_cause(cause, "CSV status --explain is four tables: one file each "
+		                "(np_report_status_part)");
+		return NULL;
+	}
+	return status_text(ctx, o, cause);
 }

@@ -182,6 +182,7 @@ int np_store_transitions_alert(struct np_store *st, const int64_t *ids, size_t n
 /* A transition whose alert is held for a group summary. */
 struct np_held_row {
 	int64_t id, time;
+	int64_t time_ms; /* the event's real time (UTC ms) */
 	const char *device, *interface, *state, *previous, *source, *alert;
 	int64_t outage_seconds; /* -1 = NULL */
 };
@@ -246,9 +247,12 @@ int64_t np_store_outbox_rekey(struct np_store *st, const char *from, const char 
 int np_store_collector_save(struct np_store *st, const char *source, bool ok, int64_t since_s,
                             const char *last_error, int failures, size_t skipped,
                             const char *skip_reason, char **cause);
-/* Returns 1 and fills ok and since if known, 0 if not, -1 on error. */
+/*
+ * Returns 1 and fills ok, since, failures (consecutive failed polls) and last_error (malloc'd)
+ * if known, 0 if not, -1 on error. Each may be NULL.
+ */
 int np_store_collector_load(struct np_store *st, const char *source, bool *ok, int64_t *since_s,
-                            char **cause);
+                            int *failures, char **last_error, char **cause);
 
 /* Runs: call at start (returns the run id) and after every batch (last_alive). */
 int64_t np_store_run_start(struct np_store *st, int64_t now_s, char **cause);

@@ -63,6 +63,7 @@ transition(struct np_store *st, const struct np_ls_event *ev, int64_t time_s, in
 	else
 		sqlite3_bind_null(stmt, 8);
 	sqlite3_bind_int(stmt, 9, ev->flapping ? 1 : 0);
+	sqlite3_bind_int64(stmt, 10, ev->time_ms);
 	if (np_store_exec_stmt(st, stmt, cause, "recording a transition") != 0)
 		return -1;
 

@@ -288,6 +288,7 @@ np_store_held_load(struct np_store *st, np_held_fn fn, void *arg, char **cause)
 		                          ? -1
 		                          : sqlite3_column_int64(stmt, 7),
 		    .alert = (const char *)sqlite3_column_text(stmt, 8),
+		    .time_ms = sqlite3_column_int64(stmt, 9),
 		};
 		fn(&r, arg);
 	}

@@ -75,9 +75,9 @@ static const char *const sql[NP_S_MAX] = {
                   " ON CONFLICT (series, verdict) DO UPDATE SET count = count + excluded.count,"
                   " last = max(last, excluded.last)",
 
-    [NP_S_TRANSITION] =
-        "INSERT INTO transitions (time, device, interface, state, previous, source,"
-        " outage_seconds, alert, flapping) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [NP_S_TRANSITION] = "INSERT INTO transitions (time, device, interface, state, previous, source,"
+                        " outage_seconds, alert, flapping, time_ms)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     /* The deciding sources for `status`; the state fields are np_store_link_save's. */
     [NP_S_LINK_SOURCES] =
         "INSERT INTO links (device, interface, state, since, last_known, ever_up,"
@@ -144,7 +144,8 @@ static const char *const sql[NP_S_MAX] = {
     [NP_S_TRANSITION_ALERT] = "UPDATE transitions SET alert_id = ?1 WHERE id = ?2",
     /* Alerts held for a group summary (alerts.group_window) when the daemon stopped. */
     [NP_S_HELD_LOAD] = "SELECT id, time, device, interface, state, previous, source,"
-                       " outage_seconds, alert FROM transitions WHERE alert_id = -1 ORDER BY id",
+                       " outage_seconds, alert, coalesce(time_ms, time * 1000)"
+                       " FROM transitions WHERE alert_id = -1 ORDER BY id",
     [NP_S_OUTBOX_SINKS] = "SELECT sink, count(*) FROM outbox_sink WHERE delivered IS NULL"
                           " AND dead IS NULL GROUP BY sink ORDER BY sink",
     /* Pending rows of ?1 move to ?2; one already queued for ?2 keeps its place (IGNORE)... */
@@ -174,7 +175,8 @@ static const char *const sql[NP_S_MAX] = {
                             " since = excluded.since, last_error = excluded.last_error,"
                             " failures = excluded.failures, skipped = excluded.skipped,"
                             " skip_reason = excluded.skip_reason",
-    [NP_S_COLLECTOR_LOAD] = "SELECT ok, since FROM collectors WHERE source = ?1",
+    [NP_S_COLLECTOR_LOAD] =
+        "SELECT ok, since, failures, last_error FROM collectors WHERE source = ?1",
     [NP_S_RUN_START] = "INSERT INTO runs (started, last_alive, version) VALUES (?1, ?1, ?2)",
     [NP_S_RUN_ALIVE] = "UPDATE runs SET last_alive = max(last_alive, ?2) WHERE id = ?1",
 

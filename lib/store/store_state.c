@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store/store_int.h"
+#include "util/xmalloc.h"
 #include "util/cause.h"
 
 static const char *
@@ -106,7 +107,7 @@ np_store_collector_save(struct np_store *st, const char *source, bool ok, int64_
 
 int
 np_store_collector_load(struct np_store *st, const char *source, bool *ok, int64_t *since_s,
-                        char **cause)
+                        int *failures, char **last_error, char **cause)
 {
 	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_COLLECTOR_LOAD, cause);
 	if (stmt == NULL)
@@ -118,6 +119,12 @@ np_store_collector_load(struct np_store *st, const char *source, bool *ok, int64
 			*ok = sqlite3_column_int(stmt, 0) != 0;
 		if (since_s != NULL)
 			*since_s = sqlite3_column_int64(stmt, 1);
+		if (failures != NULL)
+			*failures = sqlite3_column_int(stmt, 2);
+		if (last_error != NULL) {
+			const unsigned char *e = sqlite3_column_text(stmt, 3);
+			*last_error = np_xstrdup(e != NULL ? (const char *)e : "");
+		}
 		sqlite3_reset(stmt);
 		return 1;
 	}

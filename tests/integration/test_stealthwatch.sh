@@ -221,7 +221,7 @@ fc fc_b "$(row 192.0.2.30 $((NOW + 900)) 12400)" "$(row 192.0.2.10 $((NOW + 900)
 wait_for 20 'grep -q "fc-b: skipped 2 unusable row(s); first: line 7: 45 fields, header has 46" "$T/netpulsed.log"' ||
 	fail "skipped rows not logged"
 ex=$(np status --explain --format json)
-[ "$(json_get "[c['skipped'] for c in j[0]['collectors'] if c['source']=='fc-b'][0]" <<<"$ex")" = 2 ] ||
+[ "$(json_get "[c['skipped'] for c in j['collectors'] if c['source']=='fc-b'][0]" <<<"$ex")" = 2 ] ||
 	fail "status --explain does not count 2 skipped rows for fc-b"
 wait_polls fc-b 2 || fail "fc-b stopped polling"
 for d in 192.0.2.10 192.0.2.20 192.0.2.30 192.0.2.50; do

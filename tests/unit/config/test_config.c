@@ -106,10 +106,9 @@ test_shipped_local_yaml(void **state)
 	assert_string_equal(c->database, "./var/netpulse.db");
 	assert_int_equal(c->log_target, NP_LOG_STDERR);
 	assert_int_equal(c->nwarnings, 0);
+	/* `make run`: alerts in the terminal, whatever logger the machine has (issue #10). */
 	assert_int_equal(c->nalerts, 1);
-	assert_int_equal(c->alerts[0].type, NP_SINK_SYSLOG);
-	assert_int_equal(c->alerts[0].proto, NP_SYSLOG_LOCAL);
-	assert_int_equal(c->alerts[0].facility, LOG_DAEMON);
+	assert_int_equal(c->alerts[0].type, NP_SINK_STDERR);
 	assert_null(c->alerts[0].server);
 	assert_int_equal(c->nsources, 1);
 	const struct np_source_cfg *s = &c->sources[0];
@@ -136,14 +135,37 @@ test_shipped_netpulse_yaml(void **state)
 	/* The file claims to show every default: it must load to exactly the defaults. */
 	assert_global_defaults(c);
 	assert_int_equal(c->nwarnings, 0);
+	/* The systemd unit's config: alerts to the journal, with their fields. */
 	assert_int_equal(c->nalerts, 1);
-	assert_int_equal(c->alerts[0].proto, NP_SYSLOG_LOCAL);
+	assert_int_equal(c->alerts[0].type, NP_SINK_JOURNALD);
 	assert_int_equal(c->alerts[0].facility, LOG_DAEMON);
-	assert_string_equal(c->alerts[0].format, "rfc5424");
-	assert_int_equal(c->alerts[0].enterprise, 32473);
+	assert_null(c->alerts[0].socket);
 	assert_int_equal(c->nsources, 1);
 
 	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$']}]");
+	c->sources[0].line = d->sources[0].line;
+	assert_true(np_source_cfg_equal(&c->sources[0], &d->sources[0]));
+	np_config_free(d);
+	np_config_free(c);
+	free(path);
+}
+
+/* The image's config: no /dev/log and no journald in a container, so alerts go to stderr. */
+static void
+test_shipped_container_yaml(void **state)
+{
+	char *path = src_path("conf/container.yaml"), *cause = NULL;
+	struct np_config *c = np_config_load(path, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(c->nwarnings, 0);
+	assert_string_equal(c->database, "/var/lib/netpulse/netpulse.db");
+	assert_int_equal(c->log_target, NP_LOG_STDERR);
+	assert_int_equal(c->nalerts, 1);
+	assert_int_equal(c->alerts[0].type, NP_SINK_STDERR);
+	/* The sources of the host's default config, as the image had before. */
+	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$']}]");
+	assert_int_equal(c->nsources, 1);
 	c->sources[0].line = d->sources[0].line;
 	assert_true(np_source_cfg_equal(&c->sources[0], &d->sources[0]));
 	np_config_free(d);
@@ -746,6 +768,7 @@ main(void)
 	    cmocka_unit_test(test_no_sources_is_all_defaults),
 	    cmocka_unit_test(test_shipped_local_yaml),
 	    cmocka_unit_test(test_shipped_netpulse_yaml),
+	    cmocka_unit_test(test_shipped_container_yaml),
 	    cmocka_unit_test(test_shipped_netpulse_yaml_mentions_every_key),
 	    cmocka_unit_test(test_table_defaults_parse),
 	    cmocka_unit_test(test_source_defaults),

@@ -130,6 +130,14 @@ test_bad_type(void **state)
 	expect_errors("daemon: { timezone: \"Europe/Some Where\" }\n",
 	              "t.yaml:1:21: bad value for 'timezone' in daemon: expected a name of at most "
 	              "64 printable characters without spaces, got 'Europe/Some Where'");
+	/* Well-formed is not enough: a zone the system lacks fails every report later. */
+	expect_errors("daemon: { timezone: Mars/Olympus_Mons }\nsources: []\n",
+	              "t.yaml:1:21: bad value for 'timezone' in daemon: unknown time zone "
+	              "\"Mars/Olympus_Mons\" (/usr/share/zoneinfo/Mars/Olympus_Mons: No such file "
+	              "or directory)");
+	expect_errors("daemon: { timezone: ../../etc/passwd }\nsources: []\n",
+	              "t.yaml:1:21: bad value for 'timezone' in daemon: invalid time zone name "
+	              "\"../../etc/passwd\"");
 	expect_errors("sources:\n  - { name: \"bad name\", type: local }\n",
 	              "t.yaml:2:13: bad value for 'name' in source 'bad name': expected a name of "
 	              "at most 64 letters, digits or . _ - : @, got 'bad name'");
@@ -391,16 +399,33 @@ test_alert_targets(void **state)
 	expect_errors("sources: []\nalerts:\n  - { type: syslog, server: \"h\", socket: /s }\n",
 	              "t.yaml:3:42: keys 'server' and 'socket' cannot be used together in alert "
 	              "1 (socket is the local logger's)");
-	/* udp and tcp to one host are two targets; so are two local sockets. */
+	expect_errors("sources: []\nalerts:\n  - { type: journald }\n"
+	              "  - { type: journald, socket: /run/systemd/journal/socket }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(journald); one entry per target");
+	expect_errors("sources: []\nalerts:\n  - { type: stderr }\n  - { type: stderr }\n",
+	              "t.yaml:4:5: alert 2 sends to the same target as the alert at line 3 "
+	              "(stderr); one entry per target");
+	/* udp and tcp to one host are two targets; so are two local sockets, and a syslog and a
+	 * journald socket. */
 	const char *okt = "sources: []\nalerts:\n  - { type: syslog, server: \"udp://h\" }\n"
 	                  "  - { type: syslog, server: \"tcp://h\" }\n  - { type: syslog }\n"
-	                  "  - { type: syslog, socket: /run/other.sock }\n";
+	                  "  - { type: syslog, socket: /run/other.sock }\n"
+	                  "  - { type: journald }\n  - { type: journald, socket: /run/j.sock }\n"
+	                  "  - { type: stderr }\n";
 	char *cause = NULL;
 	struct np_config *c = np_config_parse("t.yaml", okt, strlen(okt), &cause);
 	if (c == NULL)
 		fail_msg("%s", cause);
-	assert_int_equal(c->nalerts, 4);
+	assert_int_equal(c->nalerts, 7);
+	assert_int_equal(c->alerts[4].type, NP_SINK_JOURNALD);
+	assert_null(c->alerts[4].socket);
+	assert_string_equal(c->alerts[5].socket, "/run/j.sock");
+	assert_int_equal(c->alerts[6].type, NP_SINK_STDERR);
 	np_config_free(c);
+	/* A syslog server's keys are not a journald sink's. */
+	expect_errors("sources: []\nalerts:\n  - { type: journald, server: \"udp://h\" }\n",
+	              "t.yaml:3:23: key 'server' is not valid for a alert of type journald");
 }
 
 static void
@@ -443,7 +468,7 @@ test_bad_server(void **state)
 	              "t.yaml:2:15: links 1: bad regular expression \"(\": Unmatched ( or \\(");
 	expect_errors("alerts:\n  - { type: pager }\n",
 	              "t.yaml:2:13: bad value for 'type' in alert 1: expected one of syslog, "
-	              "webhook, email, got 'pager'");
+	              "webhook, email, journald, stderr, got 'pager'");
 	expect_errors("alerts:\n  - { type: email }\n",
 	              "t.yaml:2:1: an email alert needs the `mail:` section (server, from)\n"
 	              "t.yaml:2:5: missing required key 'to' in alert 1");

@@ -159,6 +159,73 @@ test_orphans_logged_and_renamed_key_adopted(void **state)
 }
 
 /*
+ * Rows queued by an earlier run (a restart between queueing and sending) go out with the
+ * alert's real time to the millisecond, not whole seconds: a link alert and a COLLECTOR one.
+ */
+static void
+test_stored_rows_keep_ms(void **state)
+{
+	unsigned port;
+	int fd = udp_listener(&port);
+	char *key = np_xasprintf("udp://127.0.0.1:%u", port);
+	char *cause = NULL;
+	struct np_store *st = np_store_open(":memory:", 0, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	const char *keys[] = {key};
+	int64_t now = (int64_t)time(NULL) - 100;
+	struct np_store_alert a = {.msgid = "IFDOWN",
+	                           .severity = LOG_ERR,
+	                           .device = "sw1",
+	                           .interface = "eth0",
+	                           .state = "down",
+	                           .previous = "up",
+	                           .source = "local",
+	                           .since_s = now,
+	                           .outage_seconds = -1,
+	                           .message = "sw1 eth0 is DOWN",
+	                           .time_ms = now * 1000 + 123};
+	if (np_store_alert(st, &a, now, keys, 1, &cause) != 0)
+		fail_msg("%s", cause);
+	a.msgid = "COLLECTOR";
+	a.interface = "";
+	a.state = "failing";
+	a.previous = "ok";
+	a.message = "source local (local) is failing: timeout";
+	a.time_ms = now * 1000 + 987;
+	if (np_store_alert(st, &a, now, keys, 1, &cause) != 0)
+		fail_msg("%s", cause);
+
+	char *text = np_xasprintf("sources: []\nalerts:\n  - { type: syslog, server: \"%s\", "
+	                          "hostname: h }\n",
+	                          key);
+	struct np_config *cfg = config(text);
+	struct event_base *base = event_base_new();
+	struct np_dispatch *d = np_dispatch_new(base, st, cfg, NULL, &cause);
+	if (d == NULL)
+		fail_msg("%s", cause);
+	np_dispatch_kick(d);
+	const char *frac[] = {".123000Z h netpulse ", ".987000Z h netpulse "};
+	const char *msgid[] = {" IFDOWN [", " COLLECTOR ["};
+	for (int i = 0; i < 2; i++) {
+		loop_until_readable(base, fd);
+		char buf[2048];
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+		assert_true(n > 0);
+		buf[n] = '\0';
+		if (strstr(buf, frac[i]) == NULL || strstr(buf, msgid[i]) == NULL)
+			fail_msg("datagram %d: %s (want %s ... %s)", i, buf, frac[i], msgid[i]);
+	}
+	np_dispatch_free(d);
+	np_config_free(cfg);
+	event_base_free(base);
+	np_store_close(st);
+	free(text);
+	free(key);
+	close(fd);
+}
+
+/*
  * Delivered while the database cannot be written (a full disk): the alerts are not sent again
  * while their marks fail; the marks are retried until they succeed.
  */
@@ -344,6 +411,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_orphans_logged_and_renamed_key_adopted),
 	    cmocka_unit_test(test_unmarked_delivery_is_not_resent),
+	    cmocka_unit_test(test_stored_rows_keep_ms),
 	    cmocka_unit_test(test_backlog_beyond_the_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

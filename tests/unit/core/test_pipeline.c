@@ -98,6 +98,8 @@ test_collector_health_alerts_once_per_change(void **state)
 	assert_int_equal(
 	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 3000, &cause), 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
+	/* Every failed poll is counted in the row, not only the first of a streak. */
+	assert_int_equal(q_int(f, "SELECT failures FROM collectors WHERE last_error='refused'"), 3);
 	/* Still failing, for another reason: recorded (same streak start), no second alert. */
 	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, false, "host key mismatch",
 	                                           T0 + 4000, &cause),
@@ -107,7 +109,8 @@ test_collector_health_alerts_once_per_change(void **state)
 	                 0);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
 	assert_int_equal(q_int(f, "SELECT count(*) FROM collectors WHERE ok=0 AND "
-	                          "last_error='host key mismatch' AND since=1764576001"),
+	                          "last_error='host key mismatch' AND since=1764576001 AND "
+	                          "failures=5"),
 	                 1);
 	assert_int_equal(np_pipeline_source_status(f->pl, &f->src, true, NULL, T0 + 9000, &cause),
 	                 1);
@@ -116,6 +119,26 @@ test_collector_health_alerts_once_per_change(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR' AND "
 	                          "state='ok' AND outage_seconds=8"),
 	                 1);
+}
+
+/* A streak of failures goes on across a restart: counted on, not restarted at 1. */
+static void
+test_failure_count_survives_restart(void **state)
+{
+	struct fx *f = *state;
+	char *cause = NULL;
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 1000, &cause), 1);
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "refused", T0 + 2000, &cause), 0);
+	np_pipeline_free(f->pl);
+	fx_pipeline(f, T0 + 60000, T0 + 60000);
+	assert_int_equal(
+	    np_pipeline_source_status(f->pl, &f->src, false, "timeout", T0 + 61000, &cause), 0);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM collectors WHERE ok=0 AND failures=3 AND "
+	                          "last_error='timeout' AND since=1764576001"),
+	                 1);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE msgid='COLLECTOR'"), 1);
 }
 
 static void
@@ -285,6 +308,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_collector_health_alerts_once_per_change, setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_restart_restores_without_alerts, setup,
+	                                    fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_failure_count_survives_restart, setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_exporter_moving_between_collectors_raises_nothing,
 	                                    setup, fx_teardown),

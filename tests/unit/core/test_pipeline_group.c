@@ -85,6 +85,30 @@ test_crash_and_stop(void **state)
 	assert_int_equal(q_int(f, "SELECT count(*) FROM transitions WHERE alert_id = -1"), 0);
 }
 
+/*
+ * A held alert read back after a kill -9 keeps the real (sub-second) time of its event, as an
+ * alert that was not held has it: the lone alert and the summary alike (issue #10).
+ */
+static void
+test_crash_keeps_time_ms(void **state)
+{
+	struct fx *f = *state;
+	batch(f, T0, 5, 0);
+	batch(f, T0 + 10250, 5, 1); /* eth0 down: held, alone */
+	fx_restart(f, T0 + 15000);
+	fx_tick(f, T0 + 45000, T0 + 45000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox"), 1);
+	assert_int_equal(q_int(f, "SELECT created_ms FROM outbox WHERE interface = 'eth0'"),
+	                 T0 + 10250);
+	batch(f, T0 + 50000, 5, 1);
+	batch(f, T0 + 60125, 5, 3); /* eth1, eth2 down: held for a summary */
+	fx_restart(f, T0 + 65000);
+	fx_tick(f, T0 + 95000, T0 + 95000);
+	assert_int_equal(q_int(f, "SELECT count(*) FROM outbox WHERE details IS NOT NULL"), 1);
+	assert_int_equal(q_int(f, "SELECT created_ms FROM outbox WHERE details IS NOT NULL"),
+	                 T0 + 60125);
+}
+
 /* Downs and ups of one window: one IFDOWN summary counting both, each link in its details. */
 static void
 test_mixed(void **state)
@@ -143,6 +167,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_summary, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_crash_keeps_time_ms, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_and_stop, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_mixed, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_crash_keeps_severity, setup_rules, fx_teardown),

@@ -144,11 +144,10 @@ test_status_explain_sinks(void **state)
 	                           .nsinks = 3,
 	                           .sinks_known = true,
 	                           .canonical = fake_canonical};
-	char *s = np_report_status(&ctx, &o, &cause);
+	char *s = np_report_status_part(&ctx, &o, NP_STATUS_SINKS, &cause);
 	if (s == NULL)
 		fail_msg("%s", cause);
 	const char *want =
-	    "# alert sinks\n"
 	    "sink,pending,configured,note\n"
 	    "local,2,yes,\n"
 	    "udp://h:514,1,yes,\n"
@@ -157,22 +156,17 @@ test_status_explain_sinks(void **state)
 	    "udp://h:514: they move there at the next start or reload\"\n"
 	    "tcp://gone:514,2,no,\"2 alert(s) pending for sink tcp://gone:514, which is "
 	    "no longer configured\"\n";
-	const char *sec = strstr(s, "# alert sinks\n");
-	assert_non_null(sec);
-	assert_string_equal(sec, want);
+	assert_string_equal(s, want);
 	free(s);
 
 	/* Without a configuration nobody can say which sinks exist. */
 	o = (struct np_status_opts){.explain = true};
-	s = np_report_status(&ctx, &o, &cause);
-	sec = strstr(s, "# alert sinks\n");
-	assert_non_null(sec);
-	assert_string_equal(sec, "# alert sinks\n"
-	                         "sink,pending,configured,note\n"
-	                         "UDP://H,1,,no configuration read\n"
-	                         "local,2,,no configuration read\n"
-	                         "tcp://gone:514,2,,no configuration read\n"
-	                         "udp://h:514,1,,no configuration read\n");
+	s = np_report_status_part(&ctx, &o, NP_STATUS_SINKS, &cause);
+	assert_string_equal(s, "sink,pending,configured,note\n"
+	                       "UDP://H,1,,no configuration read\n"
+	                       "local,2,,no configuration read\n"
+	                       "tcp://gone:514,2,,no configuration read\n"
+	                       "udp://h:514,1,,no configuration read\n");
 	free(s);
 	np_tz_free(tz);
 	np_store_close(st);
@@ -184,27 +178,48 @@ test_status_explain(void **state)
 	(void)state;
 	struct np_store *st = open_db();
 	exec(st, fixture);
-	char *s = run_status(st, NP_FMT_CSV, true, NULL);
-	assert_string_equal(s, "device,interface,state,since,sources,flapping\n"
-	                       "10.0.0.1,,down,2026-10-01T01:00:00+02:00,\"fc-east,fc-west\",no\n"
-	                       "sw1,eth0,up,2026-10-01T02:00:00+02:00,local,yes\n"
-	                       "\n"
-	                       "# verdicts\n"
-	                       "device,interface,source,kind,verdict,count,last\n"
-	                       "10.0.0.1,,fc-east,gauge,gap,1,2026-10-01T01:00:00+02:00\n"
-	                       "sw1,eth0,local,if,reset,2,2026-10-01T03:00:00+02:00\n"
-	                       "sw1,eth0,local,if,spike,1,2026-10-01T03:00:00+02:00\n"
-	                       "\n"
-	                       "# collectors\n"
-	                       "source,ok,since,failures,last_error,skipped,skip_reason\n"
-	                       "fc-east,yes,2026-10-01T00:00:00+02:00,0,,3,\"bad row, column 7\"\n"
-	                       "fc-west,no,2026-10-01T01:00:00+02:00,4,ssh: connection refused,0,\n"
-	                       "local,yes,2026-10-01T00:00:00+02:00,0,,0,\n"
-	                       "\n"
-	                       "# alert sinks\n"
-	                       "sink,pending,configured,note\n");
+	/* CSV: one table per document, each with its own header (no sections in a stream). */
+	static const char *const want_csv[NP_STATUS_NPARTS] = {
+	    "device,interface,state,since,sources,flapping\n"
+	    "10.0.0.1,,down,2026-10-01T01:00:00+02:00,\"fc-east,fc-west\",no\n"
+	    "sw1,eth0,up,2026-10-01T02:00:00+02:00,local,yes\n",
+	    "device,interface,source,kind,verdict,count,last\n"
+	    "10.0.0.1,,fc-east,gauge,gap,1,2026-10-01T01:00:00+02:00\n"
+	    "sw1,eth0,local,if,reset,2,2026-10-01T03:00:00+02:00\n"
+	    "sw1,eth0,local,if,spike,1,2026-10-01T03:00:00+02:00\n",
+	    "source,ok,since,failures,last_error,skipped,skip_reason\n"
+	    "fc-east,yes,2026-10-01T00:00:00+02:00,0,,3,\"bad row, column 7\"\n"
+	    "fc-west,no,2026-10-01T01:00:00+02:00,4,ssh: connection refused,0,\n"
+	    "local,yes,2026-10-01T00:00:00+02:00,0,,0,\n",
+	    "sink,pending,configured,note\n",
+	};
+	char *cause = NULL;
+	struct np_tz *tz = np_tz_load(NULL, "Europe/Berlin", &cause);
+	struct np_report_ctx ctx = {np_store_db(st), tz, NOW, NP_FMT_CSV};
+	struct np_status_opts o = {.explain = true};
+	for (int p = 0; p < NP_STATUS_NPARTS; p++) {
+		char *t = np_report_status_part(&ctx, &o, (enum np_status_part)p, &cause);
+		assert_non_null(t);
+		assert_string_equal(t, want_csv[p]);
+		free(t);
+	}
+	assert_string_equal(np_status_part_name(NP_STATUS_SINKS), "alert_sinks");
+	/* The stream of several tables is refused, not produced. */
+	assert_null(np_report_status(&ctx, &o, &cause));
+	free(cause);
+	np_tz_free(tz);
+	char *s = run_status(st, NP_FMT_TEXT, true, NULL);
+	assert_non_null(strstr(s, "\n\n# collectors\nsource "));
 	free(s);
 	s = run_status(st, NP_FMT_JSON, true, "sw1");
+	json_t *doc = json_loads(s, 0, NULL);
+	assert_non_null(doc);
+	/* Every source's health, whatever --device says. */
+	assert_int_equal(json_array_size(json_object_get(doc, "collectors")), 3);
+	json_object_del(doc, "collectors");
+	free(s);
+	s = np_json_dump(json_object_get(doc, "links"));
+	json_decref(doc);
 	assert_string_equal(s, "[\n"
 	                       "  {\n"
 	                       "    \"device\": \"sw1\",\n"
@@ -243,7 +258,7 @@ test_status_explain(void **state)
 	s = run_status(st, NP_FMT_JSON, true, "10.0.0.1");
 	json_t *j = json_loads(s, 0, NULL);
 	assert_non_null(j);
-	json_t *l = json_array_get(j, 0);
+	json_t *l = json_array_get(json_object_get(j, "links"), 0);
 	assert_int_equal(json_array_size(json_object_get(l, "series")), 1);
 	json_t *cols = json_object_get(l, "collectors");
 	assert_int_equal(json_array_size(cols), 2);

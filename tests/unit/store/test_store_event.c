@@ -42,8 +42,9 @@ test_down_then_up(void **state)
 	event(st, &down, "exporter 10.0.0.1 is DOWN", 3, sinks2, 2);
 	assert_int_equal(np_store_commit(st, &cause), 0);
 
+	/* The time in whole seconds, and to the millisecond (time_ms, the last column). */
 	assert_rows(st, "SELECT * FROM transitions",
-	            "1|1000|10.0.0.1||down|up|fc-east,fc-west|NULL|IFDOWN|0|1|0");
+	            "1|1000|10.0.0.1||down|up|fc-east,fc-west|NULL|IFDOWN|0|1|0|1000999");
 	assert_rows(st, "SELECT * FROM outages", "1|10.0.0.1||1000|NULL");
 	/* The alert's real time, to the millisecond; the transition names its id. */
 	assert_rows(st, "SELECT * FROM outbox",
@@ -61,7 +62,7 @@ test_down_then_up(void **state)
 	up.sources = "fc-west";
 	event(st, &up, "exporter 10.0.0.1 is UP after 42 s", 5, sinks2, 1);
 	assert_rows(st, "SELECT * FROM transitions WHERE id = 2",
-	            "2|1043|10.0.0.1||up|down|fc-west|42|IFUP|0|2|0");
+	            "2|1043|10.0.0.1||up|down|fc-west|42|IFUP|0|2|0|1043399");
 	assert_rows(st, "SELECT * FROM outages", "1|10.0.0.1||1000|1043");
 	assert_rows(st, "SELECT since, outage_seconds, state, previous FROM outbox WHERE id = 2",
 	            "1043|42|up|down");

@@ -45,7 +45,7 @@ test_migrate_from_zero(void **state)
 {
 	struct np_store *st = open_mem();
 	assert_int_equal(q_int(st, "PRAGMA user_version"), np_schema_version());
-	assert_int_equal(np_schema_version(), 8);
+	assert_int_equal(np_schema_version(), 9);
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char *sql = np_xasprintf(
 		    "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = '%s'",

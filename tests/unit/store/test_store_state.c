@@ -151,18 +151,26 @@ test_collectors(void **state)
 	char *cause = NULL;
 	bool ok = true;
 	int64_t since = 0;
-	assert_int_equal(np_store_collector_load(st, "fc-east", &ok, &since, &cause), 0);
+	int failures = -1;
+	char *last = NULL;
+	assert_int_equal(
+	    np_store_collector_load(st, "fc-east", &ok, &since, &failures, &last, &cause), 0);
 	assert_int_equal(np_store_collector_save(st, "fc-east", false, 1000, "ssh: refused", 3, 2,
 	                                         "bad row", &cause),
 	                 0);
-	assert_int_equal(np_store_collector_load(st, "fc-east", &ok, &since, &cause), 1);
+	assert_int_equal(
+	    np_store_collector_load(st, "fc-east", &ok, &since, &failures, &last, &cause), 1);
 	assert_false(ok);
 	assert_int_equal(since, 1000);
+	assert_int_equal(failures, 3);
+	assert_string_equal(last, "ssh: refused");
+	free(last);
 	assert_int_equal(np_store_collector_save(st, "fc-east", true, 2000, "", 0, 0, "", &cause),
 	                 0);
 	assert_int_equal(np_store_collector_save(st, "meraki", true, 50, NULL, 0, 0, NULL, &cause),
 	                 0);
-	assert_int_equal(np_store_collector_load(st, "fc-east", &ok, &since, &cause), 1);
+	assert_int_equal(np_store_collector_load(st, "fc-east", &ok, &since, NULL, NULL, &cause),
+	                 1);
 	assert_true(ok);
 	assert_int_equal(since, 2000);
 	assert_rows(st, "SELECT * FROM collectors ORDER BY source",
