@@ -73,14 +73,17 @@ run: build
 	@echo "  $(BUILD)/netpulse --db var/netpulse.db events --since 10m"
 	$(BUILD)/netpulsed --foreground -c conf/local.yaml
 
-# The user the unit runs as is created at once (systemd-sysusers) unless DESTDIR stages the
-# files for a package; systemd is told about the unit if it runs. Nothing is enabled.
+# The user the unit runs as and /var/lib/netpulse are created at once (systemd-sysusers,
+# systemd-tmpfiles) unless DESTDIR stages the files for a package; systemd is told about the
+# unit if it runs. Nothing is enabled.
 install: build
 	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
 	@if [ -z "$(DESTDIR)" ]; then \
 		if command -v systemd-sysusers >/dev/null; then \
 			systemd-sysusers $(PREFIX)/lib/sysusers.d/netpulse.conf; \
-		else echo "no systemd-sysusers: create the system user and group netpulse"; fi; \
+			systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/netpulse.conf; \
+		else echo "no systemd: create the system user and group netpulse, and" \
+			"/var/lib/netpulse (0750, netpulse:netpulse)"; fi; \
 		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
 		echo "installed; start it with: systemctl enable --now netpulsed"; \
 		echo "let a user read its database: usermod -aG netpulse USER"; \

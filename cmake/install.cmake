@@ -8,6 +8,8 @@ set(NP_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
 	"systemd system unit directory (relative: under the install prefix)")
 set(NP_SYSUSERSDIR "lib/sysusers.d" CACHE STRING
 	"sysusers.d directory (relative: under the install prefix)")
+set(NP_TMPFILESDIR "lib/tmpfiles.d" CACHE STRING
+	"tmpfiles.d directory (relative: under the install prefix)")
 
 install(TARGETS netpulsed DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS netpulse_cli DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -28,3 +30,5 @@ install(FILES ${CMAKE_BINARY_DIR}/install/netpulsed.service DESTINATION ${NP_SYS
 # The unit runs as User=netpulse: the user and its group (systemd-sysusers at boot; the .deb's
 # postinst and `make install` run it at once).
 install(FILES systemd/netpulse.sysusers DESTINATION ${NP_SYSUSERSDIR} RENAME netpulse.conf)
+# /var/lib/netpulse before the first start, for --check-config's database directory check.
+install(FILES systemd/netpulse.tmpfiles DESTINATION ${NP_TMPFILESDIR} RENAME netpulse.conf)

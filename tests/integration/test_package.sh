@@ -14,6 +14,7 @@ EXPECTED_FILES="/etc/netpulse/netpulse.yaml
 /usr/bin/netpulse
 /usr/lib/systemd/system/netpulsed.service
 /usr/lib/sysusers.d/netpulse.conf
+/usr/lib/tmpfiles.d/netpulse.conf
 /usr/sbin/netpulsed
 /usr/share/man/man1/netpulse.1
 /usr/share/man/man5/netpulsed.yaml.5
@@ -95,6 +96,10 @@ if [ "${1:-}" = --inner ]; then
 		bad "user netpulse: '$pw', group: '$(in_root getent group netpulse || true)'"
 	fi
 
+	# The state directory exists before the first start (tmpfiles.d), for --check-config.
+	sd=$(in_root stat -c '%a %U:%G' /var/lib/netpulse 2>&1 || true)
+	[ "$sd" = "750 netpulse:netpulse" ] && ok "/var/lib/netpulse: $sd" || bad "/var/lib/netpulse: '$sd'"
+
 	# Nothing enabled, nothing started.
 	en=$(in_root systemctl is-enabled netpulsed.service 2>&1 || true)
 	[ "$en" = disabled ] && ok "netpulsed.service: $en" || bad "systemctl is-enabled: '$en', want disabled"
@@ -123,7 +128,6 @@ if [ "${1:-}" = --inner ]; then
 	fi
 
 	# remove keeps the conffile; purge removes it and the state directory.
-	mkdir -p "$R/var/lib/netpulse"
 	touch "$R/var/lib/netpulse/netpulse.db"
 	if in_root dpkg -r netpulse >"$B/dpkg-remove.log" 2>&1 && [ ! -e "$R/usr/sbin/netpulsed" ] &&
 		[ ! -e "$R$UNIT" ] && [ -f "$R/etc/netpulse/netpulse.yaml" ]; then
