@@ -8,7 +8,8 @@
 #               any skip (a test that could not run here) unless NP_ALLOW_SKIP=1.
 #   make test-container   the opt-in container test (podman; minutes, GBs)
 #   make install          build and install under PREFIX (default /usr/local; DESTDIR too), create
-#                         the netpulse user; enables nothing (systemctl enable --now netpulsed)
+#                         the netpulse user and /var/lib/netpulse; enables nothing (systemctl
+#                         enable --now netpulsed)
 #   make deb              build $(BUILD)/netpulse_VERSION_ARCH.deb (dpkg -i it)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
