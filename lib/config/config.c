@@ -428,7 +428,8 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
 	if (ops != NULL && ops->conf_check != NULL && b->s.conf != NULL) {
 		struct report_impl ri = {l, item};
-		struct np_conf_report r = {report_error, report_warning, report_given, &ri};
+		struct np_conf_report r = {report_error, report_warning, report_given, &ri,
+		                           l->no_secrets};
 		ops->conf_check(b->s.conf, &b->s, &r);
 	}
 }

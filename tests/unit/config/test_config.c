@@ -533,19 +533,22 @@ test_load_no_secrets(void **state)
 	                   "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
 	                   "      password_file: /nonexistent/credentials/fc }\n"
 	                   "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
-	                   "      password_env: NP_TEST_UNSET_PW }\n";
+	                   "      password_env: NP_TEST_UNSET_PW }\n"
+	                   "  - { name: a, type: aviatrix,\n"
+	                   "      env_file: /nonexistent/credentials/copilot.env }\n";
 	unsetenv("NP_TEST_UNSET_PW");
 	write_file(path, good, 0600);
 	char *cause = NULL;
 	assert_null(np_config_load(path, &cause));
 	assert_non_null(strstr(cause, "cannot open /nonexistent/credentials/fc"));
+	assert_non_null(strstr(cause, "/nonexistent/credentials/copilot.env"));
 	free(cause);
 	cause = NULL;
 	struct np_config *c = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause);
 	if (c == NULL)
 		fail_msg("%s", cause);
 	assert_string_equal(c->database, "/var/lib/netpulse/netpulse.db");
-	assert_int_equal(c->nsources, 2);
+	assert_int_equal(c->nsources, 3);
 	assert_null(SWC(&c->sources[0])->password);
 	assert_null(SWC(&c->sources[1])->password);
 	assert_string_equal(c->mail.user, "u");
