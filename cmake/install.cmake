@@ -1,7 +1,7 @@
 # What `cmake --install` (and so `make install` and the .deb) puts on the system. Paths under
 # the prefix follow GNUInstallDirs; the configuration is always /etc/netpulse/netpulse.yaml
-# (the daemon's and the CLI's default -c). A file added later (bash completion, ...) adds its
-# own install() line here.
+# (the daemon's and the CLI's default -c). A file added later adds its install() line here and
+# its path to tests/integration/test_package.sh's EXPECTED_FILES.
 include(GNUInstallDirs)
 
 set(NP_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
@@ -17,6 +17,8 @@ install(FILES daemon/netpulse.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES daemon/netpulsed.yaml.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5)
 install(FILES daemon/netpulsed.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES conf/netpulse.yaml DESTINATION /etc/netpulse)
+install(FILES conf/netpulse.bash-completion
+	DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME netpulse)
 
 # The unit names /usr/sbin/netpulsed; it is rewritten when installed, with the prefix of that
 # install (`cmake --install --prefix`, cpack's /usr), not the one configured.

@@ -13,6 +13,7 @@
 #include "config/recost.h"
 #include "config/server.h"
 #include "util/tz.h"
+#include "util/duration.h"
 #include "util/xmalloc.h"
 
 #define FIELD(base, off, T) ((T *)(void *)((char *)(base) + (off)))
@@ -73,8 +74,8 @@ static char *
 range_text(const struct np_config_opt *o)
 {
 	char lo[32], hi[32];
-	np_config_duration_format(o->min, lo, sizeof(lo));
-	np_config_duration_format(o->max, hi, sizeof(hi));
+	np_duration_format(o->min, lo, sizeof(lo));
+	np_duration_format(o->max, hi, sizeof(hi));
 	return np_xasprintf("from %s to %s", lo, hi);
 }
 

@@ -186,7 +186,7 @@ CID=$(podman run -d --network="ns:/run/netns/$NS" -v "$VOL:/var/lib/netpulse" "$
 status_has_npc0_up() {
 	"$PY" -c '
 import json, sys
-links = json.load(sys.stdin)
+links = json.load(sys.stdin)["links"]
 sys.exit(0 if any(l.get("interface") == "npc0" and l.get("state") == "up" for l in links) else 1)'
 }
 seen=0

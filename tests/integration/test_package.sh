@@ -16,6 +16,7 @@ EXPECTED_FILES="/etc/netpulse/netpulse.yaml
 /usr/lib/sysusers.d/netpulse.conf
 /usr/lib/tmpfiles.d/netpulse.conf
 /usr/sbin/netpulsed
+/usr/share/bash-completion/completions/netpulse
 /usr/share/man/man1/netpulse.1
 /usr/share/man/man5/netpulsed.yaml.5
 /usr/share/man/man8/netpulsed.8"
@@ -72,7 +73,7 @@ if [ "${1:-}" = --inner ]; then
 	# Files: exactly the expected ones (directories aside).
 	in_root dpkg -L netpulse | while read -r f; do
 		[ -f "$R$f" ] && [ ! -L "$R$f" ] && echo "$f"
-	done | sort >"$B/files"
+	done | LC_ALL=C sort >"$B/files"
 	if [ "$(cat "$B/files")" = "$EXPECTED_FILES" ]; then
 		ok "installed files: $(tr '\n' ' ' <"$B/files")"
 	else

@@ -232,7 +232,7 @@ if wait_msg "WATCHDOG=1" 2; then ok "WATCHDOG=1 received repeatedly"; else fail 
 seen=0
 for _ in $(seq 1 100); do
 	if "$NETPULSE" -c "$T/etc/netpulse.yaml" --format json status >"$T/status.json" 2>"$T/status.err" &&
-		"$PY" -c 'import json,sys; sys.exit(0 if any(l.get("interface") == "lo" for l in json.load(sys.stdin)) else 1)' \
+		"$PY" -c 'import json,sys; sys.exit(0 if any(l.get("interface") == "lo" for l in json.load(sys.stdin)["links"]) else 1)' \
 			<"$T/status.json" 2>/dev/null; then
 		seen=1
 		break

@@ -2,6 +2,8 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +58,7 @@ assert_global_defaults(const struct np_config *c)
 	assert_int_equal(c->log_level, NP_LOG_INFO);
 	assert_int_equal(c->log_target, NP_LOG_STDERR);
 	assert_null(c->log_file);
-	assert_string_equal(c->timezone, "UTC");
+	assert_null(c->timezone); /* unset: the CLI takes the local zone */
 	assert_int_equal(c->interval_ms, 60000);
 	assert_int_equal(c->timeout_ms, 20000);
 	assert_int_equal(c->state.down_after_ms, 0);
@@ -95,6 +97,43 @@ test_no_sources_is_all_defaults(void **state)
 	np_config_free(c);
 }
 
+/* The shipped local sources skip the loopback and the usual virtual interfaces: regexes
+ * (a glob such as "br-*" would also skip "bridge0" or "broadcom0"). */
+static const char *const shipped_exclude[] = {"^lo$", "^veth", "^docker", "^br-", "^virbr", "^tap"};
+
+static bool
+excluded(const struct np_source_cfg *s, const char *name)
+{
+	for (size_t i = 0; i < LC(s)->nexclude; i++) {
+		regex_t re;
+		assert_int_equal(regcomp(&re, LC(s)->exclude[i], REG_EXTENDED | REG_NOSUB), 0);
+		bool m = regexec(&re, name, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return true;
+	}
+	return false;
+}
+
+static void
+assert_shipped_exclude(const struct np_source_cfg *s)
+{
+	size_t n = sizeof(shipped_exclude) / sizeof(shipped_exclude[0]);
+	assert_int_equal(LC(s)->nexclude, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(LC(s)->exclude[i], shipped_exclude[i]);
+	const char *skip[] = {"lo", "veth1a2b3c", "docker0", "br-0123abcd", "virbr0", "tap0"};
+	const char *keep[] = {"eth0",  "enp3s0",  "wlan0", "wg0",       "tun0",
+	                      "bond0", "bridge0", "lo0",   "broadcom0", "ens5"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!excluded(s, skip[i]))
+			fail_msg("%s is not excluded", skip[i]);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (excluded(s, keep[i]))
+			fail_msg("%s is excluded", keep[i]);
+	assert_int_equal(LC(s)->nalert_on_delete, 0); /* off by default */
+}
+
 static void
 test_shipped_local_yaml(void **state)
 {
@@ -118,8 +157,7 @@ test_shipped_local_yaml(void **state)
 	assert_int_equal(s->max_gap_ms, 30000);
 	assert_int_equal(np_source_stale_after_ms(s), 30000);
 	assert_int_equal(LC(s)->ninclude, 0);
-	assert_int_equal(LC(s)->nexclude, 1);
-	assert_string_equal(LC(s)->exclude[0], "^lo$");
+	assert_shipped_exclude(s);
 	assert_true(LC(s)->netlink);
 	np_config_free(c);
 	free(path);
@@ -142,7 +180,9 @@ test_shipped_netpulse_yaml(void **state)
 	assert_null(c->alerts[0].socket);
 	assert_int_equal(c->nsources, 1);
 
-	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$']}]");
+	assert_shipped_exclude(&c->sources[0]);
+	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$', "
+	                         "'^veth', '^docker', '^br-', '^virbr', '^tap']}]");
 	c->sources[0].line = d->sources[0].line;
 	assert_true(np_source_cfg_equal(&c->sources[0], &d->sources[0]));
 	np_config_free(d);
