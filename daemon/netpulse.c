@@ -236,7 +236,12 @@ setup(struct cli *cli, const struct globals *g)
 			    "%s: %s; name the configuration with -c FILE or the database "
 			    "with --db PATH",
 			    path, strerror(errno));
-		if ((cli->cfg = np_config_load(path, &cause)) == NULL) {
+		/*
+		 * Without the secrets: a service's credentials (LoadCredential=) and variables are
+		 * not there for the CLI's users, who need the database only. --mail-to reads the
+		 * file again with them (c_mail.c).
+		 */
+		if ((cli->cfg = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause)) == NULL) {
 			cli_error("%s", cause != NULL ? cause : path);
 			free(cause);
 			return CLI_ERR;

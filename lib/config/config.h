@@ -204,6 +204,13 @@ struct np_config {
  * each "file:line:column: message" (OpenNTPD style: the file fails as a whole).
  */
 struct np_config *np_config_load(const char *path, char **cause);
+/*
+ * NP_CONFIG_NO_SECRETS: every secret (K_file, K_env) is checked for its form but its file or
+ * variable is not read and its field stays NULL. For readers that need the database, not the
+ * keys (the CLI): a service's credentials are readable by the service alone.
+ */
+#define NP_CONFIG_NO_SECRETS 0x1u
+struct np_config *np_config_load_flags(const char *path, unsigned flags, char **cause);
 /* Same, from memory; `name` is used in messages in place of the file name. */
 struct np_config *np_config_parse(const char *name, const char *text, size_t len, char **cause);
 void np_config_free(struct np_config *cfg);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/credpath.h"
 #include "config/config_table.h"
 #include "config/value.h"
 #include "util/xmalloc.h"
@@ -555,6 +556,116 @@ test_clear_password_refused(void **state)
 	free(dir);
 }
 
+/*
+ * NP_CONFIG_NO_SECRETS (the CLI): credentials that are not there (a service's
+ * /run/credentials, an unset variable) do not stop the file from loading; their fields stay
+ * NULL. The form is still checked. Without the flag the same file fails.
+ */
+static void
+test_load_no_secrets(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *path = np_xasprintf("%s/netpulse.yaml", dir);
+	const char *good = "daemon: { database: /var/lib/netpulse/netpulse.db }\n"
+	                   "mail: { server: smtp://m.example.net, from: a@example.net, user: u,\n"
+	                   "        password_file: /nonexistent/credentials/smtp }\n"
+	                   "sources:\n"
+	                   "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_file: /nonexistent/credentials/fc }\n"
+	                   "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_env: NP_TEST_UNSET_PW }\n"
+	                   "  - { name: a, type: aviatrix,\n"
+	                   "      env_file: /nonexistent/credentials/copilot.env }\n";
+	unsetenv("NP_TEST_UNSET_PW");
+	write_file(path, good, 0600);
+	char *cause = NULL;
+	assert_null(np_config_load(path, &cause));
+	assert_non_null(strstr(cause, "cannot open /nonexistent/credentials/fc"));
+	assert_non_null(strstr(cause, "/nonexistent/credentials/copilot.env"));
+	free(cause);
+	cause = NULL;
+	struct np_config *c = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(c->database, "/var/lib/netpulse/netpulse.db");
+	assert_int_equal(c->nsources, 3);
+	assert_null(SWC(&c->sources[0])->password);
+	assert_null(SWC(&c->sources[1])->password);
+	assert_string_equal(c->mail.user, "u");
+	assert_null(c->mail.password);
+	np_config_free(c);
+
+	/* The form is checked all the same: both forms, or a bad variable name, fail. */
+	const char *bad = "sources:\n"
+	                  "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_file: /x, password_env: X }\n"
+	                  "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_env: \"not a name\" }\n";
+	write_file(path, bad, 0600);
+	assert_null(np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause));
+	assert_non_null(strstr(cause, "keys 'password_file' and 'password_env' in source 'f' "
+	                              "cannot be used together"));
+	assert_non_null(strstr(cause, "bad value for 'password_env' in source 'e'"));
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* ${CREDENTIALS_DIRECTORY} in paths: replaced when set (and absolute), else kept as written. */
+static void
+test_credentials_directory(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *pw = np_xasprintf("%s/pw", dir), *kh = np_xasprintf("%s/kh", dir);
+	write_file(pw, "s3cret\n", 0600);
+	const char *text = "sources:\n"
+	                   "  - name: f\n"
+	                   "    type: stealthwatch\n"
+	                   "    host: h\n"
+	                   "    user: u\n"
+	                   "    known_hosts: ${CREDENTIALS_DIRECTORY}/kh\n"
+	                   "    password_file: \"${CREDENTIALS_DIRECTORY}/pw\"\n";
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	struct np_config *c = ok(text);
+	assert_string_equal(SWC(&c->sources[0])->known_hosts, kh);
+	assert_string_equal(SWC(&c->sources[0])->password, "s3cret");
+	np_config_free(c);
+
+	char *x = np_config_credpath("a${CREDENTIALS_DIRECTORY}b${CREDENTIALS_DIRECTORY}");
+	char *want = np_xasprintf("a%sb%s", dir, dir);
+	assert_string_equal(x, want);
+	free(x);
+	free(want);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}");
+	assert_string_equal(x, dir);
+	free(x);
+	/* Only that spelling of only that variable. */
+	x = np_config_credpath("$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	assert_string_equal(x, "$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	free(x);
+	/* A relative value is not a credentials directory. */
+	setenv("CREDENTIALS_DIRECTORY", "rel", 1);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}/k");
+	assert_string_equal(x, "${CREDENTIALS_DIRECTORY}/k");
+	free(x);
+
+	/* Unset (a shell, not the service): kept, and the secret's error says why. */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	char *cause = NULL;
+	assert_null(np_config_parse("t.yaml", text, strlen(text), &cause));
+	assert_non_null(strstr(cause, "cannot open ${CREDENTIALS_DIRECTORY}/pw: No such file or "
+	                              "directory (CREDENTIALS_DIRECTORY is not set: systemd sets "
+	                              "it for a service with LoadCredential=)"));
+	free(cause);
+	unlink(pw);
+	rmdir(dir);
+	free(pw);
+	free(kh);
+	free(dir);
+}
+
 static void
 test_load_missing_file(void **state)
 {
@@ -708,6 +819,8 @@ main(void)
 	    cmocka_unit_test(test_alerts),
 	    cmocka_unit_test(test_password_file_and_env),
 	    cmocka_unit_test(test_clear_password_refused),
+	    cmocka_unit_test(test_load_no_secrets),
+	    cmocka_unit_test(test_credentials_directory),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_source_cfg_equal),
 	    cmocka_unit_test(test_help),
