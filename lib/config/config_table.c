@@ -154,8 +154,8 @@ static const struct np_config_opt state_opts[] = {
      .off = ST(forget_after_ms),
      .max = 400 * DAY,
      .def = "7d",
-     .help = "a link gone (stale) this long leaves memory, its history stays in the database; "
-             "a gone link that never alerted leaves at once"},
+     .help = "a link stale or removed this long leaves memory and status, its history stays "
+             "in the database; a stale link that never alerted leaves at once"},
     {.name = "flap",
      .flags = NP_CFG_F_GLOBAL,
      .type = NP_CFG_SECTION,
