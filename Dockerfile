@@ -1,12 +1,18 @@
-# netpulse container: build on Debian 12, then run netpulsed as an unprivileged user with its
-# database on a volume.
+# netpulse container: build on Debian 12, then run netpulsed as the unprivileged
+# user netpulse with its database on a volume (README.md, "Run it in a container").
 #
 #   podman build -t netpulse .            (or docker build)
-#   podman run -d --name netpulse -v netpulse-db:/var/lib/netpulse netpulse
+#   podman run -d --name netpulse --network host -v netpulse-db:/var/lib/netpulse
+#       -v "$PWD/netpulse.yaml:/etc/netpulse/netpulse.yaml:ro" netpulse   (one line)
 #   podman exec netpulse netpulse status
+#   podman logs -f netpulse               (the daemon's log and its alerts: stderr)
+#   podman kill --signal HUP netpulse     (re-read the configuration)
 #
-# The default configuration watches the container's own interfaces; mount your own file over
-# /etc/netpulse/netpulse.yaml (read-only is fine) to change that. Logs go to stderr.
+# --network host: the local source watches the host's interfaces (without it, the container's
+# own). The volume keeps the database. The configuration is conf/container.yaml unless a file
+# is mounted over /etc/netpulse/netpulse.yaml (start from a copy of conf/container.yaml;
+# readable by the user netpulse, read-only is fine). Alerts go to the container's log
+# (stderr), next to the daemon's own lines.
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \

@@ -1,12 +1,18 @@
 # Thin wrapper: everything real is in CMakeLists.txt. Run as root on Debian 12:
-#   make run    install deps, build, run netpulsed on conf/local.yaml (./var/netpulse.db)
-#   make test   install deps, build, run every test, then unit, fuzz and integration tests
+#   make run    install what building needs (RUN_DEPS), build, run netpulsed on conf/local.yaml
+#               (./var/netpulse.db)
+#   make test   install that and the test peers and tools (TEST_DEPS), build, run every test,
+#               then unit, fuzz and integration tests
 #               again with the ASan+UBSan build (daemons included); prints per-phase counts
 #               and closes with "N passed, N failed, N skipped". Fails on any failure, and on
 #               any skip (a test that could not run here) unless NP_ALLOW_SKIP=1. The
 #               container test (podman builds the Dockerfile and runs the image) runs once,
 #               in the normal build's integration phase.
 #   make test-container   the container test alone
+#   make install          build and install under PREFIX (default /usr/local; DESTDIR too), create
+#                         the netpulse user and /var/lib/netpulse; enables nothing (systemctl
+#                         enable --now netpulsed)
+#   make deb              build $(BUILD)/netpulse_VERSION_ARCH.deb (dpkg -i it)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
@@ -22,19 +28,23 @@ ASAN_TALLY = $(ASAN_BUILD)/test-tally.jsonl
 SAN_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
-# Debian 12 packages: libraries, test peers, tools.
-DEPS = build-essential cmake pkg-config clang libclang-rt-14-dev valgrind \
+# Debian 12 packages. RUN_DEPS: what building and running need (make run, make install,
+# make deb; build-essential brings dpkg-dev for the .deb's dpkg-shlibdeps). TEST_DEPS: the test
+# peers and tools, installed by make test only: openssh-server's postinst starts sshd, which
+# make run must never do on a fresh host.
+RUN_DEPS = build-essential cmake pkg-config \
 	libevent-dev libcurl4-openssl-dev libssh2-1-dev libyaml-dev libsqlite3-dev \
-	libjansson-dev libcmocka-dev sqlite3 iproute2 rsyslog openssh-server \
-	openssh-client openssh-sftp-server systemd python3 ca-certificates mandoc \
-	libfaketime python3-aiosmtpd openssl curl libssl-dev rsyslog-relp \
-	rsyslog-gnutls
+	libjansson-dev libcmocka-dev libssl-dev ca-certificates
+TEST_DEPS = clang libclang-rt-14-dev valgrind sqlite3 iproute2 rsyslog openssh-server \
+	openssh-client openssh-sftp-server systemd python3 mandoc man-db dpkg-dev \
+	libfaketime python3-aiosmtpd openssl curl rsyslog-relp rsyslog-gnutls
 # The container test's (tests/integration/test_container.sh), installed by make test: runc
 # because crun refuses hybrid cgroup hosts; debootstrap makes its debian:bookworm-slim base.
 CONTAINER_DEPS = podman runc debootstrap
+PREFIX ?= /usr/local
 
-.PHONY: all deps container-deps build asan-build run test test-container unit asan fuzz bench \
-	clean format
+.PHONY: all deps test-deps container-deps build asan-build run test test-container unit asan \
+	fuzz bench clean format install deb
 
 all: build
 
@@ -51,7 +61,10 @@ define apt_install
 endef
 
 deps:
-	$(call apt_install,$(DEPS))
+	$(call apt_install,$(RUN_DEPS))
+
+test-deps: deps
+	$(call apt_install,$(TEST_DEPS))
 
 container-deps: deps
 	$(call apt_install,$(CONTAINER_DEPS))
@@ -62,12 +75,37 @@ build: deps
 
 run: build
 	mkdir -p var
+	@echo "netpulsed runs in the foreground on conf/local.yaml (Ctrl-C stops it)."
+	@echo "In another terminal, from $(CURDIR):"
+	@echo "  $(BUILD)/netpulse --db var/netpulse.db status"
+	@echo "  $(BUILD)/netpulse --db var/netpulse.db usage --period 1h"
+	@echo "  $(BUILD)/netpulse --db var/netpulse.db events --since 10m"
 	$(BUILD)/netpulsed --foreground -c conf/local.yaml
+
+# The user the unit runs as and /var/lib/netpulse are created at once (systemd-sysusers,
+# systemd-tmpfiles) unless DESTDIR stages the files for a package; systemd is told about the
+# unit if it runs. Nothing is enabled.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then \
+			systemd-sysusers $(PREFIX)/lib/sysusers.d/netpulse.conf; \
+			systemd-tmpfiles --create $(PREFIX)/lib/tmpfiles.d/netpulse.conf; \
+		else echo "no systemd: create the system user and group netpulse, and" \
+			"/var/lib/netpulse (0750, netpulse:netpulse)"; fi; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "installed; start it with: systemctl enable --now netpulsed"; \
+		echo "let a user read its database: usermod -aG netpulse USER"; \
+	fi
+
+deb: build
+	cd $(BUILD) && cpack -G DEB
+	@echo "install it with: dpkg -i $(BUILD)/netpulse_*.deb (then systemctl enable --now netpulsed)"
 
 # Every phase runs even if an earlier one failed; the total decides. The container test
 # (label container) runs in the first integration phase only: the image holds its own build,
 # not the ASan one.
-test: container-deps build asan-build
+test: test-deps container-deps build asan-build
 	@rm -f $(TALLY)
 	@$(PHASE) $(TALLY) unit+fuzz+valgrind $(BUILD) -j $(JOBS) -LE 'integration|container'
 	@$(PHASE) $(TALLY) integration $(BUILD) -L 'integration|container'
@@ -75,12 +113,12 @@ test: container-deps build asan-build
 	@$(SAN_ENV) $(PHASE) $(TALLY) asan-integration $(ASAN_BUILD) -L integration
 	@$(PHASE) $(TALLY) --total
 
-test-container: container-deps build
+test-container: test-deps container-deps build
 	@rm -f $(TALLY)
 	@$(PHASE) $(TALLY) container $(BUILD) -L container
 	@$(PHASE) $(TALLY) --total
 
-asan-build: deps
+asan-build: test-deps
 	CC=clang cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DNP_SANITIZE=ON >/dev/null
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
@@ -90,7 +128,7 @@ asan: asan-build
 	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-integration $(ASAN_BUILD) -L integration
 	@$(PHASE) $(ASAN_TALLY) --total
 
-fuzz: deps
+fuzz: test-deps
 	CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNP_FUZZ=ON >/dev/null
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@for f in $(FUZZ_BUILD)/tests/fuzz_*; do \
@@ -107,7 +145,7 @@ fuzz: deps
 # of samples) and bench_cato.sh (2,000 users x 300 applications x 14 days) likewise.
 # bench_alerts.sh: a 100k-alert backlog drained to rsyslogd over TCP, RELP and TLS (root).
 BENCH_N ?= 1000 10000
-bench: build
+bench: test-deps build
 	@for b in $(BUILD)/bench/bench_*; do [ "$${b##*/}" = bench_daemon ] && continue; \
 		a=; [ "$${b##*/}" = bench_cli ] && a=--reuse; \
 		echo "== $$b $$a"; $$b $$a || exit 1; done

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "c_cli.h"
+#include "report/json_doc.h"
 #include "report/table.h"
 
 static const struct cli_opt opts[] = {
@@ -86,7 +87,7 @@ list(struct cli *cli, bool dead)
 	if (np_store_outbox_list(st, dead, item_cb, &l, &cause) == -1)
 		rc = cli_error("%s", cause);
 	else
-		rc = cli_print(l.arr != NULL ? np_json_dump(l.arr)
+		rc = cli_print(l.arr != NULL ? np_json_doc(l.arr, "alerts")
 		                             : np_table_render(l.t, cli->fmt, cli->tz));
 	free(cause);
 	json_decref(l.arr);
@@ -109,8 +110,9 @@ retry(struct cli *cli)
 		rc = cli_error("%s", cause);
 	} else if (cli->fmt == NP_FMT_JSON) {
 		char *out = NULL;
-		if (asprintf(&out, "{\"requeued\": %lld}\n", (long long)n) < 0)
-			out = NULL;
+		json_t *o = json_pack("{sI}", "requeued", (json_int_t)n);
+		out = np_json_doc(o, NULL);
+		json_decref(o);
 		rc = cli_print(out);
 	} else {
 		char *out = NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "c_cli.h"
+#include "report/json_doc.h"
 #include "report/dump.h"
 
 static const struct cli_opt opts[] = {
@@ -22,7 +23,8 @@ check(struct cli *cli)
 	np_store_close(st);
 	free(cause);
 	if (rc == CLI_OK)
-		rc = cli_print(strdup(cli->fmt == NP_FMT_JSON ? "{\"ok\": true}\n" : "ok\n"));
+		rc = cli_print(cli->fmt == NP_FMT_JSON ? np_json_doc(json_true(), "ok")
+		                                       : strdup("ok\n"));
 	return rc;
 }
 
@@ -95,14 +97,14 @@ const struct cli_cmd c_db_cmd = {
     .summary = "check | vacuum | dump [TABLE...]",
     .usage = "db check | db vacuum | db dump [TABLE...]",
     .help = "  check   SQLite quick_check (as netpulsed runs at start-up), integrity and\n"
-            "          foreign-key check; prints \"ok\" (JSON: {\"ok\": true}) or the\n"
+            "          foreign-key check; prints \"ok\" (JSON: \"ok\": true) or the\n"
             "          problems (a corrupt file: what to do), exit 1\n"
             "  vacuum  compacts the file; the only command that opens the database\n"
             "          read-write (it waits up to 5 s for the daemon's write lock)\n"
             "  dump    prints every table (or the TABLEs named) in name order, rows in\n"
             "          primary-key order: CSV with a \"# TABLE\" line before each table and\n"
             "          an empty line between tables (no title when one TABLE is named), or\n"
-            "          JSON {\"TABLE\": [rows]} with --format json\n",
+            "          JSON {\"version\": 1, \"TABLE\": [rows]} with --format json\n",
     .opts = opts,
     .run = run,
 };

@@ -15,7 +15,7 @@ static const struct cli_opt opts[] = {
     {NULL, 0, false},
 };
 
-static const char *const states[] = {"up", "down", "stale", "unknown"};
+static const char *const states[] = {"up", "down", "stale", "removed", "unknown"};
 
 static int
 parse_states(struct cli *cli, char *list, struct np_events_opts *o)
@@ -29,8 +29,8 @@ parse_states(struct cli *cli, char *list, struct np_events_opts *o)
 		}
 		if (i == sizeof(states) / sizeof(states[0]))
 			return cli_usage_error(cli,
-			                       "invalid --state \"%s\": expected up, down, stale "
-			                       "or unknown (or a comma-separated list)",
+			                       "invalid --state \"%s\": expected up, down, stale, "
+			                       "removed or unknown (or a comma-separated list)",
 			                       tok);
 		if (o->nstates < NP_EVENTS_MAX_STATES)
 			o->states[o->nstates++] = states[i];
@@ -102,7 +102,8 @@ const struct cli_cmd c_events_cmd = {
             "                         date/time (2026-10-01, 2026-10-01T08:00, ...Z or\n"
             "                         +HH:MM) or the start of a period (today, yesterday,\n"
             "                         this-week, ...); default " DEFAULT_SINCE "\n"
-            "  --state STATE[,...]    only transitions into up, down, stale or unknown\n"
+            "  --state STATE[,...]    only transitions into up, down, stale, removed or\n"
+            "                         unknown\n"
             "  --device DEVICE        only this device\n",
     .opts = opts,
     .run = run,

@@ -51,6 +51,17 @@ cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec
 		return rc;
 	}
 	char *cause = NULL;
+	/* The configuration was read without secrets (setup()): the SMTP password needs them. */
+	struct np_config *full = NULL;
+	if (mc->user != NULL) {
+		if ((full = np_config_load(cli->config_path, &cause)) == NULL) {
+			rc = cli_error("--mail-to: %s", cause);
+			free(cause);
+			free(copy);
+			return rc;
+		}
+		mc = &full->mail;
+	}
 	size_t len;
 	char *msg = np_usage_mail_message(u, cli->tz, mc->from, to, nto, cli->now, &len, &cause);
 	if (msg == NULL) {
@@ -63,5 +74,6 @@ cli_mail_usage(const struct cli *cli, const struct np_usage *u, const char *spec
 	free(cause);
 	free(msg);
 	free(copy);
+	np_config_free(full);
 	return rc;
 }

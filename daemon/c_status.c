@@ -133,11 +133,11 @@ const struct cli_cmd c_status_cmd = {
     .name = "status",
     .summary = "every link: state, since when, the sources observing it",
     .usage = "status [--explain [--output DIR]] [--device DEVICE]",
-    .help = "Prints every link (device, interface) with its state (up, down, stale, unknown),\n"
-            "the time it entered that state, the sources that decided it and whether it is\n"
-            "flapping, ordered by device and interface. When sources are failing, one more\n"
-            "line says which, since when, how many polls failed and the last error (after\n"
-            "the text report; on stderr with CSV and JSON), links or not.\n"
+    .help = "Prints every link (device, interface) with its state (up, down, stale, removed,\n"
+            "unknown), the time it entered that state, the sources that decided it and whether\n"
+            "it is flapping, ordered by device and interface. When sources are failing, one\n"
+            "more line says which, since when, how many polls failed and the last error\n"
+            "(after the text report; on stderr with CSV and JSON), links or not.\n"
             "\n"
             "  --explain        also print every non-ok counter verdict per series (verdict,\n"
             "                   count, last time), each source's collector health (ok, since,\n"

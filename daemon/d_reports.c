@@ -247,7 +247,8 @@ d_reports_set_config(struct d_reports *r, const struct np_config *cfg)
 	if (cfg->nreports == 0)
 		return;
 	char *cause = NULL;
-	if ((r->tz = np_tz_load(NULL, cfg->timezone, &cause)) == NULL) {
+	const char *zone = cfg->timezone != NULL ? cfg->timezone : "UTC";
+	if ((r->tz = np_tz_load(NULL, zone, &cause)) == NULL) {
 		log_msg(LOG_ERR, "reports: daemon.timezone: %s; no report is sent", cause);
 		free(cause);
 		return;

@@ -55,11 +55,12 @@ help(void)
 	    "  --db PATH          the database; overrides the configuration, and without -c no\n"
 	    "                     configuration is read\n"
 	    "  --format FORMAT    text (default: aligned, human units), csv (RFC 4180, LF line\n"
-	    "                     ends, raw numbers) or json\n"
+	    "                     ends, raw numbers) or json (an object with \"version\": 1\n"
+	    "                     first; see netpulse(1) JSON OUTPUT)\n"
 	    "  --tz ZONE          IANA zone (as under /usr/share/zoneinfo) for printed times and\n"
-	    "                     calendar periods; default daemon.timezone, else UTC. Times "
-	    "print\n"
-	    "                     as ISO 8601 with offset, UTC as +00:00\n"
+	    "                     calendar periods; default daemon.timezone, else the local\n"
+	    "                     zone (TZ, else /etc/localtime, else UTC). Times print as\n"
+	    "                     ISO 8601 with offset, UTC as +00:00\n"
 	    "  --now TIME         report as if now were TIME (Unix seconds or\n"
 	    "                     YYYY-MM-DDTHH:MM[:SS][Z|+HH:MM]), for reproducible output\n"
 	    "  -h, --help         this help (netpulse COMMAND --help: that command's)\n"
@@ -235,7 +236,12 @@ setup(struct cli *cli, const struct globals *g)
 			    "%s: %s; name the configuration with -c FILE or the database "
 			    "with --db PATH",
 			    path, strerror(errno));
-		if ((cli->cfg = np_config_load(path, &cause)) == NULL) {
+		/*
+		 * Without the secrets: a service's credentials (LoadCredential=) and variables are
+		 * not there for the CLI's users, who need the database only. --mail-to reads the
+		 * file again with them (c_mail.c).
+		 */
+		if ((cli->cfg = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause)) == NULL) {
 			cli_error("%s", cause != NULL ? cause : path);
 			free(cause);
 			return CLI_ERR;
@@ -243,11 +249,14 @@ setup(struct cli *cli, const struct globals *g)
 		cli->config_path = path;
 	}
 	cli->db_path = g->db != NULL ? g->db : cli->cfg->database;
-	const char *zone = g->tz != NULL ? g->tz : cli->cfg != NULL ? cli->cfg->timezone : "UTC";
-	if ((cli->tz = np_tz_load(NULL, zone, &cause)) == NULL) {
-		int rc = g->tz != NULL
-		             ? cli_usage_error(cli, "--tz: %s", cause)
-		             : cli_error("%s: daemon.timezone: %s", cli->config_path, cause);
+	const char *zone = g->tz != NULL ? g->tz : cli->cfg != NULL ? cli->cfg->timezone : NULL;
+	cli->tz = zone != NULL ? np_tz_load(NULL, zone, &cause)
+	                       : np_tz_local(getenv("TZ"), NULL, NULL, &cause);
+	if (cli->tz == NULL) {
+		int rc = g->tz != NULL ? cli_usage_error(cli, "--tz: %s", cause)
+		         : zone != NULL
+		             ? cli_error("%s: daemon.timezone: %s", cli->config_path, cause)
+		             : cli_error("the local time zone: %s; name one with --tz", cause);
 		free(cause);
 		return rc;
 	}

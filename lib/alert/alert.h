@@ -50,5 +50,8 @@ int np_rfc5424_format(const struct np_alert *a, const struct np_syslog_header *h
  * (COLLECTOR: the caller writes its own message) get a generic "MSGID: subject". malloc'd. */
 char *np_alert_sentence(const char *msgid, const char *device, const char *interface,
                         const char *sources, int64_t outage_seconds);
+/* The IFDOWN sentence of an interface the kernel deleted (alert_on_delete), e.g. "interface
+ * wg0 on host1 is DOWN: deleted (seen by local)". malloc'd. */
+char *np_alert_sentence_deleted(const char *device, const char *interface, const char *sources);
 
 #endif

@@ -69,7 +69,7 @@ np_time_rfc3339_s(int64_t time_s, char *buf, size_t size)
 }
 
 bool
-np_time_rfc3164(int64_t time_ms, bool local, char *buf, size_t size)
+np_time_rfc3164(int64_t time_ms, char *buf, size_t size)
 {
 	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 	                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -78,9 +78,7 @@ np_time_rfc3164(int64_t time_ms, bool local, char *buf, size_t size)
 	struct tm tm;
 	split_ms(time_ms, &secs, &ms);
 	time_t t = (time_t)secs;
-	if (local ? (int64_t)t != secs || localtime_r(&t, &tm) == NULL || tm.tm_mon < 0 ||
-	                tm.tm_mon > 11
-	          : !utc(secs, &tm))
+	if ((int64_t)t != secs || localtime_r(&t, &tm) == NULL || tm.tm_mon < 0 || tm.tm_mon > 11)
 		return false;
 	int n = snprintf(buf, size, "%s %2d %02d:%02d:%02d", months[tm.tm_mon], tm.tm_mday,
 	                 tm.tm_hour, tm.tm_min, tm.tm_sec);

@@ -17,8 +17,11 @@ int np_syslog_pri(int facility, int severity);
 bool np_time_rfc3339_us(int64_t time_ms, char *buf, size_t size);
 /* "2026-12-01T08:00:00Z". False if the year is outside 0..9999. */
 bool np_time_rfc3339_s(int64_t time_s, char *buf, size_t size);
-/* RFC 3164 TIMESTAMP, "Dec  1 08:00:00", in UTC or local time. False when out of range. */
-bool np_time_rfc3164(int64_t time_ms, bool local, char *buf, size_t size);
+/*
+ * RFC 3164 TIMESTAMP, "Dec  1 08:00:00", in local time (TZ, else /etc/localtime) as §4.1.2
+ * wants it. False when out of range.
+ */
+bool np_time_rfc3164(int64_t time_ms, char *buf, size_t size);
 
 /* Length of the longest string SD value of a (device, interface, state, previous, source). */
 size_t np_alert_longest_value(const struct np_alert *a);

@@ -117,7 +117,7 @@ format(const struct np_alert *a, const struct np_syslog_header *h, bool local, s
 	tag[n] = '\0';
 	np_textbuf_printf(&t, "<%d>", np_syslog_pri(h->facility, a->severity));
 	/* RFC 3164 §4.3.2: a relay inserts a timestamp if it is missing; leave it to it. */
-	if (np_time_rfc3164(a->time_ms, local, ts, sizeof(ts))) {
+	if (np_time_rfc3164(a->time_ms, ts, sizeof(ts))) {
 		np_textbuf_puts(&t, ts);
 		np_textbuf_put(&t, " ", 1);
 	}

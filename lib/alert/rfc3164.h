@@ -18,9 +18,9 @@
 int np_alert_flat(const struct np_alert *a, size_t max_len, char *buf, size_t bufsize);
 
 /*
- * "<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PROCID]: <np_alert_flat text>". The TIMESTAMP is UTC
- * (RFC 3164 has no zone field); TAG is app_name cut to 32 alphanumeric characters.
- * Returns the length or -1, as np_rfc5424_format.
+ * "<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PROCID]: <np_alert_flat text>". The TIMESTAMP is the
+ * host's local time, as RFC 3164 §4.1.2 has it (the format has no zone field); TAG is app_name cut
+ * to 32 alphanumeric characters. Returns the length or -1, as np_rfc5424_format.
  */
 int np_rfc3164_format(const struct np_alert *a, const struct np_syslog_header *h, size_t max_len,
                       char *buf, size_t bufsize);

@@ -92,3 +92,11 @@ np_alert_sentence(const char *msgid, const char *device, const char *interface, 
 	free(subject);
 	return text;
 }
+
+char *
+np_alert_sentence_deleted(const char *device, const char *interface, const char *sources)
+{
+	bool seen = sources != NULL && sources[0] != '\0';
+	return np_xasprintf("interface %s on %s is DOWN: deleted%s%s%s", nz(interface), nz(device),
+	                    seen ? " (seen by " : "", seen ? sources : "", seen ? ")" : "");
+}

@@ -99,7 +99,8 @@ np_aviatrix_conf_check(void *conf, const struct np_source_cfg *src, struct np_co
 	struct np_aviatrix_conf *c = conf;
 	struct np_aviatrix_env env = {0};
 	bool env_ok = false;
-	if (c->env_file != NULL) {
+	/* env_file holds the password: without secrets it is not read (nor its keys required). */
+	if (c->env_file != NULL && !r->no_secrets) {
 		char *cause = NULL;
 		if (np_aviatrix_env_read(c->env_file, &env, &cause) == -1) {
 			r->error(r, "env_file", "%s", cause);

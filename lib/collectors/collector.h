@@ -36,6 +36,9 @@ struct np_conf_report {
 	/* Whether the entry wrote `key` (even with a bad value, already reported). */
 	bool (*given)(struct np_conf_report *r, const char *key);
 	void *impl;
+	/* Loaded without secrets (NP_CONFIG_NO_SECRETS, the CLI): files holding them are not
+	 * read, and what they would have supplied is not required. */
+	bool no_secrets;
 };
 
 struct np_collector_ctx {

@@ -34,20 +34,34 @@
 #define NLBUF_SIZE (64 * 1024)
 /* Link notifications of a burst (e.g. 10k interfaces created) overrun this; we resync. */
 #define EV_RCVBUF (4 * 1024 * 1024)
+/*
+ * A link closed (IFF_UP cleared) is said down this much later: the kernel closes every
+ * interface it deletes first (RTM_NEWLINK down, then RTM_DELLINK once RCU readers are done),
+ * and a deletion must be said as one, not as a down (an IFDOWN) followed by it.
+ */
+#define CLOSE_HOLD_MS 250
+
+/* A watched interface the kernel deleted, to be said in the next batch. */
+struct gone {
+	char name[IFNAMSIZ];
+};
 
 struct local {
 	struct np_collector_ctx ctx;
 	char host[NP_NAME_MAX];
 	uint8_t counter_bits;
-	regex_t *inc, *exc;
-	size_t ninc, nexc;
+	regex_t *inc, *exc, *aod;
+	size_t ninc, nexc, naod;
+	struct gone *gone; /* deleted since the last batch (RTM_DELLINK while draining, sweeps) */
+	size_t ngone, capgone;
 	/* Owned copies: a reload that keeps this source frees the config they came from. */
 	char *proc_path, *sys_path;
 	int64_t timeout_ms;
 
 	int req_fd, ev_fd; /* -1 with the /proc fallback */
 	struct event *ev;
-	const char *why_proc; /* why netlink is not used although asked for */
+	struct event *hold_ev; /* ends the holds of closed links (NULL: no loop, no holds) */
+	const char *why_proc;  /* why netlink is not used although asked for */
 	char *why_buf;
 
 	uint32_t seq, gen;
@@ -85,6 +99,53 @@ static enum np_link_obs
 entry_state(const struct np_local_entry *e)
 {
 	return np_local_link_state(e->operstate, e->carrier);
+}
+
+/* What pushes and polls say of it: while its close is held, what they said before. */
+static enum np_link_obs
+said_state(const struct np_local_entry *e)
+{
+	return e->held ? (enum np_link_obs)e->held_from : entry_state(e);
+}
+
+/* What a deletion of the interface says: removed, with IFDOWN if alert_on_delete matches. */
+static enum np_link_obs
+gone_state(const struct local *l, const char *name)
+{
+	for (size_t i = 0; i < l->naod; i++)
+		if (regexec(&l->aod[i], name, 0, NULL, 0) == 0)
+			return NP_LINK_GONE_ALERT;
+	return NP_LINK_GONE;
+}
+
+static void
+note_gone(void *arg, const struct np_local_entry *e)
+{
+	struct local *l = arg;
+	if (!e->keep)
+		return;
+	if (l->ngone == l->capgone) {
+		l->capgone = l->capgone ? l->capgone * 2 : 8;
+		l->gone = np_xreallocarray(l->gone, l->capgone, sizeof(*l->gone));
+	}
+	memcpy(l->gone[l->ngone++].name, e->name, sizeof(e->name));
+}
+
+/*
+ * Says the noted deletions in b. Each dates from just before the batch: the same name alive
+ * in the same batch (deleted and created again between two polls) is the newer observation.
+ */
+static void
+add_gone(struct local *l, struct np_batch *b)
+{
+	for (size_t i = 0; i < l->ngone; i++) {
+		struct np_obs *o = np_batch_add(b);
+		np_obs_set_names(b, o, l->host, l->gone[i].name);
+		o->time_ms = b->time_ms - 1;
+		o->link = gone_state(l, l->gone[i].name);
+		o->ever_up = NP_EVER_UNKNOWN;
+	}
+	l->ngone = 0;
 }
 
 /* ---- sysfs ---- */
@@ -168,7 +229,7 @@ fill_obs(const struct local *l, struct np_batch *b, struct np_obs *o,
 	np_obs_set_names(b, o, l->host, e->name);
 	o->epoch = (uint64_t)e->ifindex;
 	o->speed_bps = e->speed_bps;
-	o->link = entry_state(e);
+	o->link = said_state(e);
 	o->ever_up = NP_EVER_UNKNOWN;
 	o->carrier_changes = e->carrier_changes;
 	o->has_carrier_changes = e->has_carrier_changes;
@@ -198,6 +259,7 @@ push_all(struct local *l)
 	while ((e = np_local_table_next(l->table, &it)) != NULL)
 		if (e->keep)
 			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
+	add_gone(l, &l->pushb);
 	l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
@@ -208,7 +270,7 @@ static struct np_local_entry *
 apply_link(struct local *l, const struct np_local_link *r, bool *created, enum np_link_obs *old)
 {
 	struct np_local_entry *e = np_local_table_put(l->table, r->ifindex, created);
-	*old = *created ? NP_LINK_NONE : entry_state(e);
+	*old = *created ? NP_LINK_NONE : said_state(e);
 	bool rising = !*created && !e->carrier && r->carrier;
 	if (*created || strcmp(e->name, r->name) != 0) {
 		memcpy(e->name, r->name, sizeof(e->name));
@@ -235,6 +297,23 @@ on_dump_link(void *arg, const struct np_local_link *r)
 		apply_link(l, r, &created, &old);
 }
 
+/* Holds the close of a watched link (see CLOSE_HOLD_MS); false if it cannot be held. */
+static bool
+hold_close(struct local *l, struct np_local_entry *e, enum np_link_obs said)
+{
+	if (l->hold_ev == NULL)
+		return false;
+	if (!e->held) {
+		e->held = true;
+		e->held_from = (uint8_t)said;
+	}
+	if (!evtimer_pending(l->hold_ev, NULL)) {
+		struct timeval tv = {0, CLOSE_HOLD_MS * 1000};
+		evtimer_add(l->hold_ev, &tv);
+	}
+	return true;
+}
+
 static void
 on_event_link(void *arg, const struct np_local_link *r)
 {
@@ -243,9 +322,12 @@ on_event_link(void *arg, const struct np_local_link *r)
 		struct np_local_entry *e = np_local_table_get(l->table, r->ifindex);
 		if (e == NULL)
 			return;
-		/* A link that was up and went away (tun/ppp/veth removed) is down, not stale. */
-		if (!l->quiet && e->keep && entry_state(e) == NP_LINK_UP)
-			push_entry(l, e, NP_LINK_DOWN);
+		/* Deleted (tun/ppp/veth removed, or moved to another namespace): removed, not
+		 * down then stale. While a poll drains, its batch says it. */
+		if (!l->quiet && e->keep)
+			push_entry(l, e, gone_state(l, e->name));
+		else
+			note_gone(l, e);
 		np_local_table_del(l->table, r->ifindex);
 		return;
 	}
@@ -254,8 +336,38 @@ on_event_link(void *arg, const struct np_local_link *r)
 	struct np_local_entry *e = apply_link(l, r, &created, &old);
 	/* New links wait for the next poll: a burst of creations must not become a burst of
 	 * batches. */
-	if (!l->quiet && !created && e->keep && entry_state(e) != old)
-		push_entry(l, e, entry_state(e));
+	if (created || !e->keep)
+		return;
+	enum np_link_obs now = entry_state(e);
+	if (now == NP_LINK_DOWN && old != NP_LINK_DOWN && !(r->flags & IFF_UP) &&
+	    hold_close(l, e, old))
+		return;
+	e->held = false;
+	if (!l->quiet && now != old)
+		push_entry(l, e, now);
+}
+
+static void drain_events(struct local *l, bool quiet);
+
+/* The holds end: links closed and not deleted meanwhile are said down now. */
+static void
+on_hold_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct local *l = arg;
+	drain_events(l, false); /* a deletion already queued is said as one */
+	if (l->ctx.push != NULL)
+		np_batch_reset(&l->pushb, np_wall_ms());
+	size_t it = 0;
+	struct np_local_entry *e;
+	while ((e = np_local_table_next(l->table, &it)) != NULL) {
+		if (!e->held)
+			continue;
+		e->held = false;
+		if (l->ctx.push != NULL && e->keep)
+			fill_obs(l, &l->pushb, np_batch_add(&l->pushb), e);
+	}
+	if (l->ctx.push != NULL && l->pushb.n > 0)
+		l->ctx.push(l->ctx.arg, &l->pushb);
 }
 
 static int
@@ -284,7 +396,8 @@ resync(struct local *l, char **cause)
 			return -1;
 		}
 		if (!h.intr) {
-			np_local_table_sweep(l->table, l->gen);
+			/* Links missed in between (notifications were lost) were deleted. */
+			np_local_table_sweep(l->table, l->gen, note_gone, l);
 			l->resync = false;
 			return 0;
 		}
@@ -351,7 +464,7 @@ on_stats(void *arg, const struct np_local_stats *s)
 		o = &b->obs[b->n++];
 		o->time_ms = b->time_ms;
 		o->speed_bps = e->speed_bps;
-		o->link = entry_state(e);
+		o->link = said_state(e);
 		o->carrier_changes = e->carrier_changes;
 		o->has_carrier_changes = e->has_carrier_changes;
 	} else {
@@ -404,6 +517,7 @@ poll_netlink(struct local *l, char **cause)
 	/* Still interrupted: an interface may be missing; it must not go stale for that. */
 	if (h.intr)
 		l->batch.complete = false;
+	add_gone(l, &l->batch);
 	if (h.bad > 0)
 		np_batch_skip(&l->batch, "malformed RTM_NEWSTATS record");
 	return 0;
@@ -522,7 +636,9 @@ poll_proc(struct local *l, char **cause)
 	l->batch.n = j;
 	if (base >= 0)
 		close(base);
-	np_local_table_sweep(l->table, l->gen);
+	/* Interfaces no longer in /proc/net/dev were deleted. */
+	np_local_table_sweep(l->table, l->gen, note_gone, l);
+	add_gone(l, &l->batch);
 	return 0;
 }
 
@@ -582,6 +698,9 @@ close_netlink(struct local *l)
 	if (l->ev != NULL)
 		event_free(l->ev);
 	l->ev = NULL;
+	if (l->hold_ev != NULL)
+		event_free(l->hold_ev);
+	l->hold_ev = NULL;
 	if (l->ev_fd != -1)
 		close(l->ev_fd);
 	if (l->req_fd != -1)
@@ -606,7 +725,9 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 	}
 	l->counter_bits = kernel_counter_bits();
 	if (compile(&l->inc, &l->ninc, lc->include, lc->ninclude, "include", cause) == -1 ||
-	    compile(&l->exc, &l->nexc, lc->exclude, lc->nexclude, "exclude", cause) == -1)
+	    compile(&l->exc, &l->nexc, lc->exclude, lc->nexclude, "exclude", cause) == -1 ||
+	    compile(&l->aod, &l->naod, lc->alert_on_delete, lc->nalert_on_delete, "alert_on_delete",
+	            cause) == -1)
 		goto fail;
 	l->proc_path = np_xstrdup(lc->proc_path != NULL ? lc->proc_path : DEFAULT_PROC);
 	l->sys_path = np_xstrdup(lc->sys_path != NULL ? lc->sys_path : DEFAULT_SYS);
@@ -624,7 +745,8 @@ local_create(const struct np_collector_ctx *ctx, char **cause)
 			l->why_proc = l->why_buf != NULL ? l->why_buf : "netlink unavailable";
 		} else if (ctx->base != NULL) {
 			l->ev = event_new(ctx->base, l->ev_fd, EV_READ | EV_PERSIST, on_event, l);
-			if (l->ev == NULL || event_add(l->ev, NULL) == -1) {
+			l->hold_ev = evtimer_new(ctx->base, on_hold_end, l);
+			if (l->ev == NULL || l->hold_ev == NULL || event_add(l->ev, NULL) == -1) {
 				np_cause(cause, "cannot watch the netlink socket");
 				goto fail;
 			}
@@ -669,8 +791,12 @@ local_destroy(void *inst)
 		regfree(&l->inc[i]);
 	for (size_t i = 0; i < l->nexc; i++)
 		regfree(&l->exc[i]);
+	for (size_t i = 0; i < l->naod; i++)
+		regfree(&l->aod[i]);
 	free(l->inc);
 	free(l->exc);
+	free(l->aod);
+	free(l->gone);
 	np_local_table_free(l->table);
 	np_batch_free(&l->batch);
 	np_batch_free(&l->pushb);

@@ -18,6 +18,8 @@ struct np_local_conf {
 	size_t ninclude;
 	char **exclude;
 	size_t nexclude;
+	char **alert_on_delete; /* deleted interfaces whose deletion alerts (IFDOWN); none */
+	size_t nalert_on_delete;
 	char *proc_path; /* default "/proc/self/net/dev" (fallback reader) */
 	char *sys_path;  /* default "/sys/class/net" (fallback oper state) */
 	bool netlink;    /* default true; false forces the /proc fallback */

@@ -19,6 +19,13 @@ const struct np_config_opt np_local_options[] = {
      .off2 = LC(nexclude),
      .def_doc = "(none)",
      .help = "interfaces to skip, after include"},
+    {.name = "alert_on_delete",
+     .type = NP_CFG_REGEXES,
+     .off = LC(alert_on_delete),
+     .off2 = LC(nalert_on_delete),
+     .def_doc = "(none)",
+     .help = "watched interfaces whose deletion sends IFDOWN (\"deleted\"); others become "
+             "removed quietly"},
     {.name = "netlink",
      .type = NP_CFG_BOOL,
      .off = LC(netlink),

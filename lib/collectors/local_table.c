@@ -129,12 +129,15 @@ np_local_table_next(struct np_local_table *t, size_t *it)
 }
 
 size_t
-np_local_table_sweep(struct np_local_table *t, uint32_t gen)
+np_local_table_sweep(struct np_local_table *t, uint32_t gen,
+                     void (*gone)(void *arg, const struct np_local_entry *e), void *arg)
 {
 	size_t n = 0;
 	/* A backward shift can move an unvisited entry into the current slot: re-check it. */
 	for (size_t i = 0; i < t->cap;) {
 		if (t->slots[i].ifindex != 0 && t->slots[i].gen != gen) {
+			if (gone != NULL)
+				gone(arg, &t->slots[i]);
 			del_slot(t, i);
 			n++;
 			continue;

@@ -23,6 +23,8 @@ struct np_local_entry {
 	bool has_carrier_changes;
 	uint64_t speed_bps; /* 0 = unknown */
 	uint32_t gen;       /* last dump/poll that saw it (for sweeping vanished links) */
+	bool held;          /* closed (down), not said yet: a deletion may follow (local.c) */
+	uint8_t held_from;  /* enum np_link_obs said before the close */
 };
 
 struct np_local_table;
@@ -36,7 +38,9 @@ void np_local_table_del(struct np_local_table *t, int32_t ifindex);
 size_t np_local_table_count(const struct np_local_table *t);
 /* Iteration: start with *it = 0; returns NULL at the end. No put/del while iterating. */
 struct np_local_entry *np_local_table_next(struct np_local_table *t, size_t *it);
-/* Deletes every entry whose gen differs from gen; returns how many. */
-size_t np_local_table_sweep(struct np_local_table *t, uint32_t gen);
+/* Deletes every entry whose gen differs from gen, calling gone (if not NULL) with each one
+ * first; returns how many. */
+size_t np_local_table_sweep(struct np_local_table *t, uint32_t gen,
+                            void (*gone)(void *arg, const struct np_local_entry *e), void *arg);
 
 #endif

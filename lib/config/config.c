@@ -34,6 +34,7 @@ struct loader {
 	struct np_config *cfg;
 	struct np_config_diag *errs, *warns;
 	bool world_readable; /* the file can be read by anyone: no clear secrets in it */
+	bool no_secrets;     /* NP_CONFIG_NO_SECRETS */
 	const struct np_config_ynode **names; /* name node of each source, for duplicates */
 };
 
@@ -171,7 +172,8 @@ alerts_list(struct loader *l, const struct np_config_ynode *root)
 	const struct np_config_ynode *n = np_config_ydoc_get(root, "alerts");
 	if (n == NULL || n->kind != NP_CONFIG_YMAP)
 		return list_node(l, root, "alerts");
-	struct np_config_scope sc = {l->errs, NULL, "alerts", NULL, 0, NULL, NULL, 0, l->cfg};
+	struct np_config_scope sc = {
+	    .errs = l->errs, .path = "alerts", .files = l->cfg, .no_secrets = l->no_secrets};
 	np_config_walk(np_config_alerting_opts, n, &cfg->alerting, &sc);
 	const struct np_config_ynode *list = np_config_ydoc_get(n, "sinks");
 	if (list == NULL || np_config_ydoc_is_null(list))
@@ -258,8 +260,13 @@ load_alerts(struct loader *l, const struct np_config_ynode *root)
 		const char *tname;
 		unsigned type = entry_type(item, np_config_alert_types, &tname);
 		char *owner = np_xasprintf("alert %zu", i + 1);
-		struct np_config_scope sc = {l->errs, owner, NULL, "alert", type,
-		                             tname,   NULL,  0,    l->cfg};
+		struct np_config_scope sc = {.errs = l->errs,
+		                             .owner = owner,
+		                             .kind = "alert",
+		                             .type = type,
+		                             .type_name = tname,
+		                             .files = l->cfg,
+		                             .no_secrets = l->no_secrets};
 		np_config_walk_defaults(np_config_alert_opts, a, type);
 		np_config_walk(np_config_alert_opts, item, a, &sc);
 		if (a->server == NULL)
@@ -382,7 +389,13 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 		np_config_walk_defaults(t->options, conf, 0);
 		ls[nl++] = (struct np_config_layer){t->options, conf, ops == NULL};
 	}
-	struct np_config_scope sc = {l->errs, owner, NULL, "source", bit, tname, NULL, 0, l->cfg};
+	struct np_config_scope sc = {.errs = l->errs,
+	                             .owner = owner,
+	                             .kind = "source",
+	                             .type = bit,
+	                             .type_name = tname,
+	                             .files = l->cfg,
+	                             .no_secrets = l->no_secrets};
 	sc.other_tables = others;
 	sc.nother = no;
 	np_config_walk_defaults(np_config_source_opts, b, bit);
@@ -415,7 +428,8 @@ walk_source(struct loader *l, struct np_config_source_build *b, const struct np_
 		b->s.max_gap_ms = llround(b->max_gap_x * (double)b->s.interval_ms);
 	if (ops != NULL && ops->conf_check != NULL && b->s.conf != NULL) {
 		struct report_impl ri = {l, item};
-		struct np_conf_report r = {report_error, report_warning, report_given, &ri};
+		struct np_conf_report r = {report_error, report_warning, report_given, &ri,
+		                           l->no_secrets};
 		ops->conf_check(b->s.conf, &b->s, &r);
 	}
 }
@@ -521,12 +535,14 @@ require_sources(struct loader *l, const struct np_config_ynode *root, const char
 }
 
 static struct np_config *
-parse(const char *name, const char *text, size_t len, bool world_readable, char **cause)
+parse(const char *name, const char *text, size_t len, bool world_readable, unsigned flags,
+      char **cause)
 {
 	struct loader l = {0};
 	l.errs = np_config_diag_new(name);
 	l.warns = np_config_diag_new(name);
 	l.world_readable = world_readable;
+	l.no_secrets = (flags & NP_CONFIG_NO_SECRETS) != 0;
 	struct np_config *cfg = np_xcalloc(1, sizeof(*cfg));
 	cfg->path = np_xstrdup(name);
 	l.cfg = cfg;
@@ -539,7 +555,8 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 		                   got);
 		free(got);
 	} else if (root != NULL) {
-		struct np_config_scope sc = {l.errs, NULL, NULL, NULL, 0, NULL, NULL, 0, cfg};
+		struct np_config_scope sc = {
+		    .errs = l.errs, .files = cfg, .no_secrets = l.no_secrets};
 		np_config_walk_defaults(np_config_top, cfg, 0);
 		np_config_walk(np_config_top, root, cfg, &sc);
 		load_alerts(&l, root);
@@ -574,11 +591,17 @@ parse(const char *name, const char *text, size_t len, bool world_readable, char 
 struct np_config *
 np_config_parse(const char *name, const char *text, size_t len, char **cause)
 {
-	return parse(name, text, len, false, cause);
+	return parse(name, text, len, false, 0, cause);
 }
 
 struct np_config *
 np_config_load(const char *path, char **cause)
+{
+	return np_config_load_flags(path, 0, cause);
+}
+
+struct np_config *
+np_config_load_flags(const char *path, unsigned flags, char **cause)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd == -1) {
@@ -615,7 +638,7 @@ np_config_load(const char *path, char **cause)
 	}
 	close(fd);
 	bool world = S_ISREG(st.st_mode) && (st.st_mode & S_IROTH);
-	struct np_config *cfg = parse(path, text, len, world, cause);
+	struct np_config *cfg = parse(path, text, len, world, flags, cause);
 	explicit_bzero(text, len);
 	free(text);
 	return cfg;

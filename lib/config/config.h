@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config/config_mail.h"
+#include "util/duration.h" /* np_duration_parse(): durations in the tables */
 
 /* NP_LOG_REMOTE: daemon.log names a remote syslog target (log_sink). */
 enum np_log_target { NP_LOG_STDERR, NP_LOG_SYSLOG, NP_LOG_FILE, NP_LOG_REMOTE };
@@ -173,7 +174,7 @@ struct np_config {
 	enum np_log_target log_target; /* daemon.log: "stderr" (default), "syslog", or a path */
 	char *log_file;                /* NP_LOG_FILE: the path; NP_LOG_REMOTE: the URL */
 	struct np_alert_cfg log_sink;  /* NP_LOG_REMOTE: the syslog target of daemon lines */
-	char *timezone;                /* default "UTC"; reports' default --tz */
+	char *timezone;                /* NULL = unset: UTC in the daemon, local in the CLI */
 	int64_t interval_ms;           /* defaults.interval */
 	int64_t timeout_ms;            /* defaults.timeout */
 	struct np_state_cfg state;
@@ -203,6 +204,13 @@ struct np_config {
  * each "file:line:column: message" (OpenNTPD style: the file fails as a whole).
  */
 struct np_config *np_config_load(const char *path, char **cause);
+/*
+ * NP_CONFIG_NO_SECRETS: every secret (K_file, K_env) is checked for its form but its file or
+ * variable is not read and its field stays NULL. For readers that need the database, not the
+ * keys (the CLI): a service's credentials are readable by the service alone.
+ */
+#define NP_CONFIG_NO_SECRETS 0x1u
+struct np_config *np_config_load_flags(const char *path, unsigned flags, char **cause);
 /* Same, from memory; `name` is used in messages in place of the file name. */
 struct np_config *np_config_parse(const char *name, const char *text, size_t len, char **cause);
 void np_config_free(struct np_config *cfg);
@@ -219,8 +227,5 @@ bool np_source_cfg_equal(const struct np_source_cfg *a, const struct np_source_c
  * `netpulsed --help-config`. malloc'd.
  */
 char *np_config_help(void);
-
-/* Parses "30s", "5m", "2h", "30d", "1500ms" (and plain "0"). Returns 0 or -1. */
-int np_duration_parse(const char *s, int64_t *ms);
 
 #endif

@@ -293,7 +293,7 @@ load_report(struct np_config *cfg, const struct np_config_opt *walk_opts,
 	char *owner = nn != NULL && nn->kind == NP_CONFIG_YSCALAR
 	                  ? np_xasprintf("report '%s'", nn->str)
 	                  : np_xasprintf("report %zu", i + 1);
-	struct np_config_scope sc = {errs, owner, NULL, "report", 0, NULL, NULL, 0, cfg};
+	struct np_config_scope sc = {.errs = errs, .owner = owner, .kind = "report", .files = cfg};
 	np_config_walk_defaults(np_config_report_opts, r, 0);
 	np_config_walk(walk_opts, item, r, &sc);
 	strings(np_config_opt_find(np_config_report_opts, "to"), item, r, owner, addr_ok,

@@ -79,8 +79,9 @@ static const struct np_config_opt daemon_opts[] = {
      .off = CFG(timezone),
      .max = 64,
      .flags = NP_CFG_F_ZONE,
-     .def = "UTC",
-     .help = "IANA time zone that reports use unless --tz is given"},
+     .def_doc = "(unset)",
+     .help = "IANA time zone of mailed reports and maintenance windows (unset: UTC) and "
+             "of netpulse reports unless --tz is given (unset: TZ, else /etc/localtime)"},
     {.name = NULL},
 };
 

@@ -142,7 +142,8 @@ char *
 np_config_help(void)
 {
 	struct buf b = {0};
-	put(&b, "netpulse configuration (YAML). Durations: 1500ms, 30s, 5m, 2h, 30d, 1h30m, 0.\n");
+	put(&b,
+	    "netpulse configuration (YAML). Durations: 1500ms, 30s, 5m, 2h, 30d, 2w, 1h30m, 0.\n");
 	put(&b, "%-" KEYW "s %-18s %s\n", "KEY", "TYPE", "DEFAULT");
 	render(&b, np_config_top, "", NULL, NULL);
 	put(&b, "alerts may also be a mapping:\n");

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/credpath.h"
 #include "config/duration.h"
 #include "config/recost.h"
 #include "config/server.h"
 #include "util/tz.h"
+#include "util/duration.h"
 #include "util/xmalloc.h"
 
 #define FIELD(base, off, T) ((T *)(void *)((char *)(base) + (off)))
@@ -72,8 +74,8 @@ static char *
 range_text(const struct np_config_opt *o)
 {
 	char lo[32], hi[32];
-	np_config_duration_format(o->min, lo, sizeof(lo));
-	np_config_duration_format(o->max, hi, sizeof(hi));
+	np_duration_format(o->min, lo, sizeof(lo));
+	np_duration_format(o->max, hi, sizeof(hi));
 	return np_xasprintf("from %s to %s", lo, hi);
 }
 
@@ -427,9 +429,16 @@ np_config_value_set(const struct np_config_opt *o, void *base, const struct np_c
 	const char *s = n->str;
 	int64_t v;
 	const struct np_config_choice *c;
+	char **field;
 	switch (o->type) {
-	case NP_CFG_STRING:
 	case NP_CFG_PATH:
+		if (*s == '\0')
+			return bad(o, n, why);
+		field = FIELD(base, o->off, char *);
+		free(*field);
+		*field = np_config_credpath(s);
+		return 0;
+	case NP_CFG_STRING:
 	case NP_CFG_SECRET:
 		if (*s == '\0')
 			return bad(o, n, why);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/credpath.h"
 #include "config/hostcheck.h"
 #include "config/secret.h"
 #include "config/value.h"
@@ -246,8 +247,17 @@ resolve_secret(const struct np_config_opt *o, const struct np_config_ynode *map,
 		                              : "an environment variable name (letters, digits, _)",
 		                   got);
 		free(got);
+	} else if (sc->no_secrets) {
+		return;
 	} else if (first == 1) {
-		rc = np_config_secret_file(v->str, &secret, &why);
+		char *path = np_config_credpath(v->str);
+		rc = np_config_secret_file(path, &secret, &why);
+		if (rc == -1 && *np_config_credpath_hint(v->str) != '\0') {
+			char *more = np_xasprintf("%s%s", why, np_config_credpath_hint(v->str));
+			free(why);
+			why = more;
+		}
+		free(path);
 	} else {
 		rc = np_config_secret_env(v->str, &secret, &why);
 	}

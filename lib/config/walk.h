@@ -23,6 +23,8 @@ struct np_config_scope {
 	size_t nother;
 	/* Where paths flagged NP_CFG_F_READ / NP_CFG_F_DATABASE are recorded; NULL = nowhere. */
 	struct np_config *files;
+	/* NP_CONFIG_NO_SECRETS: a secret's form is checked, its file or variable not read. */
+	bool no_secrets;
 };
 
 /* Fills every default of the table (and of its sections, except INHERIT ones) for type. */

@@ -212,8 +212,8 @@ static int
 write_summary(struct np_store *st, const struct grp *r, const char *const *sinks, size_t nsinks,
               char **cause)
 {
-	static const char *const states[] = {"down", "up", "stale", NULL};
-	size_t counts[4] = {0, 0, 0, 0};
+	static const char *const states[] = {"down", "up", "stale", "removed", NULL};
+	size_t counts[5] = {0, 0, 0, 0, 0};
 	int severity = LOG_DEBUG;
 	const char *msgid = r->v[0].msgid;
 	json_t *links = json_array();
@@ -240,9 +240,10 @@ write_summary(struct np_store *st, const struct grp *r, const char *const *sinks
 		json_array_append_new(links, o);
 	}
 	char *msg = np_xasprintf("%s:", r->key), *next;
-	static const char *const names[] = {"DOWN", "UP", "STALE", "other"};
+	/* Removed: interfaces deleted whose deletion alerts (alert_on_delete). */
+	static const char *const names[] = {"DOWN", "UP", "STALE", "DELETED", "other"};
 	bool first = true;
-	for (size_t k = 0; k < 4; k++) {
+	for (size_t k = 0; k < 5; k++) {
 		if (counts[k] == 0)
 			continue;
 		next = np_xasprintf("%s%s %zu%s %s", msg, first ? "" : ",", counts[k],

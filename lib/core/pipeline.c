@@ -761,7 +761,9 @@ on_event(const struct np_ls_event *mev, void *arg)
 	wev.outage_start_ms = to_wall(p, mev->outage_start_ms);
 	const struct np_ls_event *ev = &wev;
 	char *msg = NULL;
-	if (ev->alert != NP_AL_NONE)
+	if (ev->alert == NP_AL_IFDOWN && ev->to == NP_ST_REMOVED)
+		msg = np_alert_sentence_deleted(ev->device, ev->interface, ev->sources);
+	else if (ev->alert != NP_AL_NONE)
 		msg = np_alert_sentence(np_alert_names[ev->alert], ev->device, ev->interface,
 		                        ev->sources,
 		                        /* rounded as the store rounds outage_seconds */
@@ -1352,10 +1354,38 @@ np_pipeline_stats(const struct np_pipeline *p)
 	return &p->stats;
 }
 
+struct unlist_ctx {
+	struct np_pipeline *p;
+	int rc;
+	char *why;
+};
+
+static void
+unlist_removed(const struct np_ls_saved *s, void *arg)
+{
+	struct unlist_ctx *c = arg;
+	if (c->rc == 0)
+		c->rc = np_store_link_delete(c->p->st, s, &c->why);
+}
+
 size_t
 np_pipeline_forget_links(struct np_pipeline *p, int64_t mono_ms)
 {
-	return np_ls_forget(p->ls, mono_ms, p->cfg->state.forget_after_ms);
+	struct unlist_ctx c = {.p = p};
+	c.rc = np_store_begin(p->st, &c.why);
+	bool began = c.rc == 0;
+	size_t n = np_ls_forget(p->ls, mono_ms, p->cfg->state.forget_after_ms, unlist_removed, &c);
+	if (c.rc == 0 && np_store_commit(p->st, &c.why) == -1)
+		c.rc = -1;
+	if (c.rc == -1) {
+		/* Their rows stay (removed) until a restart restores and forgets them again. */
+		np_logf(&p->lg, LOG_ERR, "could not drop removed links from status: %s",
+		        c.why != NULL ? c.why : "store error");
+		if (began)
+			np_store_rollback(p->st);
+	}
+	free(c.why);
+	return n;
 }
 
 void

@@ -76,7 +76,9 @@ int np_pipeline_tick(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, cha
 int64_t np_pipeline_next_deadline(const struct np_pipeline *p);
 /*
  * Drops from memory the links gone (stale) for state.forget_after, and at once those that
- * never alerted; their rows stay in the database. Returns how many. O(links): housekeeping.
+ * never alerted; their rows stay in the database. Links removed for state.forget_after leave
+ * memory and their `links` row (so `status`); their events, outages and series stay. Returns
+ * how many. O(links): housekeeping.
  */
 size_t np_pipeline_forget_links(struct np_pipeline *p, int64_t mono_ms);
 /* Alerts queued since creation: the dispatcher is kicked when this moves. */

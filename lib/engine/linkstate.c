@@ -6,7 +6,7 @@
 
 #include "util/xmalloc.h"
 
-const char *const np_state_names[NP_ST_MAX] = {"unknown", "up", "down", "stale"};
+const char *const np_state_names[NP_ST_MAX] = {"unknown", "up", "down", "stale", "removed"};
 const char *const np_alert_names[NP_AL_MAX] = {
     "", "IFDOWN", "IFUP", "FLAPPING", "FLAPSTOP", "STALE", "COLLECTOR",
 };
@@ -224,18 +224,22 @@ observer_get(struct link *l, struct source *src)
 
 /* ---- what the link looks like ---- */
 
+/* Up if a fresh observer says up, down if one says down, removed if one says it is gone. */
 static enum np_state
 look_at(const struct link *l, int64_t t)
 {
-	bool fresh = false;
+	bool down = false, gone = false;
 	for (const struct observer *o = l->observers; o != NULL; o = o->next) {
 		if (o->value == NP_LINK_NONE || o->expire_ms <= t)
 			continue;
 		if (o->value == NP_LINK_UP)
 			return NP_ST_UP;
-		fresh = true;
+		if (is_gone(o->value))
+			gone = true;
+		else
+			down = true;
 	}
-	return fresh ? NP_ST_DOWN : NP_ST_STALE;
+	return down ? NP_ST_DOWN : gone ? NP_ST_REMOVED : NP_ST_STALE;
 }
 
 /*
@@ -426,7 +430,9 @@ deciders(struct np_ls *ls, const struct link *l, enum np_state to)
 		if (to == NP_ST_UP)
 			in = fresh && o->value == NP_LINK_UP;
 		else if (to == NP_ST_DOWN)
-			in = fresh;
+			in = fresh && o->value == NP_LINK_DOWN;
+		else if (to == NP_ST_REMOVED)
+			in = fresh && is_gone(o->value);
 		else
 			in = o->value != NP_LINK_NONE && o->expire_ms == last;
 		if (!in || *o->src->name == '\0')
@@ -540,6 +546,16 @@ flap_record(struct np_ls *ls, struct link *l, int64_t t)
 	return t - l->flap[l->flap_head] < ls->p.flap_window_ms;
 }
 
+/* A fresh observer says the link is gone and its deletion alerts. */
+static bool
+gone_alerts(const struct link *l)
+{
+	for (const struct observer *o = l->observers; o != NULL; o = o->next)
+		if (o->value == NP_LINK_GONE_ALERT && o->expire_ms > l->look_time)
+			return true;
+	return false;
+}
+
 static void
 transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const struct emitter *em)
 {
@@ -550,17 +566,22 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	enum np_state from = l->state, prev = l->last_known;
 	bool quiet = !l->ever_up && !ls->p.alert_never_up;
 	enum np_alert_kind alert = NP_AL_NONE;
+	/* Back after a removal that sent IFDOWN: that down is what it resumes or ends. */
+	bool announced = from == NP_ST_REMOVED && !l->down_quiet;
+	bool was_down = from == NP_ST_DOWN || (from == NP_ST_STALE && prev == NP_ST_DOWN);
 	if (to == NP_ST_DOWN)
-		alert = (from == NP_ST_STALE && prev == NP_ST_DOWN) || quiet ? NP_AL_NONE
-		                                                             : NP_AL_IFDOWN;
+		alert = (from == NP_ST_STALE && prev == NP_ST_DOWN) || announced || quiet
+		            ? NP_AL_NONE
+		            : NP_AL_IFDOWN;
 	else if (to == NP_ST_UP)
 		/* No IFUP (and no outage) for a down period that sent no IFDOWN. */
-		alert = (from == NP_ST_DOWN || (from == NP_ST_STALE && prev == NP_ST_DOWN)) &&
-		                !l->down_quiet
-		            ? NP_AL_IFUP
-		            : NP_AL_NONE;
+		alert = (was_down && !l->down_quiet) || announced ? NP_AL_IFUP : NP_AL_NONE;
 	else if (to == NP_ST_STALE)
 		alert = quiet ? NP_AL_NONE : NP_AL_STALE;
+	else if (to == NP_ST_REMOVED)
+		/* Only where the source was told to (alert_on_delete), and only for a link up. */
+		alert =
+		    gone_alerts(l) && prev == NP_ST_UP && !l->flapping ? NP_AL_IFDOWN : NP_AL_NONE;
 
 	bool real = (to == NP_ST_UP || to == NP_ST_DOWN) &&
 	            (prev == NP_ST_UP || prev == NP_ST_DOWN) && to != prev;
@@ -594,8 +615,9 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	if (to == NP_ST_DOWN) {
 		l->outage_start_ms = t;
 		ev.outage_start_ms = t;
-		/* A new down period, unless it resumes the one before a stale spell. */
-		if (!(from == NP_ST_STALE && prev == NP_ST_DOWN))
+		/* A new down period, unless it resumes the one before a stale spell (or the one a
+		 * removal announced). */
+		if (!(from == NP_ST_STALE && prev == NP_ST_DOWN) && !announced)
 			l->down_quiet = quiet;
 	} else if (to == NP_ST_UP) {
 		l->down_quiet = false;
@@ -606,6 +628,15 @@ transition(struct np_ls *ls, struct link *l, enum np_state to, int64_t t, const 
 	l->since_ms = t;
 	if (to == NP_ST_UP || to == NP_ST_DOWN)
 		l->last_known = to; /* ever_up was set by the up observation itself */
+	if (to == NP_ST_REMOVED) {
+		/* Its life ends: coming back is first sight; IFUP then only if this said IFDOWN.
+		 * Flapping was about the old life: it ends without a FLAPSTOP. */
+		l->down_quiet = alert != NP_AL_IFDOWN;
+		l->last_known = NP_ST_UNKNOWN;
+		l->ever_up = false;
+		l->flapping = false;
+		l->flap_n = l->flap_head = 0;
+	}
 	save_push(ls, l);
 
 	ev.sources = l->sources;
@@ -633,14 +664,15 @@ evaluate_link(struct np_ls *ls, struct link *l, int64_t now, const struct emitte
 	int64_t group_due = INT64_MAX;
 	if (target == NP_ST_UNKNOWN || target == l->state) {
 		set_pending(ls, l, NP_ST_UNKNOWN, 0);
-	} else if (target == NP_ST_STALE) {
-		/* Freshness already waited stale_after: no debounce on top. */
+	} else if (target == NP_ST_STALE || target == NP_ST_REMOVED) {
+		/* Freshness already waited stale_after; a deletion is a fact: no debounce. */
 		set_pending(ls, l, NP_ST_UNKNOWN, 0);
-		transition(ls, l, NP_ST_STALE, l->look_since, em);
+		transition(ls, l, target, l->look_since, em);
 	} else {
 		int64_t t0 = max64(l->look_since, l->since_ms);
-		/* First sight, and a return to what it was before going stale, need no debounce. */
-		bool now_ok = l->state == NP_ST_UNKNOWN ||
+		/* First sight (a removed link coming back is one), and a return to what it was
+		 * before going stale, need no debounce. */
+		bool now_ok = l->state == NP_ST_UNKNOWN || l->state == NP_ST_REMOVED ||
 		              (l->state == NP_ST_STALE && target == l->last_known) ||
 		              now >= sat_add(t0, after);
 		/* Then a down look waits for the other collectors that may see the link. */
@@ -745,7 +777,8 @@ np_ls_restore(struct np_ls *ls, const struct np_ls_saved *s, int64_t restore_ms,
 	l->flapping = s->flapping;
 	/* What alerted before the restart is not known: a link that was up may have. */
 	l->alerted = l->ever_up || ls->p.alert_never_up;
-	l->down_quiet = !l->ever_up && !ls->p.alert_never_up;
+	/* Whether a removal said IFDOWN is not saved: its return sends no IFUP. */
+	l->down_quiet = (!l->ever_up && !ls->p.alert_never_up) || l->state == NP_ST_REMOVED;
 	l->outage_start_ms = s->outage_start_ms;
 	if (l->state == NP_ST_DOWN && l->outage_start_ms == 0)
 		l->outage_start_ms = s->since_ms;
@@ -823,14 +856,14 @@ np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, 
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
                    int64_t stale_after_ms, int64_t down_hold_ms, int64_t up_hold_ms)
 {
-	if (link != NP_LINK_UP && link != NP_LINK_DOWN)
+	if (link != NP_LINK_UP && link != NP_LINK_DOWN && !is_gone(link))
 		return;
 	struct source *src = np_ls_source_get(ls, source);
 	struct link *l = link_get(ls, device, interface);
 	l->down_hold_ms = down_hold_ms > 0 ? down_hold_ms : 0;
 	l->up_hold_ms = up_hold_ms > 0 ? up_hold_ms : 0;
 	struct observer *o = observer_get(l, src);
-	if ((link == NP_LINK_UP || ever_up == NP_EVER_YES) && !l->ever_up) {
+	if ((link == NP_LINK_UP || (ever_up == NP_EVER_YES && !is_gone(link))) && !l->ever_up) {
 		l->ever_up = true; /* a fact even if the observation is out of date */
 		save_push(ls, l);
 	}
@@ -840,7 +873,9 @@ np_ls_observe_hold(struct np_ls *ls, const char *device, const char *interface, 
 	advance_look(l, time_ms);
 	o->value = link;
 	o->time_ms = time_ms;
-	o->expire_ms = stale_after_ms > 0 ? sat_add(time_ms, stale_after_ms) : INT64_MAX;
+	/* A deletion stays true until the interface is seen again. */
+	o->expire_ms =
+	    stale_after_ms > 0 && !is_gone(link) ? sat_add(time_ms, stale_after_ms) : INT64_MAX;
 	o->gen = src->gen;
 	src_append(o);
 	relook(l, time_ms);
@@ -856,8 +891,8 @@ np_ls_source_complete(struct np_ls *ls, const char *source, int64_t batch_ms)
 	struct observer *o;
 	while ((o = src->head) != NULL && o->gen != src->gen) {
 		src_unlink(o);
-		if (o->expire_ms <= batch_ms)
-			continue; /* already out of date */
+		if (o->expire_ms <= batch_ms || is_gone(o->value))
+			continue; /* already out of date, or deleted: not listed, and never again */
 		struct link *l = o->link;
 		advance_look(l, batch_ms);
 		o->expire_ms = batch_ms;
@@ -935,19 +970,22 @@ np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg)
 		}
 }
 
-/* Gone: nothing fresh observes it, and nothing about it is pending. */
+/* Gone (stale or removed): nothing fresh observes it, and nothing about it is pending. */
 static bool
 forgettable(const struct link *l, int64_t now, int64_t after)
 {
-	if (l->state != NP_ST_STALE || l->look != NP_ST_STALE || l->in_eval || l->in_save ||
-	    l->pending != NP_ST_UNKNOWN || l->flapping || l->wait_src != 0 ||
+	bool removed = l->state == NP_ST_REMOVED && l->look == NP_ST_REMOVED;
+	if ((!removed && (l->state != NP_ST_STALE || l->look != NP_ST_STALE)) || l->in_eval ||
+	    l->in_save || l->pending != NP_ST_UNKNOWN || l->flapping || l->wait_src != 0 ||
 	    l->heap_idx != NOT_IN_HEAP)
 		return false;
-	return !l->alerted || (after >= 0 && now - l->since_ms >= after);
+	/* A removed link stays in `status` for forget_after even if it never alerted. */
+	return (!removed && !l->alerted) || (after >= 0 && now - l->since_ms >= after);
 }
 
 size_t
-np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms)
+np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms, np_ls_saved_fn removed,
+             void *arg)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ls->nbuckets; i++) {
@@ -959,6 +997,11 @@ np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms)
 				continue;
 			}
 			*pp = l->hnext;
+			if (removed != NULL && l->state == NP_ST_REMOVED) {
+				struct np_ls_saved s;
+				fill_saved(l, &s);
+				removed(&s, arg);
+			}
 			for (struct observer *o = l->observers; o != NULL; o = o->next)
 				src_unlink(o);
 			link_free(l);

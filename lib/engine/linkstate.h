@@ -44,8 +44,20 @@
  * the down state still dates from its first observation. So an exporter moving from FC-A to
  * FC-B stays silent whichever batch comes first, and a one-cycle outage still alerts.
  *
+ * Removed: an observation NP_LINK_GONE(_ALERT) (the source saw the interface deleted) makes the
+ * link `removed` at once (no debounce), unless another source still sees it fresh (up or
+ * down win). A GONE observation never expires and a complete batch that leaves the link out
+ * does not expire it either, so a removed link never goes stale. Removed is not down: the
+ * outage of a link deleted while down ends there. Alert: none, except IFDOWN when the
+ * observation was GONE_ALERT and the link was up (last_known up, not flapping). Removal ends
+ * the link's life: ever_up, last_known and flapping (without FLAPSTOP) start over, and an
+ * EVER_YES hint on a GONE observation is ignored; so the interface coming back with the
+ * same name is first sight again (removed -> up/down without debounce; IFUP only if the
+ * removal sent IFDOWN, with outage_ms -1: the removed time was no downtime).
+ *
  * Memory: np_ls_forget drops links that are gone (stale, nothing pending) for forget_after,
- * or at once if they never alerted. A forgotten link seen again starts from first sight.
+ * or at once if they never alerted, and removed links once removed for forget_after (not at
+ * once: `status` shows them until then). A forgotten link seen again starts from first sight.
  *
  * Cost: observe() is O(observers of the link) with no allocation once the link and the
  * observer exist; evaluate() visits only links observed since the last call or whose
@@ -58,8 +70,8 @@
 
 #include "model/obs.h"
 
-enum np_state { NP_ST_UNKNOWN, NP_ST_UP, NP_ST_DOWN, NP_ST_STALE, NP_ST_MAX };
-/* "unknown", "up", "down", "stale" */
+enum np_state { NP_ST_UNKNOWN, NP_ST_UP, NP_ST_DOWN, NP_ST_STALE, NP_ST_REMOVED, NP_ST_MAX };
+/* "unknown", "up", "down", "stale", "removed" */
 extern const char *const np_state_names[NP_ST_MAX];
 /* Returns the state for a name, or -1. */
 int np_state_parse(const char *name);
@@ -162,9 +174,10 @@ size_t np_ls_source_sole(struct np_ls *ls, const char *source, int64_t now_ms);
 
 /*
  * One observation of one link by one source, fresh while t < time_ms + stale_after_ms
- * (stale_after_ms <= 0: never stale). NP_LINK_NONE is ignored, and so is an observation older
- * than the one this source last gave for the link. Evaluate after each batch: the looks a
- * link takes between two evaluations collapse into the last one, as between two polls.
+ * (stale_after_ms <= 0: never stale; a GONE observation never is). NP_LINK_NONE is ignored,
+ * and so is an observation older than the one this source last gave for the link. Evaluate after
+ * each batch: the looks a link takes between two evaluations collapse into the last one, as between
+ * two polls.
  */
 void np_ls_observe(struct np_ls *ls, const char *device, const char *interface, const char *source,
                    enum np_link_obs link, enum np_ever_up ever_up, int64_t time_ms,
@@ -200,10 +213,13 @@ void np_ls_foreach(struct np_ls *ls, np_ls_saved_fn fn, void *arg);
 size_t np_ls_count(const struct np_ls *ls);
 /*
  * Drops from memory the links that are gone (stale, nothing pending, not flapping) since
- * forget_after_ms before now_ms (< 0: never), and gone links that never alerted at once.
- * Their history stays with the caller (the store). Returns how many. O(links).
+ * forget_after_ms before now_ms (< 0: never), and gone links that never alerted at once; and
+ * the links removed since forget_after_ms before now_ms. removed (may be NULL) is called for
+ * each removed link dropped, before it is freed (the caller drops it from `status`). Their
+ * history stays with the caller (the store). Returns how many. O(links).
  */
-size_t np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms);
+size_t np_ls_forget(struct np_ls *ls, int64_t now_ms, int64_t forget_after_ms,
+                    np_ls_saved_fn removed, void *arg);
 /* Earliest future time at which evaluate() may change something (debounce/stale/flap end, a
  * group member's due time), or INT64_MAX. Lets the daemon arm one timer instead of ticking. If
  * links were observed and not evaluated yet, the earliest of their observation times (i.e. due

@@ -56,7 +56,8 @@ np_ls_source_sole(struct np_ls *ls, const char *source, int64_t now_ms)
 	struct source *s = np_ls_source_find(ls, source);
 	size_t n = 0;
 	for (struct observer *o = s != NULL ? s->head : NULL; o != NULL; o = o->snext) {
-		if (o->value == NP_LINK_NONE || o->expire_ms <= now_ms)
+		/* A deleted interface is not left unobserved by its source's failure. */
+		if (o->value == NP_LINK_NONE || is_gone(o->value) || o->expire_ms <= now_ms)
 			continue;
 		bool other = false;
 		for (struct observer *x = o->link->observers; x != NULL && !other; x = x->next)

@@ -108,6 +108,13 @@ struct np_ls {
 	size_t buf_cap;
 };
 
+/* The observation says the interface was deleted (NP_LINK_GONE or NP_LINK_GONE_ALERT). */
+static inline bool
+is_gone(unsigned v)
+{
+	return v == NP_LINK_GONE || v == NP_LINK_GONE_ALERT;
+}
+
 static inline int64_t
 max64(int64_t a, int64_t b)
 {

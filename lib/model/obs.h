@@ -40,6 +40,12 @@ enum np_link_obs {
 	NP_LINK_NONE, /* this observation says nothing about up/down */
 	NP_LINK_UP,
 	NP_LINK_DOWN,
+	/*
+	 * The interface no longer exists (the kernel deleted it: a container's veth, a VPN
+	 * tunnel). GONE_ALERT: the same, and its deletion alerts (the source's alert_on_delete).
+	 */
+	NP_LINK_GONE,
+	NP_LINK_GONE_ALERT,
 };
 
 /* Whether the source itself says the link carried traffic before (DESIGN §6 "never-up"). */

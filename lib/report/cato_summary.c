@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "report/json_doc.h"
 #include "report/avx_text.h"
 #include "report/buf.h"
 #include "report/cato_export.h"
@@ -127,7 +128,7 @@ np_cato_summary(const struct np_cato *c, enum np_format f, const struct np_tz *t
 		json_object_set_new(o, "bytes", json_integer(up + down));
 		json_object_set_new(o, "applications", list_json("application", apps, ntop));
 		json_object_set_new(o, "users", list_json("user", users, nu));
-		out = np_json_dump(o);
+		out = np_json_doc(o, NULL);
 		json_decref(o);
 	} else {
 		struct np_buf b = {0};

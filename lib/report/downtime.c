@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json_doc.h"
 #include "report/buf.h"
 #include "report/fmt.h"
 #include "report/ival.h"
@@ -375,7 +376,7 @@ render_json(const struct np_downtime *d, const struct np_tz *tz)
 	json_object_set_new(total, "observed_seconds", json_integer(d->observed));
 	json_object_set_new(total, "maintenance_seconds", json_integer(d->maintenance));
 	json_object_set_new(o, "total", total);
-	char *s = np_json_dump(o);
+	char *s = np_json_doc(o, NULL);
 	json_decref(o);
 	return s;
 }

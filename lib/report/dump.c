@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json_doc.h"
 #include "report/buf.h"
 #include "report/fmt.h"
 #include "report/report.h"
@@ -298,8 +299,9 @@ np_report_dump_to(sqlite3 *db, enum np_format f, const char *const *tables, size
 			goto out;
 		}
 	}
+	/* The document's version first, as np_json_doc puts it (json_doc.h). */
 	if (json)
-		np_buf_puts(&k.b, "{");
+		np_buf_printf(&k.b, "{\n  \"version\": %d%s", NP_JSON_VERSION, n > 0 ? "," : "");
 	for (size_t i = 0; i < n; i++) {
 		/* A JSON object has each key once (a table named twice is the same rows). */
 		if (json && seen_before(names, i))
@@ -309,7 +311,7 @@ np_report_dump_to(sqlite3 *db, enum np_format f, const char *const *tables, size
 		ndone++;
 	}
 	if (json)
-		np_buf_puts(&k.b, ndone > 0 ? "\n}\n" : "}\n");
+		np_buf_puts(&k.b, "\n}\n");
 	if (sink_flush(&k, 0, cause) == -1)
 		goto out;
 	rc = 0;

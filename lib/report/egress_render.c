@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "report/json_doc.h"
 #include "report/avx_text.h"
 #include "report/buf.h"
 #include "report/egress.h"
@@ -186,7 +187,7 @@ render_json(const struct np_egress *e, const struct np_tz *tz)
 	}
 	json_object_set_new(o, "rows", rows);
 	json_object_set_new(o, "total", sums_json(json_object(), &e->total));
-	char *s = np_json_dump(o);
+	char *s = np_json_doc(o, NULL);
 	json_decref(o);
 	return s;
 }

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "report/json_doc.h"
 #include "util/cause.h"
 
 static const char events_sql[] =
@@ -58,11 +59,11 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 			json_object_set_new(e, "state", np_json_str(np_report_text(st, 3)));
 			json_object_set_new(e, "previous", np_json_str(np_report_text(st, 4)));
 			json_object_set_new(e, "source", np_json_str(np_report_text(st, 5)));
-			if (has_outage)
-				json_object_set_new(e, "outage_seconds",
-				                    json_integer(sqlite3_column_int64(st, 6)));
-			if (has_alert)
-				json_object_set_new(e, "alert", np_json_str(np_report_text(st, 7)));
+			json_object_set_new(e, "outage_seconds",
+			                    has_outage ? json_integer(sqlite3_column_int64(st, 6))
+			                               : json_null());
+			json_object_set_new(e, "alert",
+			                    np_json_str(has_alert ? np_report_text(st, 7) : NULL));
 			json_object_set_new(e, "flapping", json_boolean(sqlite3_column_int(st, 8)));
 			json_object_set_new(e, "alert_id",
 			                    has_id ? json_integer(sqlite3_column_int64(st, 9))
@@ -87,7 +88,7 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 	if (r != SQLITE_DONE)
 		np_report_sqlerr(ctx->db, "reading transitions", cause);
 	else if (arr != NULL)
-		res = np_json_dump(arr);
+		res = np_json_doc(arr, "events");
 	else
 		res = np_table_render(t, ctx->fmt, ctx->tz);
 	sqlite3_finalize(st);

@@ -46,6 +46,31 @@ np_fmt_rate(double v, char buf[NP_FMT_MAX])
 }
 
 void
+np_fmt_bitrate(double v, char buf[NP_FMT_MAX])
+{
+	static const char *const si[] = {"bit/s",  "kbit/s", "Mbit/s", "Gbit/s",
+	                                 "Tbit/s", "Pbit/s", "Ebit/s"};
+	if (!isfinite(v)) {
+		snprintf(buf, NP_FMT_MAX, "-");
+		return;
+	}
+	const char *sign = v < 0 ? "-" : "";
+	double a = fabs(v);
+	if (a < 999.5) {
+		snprintf(buf, NP_FMT_MAX, "%s%.0f bit/s", sign, a);
+		return;
+	}
+	/* Whole bits below 1000; then one decimal, moving up once it would round to 1000.0. */
+	size_t u = 1;
+	a /= 1000;
+	while (a >= 999.95 && u + 1 < sizeof(si) / sizeof(si[0])) {
+		a /= 1000;
+		u++;
+	}
+	snprintf(buf, NP_FMT_MAX, "%s%.1f %s", sign, a, si[u]);
+}
+
+void
 np_fmt_duration(int64_t secs, char buf[NP_FMT_MAX])
 {
 	static const struct {

@@ -7,6 +7,7 @@
 
 #include "util/civil.h"
 #include "util/cause.h"
+#include "util/duration.h"
 #include "util/xmalloc.h"
 
 #define PERIOD_HELP                                                                                \
@@ -17,54 +18,24 @@
 int
 np_duration_parse_s(const char *spec, int64_t *secs, char **cause)
 {
-	const char *p = spec;
-	int64_t total = 0;
-	if (*p == '\0')
-		goto bad;
-	while (*p != '\0') {
-		int64_t v = 0;
-		int nd = 0;
-		while (isdigit((unsigned char)*p)) {
-			if (++nd > 12)
-				goto toolong;
-			v = v * 10 + (*p++ - '0');
-		}
-		if (nd == 0)
-			goto bad;
-		int64_t unit;
-		switch (*p++) {
-		case 's':
-			unit = 1;
-			break;
-		case 'm':
-			unit = 60;
-			break;
-		case 'h':
-			unit = 3600;
-			break;
-		case 'd':
-			unit = 86400;
-			break;
-		case 'w':
-			unit = 7 * 86400;
-			break;
-		default:
-			goto bad;
-		}
-		/* v < 10^12 and unit <= 604800 cannot overflow int64. */
-		total += v * unit;
-		if (total > NP_DURATION_MAX_S)
-			goto toolong;
+	int64_t ms;
+	if (np_duration_parse(spec, &ms) == -1) {
+		/* The grammar's own overflow, or digits and units that parse as far as it goes. */
+		np_cause(cause,
+		         "invalid duration \"%s\": expected e.g. 30s, 10m, 12h, 30d, 2w or 1h30m",
+		         spec);
+		return -1;
 	}
-	*secs = total;
+	if (ms % 1000 != 0) {
+		np_cause(cause, "invalid duration \"%s\": not a whole number of seconds", spec);
+		return -1;
+	}
+	if (ms / 1000 > NP_DURATION_MAX_S) {
+		np_cause(cause, "invalid duration \"%s\": longer than 200 years", spec);
+		return -1;
+	}
+	*secs = ms / 1000;
 	return 0;
-bad:
-	np_cause(cause, "invalid duration \"%s\": expected e.g. 30s, 10m, 12h, 30d, 2w or 1h30m",
-	         spec);
-	return -1;
-toolong:
-	np_cause(cause, "invalid duration \"%s\": longer than 200 years", spec);
-	return -1;
 }
 
 /* Exactly n digits at p; -1 if not. */

@@ -3,7 +3,7 @@
 /*
  * Report periods and durations, as users type them (DESIGN §8):
  *
- *   duration   (N unit)+, unit s m h d w: "30d", "12h", "90m", "1h30m"  -> [now - d, now)
+ *   duration   util/duration.h's grammar, whole seconds: "30d", "12h", "1h30m" -> [now - d, now)
  *   keyword    today, yesterday, this-week, last-week (ISO weeks, Monday first), this-month,
  *              last-month, this-year, last-year                      -> whole local days
  *   date       2026-10-01 (that day), 2026-10 (that month)

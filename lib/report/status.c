@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report/buf.h"
+#include "report/json_doc.h"
 #include "report/status_explain.h"
 #include "util/cause.h"
 #include "util/xmalloc.h"
@@ -152,7 +153,7 @@ status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, cha
 		goto out;
 	}
 	if (!o->explain) {
-		res = np_json_dump(links);
+		res = np_json_doc(links, "links");
 		goto out;
 	}
 	json_t *cols = np_status_collectors_json(ctx, cause);
@@ -161,7 +162,7 @@ status_json(const struct np_report_ctx *ctx, const struct np_status_opts *o, cha
 	doc = json_object();
 	json_object_set(doc, "links", links);
 	json_object_set_new(doc, "collectors", cols);
-	res = np_json_dump(doc);
+	res = np_json_doc(doc, NULL);
 out:
 	sqlite3_finalize(st);
 	json_decref(links);

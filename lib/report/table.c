@@ -189,8 +189,11 @@ cell_text(const struct cell *c, enum np_col type, enum np_format f, const struct
 			goto plain;
 		break;
 	case NP_COL_RATE:
-		if (text)
+	case NP_COL_BITRATE:
+		if (text && type == NP_COL_RATE)
 			np_fmt_rate(r, b);
+		else if (text)
+			np_fmt_bitrate(r, b);
 		else
 			np_fmt_fixed(r, 3, b);
 		break;

@@ -27,6 +27,7 @@ enum np_col {
 	NP_COL_DURATION, /* integer seconds; text: "1h 2m 3s" */
 	NP_COL_TIME,     /* integer UTC seconds; ISO 8601 in the report's zone everywhere */
 	NP_COL_RATE,     /* real bytes/s; text: "1.5 MiB/s", CSV: 3 decimals */
+	NP_COL_BITRATE,  /* real bits/s; text: "12.3 Mbit/s", CSV: 3 decimals */
 	NP_COL_RATIO,    /* real 0..1; text: "99.653%", CSV: 6 decimals */
 	NP_COL_REAL,     /* real; shortest exact form */
 };

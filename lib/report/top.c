@@ -1,4 +1,5 @@
 /* `netpulse top`: FlowIQ top talkers summed over a period (top.h). */
+#include "report/json_doc.h"
 #include "report/top.h"
 
 #include <arpa/inet.h>
@@ -176,7 +177,7 @@ render_json(const struct np_top *t, const struct np_tz *tz)
 		json_array_append_new(rows, r);
 	}
 	json_object_set_new(o, "rows", rows);
-	char *s = np_json_dump(o);
+	char *s = np_json_doc(o, NULL);
 	json_decref(o);
 	return s;
 }

@@ -84,6 +84,25 @@ struct np_usage_seg {
 size_t np_usage_segments(int64_t start, int64_t end, int64_t folded,
                          struct np_usage_seg out[NP_USAGE_MAX_SEGS]);
 void np_usage_free(struct np_usage *u);
-char *np_usage_render(const struct np_usage *u, enum np_format f, const struct np_tz *tz);
+
+/*
+ * How a usage report is shown (usage_render.c). Rates are bits per second unless `bytes`:
+ * text prints "12.3 Mbit/s" (SI steps of 1000) or "1.5 MiB/s"; CSV and JSON print raw numbers
+ * under names that say the unit, avg_rx_bits_per_second or avg_rx_bytes_per_second (and
+ * avg_tx, peak_rx, peak_tx alike). Byte amounts are bytes in every unit. `columns` (bits in
+ * the order of np_usage_columns_parse's names; 0 = the default) picks the text table's value
+ * columns; by default rx/tx bytes, the four rates and gauge_avg, so a table fits 120
+ * columns; CSV and JSON always carry every column.
+ */
+struct np_usage_view {
+	bool bytes;
+	uint32_t columns;
+};
+#define NP_USAGE_ALL_COLUMNS 0x7fffu
+/* "rx_bytes,avg_rx_rate,...": the text column names, comma-separated, into a mask. */
+int np_usage_columns_parse(const char *list, uint32_t *mask, char **cause);
+/* view NULL = the defaults (bits, default columns). malloc'd. */
+char *np_usage_render(const struct np_usage *u, enum np_format f, const struct np_tz *tz,
+                      const struct np_usage_view *view);
 
 #endif

@@ -25,10 +25,10 @@ np_usage_mail_make(const struct np_usage *u, const struct np_tz *tz, struct np_u
 	local_date(tz, u->end > u->start ? u->end - 1 : u->start, b);
 	out->subject = np_xasprintf("Network usage report [%s to %s]", a, b);
 	out->att_name = np_xasprintf("usage-%s-%s.csv", a, b);
-	char *text = np_usage_render(u, NP_FMT_TEXT, tz);
+	char *text = np_usage_render(u, NP_FMT_TEXT, tz, NULL);
 	out->body = np_xasprintf("Usage report: %s to %s\n\n%s", a, b, text != NULL ? text : "");
 	free(text);
-	out->csv = np_usage_render(u, NP_FMT_CSV, tz);
+	out->csv = np_usage_render(u, NP_FMT_CSV, tz, NULL);
 	if (out->csv == NULL)
 		out->csv = np_xstrdup("");
 	out->csv_len = strlen(out->csv);

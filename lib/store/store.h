@@ -168,6 +168,11 @@ int np_store_alert(struct np_store *st, const struct np_store_alert *a, int64_t 
 
 /* Upserts the persisted state of one link (links table). */
 int np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **cause);
+/*
+ * Deletes the row of a link that left `status` (removed for state.forget_after), if it is
+ * still in state s->state; its transitions, outages and series stay.
+ */
+int np_store_link_delete(struct np_store *st, const struct np_ls_saved *s, char **cause);
 /* Calls fn for every saved link (strings valid during the call). */
 int np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **cause);
 

@@ -166,6 +166,8 @@ static const char *const sql[NP_S_MAX] = {
                        " outage_start = excluded.outage_start, pending = excluded.pending,"
                        " pending_since = excluded.pending_since,"
                        " last_change = excluded.last_change, sources = coalesce(?12, sources)",
+    /* Only while it still is in that state (?3): a row written since is another life. */
+    [NP_S_LINK_DELETE] = "DELETE FROM links WHERE device = ?1 AND interface = ?2 AND state = ?3",
     [NP_S_LINKS_LOAD] = "SELECT device, interface, state, since, last_known, ever_up, flapping,"
                         " outage_start, pending, pending_since, last_change, sources FROM links"
                         " ORDER BY device, interface",

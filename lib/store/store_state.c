@@ -40,6 +40,18 @@ np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **caus
 	return np_store_exec_stmt(st, stmt, cause, "saving a link");
 }
 
+int
+np_store_link_delete(struct np_store *st, const struct np_ls_saved *s, char **cause)
+{
+	sqlite3_stmt *stmt = np_store_stmt(st, NP_S_LINK_DELETE, cause);
+	if (stmt == NULL)
+		return -1;
+	np_store_bind_text(stmt, 1, s->device);
+	np_store_bind_text(stmt, 2, s->interface);
+	np_store_bind_text(stmt, 3, state_name(s->state));
+	return np_store_exec_stmt(st, stmt, cause, "deleting a link");
+}
+
 static int
 col_state(struct np_store *st, sqlite3_stmt *stmt, int i, enum np_state *out, char **cause)
 {

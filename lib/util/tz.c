@@ -421,31 +421,17 @@ name_ok(const char *name)
 }
 
 struct np_tz *
-np_tz_load(const char *dir, const char *name, char **cause)
+np_tz_load_file(const char *path, const char *name, char **cause)
 {
-	if (dir == NULL)
-		dir = NP_TZ_DIR;
-	if (!name_ok(name)) {
-		np_cause(cause, "invalid time zone name \"%s\"", name);
-		return NULL;
-	}
-	char *path = np_xasprintf("%s/%s", dir, name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat sb;
 	if (fd == -1) {
-		int e = errno;
-		if (e == ENOENT && strcmp(name, "UTC") == 0) {
-			free(path);
-			return np_tz_utc();
-		}
-		np_cause(cause, "unknown time zone \"%s\" (%s: %s)", name, path, strerror(e));
-		free(path);
+		np_cause(cause, "unknown time zone \"%s\" (%s: %s)", name, path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size > TZIF_MAX) {
 		np_cause(cause, "unknown time zone \"%s\" (%s is not a zone file)", name, path);
 		close(fd);
-		free(path);
 		return NULL;
 	}
 	size_t len = (size_t)sb.st_size, got = 0;
@@ -466,6 +452,24 @@ np_tz_load(const char *dir, const char *name, char **cause)
 	else
 		tz = np_tz_from_tzif(name, buf, len, cause);
 	free(buf);
+	return tz;
+}
+
+struct np_tz *
+np_tz_load(const char *dir, const char *name, char **cause)
+{
+	if (dir == NULL)
+		dir = NP_TZ_DIR;
+	if (!name_ok(name)) {
+		np_cause(cause, "invalid time zone name \"%s\"", name);
+		return NULL;
+	}
+	char *path = np_xasprintf("%s/%s", dir, name);
+	struct np_tz *tz = NULL;
+	if (strcmp(name, "UTC") == 0 && access(path, F_OK) == -1 && errno == ENOENT)
+		tz = np_tz_utc();
+	else
+		tz = np_tz_load_file(path, name, cause);
 	free(path);
 	return tz;
 }

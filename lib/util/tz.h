@@ -21,6 +21,17 @@ struct np_tz;
  * Names that are absolute, contain "..", or are not TZif files are refused with a cause.
  */
 struct np_tz *np_tz_load(const char *dir, const char *name, char **cause);
+/* Loads the TZif file at path, whatever its name; `name` is what np_tz_name() returns. */
+struct np_tz *np_tz_load_file(const char *path, const char *name, char **cause);
+/*
+ * The zone the C library would take for local time: the TZ variable's value tz_env (NULL =
+ * unset; a leading ':' is dropped) as a zone name under zonedir (NULL = NP_TZ_DIR), an
+ * absolute TZif path or a POSIX rule, "" being UTC; with TZ unset, the TZif file localtime
+ * (NULL = /etc/localtime), named after its link into a zoneinfo directory, and UTC when that
+ * file does not exist. A TZ value that is none of these is an error, not UTC.
+ */
+struct np_tz *np_tz_local(const char *tz_env, const char *localtime, const char *zonedir,
+                          char **cause);
 /* Parses TZif bytes (v1, v2+ with footer). `name` is what np_tz_name() returns. */
 struct np_tz *np_tz_from_tzif(const char *name, const void *buf, size_t len, char **cause);
 /* A zone from a POSIX TZ rule alone, e.g. "CET-1CEST,M3.5.0,M10.5.0/3". */

@@ -9,6 +9,10 @@ set -euo pipefail
 T=$(mktemp -d /tmp/np-it.XXXXXX)
 NS=""
 CLEANUP=()
+# netpulse prints in the local zone (TZ, else /etc/localtime) when neither --tz nor
+# daemon.timezone names one: pinned, so outputs do not depend on the host's zone. A test
+# about the local zone sets TZ for that command.
+export TZ=UTC
 # ASan/UBSan builds (make test runs these tests with them too) write every report from every
 # process here, whatever its stderr was redirected to; cleanup fails the test on any. 1777:
 # tests also run binaries as an unprivileged user.
@@ -99,7 +103,7 @@ make_veth_pair() {
 # link_state [IFACE]: the state `netpulse status` gives IFACE (default npa) in ${DB:-$T/np.db}.
 link_state() {
 	"$NETPULSE" --db "${DB:-$T/np.db}" status --format json |
-		json_get "[l['state'] for l in j if l['interface']=='${1:-npa}'][0]"
+		json_get "[l['state'] for l in j['links'] if l['interface']=='${1:-npa}'][0]"
 }
 
 # start_rsyslog: a private rsyslogd in $NS on 127.0.0.1:5514/udp and 5515/tcp writing

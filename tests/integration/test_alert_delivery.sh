@@ -217,7 +217,7 @@ pass "SD id, MSGID and millisecond TIMESTAMP match the outbox; copies are identi
 "$NETPULSE" --db "$DB" events --since 1h --format json >"$T/events.json"
 python3 - "$T/events.json" "$DB" <<'PY' || fail "events and outbox ids differ"
 import json, sqlite3, sys
-ev = json.load(open(sys.argv[1]))
+ev = json.load(open(sys.argv[1]))["events"]
 db = sqlite3.connect(sys.argv[2])
 want = {r[0]: r[1] for r in db.execute("SELECT id, msgid FROM outbox WHERE msgid IN ('IFDOWN', 'IFUP')")}
 got = {}

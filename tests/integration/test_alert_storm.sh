@@ -85,7 +85,7 @@ tail -n "$sent" "$T/received.log" | grep 'msgid=COLLECTOR' | grep -q '(1000 link
 	|| fail "the COLLECTOR alert does not say it leaves 1,000 links unobserved"
 [ "$(sqlite3 "$T/np.db" "SELECT count(DISTINCT device) FROM transitions WHERE state = 'stale'")" = 1000 ] \
 	|| fail "not every exporter has its stale transition"
-[ "$(np status --format json | json_get "sum(1 for l in j if l['state']=='stale')")" = 1000 ] \
+[ "$(np status --format json | json_get "sum(1 for l in j['links'] if l['state']=='stale')")" = 1000 ] \
 	|| fail "netpulse status does not show 1,000 stale links"
 [ "$(count_lines 'fc-a: 1000 links -> stale (covered by its COLLECTOR alert)' "$T/netpulsed.log")" = 1 ] \
 	|| fail "the daemon log does not say in one line that the 1,000 links went stale under the COLLECTOR alert"

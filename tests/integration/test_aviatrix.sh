@@ -210,7 +210,7 @@ pass "top dst/src exact (spokes only, escaped names, IPv6 and CGNAT, size 9 per 
 
 # ======== 4. link states ========
 "$NETPULSE" --db "$DB" --format json status >"$T/status.json"
-[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j if l['device'] in ('gw-1', 'gw-2'))" <"$T/status.json")" = \
+[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j['links'] if l['device'] in ('gw-1', 'gw-2'))" <"$T/status.json")" = \
 	"[('gw-1', '', 'up'), ('gw-1', 'tun-a', 'up'), ('gw-1', 'tun-c', 'down'), ('gw-2', '', 'down'), ('gw-2', 'tun-x', 'down')]" ] ||
 	fail "status: $(cat "$T/status.json")"
 pass "status: gateways up/down from state/gw_state, tunnels from routes (tun-b, perf only: no state)"

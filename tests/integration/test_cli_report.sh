@@ -32,7 +32,7 @@ CLEANUP+=("kill $DPID; wait $DPID")
 
 np() { "$NETPULSE" -c "$T/live.yaml" "$@"; }
 state() { np status --format json 2>/dev/null |
-	json_get "[l['state'] for l in j if l['interface']=='npr0'][0]" 2>/dev/null; }
+	json_get "[l['state'] for l in j['links'] if l['interface']=='npr0'][0]" 2>/dev/null; }
 state_is() { test "$(state)" = "$1"; }
 epoch() { python3 -c "import datetime,sys; print(int(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()))" "$1"; }
 
@@ -57,7 +57,7 @@ pass "$i status + downtime reads and db check while the daemon writes (last_aliv
 
 ip -n "$NS" link set npr1 down
 wait_for 20 state_is down || fail "npr0 never reported down"
-since=$(np status --format json | json_get "[l['since'] for l in j if l['interface']=='npr0'][0]")
+since=$(np status --format json | json_get "[l['since'] for l in j['links'] if l['interface']=='npr0'][0]")
 [[ $since == *+01:00 || $since == *+02:00 ]] || fail "since not in Europe/Berlin: $since"
 t_down=$(epoch "$since")
 # An open outage counts up to now: with --now 100 s after it began it is exactly 100 s.
@@ -66,7 +66,7 @@ d=$(json_get "[l['down_seconds'] for l in j['links'] if l['interface']=='npr0'][
 [ "$d" = 100 ] || fail "open outage: down_seconds=$d at now=since+100, want 100"
 [ "$(json_get "j['period']['tz']" <<<"$json")" = Europe/Berlin ] || fail "period.tz"
 pass "open outage counts up to now (100 s at since+100)"
-n=$(np events --since 10m --state down --format json | json_get "len([e for e in j if e['interface']=='npr0'])")
+n=$(np events --since 10m --state down --format json | json_get "len([e for e in j['events'] if e['interface']=='npr0'])")
 [ "$n" = 1 ] || fail "events --state down: $n, want 1"
 
 down_for() { python3 -c "import sys, time; sys.exit(0 if time.time() - $t_down >= $1 else 1)"; }
@@ -74,8 +74,8 @@ wait_for 20 down_for 2 || fail "the outage never lasted 2 s"
 ip -n "$NS" link set npr1 up
 wait_for 20 state_is up || fail "npr0 never came back up"
 ev=$(np events --since 10m --format json)
-outage=$(json_get "[e['outage_seconds'] for e in j if e['interface']=='npr0' and e['state']=='up' and 'outage_seconds' in e][0]" <<<"$ev")
-first=$(json_get "j[0]['state']" <<<"$ev")
+outage=$(json_get "[e['outage_seconds'] for e in j['events'] if e['interface']=='npr0' and e['state']=='up' and e['outage_seconds'] is not None][0]" <<<"$ev")
+first=$(json_get "j['events'][0]['state']" <<<"$ev")
 [ "$first" = up ] || fail "events not newest first: first is $first"
 json=$(np downtime --period 1h --format json)
 read -r dsec nout avail obs < <(json_get "' '.join(str(l[k]) for l in j['links'] if l['interface']=='npr0' for k in ('down_seconds','outages','availability','observed_seconds'))" <<<"$json")
@@ -174,6 +174,21 @@ time,device,interface,state,previous,source,outage_seconds,alert,alert_id
 2026-10-01T00:00:00+00:00,sw1,eth0,up,down,local,3600,IFUP,
 EOW
 expect events-up "$T/want.events-up.csv" syn events --since 2d --state up --device sw1 --format csv
+# Neither --tz nor daemon.timezone: the local zone, from TZ (a zone name or a POSIX rule).
+cat >"$T/want.events-tz.csv" <<'EOW'
+time,device,interface,state,previous,source,outage_seconds,alert,alert_id
+2026-10-01T05:30:00+05:30,sw1,eth0,up,down,local,3600,IFUP,
+EOW
+expect events-tz-name "$T/want.events-tz.csv" env TZ=Asia/Kolkata "$NETPULSE" --db "$T/syn.db" \
+	--now $NOW events --since 2d --state up --device sw1 --format csv
+expect events-tz-rule "$T/want.events-tz.csv" env TZ='<+0530>-5:30' "$NETPULSE" --db "$T/syn.db" \
+	--now $NOW events --since 2d --state up --device sw1 --format csv
+# A period is a local calendar day too: 2026-10-01 in New York starts at 04:00Z.
+json=$(env TZ=:America/New_York "$NETPULSE" --db "$T/syn.db" --now $NOW downtime \
+	--period 2026-10-01 --format json)
+[ "$(json_get "j['period']['start']" <<<"$json")" = 2026-10-01T00:00:00-04:00 ] ||
+	fail "downtime in TZ=:America/New_York: $json"
+pass "TZ=:America/New_York: calendar day in that zone"
 
 cat >"$T/want.status.txt" <<'EOW'
 device    interface  state  since                      sources          flapping
@@ -181,22 +196,49 @@ device    interface  state  since                      sources          flapping
 sw1       eth0       up     2026-10-01T02:00:00+02:00  local            no
 EOW
 expect status-text "$T/want.status.txt" "$NETPULSE" -c "$T/syn.yaml" status
+# daemon.timezone wins over TZ
+expect status-text-tz "$T/want.status.txt" env TZ=Asia/Kolkata "$NETPULSE" -c "$T/syn.yaml" status
 
 cat >"$T/want.usage.csv" <<'EOW'
-site,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max
-fra,2,1073741824,536870912,0,0,0,0,0,0,12427.567,6213.784,125000.000,100.000,0,1000,2000
-total,2,1073741824,536870912,0,0,0,0,0,0,12427.567,6213.784,125000.000,100.000,0,1000,2000
+site,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,peak_rx_bits_per_second,peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max
+fra,2,1073741824,536870912,0,0,0,0,0,0,99420.539,49710.270,1000000.000,800.000,0,1000,2000
+total,2,1073741824,536870912,0,0,0,0,0,0,99420.539,49710.270,1000000.000,800.000,0,1000,2000
 EOW
 expect usage-csv "$T/want.usage.csv" syn usage --period 2026-10-01 --tz UTC --group-by site --format csv
 
 cat >"$T/want.usage.txt" <<'EOW'
+period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
+source   device    interface  rx_bytes   tx_bytes  avg_rx_rate  avg_tx_rate  peak_rx_rate  peak_tx_rate  gauge_avg
+fc-east  10.0.0.1  -               0 B        0 B      0 bit/s      0 bit/s       0 bit/s       0 bit/s       1000
+local    sw1       eth0        1.0 GiB  512.0 MiB  99.4 kbit/s  49.7 kbit/s    1.0 Mbit/s     800 bit/s          -
+total    -         -           1.0 GiB  512.0 MiB  99.4 kbit/s  49.7 kbit/s    1.0 Mbit/s     800 bit/s       1000
+EOW
+expect usage-text "$T/want.usage.txt" syn usage --period 2026-10-01 --tz UTC
+awk 'length > 120 { print FILENAME ": " length " columns: " $0; bad = 1 } END { exit bad }' \
+	"$T/got.usage-text" || fail "usage text wider than 120 columns"
+pass "usage text fits 120 columns"
+
+cat >"$T/want.usage-all.txt" <<'EOW'
 period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
 source   device    interface  rx_bytes   tx_bytes  rx_packets  tx_packets  rx_errors  tx_errors  rx_drops  tx_drops  avg_rx_rate  avg_tx_rate  peak_rx_rate  peak_tx_rate  gauge_min  gauge_avg  gauge_max
 fc-east  10.0.0.1  -               0 B        0 B           0           0          0          0         0         0        0 B/s        0 B/s         0 B/s         0 B/s          0       1000       2000
 local    sw1       eth0        1.0 GiB  512.0 MiB           0           0          0          0         0         0   12.1 KiB/s    6.1 KiB/s   122.1 KiB/s       100 B/s          -          -          -
 total    -         -           1.0 GiB  512.0 MiB           0           0          0          0         0         0   12.1 KiB/s    6.1 KiB/s   122.1 KiB/s       100 B/s          0       1000       2000
 EOW
-expect usage-text "$T/want.usage.txt" syn usage --period 2026-10-01 --tz UTC
+expect usage-all-bytes "$T/want.usage-all.txt" syn usage --period 2026-10-01 --tz UTC --all --units bytes
+cat >"$T/want.usage-cols.csv" <<'EOW'
+period: 2026-10-01T00:00:00+00:00 .. 2026-10-02T00:00:00+00:00 (UTC)
+source   device    interface  tx_drops  peak_rx_rate
+fc-east  10.0.0.1  -                 0       0 bit/s
+local    sw1       eth0              0    1.0 Mbit/s
+total    -         -                 0    1.0 Mbit/s
+EOW
+expect usage-columns "$T/want.usage-cols.csv" syn usage --period 2026-10-01 --tz UTC --columns tx_drops,peak_rx_rate
+[ "$(syn usage --period 2026-10-01 --tz UTC --units bytes --format json | json_get "(j['total']['peak_rx_bytes_per_second'], j['total']['avg_rx_bytes_per_second'])")" = "(125000.0, 12427.567)" ] ||
+	fail "usage --units bytes JSON"
+[ "$(syn usage --period 2026-10-01 --tz UTC --format json | json_get "(j['total']['peak_rx_bits_per_second'], 'avg_rx_bytes_per_second' in j['total'])")" = "(1000000.0, False)" ] ||
+	fail "usage JSON in bits"
+pass "usage JSON: rates in bits per second by default, bytes with --units bytes, the key says which"
 
 json=$(syn downtime --period 2026-10-01..2026-10-01 --tz Europe/Berlin --format json)
 [ "$(json_get "(j['period']['start'], j['period']['end'], j['total']['links'], j['total']['down_seconds'], j['total']['availability'], [l['availability'] for l in j['links']])" <<<"$json")" = \
@@ -204,12 +246,49 @@ json=$(syn downtime --period 2026-10-01..2026-10-01 --tz Europe/Berlin --format 
 	fail "downtime JSON: $json"
 pass "downtime JSON values"
 
+# Every JSON document the CLI prints: an object starting with "version": 1, and in every array
+# of objects the same keys in the same order (null, not omitted: the events have
+# outage_seconds and alert only on some rows).
+jdoc=0
+for args in "status" "status --explain" "events --since 2026-09-01" "downtime --period 2026-10" \
+	"usage --period 2026-10" "usage --period 2026-10 --per day" "egress --period 2026-10" \
+	"top --period 2026-10" "export cato-summary --period 2026-10" "alerts" "alerts --dead" \
+	"db check" "db dump" "db dump runs"; do
+	# shellcheck disable=SC2086 # the words of $args are the arguments
+	syn --format json $args >"$T/doc.json" || fail "$args --format json failed"
+	python3 - "$T/doc.json" "$args" <<'PY' || fail "JSON of '$args' (above)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = []
+if not isinstance(d, dict) or list(d)[:1] != ["version"] or d["version"] != 1:
+    bad.append("no leading \"version\": 1")
+def walk(v, path):
+    if isinstance(v, dict):
+        for k, x in v.items():
+            walk(x, path + "." + k)
+    elif isinstance(v, list):
+        objs = [x for x in v if isinstance(x, dict)]
+        if objs and len(objs) == len(v) and any(list(o) != list(objs[0]) for o in objs):
+            bad.append("%s: keys differ: %s" % (path, sorted({tuple(o) for o in objs})))
+        for i, x in enumerate(v):
+            walk(x, "%s[%d]" % (path, i))
+walk(d, "")
+for b in bad:
+    print(sys.argv[2] + ": " + b)
+sys.exit(1 if bad else 0)
+PY
+	jdoc=$((jdoc + 1))
+done
+[ "$(syn --format json events --since 2026-09-01 | json_get "[e['outage_seconds'] for e in j['events']]")" = "[3600, None, None]" ] ||
+	fail "events JSON outage_seconds"
+pass "$jdoc JSON documents: \"version\": 1 first, the same keys in every object of an array"
+
 cat >"$T/want.runs.csv" <<'EOW'
 id,started,last_alive,version
 1,1790805600,1790935200,t
 EOW
 expect dump-runs "$T/want.runs.csv" syn db dump runs
-syn db dump --format json | json_get "sorted(j.keys()) == sorted(['amounts','baselines','collectors','fold','links','maintenance','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
+syn db dump --format json | json_get "j['version'] == 1 and sorted(k for k in j if k != 'version') == sorted(['amounts','baselines','collectors','fold','links','maintenance','outages','outbox','outbox_sink','report_runs','rollup_1d','rollup_1h','rollup_5m','runs','series','transitions','unobserved','verdicts']) or sys.exit(1)" >/dev/null ||
 	fail "db dump --format json tables"
 pass "db dump --format json has every table"
 
@@ -233,6 +312,11 @@ grep -q 'unknown time zone "Mars/Olympus"' "$T/err" || fail "bad --tz message: $
 code 2 "$NETPULSE" --db "$T/syn.db" downtime --period last-fortnight
 code 2 "$NETPULSE" --db "$T/syn.db" events --state sideways
 code 2 "$NETPULSE" --db "$T/syn.db" events --since
+code 2 "$NETPULSE" --db "$T/syn.db" usage --units nibbles
+code 2 "$NETPULSE" --db "$T/syn.db" usage --columns rx_bytes,rx_bits
+grep -q 'unknown column "rx_bits"' "$T/err" || fail "bad --columns message: $(cat "$T/err")"
+code 2 "$NETPULSE" --db "$T/syn.db" usage --all --columns rx_bytes
+code 2 "$NETPULSE" --db "$T/syn.db" events --since 1500ms
 code 2 "$NETPULSE" --db "$T/syn.db" db
 code 1 "$NETPULSE" --db "$T/nothing-here.db" status
 code 1 "$NETPULSE" -c "$T/no-such.yaml" status

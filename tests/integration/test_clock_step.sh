@@ -107,7 +107,7 @@ keeps_polling "after the step forward"
 keeps_polling "after the step forward"
 wait_outbox_empty "$T/np.db" || fail "alerts stuck in the outbox"
 [ "$(count_msgid STALE)" = 0 ] || fail "STALE raised after the step forward"
-[ "$(np events --since 3h --format json | json_get "len([e for e in j if e['state']=='stale'])")" = 0 ] \
+[ "$(np events --since 3h --format json | json_get "len([e for e in j['events'] if e['state']=='stale'])")" = 0 ] \
 	|| fail "netpulse events lists a stale transition"
 [ "$(q "SELECT count(*) FROM transitions WHERE state = 'stale'")" = 0 ] || fail "stale transition stored"
 [ "$(q "SELECT count(*) FROM outbox WHERE msgid = 'STALE'")" = 0 ] || fail "STALE in the outbox"

@@ -158,7 +158,7 @@ running() { [ "$(podman inspect --format '{{.State.Running}}' "$1")" = true ]; }
 # state_of CID IFACE: the state netpulse status in the container gives IFACE.
 state_of() {
 	podman exec "$1" /usr/bin/netpulse --format json status 2>/dev/null |
-		json_get "[l['state'] for l in j if l['interface'] == '$2'][0]"
+		json_get "[l['state'] for l in j['links'] if l['interface'] == '$2'][0]"
 }
 # alert_logged CID MSGID IFACE: the container's log (its stderr: the daemon's lines and the
 # stderr sink's alerts; lib.sh shows it on failure) has the RFC 5424 alert MSGID for IFACE.
@@ -199,7 +199,7 @@ podman rm "$CID" >/dev/null 2>>"$T/run.err"
 # The volume keeps the database for the next container: the link and its outage.
 out=$(run1 -v "$VOL:/var/lib/netpulse" --entrypoint /usr/bin/netpulse "$IMG" --format json \
 	events 2>&1) || fail "events after restart: $out"
-n=$(json_get "len([e for e in j if e['interface'] == 'npa' and e['state'] == 'down'])" <<<"$out")
+n=$(json_get "len([e for e in j['events'] if e['interface'] == 'npa' and e['state'] == 'down'])" <<<"$out")
 [ "$n" = 1 ] || fail "after restart, $n down events of npa, want 1: $out"
 pass "the volume keeps the database: npa's outage is in the next container"
 

@@ -75,8 +75,8 @@ pass "raw frame: ${raw:0:80}..."
 expect_downtime 1h interface=npa 1 "$outage" 1
 
 events=$(np events --since 10m --state down --format json)
-[ "$(json_get "len([e for e in j if e['interface']=='npa'])" <<<"$events")" = 1 ] || fail "events --state down"
-[ "$(json_get "[e['alert_id'] for e in j if e['interface']=='npa'][0]" <<<"$events")" = "$down_id" ] \
+[ "$(json_get "len([e for e in j['events'] if e['interface']=='npa'])" <<<"$events")" = 1 ] || fail "events --state down"
+[ "$(json_get "[e['alert_id'] for e in j['events'] if e['interface']=='npa'][0]" <<<"$events")" = "$down_id" ] \
 	|| fail "events does not show the IFDOWN alert's id $down_id"
 # Sub-second time: the header carries the alert's own milliseconds, not .000000.
 grep -q "IFDOWN \[netpulse@32473 id=\"$down_id\"" "$T/raw.log" || fail "raw IFDOWN missing"

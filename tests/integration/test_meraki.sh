@@ -221,11 +221,12 @@ if (j["total"]["rx_bytes"], j["total"]["tx_bytes"]) != (srx, stx):
     print("JSON total", j["total"], "want", srx, stx); ok = False
 secs = sum(r[3] - r[0] for r in rows) / max(1, len({(r[1], r[2]) for r in rows}))
 hdr = ("start,network,group,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,"
-       "rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,gauge_max")
+       "rx_drops,tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,peak_rx_bits_per_second,"
+       "peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max")
 want_csv = [hdr] + ["%s,%s,%s,1,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," %
-                    (iso(s), n, g, rx, tx, rx / (e - s), tx / (e - s)) for s, n, g, e, rx, tx in rows]
+                    (iso(s), n, g, rx, tx, rx / (e - s) * 8, tx / (e - s) * 8) for s, n, g, e, rx, tx in rows]
 nser = len({(r[1], r[2]) for r in rows})
-want_csv.append(",total,,%d,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," % (nser, srx, stx, srx / secs, stx / secs))
+want_csv.append(",total,,%d,%d,%d,0,0,0,0,0,0,%.3f,%.3f,0.000,0.000,,," % (nser, srx, stx, srx / secs * 8, stx / secs * 8))
 got_csv = open(uc).read().splitlines()
 if got_csv != want_csv:
     import difflib
@@ -240,7 +241,7 @@ pass "usage --per day: 100 JSON rows and the CSV exact, total rx 1099500 tx 1670
 
 # ======== device statuses as link states ========
 "$NETPULSE" --db "$DB" --format json status >"$T/status.json"
-[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j)" <"$T/status.json")" = \
+[ "$(json_get "sorted((l['device'], l['interface'], l['state']) for l in j['links'])" <"$T/status.json")" = \
 	"[('Q-Z3-2', '', 'down'), ('b1-mx', '', 'up'), ('b3-mx', '', 'up'), ('b4-mx', '', 'up'), ('b5-mx', '', 'down')]" ] ||
 	fail "status: $(cat "$T/status.json")"
 pass "status: MX online/alerting up, offline (unnamed Z3: its serial)/dormant down, the MR not selected"

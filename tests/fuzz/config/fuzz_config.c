@@ -27,6 +27,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *cause = NULL;
+	/* Paths expand ${CREDENTIALS_DIRECTORY} (config/credpath.c) only where it is set. */
+	setenv("CREDENTIALS_DIRECTORY", "/run/credentials/netpulsed.service", 0);
 	struct np_config *cfg = np_config_parse("fuzz", (const char *)data, size, &cause);
 	if (cfg != NULL) {
 		if (cause != NULL)

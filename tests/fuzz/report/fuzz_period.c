@@ -2,13 +2,15 @@
  * Period / duration / time grammar (user input), plus the POSIX TZ rule and TZif readers
  * the zones come from. Input: byte 0 picks the zone, bytes 1-5 a "now" (40 bits, signed),
  * the rest is the text. Invariants: a parsed period is non-empty; a duration is within its
- * limit and ends at now; the same text parses the same way twice.
+ * limit and ends at now, and is what the configuration's parser reads (util/duration.h);
+ * the same text parses the same way twice.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/period.h"
+#include "util/duration.h"
 #include "util/tz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,8 +55,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* every error says why */
 	}
 	int64_t secs;
-	if (np_duration_parse_s(text, &secs, NULL) == 0 && (secs < 0 || secs > NP_DURATION_MAX_S))
-		abort();
+	int64_t ms;
+	if (np_duration_parse_s(text, &secs, NULL) == 0 &&
+	    (secs < 0 || secs > NP_DURATION_MAX_S || np_duration_parse(text, &ms) != 0 ||
+	     ms != secs * 1000))
+		abort(); /* the CLI's seconds are the configuration's grammar, whole seconds */
+	if (np_duration_parse(text, &ms) == 0) {
+		char back[64];
+		int64_t again;
+		np_duration_format(ms, back, sizeof(back));
+		if (ms < 0 || np_duration_parse(back, &again) != 0 || again != ms)
+			abort(); /* formatting a parsed duration reads back the same */
+	}
 	int64_t t;
 	(void)np_time_parse(text, z, &t, NULL);
 	char iso[NP_TZ_ISO_MAX];

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -371,10 +372,23 @@ test_flat_and_rfc3164(void **state)
 	snprintf(want, sizeof(want), "IFDOWN: exporter %s", bracket);
 	assert_string_equal(buf, want);
 
+	/* RFC 3164 §4.1.2: the TIMESTAMP is local time (08:00Z is 03:00 in New York). */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
 	n = np_rfc3164_format(&a, &hdr, 0, buf, sizeof(buf));
-	snprintf(want, sizeof(want), "<27>Dec  1 08:00:00 collector1 netpulse[4242]: %s", flat);
+	snprintf(want, sizeof(want), "<27>Dec  1 03:00:00 collector1 netpulse[4242]: %s", flat);
 	assert_string_equal(buf, want);
 	assert_int_equal(n, (int)strlen(want));
+	setenv("TZ", "<+0530>-5:30", 1);
+	tzset();
+	n = np_rfc3164_format(&a, &hdr, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "<27>Dec  1 13:30:00 collector1 netpulse[4242]: %s", flat);
+	assert_string_equal(buf, want);
+	n = np_rfc3164_local_format(&a, &hdr, 0, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "<27>Dec  1 13:30:00 netpulse[4242]: %s", flat);
+	assert_string_equal(buf, want);
+	unsetenv("TZ");
+	tzset();
 	assert_int_equal(np_rfc3164_format(&a, &hdr, 0, buf, 40), -1);
 }
 

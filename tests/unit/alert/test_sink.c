@@ -583,13 +583,18 @@ test_udp_rfc3164(void **state)
 	a.interface = "eth0";
 	a.outage_seconds = 42;
 	struct waiter w = {0};
+	/* The BSD TIMESTAMP is local time: 08:00Z is 09:00 in Berlin. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
 	assert_int_equal(sink_send(s, &a, &w, NULL), 0);
+	unsetenv("TZ");
+	tzset();
 	assert_int_equal(w.ok, 0);
 	char got[2048], want[2048];
 	wait_readable(srv);
 	ssize_t n = recv(srv, got, sizeof(got), 0);
 	snprintf(want, sizeof(want),
-	         "<133>Dec  1 08:00:00 testhost netpulse[%ld]: IFUP: interface eth0 on host1 is UP "
+	         "<133>Dec  1 09:00:00 testhost netpulse[%ld]: IFUP: interface eth0 on host1 is UP "
 	         "again after 42s [device=\"host1\" interface=\"eth0\" state=\"down\" "
 	         "previous=\"up\" since=\"2026-12-01T08:00:00Z\" source=\"fc-east\" "
 	         "outage_seconds=\"42\"]",

@@ -170,7 +170,7 @@ static void
 rec_init(struct rec *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->r = (struct np_conf_report){rec_error, rec_warning, rec_given, x};
+	x->r = (struct np_conf_report){rec_error, rec_warning, rec_given, x, false};
 }
 
 static void

@@ -213,8 +213,9 @@ test_t0_t1_t2(void **state)
 	assert_int_equal(eth0->carrier_changes, 5);
 	expect(lt_find(b, "wlan0"), 30600, 40600, 306, 356, 0);
 
-	/* t2: eth0 was re-created (new ifindex: a reset the engine can see), wlan0 is gone,
-	 * veth1234 is new and has no carrier file (admin down). */
+	/* t2: eth0 was re-created (new ifindex: a reset the engine can see), wlan0 was deleted,
+	 * veth1234 is new and has no carrier file (admin down). Deleted interfaces (wlan0, and
+	 * eth0's old ifindex) are said gone, just before the batch, after the live ones. */
 	copy_fixture("network_monitor/synthetic/proc_net_dev_t2.txt", f->proc);
 	sys_iface(f, "eth0", "7\n", "up\n", "1\n", "1\n", "1000\n");
 	sys_remove(f, "wlan0");
@@ -222,9 +223,18 @@ test_t0_t1_t2(void **state)
 	poll_once(f);
 	b = &f->sink.last;
 	assert_true(b->complete);
-	assert_int_equal(b->n, 2);
-	assert_null(lt_find(b, "wlan0"));
+	assert_int_equal(b->n, 4);
+	const struct np_obs *wl = lt_find(b, "wlan0");
+	assert_non_null(wl);
+	assert_int_equal(wl->link, NP_LINK_GONE);
+	assert_int_equal(wl->counter_mask, 0);
+	assert_int_equal(wl->time_ms, b->time_ms - 1);
+	assert_int_equal(b->obs[2].link, NP_LINK_GONE);
+	assert_int_equal(b->obs[3].link, NP_LINK_GONE);
+	/* The live eth0 comes first and is newer: it wins over its old ifindex's deletion. */
 	eth0 = lt_find(b, "eth0");
+	assert_int_equal(eth0->link, NP_LINK_UP);
+	assert_int_equal(eth0->time_ms, b->time_ms);
 	expect(eth0, 1500000, 300000, 1200, 400, 0);
 	assert_int_equal(eth0->epoch, 7);
 	const struct np_obs *veth = lt_find(b, "veth1234");

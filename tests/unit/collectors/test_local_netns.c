@@ -5,7 +5,8 @@
  * namespace vanishes with it. Without the privilege to unshare, every test is skipped.
  *
  * Checks what only real kernel events can show: a link going down is pushed from the event
- * loop at once; a deleted up link is pushed down; a re-created interface gets a new epoch;
+ * loop at once; a deleted link is pushed gone (alert_on_delete: gone with an alert), and one
+ * deleted while a poll drains is said in its batch; a re-created interface gets a new epoch;
  * a notification overrun (ENOBUFS) is resynced with a complete batch; both readers agree.
  */
 #include "local_test.h"
@@ -249,6 +250,9 @@ test_push_on_change(void **state)
 	if (*state == NULL)
 		skip(); /* needs root: a private network namespace */
 	struct fx *f = *state;
+	char *aod[] = {"^npb"};
+	f->lc.alert_on_delete = aod;
+	f->lc.nalert_on_delete = 1;
 	sh("link add npa0 type veth peer name npb0");
 	sh("link set npa0 up");
 	sh("link set npb0 up");
@@ -271,6 +275,9 @@ test_push_on_change(void **state)
 	assert_int_equal(f->log.e[i].epoch, epoch);
 	assert_int_equal(f->log.e[i].changes, changes + 1);
 
+	/* npb0 was closed (admin down): said down too, once its hold ended. */
+	wait_push(f, 0, "npb0", NP_LINK_DOWN);
+
 	sh("link set npb0 up");
 	i = wait_push(f, i + 1, "npa0", NP_LINK_UP);
 	assert_int_equal(f->log.e[i].changes, changes + 2);
@@ -279,11 +286,18 @@ test_push_on_change(void **state)
 	o = poll_until(f, "npa0", NP_LINK_UP);
 	assert_int_equal(o->carrier_changes, changes + 2);
 
-	/* Deleting an up link is a down. */
+	/* Deleting a link is pushed as gone, and not said again by the next poll;
+	 * alert_on_delete matches npb0 only. */
 	size_t from = f->log.n;
 	sh("link del npa0");
-	wait_push(f, from, "npa0", NP_LINK_DOWN);
-	wait_push(f, from, "npb0", NP_LINK_DOWN);
+	wait_push(f, from, "npa0", NP_LINK_GONE);
+	wait_push(f, from, "npb0", NP_LINK_GONE_ALERT);
+	/* The kernel closes both (RTM_NEWLINK down) before deleting them: not said as a down. */
+	for (size_t k = from; k < f->log.n; k++) {
+		assert_int_not_equal(f->log.e[k].link, NP_LINK_DOWN);
+		if (strcmp(f->log.e[k].ifname, "npa0") == 0)
+			assert_int_not_equal(f->log.e[k].link, NP_LINK_GONE_ALERT);
+	}
 	poll_once(f);
 	assert_null(lt_find(&f->sink.last, "npa0"));
 	assert_null(lt_find(&f->sink.last, "npb0"));
@@ -363,6 +377,12 @@ check_names(struct fx *f, size_t most)
 	size_t need = 1 + (b->n > 0 ? strlen(np_obs_device(b, &b->obs[0])) + 1 : 0);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct np_obs *o = &b->obs[i];
+		if (o->link == NP_LINK_GONE) { /* deleted while the poll drained: no ifindex */
+			assert_int_equal(o->epoch, 0);
+			assert_null(if_indextoname(if_nametoindex(np_obs_interface(b, o)), name));
+			need += strlen(np_obs_interface(b, o)) + 1;
+			continue;
+		}
 		assert_non_null(if_indextoname((unsigned)o->epoch, name));
 		assert_string_equal(np_obs_interface(b, o), name);
 		assert_string_equal(np_obs_device(b, o), np_obs_device(b, &b->obs[0]));
@@ -406,6 +426,12 @@ test_deletions_keep_names(void **state)
 		sh("link del npd%d", i);
 		poll_once(f);
 		check_names(f, 3 * full);
+		char gone[IFNAMSIZ];
+		snprintf(gone, sizeof(gone), "npd%d", i);
+		const struct np_obs *g = lt_find(&f->sink.last, gone);
+		assert_non_null(g); /* said once, by the poll that drained its deletion */
+		assert_int_equal(g->link, NP_LINK_GONE);
+		assert_int_equal(f->sink.last.n, N - i + 1);
 		poll_once(f);
 		check_names(f, 3 * full);
 	}
@@ -491,6 +517,13 @@ test_overrun_resync(void **state)
 	poll_once(f);
 	assert_int_equal(f->sink.last.n, base_n + N);
 	sh("link del group 77");
+	poll_once(f);
+	/* Every deletion is said once, by the poll that drained (or resynced) it. */
+	size_t gone = 0;
+	for (size_t i = 0; i < f->sink.last.n; i++)
+		gone += f->sink.last.obs[i].link == NP_LINK_GONE;
+	assert_int_equal(gone, N);
+	assert_int_equal(f->sink.last.n, base_n + N);
 	poll_once(f);
 	assert_int_equal(f->sink.last.n, base_n);
 }

@@ -97,7 +97,7 @@ test_random_against_array(void **state)
 				expect_del++;
 			}
 		}
-		assert_int_equal(np_local_table_sweep(t, gen), expect_del);
+		assert_int_equal(np_local_table_sweep(t, gen, NULL, NULL), expect_del);
 		check(t, present, tag);
 	}
 	np_local_table_free(t);

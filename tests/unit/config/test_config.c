@@ -2,6 +2,8 @@
 #include "testutil.h"
 
 #include <fcntl.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/credpath.h"
 #include "config/config_table.h"
 #include "config/value.h"
 #include "util/xmalloc.h"
@@ -55,7 +58,7 @@ assert_global_defaults(const struct np_config *c)
 	assert_int_equal(c->log_level, NP_LOG_INFO);
 	assert_int_equal(c->log_target, NP_LOG_STDERR);
 	assert_null(c->log_file);
-	assert_string_equal(c->timezone, "UTC");
+	assert_null(c->timezone); /* unset: the CLI takes the local zone */
 	assert_int_equal(c->interval_ms, 60000);
 	assert_int_equal(c->timeout_ms, 20000);
 	assert_int_equal(c->state.down_after_ms, 0);
@@ -94,6 +97,43 @@ test_no_sources_is_all_defaults(void **state)
 	np_config_free(c);
 }
 
+/* The shipped local sources skip the loopback and the usual virtual interfaces: regexes
+ * (a glob such as "br-*" would also skip "bridge0" or "broadcom0"). */
+static const char *const shipped_exclude[] = {"^lo$", "^veth", "^docker", "^br-", "^virbr", "^tap"};
+
+static bool
+excluded(const struct np_source_cfg *s, const char *name)
+{
+	for (size_t i = 0; i < LC(s)->nexclude; i++) {
+		regex_t re;
+		assert_int_equal(regcomp(&re, LC(s)->exclude[i], REG_EXTENDED | REG_NOSUB), 0);
+		bool m = regexec(&re, name, 0, NULL, 0) == 0;
+		regfree(&re);
+		if (m)
+			return true;
+	}
+	return false;
+}
+
+static void
+assert_shipped_exclude(const struct np_source_cfg *s)
+{
+	size_t n = sizeof(shipped_exclude) / sizeof(shipped_exclude[0]);
+	assert_int_equal(LC(s)->nexclude, n);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(LC(s)->exclude[i], shipped_exclude[i]);
+	const char *skip[] = {"lo", "veth1a2b3c", "docker0", "br-0123abcd", "virbr0", "tap0"};
+	const char *keep[] = {"eth0",  "enp3s0",  "wlan0", "wg0",       "tun0",
+	                      "bond0", "bridge0", "lo0",   "broadcom0", "ens5"};
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
+		if (!excluded(s, skip[i]))
+			fail_msg("%s is not excluded", skip[i]);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if (excluded(s, keep[i]))
+			fail_msg("%s is excluded", keep[i]);
+	assert_int_equal(LC(s)->nalert_on_delete, 0); /* off by default */
+}
+
 static void
 test_shipped_local_yaml(void **state)
 {
@@ -117,8 +157,7 @@ test_shipped_local_yaml(void **state)
 	assert_int_equal(s->max_gap_ms, 30000);
 	assert_int_equal(np_source_stale_after_ms(s), 30000);
 	assert_int_equal(LC(s)->ninclude, 0);
-	assert_int_equal(LC(s)->nexclude, 1);
-	assert_string_equal(LC(s)->exclude[0], "^lo$");
+	assert_shipped_exclude(s);
 	assert_true(LC(s)->netlink);
 	np_config_free(c);
 	free(path);
@@ -141,7 +180,9 @@ test_shipped_netpulse_yaml(void **state)
 	assert_null(c->alerts[0].socket);
 	assert_int_equal(c->nsources, 1);
 
-	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$']}]");
+	assert_shipped_exclude(&c->sources[0]);
+	struct np_config *d = ok("sources: [{name: this-host, type: local, exclude: ['^lo$', "
+	                         "'^veth', '^docker', '^br-', '^virbr', '^tap']}]");
 	c->sources[0].line = d->sources[0].line;
 	assert_true(np_source_cfg_equal(&c->sources[0], &d->sources[0]));
 	np_config_free(d);
@@ -515,6 +556,116 @@ test_clear_password_refused(void **state)
 	free(dir);
 }
 
+/*
+ * NP_CONFIG_NO_SECRETS (the CLI): credentials that are not there (a service's
+ * /run/credentials, an unset variable) do not stop the file from loading; their fields stay
+ * NULL. The form is still checked. Without the flag the same file fails.
+ */
+static void
+test_load_no_secrets(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *path = np_xasprintf("%s/netpulse.yaml", dir);
+	const char *good = "daemon: { database: /var/lib/netpulse/netpulse.db }\n"
+	                   "mail: { server: smtp://m.example.net, from: a@example.net, user: u,\n"
+	                   "        password_file: /nonexistent/credentials/smtp }\n"
+	                   "sources:\n"
+	                   "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_file: /nonexistent/credentials/fc }\n"
+	                   "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                   "      password_env: NP_TEST_UNSET_PW }\n"
+	                   "  - { name: a, type: aviatrix,\n"
+	                   "      env_file: /nonexistent/credentials/copilot.env }\n";
+	unsetenv("NP_TEST_UNSET_PW");
+	write_file(path, good, 0600);
+	char *cause = NULL;
+	assert_null(np_config_load(path, &cause));
+	assert_non_null(strstr(cause, "cannot open /nonexistent/credentials/fc"));
+	assert_non_null(strstr(cause, "/nonexistent/credentials/copilot.env"));
+	free(cause);
+	cause = NULL;
+	struct np_config *c = np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(c->database, "/var/lib/netpulse/netpulse.db");
+	assert_int_equal(c->nsources, 3);
+	assert_null(SWC(&c->sources[0])->password);
+	assert_null(SWC(&c->sources[1])->password);
+	assert_string_equal(c->mail.user, "u");
+	assert_null(c->mail.password);
+	np_config_free(c);
+
+	/* The form is checked all the same: both forms, or a bad variable name, fail. */
+	const char *bad = "sources:\n"
+	                  "  - { name: f, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_file: /x, password_env: X }\n"
+	                  "  - { name: e, type: stealthwatch, host: h, user: u, known_hosts: /k,\n"
+	                  "      password_env: \"not a name\" }\n";
+	write_file(path, bad, 0600);
+	assert_null(np_config_load_flags(path, NP_CONFIG_NO_SECRETS, &cause));
+	assert_non_null(strstr(cause, "keys 'password_file' and 'password_env' in source 'f' "
+	                              "cannot be used together"));
+	assert_non_null(strstr(cause, "bad value for 'password_env' in source 'e'"));
+	free(cause);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* ${CREDENTIALS_DIRECTORY} in paths: replaced when set (and absolute), else kept as written. */
+static void
+test_credentials_directory(void **state)
+{
+	char *dir = np_test_tmpdir();
+	char *pw = np_xasprintf("%s/pw", dir), *kh = np_xasprintf("%s/kh", dir);
+	write_file(pw, "s3cret\n", 0600);
+	const char *text = "sources:\n"
+	                   "  - name: f\n"
+	                   "    type: stealthwatch\n"
+	                   "    host: h\n"
+	                   "    user: u\n"
+	                   "    known_hosts: ${CREDENTIALS_DIRECTORY}/kh\n"
+	                   "    password_file: \"${CREDENTIALS_DIRECTORY}/pw\"\n";
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	struct np_config *c = ok(text);
+	assert_string_equal(SWC(&c->sources[0])->known_hosts, kh);
+	assert_string_equal(SWC(&c->sources[0])->password, "s3cret");
+	np_config_free(c);
+
+	char *x = np_config_credpath("a${CREDENTIALS_DIRECTORY}b${CREDENTIALS_DIRECTORY}");
+	char *want = np_xasprintf("a%sb%s", dir, dir);
+	assert_string_equal(x, want);
+	free(x);
+	free(want);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}");
+	assert_string_equal(x, dir);
+	free(x);
+	/* Only that spelling of only that variable. */
+	x = np_config_credpath("$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	assert_string_equal(x, "$CREDENTIALS_DIRECTORY/k ${HOME}/k");
+	free(x);
+	/* A relative value is not a credentials directory. */
+	setenv("CREDENTIALS_DIRECTORY", "rel", 1);
+	x = np_config_credpath("${CREDENTIALS_DIRECTORY}/k");
+	assert_string_equal(x, "${CREDENTIALS_DIRECTORY}/k");
+	free(x);
+
+	/* Unset (a shell, not the service): kept, and the secret's error says why. */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	char *cause = NULL;
+	assert_null(np_config_parse("t.yaml", text, strlen(text), &cause));
+	assert_non_null(strstr(cause, "cannot open ${CREDENTIALS_DIRECTORY}/pw: No such file or "
+	                              "directory (CREDENTIALS_DIRECTORY is not set: systemd sets "
+	                              "it for a service with LoadCredential=)"));
+	free(cause);
+	unlink(pw);
+	rmdir(dir);
+	free(pw);
+	free(kh);
+	free(dir);
+}
+
 static void
 test_load_missing_file(void **state)
 {
@@ -668,6 +819,8 @@ main(void)
 	    cmocka_unit_test(test_alerts),
 	    cmocka_unit_test(test_password_file_and_env),
 	    cmocka_unit_test(test_clear_password_refused),
+	    cmocka_unit_test(test_load_no_secrets),
+	    cmocka_unit_test(test_credentials_directory),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_source_cfg_equal),
 	    cmocka_unit_test(test_help),

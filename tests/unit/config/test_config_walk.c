@@ -82,7 +82,8 @@ walk(const char *text, struct conf *c)
 	struct np_config_diag *errs = np_config_diag_new("t.yaml");
 	struct np_config_ynode *root = np_config_ydoc_parse(text, strlen(text), errs);
 	assert_non_null(root);
-	struct np_config_scope sc = {errs, "source 'm'", NULL, "source", 0, "x", NULL, 0, NULL};
+	struct np_config_scope sc = {
+	    .errs = errs, .owner = "source 'm'", .kind = "source", .type_name = "x"};
 	memset(c, 0, sizeof(*c));
 	np_config_walk_defaults(opts, c, 0);
 	np_config_walk(opts, root, c, &sc);

@@ -25,6 +25,8 @@ test_duration_good(void **state)
 	    {"30d", 2592000000LL},
 	    {"1h30m", 5400000},
 	    {"1m30s500ms", 90500},
+	    {"2w", 1209600000},
+	    {"1w1d", 691200000},
 	    {"007s", 7000},
 	    {"106751991167d", 106751991167LL * 86400000LL}, /* fits in int64 ms */
 	};
@@ -58,6 +60,8 @@ test_duration_bad(void **state)
 	    "5mm",
 	    "1e3s",
 	    "5ms5",
+	    "5W",
+	    "5wk",
 	    "0x10s",
 	    "106751991168d", /* overflows int64 ms */
 	    "99999999999999999999s",
@@ -83,7 +87,7 @@ test_duration_format(void **state)
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char buf[32];
-		np_config_duration_format(t[i].ms, buf, sizeof(buf));
+		np_duration_format(t[i].ms, buf, sizeof(buf));
 		assert_string_equal(buf, t[i].s);
 		int64_t back;
 		assert_int_equal(np_duration_parse(buf, &back), 0);

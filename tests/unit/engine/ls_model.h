@@ -1,6 +1,6 @@
 /*
  * Invariant checker for the link-state engine, shared by test_linkstate.c (seeded random
- * runs) and a libFuzzer driver. It interprets a byte string as operations (observe,
+ * runs) and a libFuzzer driver. It interprets a byte string as operations (observe, deletion,
  * complete, failing, forget, evaluate, time passing) on a few links watched by sources that
  * may form a group, and checks every event against a shadow model of what the header
  * promises. The includer defines LSM_FAIL(msg) (must not return).
@@ -114,7 +114,10 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 		LSM_CHECK(m, ev->outage_start_ms == ev->time_ms, "%s: outage start %lld != %lld",
 		          ev->device, (long long)ev->outage_start_ms, (long long)ev->time_ms);
 		k->down_ms = ev->time_ms;
-		if (!(ev->from == NP_ST_STALE && k->last_known == NP_ST_DOWN))
+		/* A new down period, unless it resumes one (after stale, or an announced removal).
+		 */
+		if (!(ev->from == NP_ST_STALE && k->last_known == NP_ST_DOWN) &&
+		    !(ev->from == NP_ST_REMOVED && !k->quiet))
 			k->quiet = !k->ever_up && !m->p.alert_never_up;
 	}
 
@@ -123,7 +126,10 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 	case NP_AL_NONE:
 		break;
 	case NP_AL_IFDOWN:
-		LSM_CHECK(m, ev->to == NP_ST_DOWN && (k->ever_up || m->p.alert_never_up),
+		/* Into removed only for a link that was up (alert_on_delete). */
+		LSM_CHECK(m,
+		          (ev->to == NP_ST_DOWN && (k->ever_up || m->p.alert_never_up)) ||
+		              (ev->to == NP_ST_REMOVED && k->last_known == NP_ST_UP),
 		          "%s: IFDOWN to %s ever_up=%d", ev->device, np_state_names[ev->to],
 		          k->ever_up);
 		break;
@@ -146,18 +152,29 @@ lsm_event(const struct np_ls_event *ev, void *arg)
 	if (k->flapping && ev->to != NP_ST_STALE)
 		LSM_CHECK(m, ev->alert == NP_AL_NONE, "%s: alert %s while flapping", ev->device,
 		          np_alert_names[ev->alert]);
-	LSM_CHECK(m, ev->flapping == (k->flapping || ev->alert == NP_AL_FLAPPING),
+	LSM_CHECK(m,
+	          ev->flapping ==
+	              (ev->to != NP_ST_REMOVED && (k->flapping || ev->alert == NP_AL_FLAPPING)),
 	          "%s: flapping flag %d", ev->device, ev->flapping);
 	if (ev->from == NP_ST_UNKNOWN && ev->to == NP_ST_UP)
 		LSM_CHECK(m, ev->alert == NP_AL_NONE, "%s: first sight up alerts", ev->device);
 	if (ev->to == NP_ST_UP || ev->to == NP_ST_DOWN)
 		LSM_CHECK(m, *ev->sources != '\0', "%s: no deciding source", ev->device);
+	if (ev->to == NP_ST_REMOVED)
+		LSM_CHECK(m, ev->outage_start_ms == (ev->from == NP_ST_DOWN ? k->down_ms : 0),
+		          "%s: outage start %lld into removed", ev->device,
+		          (long long)ev->outage_start_ms);
 	k->flapping = ev->flapping;
 	k->state = ev->to;
 	if (ev->to == NP_ST_UP)
 		k->quiet = false;
 	if (ev->to == NP_ST_UP || ev->to == NP_ST_DOWN)
 		k->last_known = ev->to;
+	if (ev->to == NP_ST_REMOVED) { /* its life ends: back is first sight */
+		k->quiet = ev->alert != NP_AL_IFDOWN;
+		k->ever_up = false;
+		k->last_known = NP_ST_UNKNOWN;
+	}
 }
 
 static void
@@ -209,7 +226,7 @@ static void
 lsm_forget(struct lsm *m, int64_t after)
 {
 	LSM_T("  forget after %lld at %lld\n", (long long)after, (long long)m->now);
-	np_ls_forget(m->ls, m->now, after);
+	np_ls_forget(m->ls, m->now, after, NULL, NULL);
 	bool present[LSM_LINKS] = {false};
 	np_ls_foreach(m->ls, lsm_present, present);
 	size_t n = 0;
@@ -218,7 +235,9 @@ lsm_forget(struct lsm *m, int64_t after)
 		if (present[i])
 			continue;
 		struct lsm_link *k = &m->l[i];
-		LSM_CHECK(m, k->state == NP_ST_STALE || k->state == NP_ST_UNKNOWN,
+		LSM_CHECK(m,
+		          k->state == NP_ST_STALE || k->state == NP_ST_UNKNOWN ||
+		              k->state == NP_ST_REMOVED,
 		          "%s: forgotten while %s", lsm_devs[i], np_state_names[k->state]);
 		memset(k, 0, sizeof(*k)); /* a new link: its events may predate the old one's */
 		k->last_ev_ms = INT64_MIN;
@@ -270,14 +289,19 @@ lsm_run(const uint8_t *data, size_t size)
 			uint8_t a = lsm_byte(&p, end);
 			int li = a & 3, si = (a >> 2) % LSM_SOURCES;
 			enum np_link_obs v = (a & 0x10) ? NP_LINK_UP : NP_LINK_DOWN;
+			if ((op >> 6) == 3) /* the interface was deleted */
+				v = (a & 0x10) ? NP_LINK_GONE_ALERT : NP_LINK_GONE;
 			enum np_ever_up ev = (enum np_ever_up)((a >> 5) % 3);
 			int64_t t = m.now - ((op >> 2) & 3) * 1000; /* a little late, sometimes */
 			int64_t st = stale_s[(op >> 4) & 3] * 1000;
 			LSM_T("  observe %s %s %s ever=%d t=%lld stale=%lld\n", lsm_devs[li],
-			      lsm_srcs[si], v == NP_LINK_UP ? "up" : "down", ev, (long long)t,
-			      (long long)st);
+			      lsm_srcs[si],
+			      v == NP_LINK_UP     ? "up"
+			      : v == NP_LINK_DOWN ? "down"
+			                          : "gone",
+			      ev, (long long)t, (long long)st);
 			np_ls_observe(m.ls, lsm_devs[li], "", lsm_srcs[si], v, ev, t, st);
-			if (v == NP_LINK_UP || ev == NP_EVER_YES)
+			if (v == NP_LINK_UP || (ev == NP_EVER_YES && v == NP_LINK_DOWN))
 				m.l[li].ever_up = true;
 			m.observed = true;
 			break;

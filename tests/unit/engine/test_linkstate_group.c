@@ -220,17 +220,17 @@ test_forget(void **state)
 	np_ls_observe(ls, "h", "eth0", "host", NP_LINK_UP, NP_EVER_UNKNOWN, S(10), 0);
 	np_ls_source_complete(ls, "host", S(10));
 	np_ls_evaluate(ls, S(10), rec_fn, &r);
-	assert_int_equal(r.n, 5);                              /* 3 first sights, 2 stale */
-	assert_int_equal(np_ls_forget(ls, S(11), S(3600)), 0); /* not saved yet */
+	assert_int_equal(r.n, 5); /* 3 first sights, 2 stale */
+	assert_int_equal(np_ls_forget(ls, S(11), S(3600), NULL, NULL), 0); /* not saved yet */
 	np_ls_drain_dirty(ls, no_save, NULL);
 	assert_int_equal(np_ls_count(ls), 3);
 
-	assert_int_equal(np_ls_forget(ls, S(11), S(3600)), 1); /* veth2 at once */
+	assert_int_equal(np_ls_forget(ls, S(11), S(3600), NULL, NULL), 1); /* veth2 at once */
 	assert_int_equal(np_ls_count(ls), 2);
-	assert_int_equal(np_ls_forget(ls, S(10) + S(3600) - 1, S(3600)), 0);
+	assert_int_equal(np_ls_forget(ls, S(10) + S(3600) - 1, S(3600), NULL, NULL), 0);
 	assert_int_equal(np_ls_count(ls), 2);
-	assert_int_equal(np_ls_forget(ls, S(10) + S(3600), S(3600)), 1); /* veth1 */
-	assert_int_equal(np_ls_count(ls), 1);                            /* eth0 stays */
+	assert_int_equal(np_ls_forget(ls, S(10) + S(3600), S(3600), NULL, NULL), 1); /* veth1 */
+	assert_int_equal(np_ls_count(ls), 1); /* eth0 stays */
 
 	/* A forgotten link seen again starts from first sight. */
 	np_ls_observe(ls, "h", "veth1", "host", NP_LINK_UP, NP_EVER_UNKNOWN, S(4000), STALE);

@@ -293,6 +293,7 @@ test_render(void **state)
 	free(s);
 	s = render(st, NP_FMT_JSON);
 	assert_string_equal(s, "{\n"
+	                       "  \"version\": 1,\n"
 	                       "  \"period\": {\n"
 	                       "    \"start\": \"2026-10-01T00:00:00+02:00\",\n"
 	                       "    \"end\": \"2026-10-02T00:00:00+02:00\",\n"

@@ -256,6 +256,7 @@ test_per_gateway(void **state)
 	    "1000 B,1000 B,0 B,3 KB,true\n");
 	expect_render(&e, NP_FMT_JSON,
 	              "{\n"
+	              "  \"version\": 1,\n"
 	              "  \"period\": {\n"
 	              "    \"start\": \"2026-10-01T00:00:00+00:00\",\n"
 	              "    \"end\": \"2026-10-03T00:00:00+00:00\",\n"

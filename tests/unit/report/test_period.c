@@ -181,9 +181,13 @@ test_duration(void **state)
 	          {"1h1h", 7200},
 	          {"90m", 5400},
 	          {"86400s", 86400},
-	          {"73200d", 73200LL * 86400}};
+	          {"73200d", 73200LL * 86400},
+	          {"2000ms", 2},
+	          {"1m500ms500ms", 61},
+	          {"0", 0}};
 	static const char *const no[] = {
-	    "", "10", "m", "1x", "1h ", " 1h", "-1h", "1.5h", "1000000000000s", "73201d", "1M"};
+	    "",       "10", "m",      "1x", "1h ", " 1h", "-1h", "1.5h", "1000000000000s",
+	    "73201d", "1M", "1500ms", "5ms"};
 	char *cause = NULL;
 	int64_t v;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -197,6 +201,10 @@ test_duration(void **state)
 	assert_int_equal(np_duration_parse_s("1x", &v, &cause), -1);
 	assert_string_equal(
 	    cause, "invalid duration \"1x\": expected e.g. 30s, 10m, 12h, 30d, 2w or 1h30m");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(np_duration_parse_s("1500ms", &v, &cause), -1);
+	assert_string_equal(cause, "invalid duration \"1500ms\": not a whole number of seconds");
 	free(cause);
 }
 

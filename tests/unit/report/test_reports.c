@@ -73,29 +73,32 @@ test_status(void **state)
 	                       "sw1,eth0,up,2026-10-01T02:00:00+02:00,local,yes\n");
 	free(s);
 	s = run_status(st, NP_FMT_JSON, false, NULL);
-	assert_string_equal(s, "[\n"
-	                       "  {\n"
-	                       "    \"device\": \"10.0.0.1\",\n"
-	                       "    \"interface\": \"\",\n"
-	                       "    \"state\": \"down\",\n"
-	                       "    \"since\": \"2026-10-01T01:00:00+02:00\",\n"
-	                       "    \"sources\": [\n"
-	                       "      \"fc-east\",\n"
-	                       "      \"fc-west\"\n"
-	                       "    ],\n"
-	                       "    \"flapping\": false\n"
-	                       "  },\n"
-	                       "  {\n"
-	                       "    \"device\": \"sw1\",\n"
-	                       "    \"interface\": \"eth0\",\n"
-	                       "    \"state\": \"up\",\n"
-	                       "    \"since\": \"2026-10-01T02:00:00+02:00\",\n"
-	                       "    \"sources\": [\n"
-	                       "      \"local\"\n"
-	                       "    ],\n"
-	                       "    \"flapping\": true\n"
-	                       "  }\n"
-	                       "]\n");
+	assert_string_equal(s, "{\n"
+	                       "  \"version\": 1,\n"
+	                       "  \"links\": [\n"
+	                       "    {\n"
+	                       "      \"device\": \"10.0.0.1\",\n"
+	                       "      \"interface\": \"\",\n"
+	                       "      \"state\": \"down\",\n"
+	                       "      \"since\": \"2026-10-01T01:00:00+02:00\",\n"
+	                       "      \"sources\": [\n"
+	                       "        \"fc-east\",\n"
+	                       "        \"fc-west\"\n"
+	                       "      ],\n"
+	                       "      \"flapping\": false\n"
+	                       "    },\n"
+	                       "    {\n"
+	                       "      \"device\": \"sw1\",\n"
+	                       "      \"interface\": \"eth0\",\n"
+	                       "      \"state\": \"up\",\n"
+	                       "      \"since\": \"2026-10-01T02:00:00+02:00\",\n"
+	                       "      \"sources\": [\n"
+	                       "        \"local\"\n"
+	                       "      ],\n"
+	                       "      \"flapping\": true\n"
+	                       "    }\n"
+	                       "  ]\n"
+	                       "}\n");
 	free(s);
 	s = run_status(st, NP_FMT_CSV, false, "sw1");
 	assert_string_equal(s, "device,interface,state,since,sources,flapping\n"
@@ -216,6 +219,7 @@ test_status_explain(void **state)
 	assert_non_null(doc);
 	/* Every source's health, whatever --device says. */
 	assert_int_equal(json_array_size(json_object_get(doc, "collectors")), 3);
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")), 1);
 	json_object_del(doc, "collectors");
 	free(s);
 	s = np_json_dump(json_object_get(doc, "links"));
@@ -311,25 +315,29 @@ test_events(void **state)
 	                       "local       2m  IFUP          -\n");
 	free(s);
 	s = run_events(st, NP_FMT_JSON, 1790809200, "10.0.0.1", NULL);
-	assert_string_equal(s, "[\n"
-	                       "  {\n"
-	                       "    \"time\": \"2026-09-30T23:00:00+00:00\",\n"
-	                       "    \"device\": \"10.0.0.1\",\n"
-	                       "    \"interface\": \"\",\n"
-	                       "    \"state\": \"down\",\n"
-	                       "    \"previous\": \"up\",\n"
-	                       "    \"source\": \"fc-east,fc-west\",\n"
-	                       "    \"alert\": \"IFDOWN\",\n"
-	                       "    \"flapping\": false,\n"
-	                       "    \"alert_id\": null\n"
-	                       "  }\n"
-	                       "]\n");
+	assert_string_equal(s, "{\n"
+	                       "  \"version\": 1,\n"
+	                       "  \"events\": [\n"
+	                       "    {\n"
+	                       "      \"time\": \"2026-09-30T23:00:00+00:00\",\n"
+	                       "      \"device\": \"10.0.0.1\",\n"
+	                       "      \"interface\": \"\",\n"
+	                       "      \"state\": \"down\",\n"
+	                       "      \"previous\": \"up\",\n"
+	                       "      \"source\": \"fc-east,fc-west\",\n"
+	                       "      \"outage_seconds\": null,\n"
+	                       "      \"alert\": \"IFDOWN\",\n"
+	                       "      \"flapping\": false,\n"
+	                       "      \"alert_id\": null\n"
+	                       "    }\n"
+	                       "  ]\n"
+	                       "}\n");
 	free(s);
 	s = run_events(st, NP_FMT_JSON, 1790812800, "sw1", "up");
 	assert_non_null(strstr(s, "\"outage_seconds\": 120,"));
 	free(s);
 	s = run_events(st, NP_FMT_JSON, NOW, NULL, NULL);
-	assert_string_equal(s, "[]\n");
+	assert_string_equal(s, "{\n  \"version\": 1,\n  \"events\": []\n}\n");
 	free(s);
 	np_store_close(st);
 }
@@ -368,6 +376,7 @@ test_dump(void **state)
 	free(s);
 	s = np_report_dump(np_store_db(st), NP_FMT_JSON, one, 1, &cause);
 	assert_string_equal(s, "{\n"
+	                       "  \"version\": 1,\n"
 	                       "  \"runs\": [\n"
 	                       "    {\n"
 	                       "      \"id\": 1,\n"
@@ -463,7 +472,7 @@ test_dump_stream(void **state)
 	/* JSON: a table named twice is one key; CSV: twice, with titles. */
 	const char *twice[] = {"fold", "fold"};
 	char *s = np_report_dump(np_store_db(st), NP_FMT_JSON, twice, 2, &cause);
-	assert_string_equal(s, "{\n  \"fold\": [\n    {\n      \"id\": 1,\n"
+	assert_string_equal(s, "{\n  \"version\": 1,\n  \"fold\": [\n    {\n      \"id\": 1,\n"
 	                       "      \"next_5m\": -9223372036854775807,\n"
 	                       "      \"pass_end\": -9223372036854775807,\n"
 	                       "      \"cursor\": 0\n    }\n  ]\n}\n");
@@ -476,7 +485,7 @@ test_dump_stream(void **state)
 	free(s);
 	const char *empty[] = {"outbox"};
 	s = np_report_dump(np_store_db(st), NP_FMT_JSON, empty, 1, &cause);
-	assert_string_equal(s, "{\n  \"outbox\": []\n}\n");
+	assert_string_equal(s, "{\n  \"version\": 1,\n  \"outbox\": []\n}\n");
 	free(s);
 	np_store_close(st);
 }

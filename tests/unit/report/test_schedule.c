@@ -81,11 +81,11 @@ test_usage_mail_names(void **state)
 	np_usage_mail_make(&u, tz, &m);
 	assert_string_equal(m.subject, "Network usage report [2026-09-28 to 2026-10-04]");
 	assert_string_equal(m.att_name, "usage-2026-09-28-2026-10-04.csv");
-	char *text = np_usage_render(&u, NP_FMT_TEXT, tz);
+	char *text = np_usage_render(&u, NP_FMT_TEXT, tz, NULL);
 	char *want = NULL;
 	assert_true(asprintf(&want, "Usage report: 2026-09-28 to 2026-10-04\n\n%s", text) > 0);
 	assert_string_equal(m.body, want);
-	char *csv = np_usage_render(&u, NP_FMT_CSV, tz);
+	char *csv = np_usage_render(&u, NP_FMT_CSV, tz, NULL);
 	assert_string_equal(m.csv, csv);
 	assert_int_equal(m.csv_len, strlen(csv));
 	free(csv);

@@ -45,6 +45,27 @@ test_fmt(void **state)
 	assert_string_equal(b, "1.5 KiB/s");
 	np_fmt_rate(12.7, b);
 	assert_string_equal(b, "12 B/s");
+	/* Bit rates: SI steps of 1000, as vnStat and iftop print them. */
+	static const struct {
+		double v;
+		const char *s;
+	} bits[] = {{0, "0 bit/s"},
+	            {999.4, "999 bit/s"},
+	            {999.5, "1.0 kbit/s"},
+	            {99420.5, "99.4 kbit/s"},
+	            {999949, "999.9 kbit/s"},
+	            {999950, "1.0 Mbit/s"},
+	            {12345678, "12.3 Mbit/s"},
+	            {1e9, "1.0 Gbit/s"},
+	            {2.5e12, "2.5 Tbit/s"},
+	            {-1500, "-1.5 kbit/s"},
+	            {1e24, "1000000.0 Ebit/s"}};
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		np_fmt_bitrate(bits[i].v, b);
+		assert_string_equal(b, bits[i].s);
+	}
+	np_fmt_bitrate(1.0 / 0.0, b);
+	assert_string_equal(b, "-");
 	np_fmt_percent(0.99652777, b);
 	assert_string_equal(b, "99.653%");
 	np_fmt_percent(1, b);

@@ -131,6 +131,7 @@ test_ranking(void **state)
 	compute(st, D0, NULL, NP_TOP_DST, 2, &t);
 	s = np_top_render(&t, NP_FMT_JSON, utc);
 	assert_string_equal(s, "{\n"
+	                       "  \"version\": 1,\n"
 	                       "  \"period\": {\n"
 	                       "    \"start\": \"2026-10-01T00:00:00+00:00\",\n"
 	                       "    \"end\": \"2026-10-02T00:00:00+00:00\",\n"

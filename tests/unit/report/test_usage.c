@@ -267,34 +267,67 @@ test_render(void **state)
 	struct np_usage u;
 	char g_region[] = "region";
 	compute(st, g_region, NULL, &u);
-	char *s = np_usage_render(&u, NP_FMT_CSV, tz);
+	/* Rates in bits per second by default; CSV keeps every column, the name says the unit. */
+	char *s = np_usage_render(&u, NP_FMT_CSV, tz, NULL);
 	assert_string_equal(
 	    s, "region,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,"
-	       "tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,gauge_min,gauge_avg,"
-	       "gauge_max\n"
+	       "tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,peak_rx_bits_per_second,"
+	       "peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max\n"
+	       ",1,0,0,0,0,0,0,0,0,0.000,0.000,0.000,0.000,0,24.444,50\n"
+	       "eu,2,11450,2510,40,30,3,0,0,2,1.073,0.263,640.000,0.000,,,\n"
+	       "us,1,5000,6000,0,0,0,0,0,0,0.463,0.556,80.000,160.000,,,\n"
+	       "total,4,16450,8510,40,30,3,0,0,2,1.536,0.819,640.000,160.000,0,24.444,50\n");
+	free(s);
+	struct np_usage_view bytes = {.bytes = true};
+	s = np_usage_render(&u, NP_FMT_CSV, tz, &bytes);
+	assert_string_equal(
+	    s, "region,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,tx_errors,rx_drops,"
+	       "tx_drops,avg_rx_bytes_per_second,avg_tx_bytes_per_second,peak_rx_bytes_per_second,"
+	       "peak_tx_bytes_per_second,gauge_min,gauge_avg,gauge_max\n"
 	       ",1,0,0,0,0,0,0,0,0,0.000,0.000,0.000,0.000,0,24.444,50\n"
 	       "eu,2,11450,2510,40,30,3,0,0,2,0.134,0.033,80.000,0.000,,,\n"
 	       "us,1,5000,6000,0,0,0,0,0,0,0.058,0.069,10.000,20.000,,,\n"
 	       "total,4,16450,8510,40,30,3,0,0,2,0.192,0.102,80.000,20.000,0,24.444,50\n");
 	free(s);
-	s = np_usage_render(&u, NP_FMT_TEXT, tz);
+	/* Text: bytes, rates and gauge_avg; packets, errors, drops and gauge min/max hidden. */
+	s = np_usage_render(&u, NP_FMT_TEXT, tz, NULL);
 	assert_string_equal(s,
 	                    "period: 2026-10-01T23:00:00+00:00 .. 2026-10-03T01:10:00+00:00 (UTC)\n"
-	                    "region  series  rx_bytes  tx_bytes  rx_packets  tx_packets  rx_errors "
-	                    " tx_errors  rx_drops  tx_drops  avg_rx_rate  avg_tx_rate  "
-	                    "peak_rx_rate  peak_tx_rate  gauge_min  gauge_avg  gauge_max\n"
-	                    "-            1       0 B       0 B           0           0          0 "
-	                    "         0         0         0        0 B/s        0 B/s         0 "
-	                    "B/s         0 B/s          0     24.444         50\n"
-	                    "eu           2  11.2 KiB   2.5 KiB          40          30          3 "
-	                    "         0         0         2        0 B/s        0 B/s        80 "
-	                    "B/s         0 B/s          -          -          -\n"
-	                    "us           1   4.9 KiB   5.9 KiB           0           0          0 "
-	                    "         0         0         0        0 B/s        0 B/s        10 "
-	                    "B/s        20 B/s          -          -          -\n"
-	                    "total        4  16.1 KiB   8.3 KiB          40          30          3 "
-	                    "         0         0         2        0 B/s        0 B/s        80 "
-	                    "B/s        20 B/s          0     24.444         50\n");
+	                    "region  series  rx_bytes  tx_bytes  avg_rx_rate  avg_tx_rate  "
+	                    "peak_rx_rate  peak_tx_rate  gauge_avg\n"
+	                    "-            1       0 B       0 B      0 bit/s      0 bit/s       "
+	                    "0 bit/s       0 bit/s     24.444\n"
+	                    "eu           2  11.2 KiB   2.5 KiB      1 bit/s      0 bit/s     "
+	                    "640 bit/s       0 bit/s          -\n"
+	                    "us           1   4.9 KiB   5.9 KiB      0 bit/s      1 bit/s      "
+	                    "80 bit/s     160 bit/s          -\n"
+	                    "total        4  16.1 KiB   8.3 KiB      2 bit/s      1 bit/s     "
+	                    "640 bit/s     160 bit/s     24.444\n");
+	free(s);
+	/* --columns picks and orders nothing but what it names; --units bytes: IEC rates. */
+	struct np_usage_view some = {.bytes = true};
+	char *cause = NULL;
+	assert_int_equal(
+	    np_usage_columns_parse("rx_drops,peak_rx_rate,gauge_max", &some.columns, &cause), 0);
+	s = np_usage_render(&u, NP_FMT_TEXT, tz, &some);
+	assert_string_equal(s,
+	                    "period: 2026-10-01T23:00:00+00:00 .. 2026-10-03T01:10:00+00:00 (UTC)\n"
+	                    "region  series  rx_drops  peak_rx_rate  gauge_max\n"
+	                    "-            1         0         0 B/s         50\n"
+	                    "eu           2         0        80 B/s          -\n"
+	                    "us           1         0        10 B/s          -\n"
+	                    "total        4         0        80 B/s         50\n");
+	free(s);
+	assert_int_equal(np_usage_columns_parse("rx_bytes,rx_bits", &some.columns, &cause), -1);
+	assert_non_null(strstr(cause, "unknown column \"rx_bits\": expected rx_bytes, "));
+	free(cause);
+	/* --all: every column, as before the 120-column default. */
+	struct np_usage_view all = {.columns = NP_USAGE_ALL_COLUMNS};
+	s = np_usage_render(&u, NP_FMT_TEXT, tz, &all);
+	assert_non_null(strstr(s, "region  series  rx_bytes  tx_bytes  rx_packets  tx_packets  "
+	                          "rx_errors  tx_errors  rx_drops  tx_drops  avg_rx_rate  "
+	                          "avg_tx_rate  peak_rx_rate  peak_tx_rate  gauge_min  gauge_avg  "
+	                          "gauge_max\n"));
 	free(s);
 	done(&u);
 	np_tz_free(tz);

@@ -290,23 +290,23 @@ test_render(void **state)
 	char g[] = "network,group";
 	struct np_usage u;
 	compute(st, Z_OCT25, Z_OCT27, g, NP_PER_DAY, tz, &u);
-	char *s = np_usage_render(&u, NP_FMT_CSV, tz);
+	char *s = np_usage_render(&u, NP_FMT_CSV, tz, NULL);
 	assert_string_equal(
 	    s, "start,network,group,series,rx_bytes,tx_bytes,rx_packets,tx_packets,rx_errors,"
-	       "tx_errors,rx_drops,tx_drops,avg_rx_rate,avg_tx_rate,peak_rx_rate,peak_tx_rate,"
-	       "gauge_min,gauge_avg,gauge_max\n"
-	       "2026-10-25T00:00:00+02:00,HQ,Corporate,1,2500,1000,0,0,0,0,0,0,0.028,0.011,0.000,"
+	       "tx_errors,rx_drops,tx_drops,avg_rx_bits_per_second,avg_tx_bits_per_second,"
+	       "peak_rx_bits_per_second,peak_tx_bits_per_second,gauge_min,gauge_avg,gauge_max\n"
+	       "2026-10-25T00:00:00+02:00,HQ,Corporate,1,2500,1000,0,0,0,0,0,0,0.222,0.089,0.000,"
 	       "0.000,,,\n"
-	       ",total,,1,2500,1000,0,0,0,0,0,0,0.028,0.011,0.000,0.000,,,\n");
+	       ",total,,1,2500,1000,0,0,0,0,0,0,0.222,0.089,0.000,0.000,,,\n");
 	free(s);
-	s = np_usage_render(&u, NP_FMT_TEXT, tz);
+	s = np_usage_render(&u, NP_FMT_TEXT, tz, NULL);
 	assert_non_null(strstr(s, "\nstart                      network  group      series  "));
 	assert_non_null(
 	    strstr(s, "\n2026-10-25T00:00:00+02:00  HQ       Corporate       1   2.4 KiB"));
 	assert_non_null(
 	    strstr(s, "\n-                          total    -               1   2.4 KiB"));
 	free(s);
-	s = np_usage_render(&u, NP_FMT_JSON, tz);
+	s = np_usage_render(&u, NP_FMT_JSON, tz, NULL);
 	assert_non_null(strstr(s, "  \"per\": \"day\",\n"
 	                          "  \"rows\": [\n"
 	                          "    {\n"
@@ -319,6 +319,8 @@ test_render(void **state)
 	                          "      \"series\": 1,\n"
 	                          "      \"rx_bytes\": 2500,\n"
 	                          "      \"tx_bytes\": 1000,\n"));
+	/* 2500 bytes in the 25 hours of a DST day, in bits per second. */
+	assert_non_null(strstr(s, "      \"avg_rx_bits_per_second\": 0.222,\n"));
 	/* The total row has no bucket: the period says it. */
 	assert_non_null(strstr(s, "  \"total\": {\n    \"series\": 1,\n"));
 	free(s);
@@ -327,10 +329,10 @@ test_render(void **state)
 	/* Without --per: no start column, "per": null. */
 	char g2[] = "network,group"; /* the first was cut up by the parse */
 	compute(st, Z_OCT25, Z_OCT27, g2, NP_PER_NONE, tz, &u);
-	s = np_usage_render(&u, NP_FMT_CSV, tz);
+	s = np_usage_render(&u, NP_FMT_CSV, tz, NULL);
 	assert_true(strncmp(s, "network,group,series,", 21) == 0);
 	free(s);
-	s = np_usage_render(&u, NP_FMT_JSON, tz);
+	s = np_usage_render(&u, NP_FMT_JSON, tz, NULL);
 	assert_non_null(strstr(s, "  \"per\": null,\n"));
 	assert_null(strstr(s, "\"start\": \"2026-10-25T00:00:00+02:00\",\n      \"end\""));
 	free(s);
