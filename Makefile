@@ -17,6 +17,10 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS ?= $(shell nproc)
+# Integration tests run this many at a time: they mostly wait on their daemons and peers,
+# not the CPU. A test that shares something declares it (tests/CMakeLists.txt: RESOURCE_LOCK,
+# RUN_SERIAL).
+IT_JOBS ?= $(JOBS)
 FUZZ_SECONDS ?= 20
 NP_ALLOW_SKIP ?= 0
 export NP_ALLOW_SKIP
@@ -108,9 +112,9 @@ deb: build
 test: test-deps container-deps build asan-build
 	@rm -f $(TALLY)
 	@$(PHASE) $(TALLY) unit+fuzz+valgrind $(BUILD) -j $(JOBS) -LE 'integration|container'
-	@$(PHASE) $(TALLY) integration $(BUILD) -L 'integration|container'
+	@$(PHASE) $(TALLY) integration $(BUILD) -j $(IT_JOBS) -L 'integration|container'
 	@$(SAN_ENV) $(PHASE) $(TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
-	@$(SAN_ENV) $(PHASE) $(TALLY) asan-integration $(ASAN_BUILD) -L integration
+	@$(SAN_ENV) $(PHASE) $(TALLY) asan-integration $(ASAN_BUILD) -j $(IT_JOBS) -L integration
 	@$(PHASE) $(TALLY) --total
 
 test-container: test-deps container-deps build
@@ -125,7 +129,7 @@ asan-build: test-deps
 asan: asan-build
 	@rm -f $(ASAN_TALLY)
 	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-unit+fuzz $(ASAN_BUILD) -j $(JOBS) -L 'unit|fuzz'
-	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-integration $(ASAN_BUILD) -L integration
+	@$(SAN_ENV) $(PHASE) $(ASAN_TALLY) asan-integration $(ASAN_BUILD) -j $(IT_JOBS) -L integration
 	@$(PHASE) $(ASAN_TALLY) --total
 
 fuzz: test-deps

@@ -19,11 +19,14 @@ make_netns
 ip -n "$NS" link add npr0 type veth peer name npr1
 ip -n "$NS" link set npr0 up
 ip -n "$NS" link set npr1 up
+ip -n "$NS" link add npr2 type veth peer name npr3 # its change is the write the reads overlap
+ip -n "$NS" link set npr2 up
+ip -n "$NS" link set npr3 up
 
 cat >"$T/live.yaml" <<EOC
 daemon: { database: $T/live.db, timezone: Europe/Berlin }
 sources:
-  - { name: ns-host, type: local, interval: 1s, include: ["^npr0\$"] }
+  - { name: ns-host, type: local, interval: 1s, include: ["^npr[02]\$"] }
 EOC
 # ip netns exec execs the daemon: $! is netpulsed itself, so the cleanup stops it.
 ip netns exec "$NS" "$NETPULSED" --foreground -c "$T/live.yaml" >"$T/netpulsed.log" 2>&1 &
@@ -37,17 +40,24 @@ state_is() { test "$(state)" = "$1"; }
 epoch() { python3 -c "import datetime,sys; print(int(datetime.datetime.fromisoformat(sys.argv[1]).timestamp()))" "$1"; }
 
 wait_for 20 state_is up || fail "npr0 never reported up"
+wait_for 20 'test "$(DB=$T/live.db link_state npr2)" = up' || fail "npr2 never reported up"
 pass "status: npr0 up"
 
 # Reads while the daemon writes: at least 30 status + downtime reads, and on until the
-# daemon committed a write meanwhile (runs.last_alive moves every 30 s; a poll that has
-# nothing new to say writes nothing).
+# daemon committed a write meanwhile. A poll that has nothing new to say writes nothing and
+# runs.last_alive (whole seconds) moves only every 30 s, or with a link-state event: npr2
+# goes down after the 15th read, once the clock is past alive0, and its event's commit moves
+# last_alive while the reads go on.
 alive() { sqlite3 "file:$T/live.db?mode=ro" "SELECT max(last_alive) FROM runs"; }
 alive0=$(alive)
-end=$((SECONDS + 60)) i=0
+end=$((SECONDS + 60)) i=0 npr2_down=no
 until [ $i -ge 30 ] && [ "$(alive)" != "$alive0" ]; do
 	[ $SECONDS -lt $end ] || fail "runs.last_alive never moved from $alive0 in 60 s"
 	i=$((i + 1))
+	if [ $npr2_down = no ] && [ $i -ge 15 ] && [ "$(date +%s)" -gt "$alive0" ]; then
+		ip -n "$NS" link set npr3 down
+		npr2_down=yes
+	fi
 	np status >/dev/null || fail "status failed while the daemon writes (try $i)"
 	np downtime --period 1h --format json >/dev/null || fail "downtime failed while writing"
 	[ $i -lt 30 ] || sleep 0.1 # pacing the reads past the first 30, not waiting for anything
