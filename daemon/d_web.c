@@ -1,0 +1,109 @@
+/* The daemon's HTTP listener, as the config's `http:` section asks (d_web.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "d_log.h"
+#include "d_web.h"
+#include "util/xmalloc.h"
+#include "web/httpd.h"
+
+struct d_web {
+	struct event_base *base;
+	struct d_web_ctx ctx;
+	struct np_httpd *h;
+	/* What the running listener was made with. */
+	char *listen;
+	struct np_httpd_cfg hc;
+};
+
+struct d_web *
+d_web_new(struct event_base *base, const struct d_web_ctx *ctx)
+{
+	struct d_web *w = np_xcalloc(1, sizeof *w);
+	w->base = base;
+	w->ctx = *ctx;
+	return w;
+}
+
+static bool
+same(const struct d_web *w, const struct np_http_cfg *c)
+{
+	return w->h != NULL && strcmp(w->listen, c->listen) == 0 &&
+	       w->hc.max_connections == (size_t)c->max_connections &&
+	       w->hc.timeout_ms == c->request_timeout_ms &&
+	       w->hc.max_request_bytes == (size_t)c->max_request_bytes;
+}
+
+int
+d_web_apply(struct d_web *w, const struct np_config *cfg, char **cause)
+{
+	w->ctx.cfg = cfg;
+	const struct np_http_cfg *c = &cfg->http;
+	if (!c->enabled) {
+		if (w->h != NULL)
+			log_info("http: listener on %s closed", w->listen);
+		d_web_close(w);
+		return 0;
+	}
+	if (same(w, c))
+		return 0;
+	/* The old listener goes first: a reload may keep the address and change a limit. */
+	char *old = w->listen != NULL ? np_xstrdup(w->listen) : NULL;
+	struct np_httpd_cfg oldhc = w->hc;
+	d_web_close(w);
+	struct np_httpd_cfg hc = {
+	    .listen = c->listen,
+	    .max_connections = (size_t)c->max_connections,
+	    .timeout_ms = c->request_timeout_ms,
+	    .max_request_bytes = (size_t)c->max_request_bytes,
+	};
+	w->h = np_httpd_new(w->base, &hc, d_web_routes, &w->ctx, &log_lib, cause);
+	if (w->h == NULL && old != NULL) {
+		/* Back to what ran before, if it can still be had. */
+		oldhc.listen = old;
+		char *why = NULL;
+		w->h = np_httpd_new(w->base, &oldhc, d_web_routes, &w->ctx, &log_lib, &why);
+		free(why);
+		if (w->h != NULL) {
+			w->listen = old;
+			w->hc = oldhc;
+			w->hc.listen = w->listen;
+			return -1;
+		}
+	}
+	free(old);
+	if (w->h == NULL)
+		return -1;
+	w->listen = np_xstrdup(c->listen);
+	w->hc = hc;
+	w->hc.listen = w->listen;
+	log_info("http: serving /metrics and the status page on %s (port %d)", w->listen,
+	         np_httpd_port(w->h));
+	return 0;
+}
+
+void
+d_web_close(struct d_web *w)
+{
+	if (w == NULL)
+		return;
+	np_httpd_free(w->h);
+	w->h = NULL;
+	free(w->listen);
+	w->listen = NULL;
+}
+
+void
+d_web_free(struct d_web *w)
+{
+	if (w == NULL)
+		return;
+	d_web_close(w);
+	free(w);
+}
+
+int
+d_web_port(const struct d_web *w)
+{
+	return w != NULL && w->h != NULL ? np_httpd_port(w->h) : 0;
+}
