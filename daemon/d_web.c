@@ -1,6 +1,10 @@
 /* The daemon's HTTP listener, as the config's `http:` section asks (d_web.h). */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
 
 #include "d_log.h"
 #include "d_web.h"
@@ -34,6 +38,29 @@ same(const struct d_web *w, const struct np_http_cfg *c)
 	       w->hc.max_request_bytes == (size_t)c->max_request_bytes;
 }
 
+/* What the page and /api read with: a read-only handle on the database, the zone. */
+static int
+readers(struct d_web *w, const struct np_config *cfg, char **cause)
+{
+	if (w->ctx.ro == NULL) {
+		w->ctx.ro = np_store_open(cfg->database, NP_STORE_RDONLY, cause);
+		if (w->ctx.ro == NULL)
+			return -1;
+	}
+	char *why = NULL;
+	struct np_tz *tz = cfg->timezone != NULL ? np_tz_load(NULL, cfg->timezone, &why) : NULL;
+	if (cfg->timezone != NULL && tz == NULL) {
+		/* The config was checked: a zone removed since then. */
+		log_warnx("http: daemon.timezone: %s; the page shows UTC", why);
+		free(why);
+	}
+	np_tz_free(w->ctx.tz);
+	w->ctx.tz = tz != NULL ? tz : np_tz_utc();
+	if (gethostname(w->ctx.host, sizeof w->ctx.host - 1) == -1)
+		snprintf(w->ctx.host, sizeof w->ctx.host, "this host");
+	return 0;
+}
+
 int
 d_web_apply(struct d_web *w, const struct np_config *cfg, char **cause)
 {
@@ -45,6 +72,8 @@ d_web_apply(struct d_web *w, const struct np_config *cfg, char **cause)
 		d_web_close(w);
 		return 0;
 	}
+	if (readers(w, cfg, cause) == -1)
+		return -1;
 	if (same(w, c))
 		return 0;
 	/* The old listener goes first: a reload may keep the address and change a limit. */
@@ -99,6 +128,8 @@ d_web_free(struct d_web *w)
 	if (w == NULL)
 		return;
 	d_web_close(w);
+	np_store_close(w->ctx.ro);
+	np_tz_free(w->ctx.tz);
 	free(w);
 }
 

@@ -12,6 +12,7 @@
 #include "core/dispatch.h"
 #include "core/pipeline.h"
 #include "core/sched.h"
+#include "util/tz.h"
 #include "web/web.h"
 
 #include "web/srcstats.h"
@@ -23,6 +24,10 @@ struct d_web_ctx {
 	const struct np_config *cfg; /* the running config (updated on reload) */
 	struct np_srcstats *srcs;    /* poll figures per source (web/srcstats.h) */
 	int64_t started_ms;          /* wall clock at start */
+	/* The page and /api read through this handle, never the writer's (opened by d_web). */
+	struct np_store *ro;
+	struct np_tz *tz; /* daemon.timezone (UTC if unset) */
+	char host[256];
 };
 
 /*
