@@ -1,21 +1,28 @@
-/* The daemon's HTTP listener, as the config's `http:` section asks (d_web.h). */
-#include <stdlib.h>
+/*
+ * The daemon's HTTP listener, as the config's `http:` section asks (d_web.h): its TLS context
+ * and its users are read at start and on every reload (a renewed certificate or a new password
+ * takes effect with SIGHUP); what cannot be read leaves the running listener as it was.
+ */
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "store/store.h"
-
 #include "d_log.h"
 #include "d_web.h"
+#include "store/store.h"
+#include "util/cause.h"
 #include "util/xmalloc.h"
+#include "web/auth.h"
 #include "web/httpd.h"
 
 struct d_web {
 	struct event_base *base;
 	struct d_web_ctx ctx;
 	struct np_httpd *h;
-	/* What the running listener was made with. */
+	/* What the running listener was made with (hc.ssl and hc.auth are owned here). */
 	char *listen;
 	struct np_httpd_cfg hc;
 };
@@ -27,15 +34,6 @@ d_web_new(struct event_base *base, const struct d_web_ctx *ctx)
 	w->base = base;
 	w->ctx = *ctx;
 	return w;
-}
-
-static bool
-same(const struct d_web *w, const struct np_http_cfg *c)
-{
-	return w->h != NULL && strcmp(w->listen, c->listen) == 0 &&
-	       w->hc.max_connections == (size_t)c->max_connections &&
-	       w->hc.timeout_ms == c->request_timeout_ms &&
-	       w->hc.max_request_bytes == (size_t)c->max_request_bytes;
 }
 
 /* What the page and /api read with: a read-only handle on the database, the zone. */
@@ -61,6 +59,53 @@ readers(struct d_web *w, const struct np_config *cfg, char **cause)
 	return 0;
 }
 
+static SSL_CTX *
+tls_context(const struct np_http_cfg *c, char **cause)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	if (ctx == NULL) {
+		np_cause(cause, "http: cannot create a TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	const char *what = NULL, *path = NULL;
+	if (SSL_CTX_use_certificate_chain_file(ctx, c->cert_file) != 1)
+		what = "http.cert_file", path = c->cert_file;
+	else if (SSL_CTX_use_PrivateKey_file(ctx, c->key_file, SSL_FILETYPE_PEM) != 1)
+		what = "http.key_file", path = c->key_file;
+	else if (SSL_CTX_check_private_key(ctx) != 1)
+		what = "http.key_file (does not match cert_file)", path = c->key_file;
+	if (what != NULL) {
+		char err[256];
+		ERR_error_string_n(ERR_get_error(), err, sizeof err);
+		ERR_clear_error();
+		np_cause(cause, "%s %s: %s", what, path, err);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void
+free_extras(struct np_httpd_cfg *hc)
+{
+	SSL_CTX_free(hc->ssl);
+	np_auth_free(hc->auth);
+	hc->ssl = NULL;
+	hc->auth = NULL;
+}
+
+/* Nothing of the listener changes: same address and limits, no files to read again. */
+static bool
+same(const struct d_web *w, const struct np_http_cfg *c)
+{
+	return w->h != NULL && strcmp(w->listen, c->listen) == 0 &&
+	       w->hc.max_connections == (size_t)c->max_connections &&
+	       w->hc.timeout_ms == c->request_timeout_ms &&
+	       w->hc.max_request_bytes == (size_t)c->max_request_bytes && w->hc.ssl == NULL &&
+	       w->hc.auth == NULL && c->cert_file == NULL && c->basic_auth_file == NULL;
+}
+
 int
 d_web_apply(struct d_web *w, const struct np_config *cfg, char **cause)
 {
@@ -76,38 +121,45 @@ d_web_apply(struct d_web *w, const struct np_config *cfg, char **cause)
 		return -1;
 	if (same(w, c))
 		return 0;
-	/* The old listener goes first: a reload may keep the address and change a limit. */
-	char *old = w->listen != NULL ? np_xstrdup(w->listen) : NULL;
-	struct np_httpd_cfg oldhc = w->hc;
-	d_web_close(w);
 	struct np_httpd_cfg hc = {
 	    .listen = c->listen,
 	    .max_connections = (size_t)c->max_connections,
 	    .timeout_ms = c->request_timeout_ms,
 	    .max_request_bytes = (size_t)c->max_request_bytes,
 	};
-	w->h = np_httpd_new(w->base, &hc, d_web_routes, &w->ctx, &log_lib, cause);
-	if (w->h == NULL && old != NULL) {
-		/* Back to what ran before, if it can still be had. */
-		oldhc.listen = old;
-		char *why = NULL;
-		w->h = np_httpd_new(w->base, &oldhc, d_web_routes, &w->ctx, &log_lib, &why);
-		free(why);
-		if (w->h != NULL) {
-			w->listen = old;
-			w->hc = oldhc;
-			w->hc.listen = w->listen;
+	if (c->cert_file != NULL && (hc.ssl = tls_context(c, cause)) == NULL)
+		return -1;
+	if (c->basic_auth_file != NULL) {
+		struct np_htpasswd *users = np_htpasswd_load(c->basic_auth_file, cause);
+		if (users == NULL) {
+			free_extras(&hc);
 			return -1;
 		}
+		hc.auth = np_auth_new(users);
 	}
-	free(old);
-	if (w->h == NULL)
+	/* The old listener goes first: a reload may keep the address and change a limit. */
+	np_httpd_free(w->h);
+	w->h = np_httpd_new(w->base, &hc, d_web_routes, &w->ctx, &log_lib, cause);
+	if (w->h == NULL) {
+		free_extras(&hc);
+		if (w->listen != NULL) {
+			/* Back to what ran before, if it can still be had. */
+			char *why = NULL;
+			w->h = np_httpd_new(w->base, &w->hc, d_web_routes, &w->ctx, &log_lib, &why);
+			free(why);
+		}
+		if (w->h == NULL)
+			d_web_close(w);
 		return -1;
+	}
+	free_extras(&w->hc);
+	free(w->listen);
 	w->listen = np_xstrdup(c->listen);
 	w->hc = hc;
 	w->hc.listen = w->listen;
-	log_info("http: serving /metrics and the status page on %s (port %d)", w->listen,
-	         np_httpd_port(w->h));
+	log_info("http: serving /metrics, the status page and /api on %s://%s%s",
+	         hc.ssl != NULL ? "https" : "http", w->listen,
+	         hc.auth != NULL ? " (basic authentication)" : "");
 	return 0;
 }
 
@@ -118,8 +170,10 @@ d_web_close(struct d_web *w)
 		return;
 	np_httpd_free(w->h);
 	w->h = NULL;
+	free_extras(&w->hc);
 	free(w->listen);
 	w->listen = NULL;
+	w->hc.listen = NULL;
 }
 
 void

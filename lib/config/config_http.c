@@ -19,8 +19,7 @@ const struct np_config_opt np_config_http_opts[] = {
      .off = HT(listen),
      .def = "127.0.0.1:9479",
      .help = "address and port of /metrics, the status page and /api: ADDR:PORT or "
-             "[V6ADDR]:PORT, numeric (not on loopback: no authentication or TLS, so a "
-             "firewall or a TLS reverse proxy in front)"},
+             "[V6ADDR]:PORT, numeric (off loopback: use basic_auth_file and cert_file)"},
     {.name = "max_connections",
      .type = NP_CFG_INT,
      .off = HT(max_connections),
@@ -42,6 +41,25 @@ const struct np_config_opt np_config_http_opts[] = {
      .max = 1048576,
      .def = "8192",
      .help = "largest request (headers and body); a larger one is refused"},
+    {.name = "basic_auth_file",
+     .type = NP_CFG_PATH,
+     .flags = NP_CFG_F_READ,
+     .off = HT(basic_auth_file),
+     .def_doc = "(none: no authentication)",
+     .help = "users allowed in, one user:hash per line, bcrypt or SHA-256 crypt (htpasswd "
+             "-B, openssl passwd -5); read again on reload"},
+    {.name = "cert_file",
+     .type = NP_CFG_PATH,
+     .flags = NP_CFG_F_READ,
+     .off = HT(cert_file),
+     .def_doc = "(none: plain HTTP)",
+     .help = "TLS certificate chain (PEM), with key_file; read again on reload"},
+    {.name = "key_file",
+     .type = NP_CFG_PATH,
+     .flags = NP_CFG_F_READ,
+     .off = HT(key_file),
+     .def_doc = "(none)",
+     .help = "TLS private key (PEM) of cert_file"},
     {.name = NULL},
 };
 
@@ -107,13 +125,29 @@ np_config_http_check(struct np_config *cfg, const struct np_config_ynode *root,
 		                   cfg->http.listen);
 		return;
 	}
-	if (!loopback)
-		np_config_diag_add(
-		    warns, at->line, at->col,
-		    "http.listen %s is not loopback: /metrics and the status page are "
-		    "served without authentication or TLS; restrict access (firewall) "
-		    "or put a TLS reverse proxy in front",
-		    cfg->http.listen);
+	const struct np_http_cfg *h = &cfg->http;
+	if ((h->cert_file == NULL) != (h->key_file == NULL)) {
+		const struct np_config_ynode *k =
+		    np_config_ydoc_get(sect, h->cert_file != NULL ? "cert_file" : "key_file");
+		np_config_diag_add(errs, k->line, k->col,
+		                   "http: cert_file and key_file go together");
+		return;
+	}
+	const char *what = NULL;
+	if (h->cert_file == NULL && h->basic_auth_file == NULL)
+		what = "neither TLS nor authentication: anyone who reaches it reads the daemon's "
+		       "state; set cert_file, key_file and basic_auth_file, or restrict access "
+		       "(firewall)";
+	else if (h->cert_file == NULL)
+		what = "no TLS: passwords and the daemon's state cross the network in clear; set "
+		       "cert_file and key_file";
+	else if (h->basic_auth_file == NULL)
+		what = "no authentication: anyone who reaches it reads the daemon's state; set "
+		       "basic_auth_file, or restrict access (firewall)";
+	if (!loopback && what != NULL)
+		np_config_diag_add(warns, at->line, at->col,
+		                   "http.listen %s is not loopback and has %s", cfg->http.listen,
+		                   what);
 }
 
 void

@@ -3,8 +3,8 @@
 /*
  * `http:`: the daemon's HTTP listener (Prometheus /metrics, the status page and its JSON API).
  * Off unless the section is present; loopback by default. The table fills the fields, and
- * config_http.c checks what it cannot say (the listen address's form) and warns about a
- * listener that is not on loopback.
+ * config_http.c checks what it cannot say (the listen address's form, cert and key together)
+ * and warns about a listener off loopback without both TLS and authentication.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +15,8 @@ struct np_http_cfg {
 	int max_connections;        /* open at once; 64 */
 	int64_t request_timeout_ms; /* a whole request must arrive within it; 10s */
 	int max_request_bytes;      /* headers and body; 8192 */
+	char *basic_auth_file;      /* htpasswd lines (web/htpasswd.h); NULL: no authentication */
+	char *cert_file, *key_file; /* TLS (both or neither); NULL: plain HTTP */
 };
 
 struct np_config;

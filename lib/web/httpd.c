@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include "util/cause.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
+#include "web/auth.h"
 
 /* An open connection: its bufferevent (we hold a reference) and when it is cut. */
 struct conn {
@@ -37,6 +40,8 @@ struct np_httpd {
 	int64_t timeout_ms;
 	size_t max_conns, conns;
 	struct event *sweep;
+	SSL_CTX *ssl;
+	struct np_auth *auth;
 	bool paused;
 	int port;
 };
@@ -153,7 +158,22 @@ new_conn(struct event_base *base, void *arg)
 	struct np_httpd *h = arg;
 	if (h->conns + 1 >= h->max_conns)
 		sweep(h); /* the current one is not in the list yet: its callbacks are unset */
-	struct bufferevent *bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	struct bufferevent *bev;
+	if (h->ssl != NULL) {
+		SSL *ssl = SSL_new(h->ssl);
+		if (ssl == NULL)
+			return NULL;
+		bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+		                                     BEV_OPT_CLOSE_ON_FREE);
+		if (bev == NULL) {
+			SSL_free(ssl);
+			return NULL;
+		}
+		/* A client that closes without close_notify (most do) ends the connection. */
+		bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	} else {
+		bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	}
 	if (bev == NULL)
 		return NULL;
 	bufferevent_incref(bev);
@@ -182,6 +202,8 @@ answer(struct evhttp_request *req, int status, const char *ctype, const char *cs
 		evhttp_add_header(out, "Content-Security-Policy", csp);
 	const char *reason = status == 200   ? "OK"
 	                     : status == 400 ? "Bad Request"
+	                     : status == 401 ? "Unauthorized"
+	                     : status == 429 ? "Too Many Requests"
 	                     : status == 404 ? "Not Found"
 	                     : status == 405 ? "Method Not Allowed"
 	                     : status == 503 ? "Service Unavailable"
@@ -215,7 +237,22 @@ on_request(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
 	const char *raw = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	char *path = raw != NULL ? evhttp_uridecode(raw, 0, NULL) : NULL;
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+	enum np_auth_result ar = NP_AUTH_OK;
+	if (h->auth != NULL)
+		ar = np_auth_check(
+		    h->auth,
+		    evhttp_find_header(evhttp_request_get_input_headers(req), "Authorization"),
+		    np_mono_ms());
+	if (ar == NP_AUTH_DENIED) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
+		                  "Basic realm=\"netpulse\", charset=\"UTF-8\"");
+		evbuffer_add_printf(body, "authentication required\n");
+		answer(req, 401, NULL, NULL, body);
+	} else if (ar == NP_AUTH_BUSY) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Retry-After", "1");
+		evbuffer_add_printf(body, "too many password checks: retry in a second\n");
+		answer(req, 429, NULL, NULL, body);
+	} else if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET, HEAD");
 		evbuffer_add_printf(body, "only GET and HEAD\n");
 		answer(req, 405, NULL, NULL, body);
@@ -262,6 +299,8 @@ np_httpd_new(struct event_base *base, const struct np_httpd_cfg *cfg,
 	h->max_conns = cfg->max_connections > 0 ? cfg->max_connections : 1;
 	h->conns_v = np_xcalloc(h->max_conns, sizeof(*h->conns_v));
 	h->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
+	h->ssl = cfg->ssl;
+	h->auth = cfg->auth;
 	h->http = evhttp_new(base);
 	if (h->http == NULL) {
 		np_cause(cause, "http: cannot create the listener");

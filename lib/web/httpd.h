@@ -20,14 +20,24 @@
 struct event_base;
 struct np_httpd;
 
+struct ssl_ctx_st;
+struct np_auth;
+
 struct np_httpd_cfg {
 	const char *listen; /* "ADDR:PORT" or "[V6]:PORT"; port 0 picks a free one */
 	size_t max_connections;
 	int64_t timeout_ms;
 	size_t max_request_bytes;
+	/* TLS on every connection (the handshake counts in timeout_ms); NULL: plain HTTP. */
+	struct ssl_ctx_st *ssl;
+	/* Basic authentication of every request (401 without, 429 when busy); NULL: none. */
+	struct np_auth *auth;
 };
 
-/* routes: terminated by {NULL, NULL}, must outlive the listener; each fn gets arg. */
+/*
+ * routes: terminated by {NULL, NULL}, must outlive the listener; each fn gets arg. cfg->ssl
+ * and cfg->auth are borrowed: they must outlive the listener too.
+ */
 struct np_httpd *np_httpd_new(struct event_base *base, const struct np_httpd_cfg *cfg,
                               const struct np_web_route *routes, void *arg,
                               const struct np_logger *lg, char **cause);

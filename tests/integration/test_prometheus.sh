@@ -5,10 +5,22 @@
 # TEST-NET-1, exists only inside them). Asserted through Prometheus' HTTP API:
 # sum(netpulse_link_up) goes 2 -> 1 -> 2 as one link goes down and up; the fleet's down
 # seconds grow while it is down, stop when it is up, equal the store's outage, and do not reset
-# when that daemon restarts. `promtool check metrics` passes on a scrape (text format).
+# when that daemon restarts. `promtool check metrics` passes on a scrape (text format). Site b
+# serves over TLS with basic authentication (a bcrypt user), as a listener off loopback
+# should: Prometheus scrapes it with its own tls_config and basic_auth; curl without the
+# password gets 401, and plain HTTP gets nothing.
 source "$(dirname "$0")/lib.sh"
 require_root
-require_cmd prometheus promtool curl sqlite3 python3
+require_cmd prometheus promtool curl sqlite3 python3 openssl
+
+# Site b's certificate (for its address) and its one user, bcrypt.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=netpulse-test \
+	-addext subjectAltName=IP:192.0.2.6 -keyout "$T/key.pem" -out "$T/cert.pem" 2>"$T/openssl.log" \
+	|| fail "openssl req: $(cat "$T/openssl.log")"
+printf 'scrape-pw' >"$T/password"
+python3 -W ignore -c 'import crypt,sys; print("prom:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024)))' \
+	scrape-pw >"$T/users"
+grep -q '^prom:\$2b\$' "$T/users" || fail "no bcrypt hash: $(cat "$T/users")"
 
 make_netns
 NSP=$NS # Prometheus
@@ -30,9 +42,11 @@ site() {
 	ip -n "$NSP" link set "npp$n" up
 	ip -n "$ns" addr add "192.0.2.$((p + 1))/30" dev "up$n"
 	ip -n "$ns" link set "up$n" up
+	local extra=""
+	[ "$n" = 2 ] && extra=", cert_file: $T/cert.pem, key_file: $T/key.pem, basic_auth_file: $T/users"
 	cat >"$T/np$n.yaml" <<EOC
 daemon: { database: $T/np$n.db, log_level: debug }
-http: { listen: "192.0.2.$((p + 1)):9479" }
+http: { listen: "192.0.2.$((p + 1)):9479"$extra }
 sources:
   - { name: site$n, type: local, interval: 1s, include: ["^npa\$"] }
 alerts:
@@ -42,7 +56,9 @@ EOC
 }
 site 1 "$NSA"
 site 2 "$NSB"
-grep -q "is not loopback" "$T/check1.log" || fail "no warning for a listener not on loopback"
+grep -q "is not loopback and has neither TLS nor authentication" "$T/check1.log" \
+	|| fail "no warning for a plain listener off loopback"
+grep -q "is not loopback" "$T/check2.log" && fail "a warning for a listener with TLS and authentication"
 
 start_np() { # N NS
 	ip netns exec "$2" "$NETPULSED" --foreground -v -c "$T/np$1.yaml" >>"$T/netpulsed$1.log" 2>&1 &
@@ -59,6 +75,12 @@ scrape_configs:
     static_configs:
       - targets: ["192.0.2.2:9479"]
         labels: { site: a }
+  - job_name: netpulse-tls
+    scheme: https
+    tls_config: { ca_file: $T/cert.pem }
+    basic_auth: { username: prom, password_file: $T/password }
+    metrics_path: /metrics
+    static_configs:
       - targets: ["192.0.2.6:9479"]
         labels: { site: b }
 EOC
@@ -72,8 +94,16 @@ q() {
 	ip netns exec "$NSP" curl -sf --get --data-urlencode "query=$1" http://127.0.0.1:9090/api/v1/query |
 		json_get "j['data']['result'][0]['value'][1] if j['data']['result'] else ''"
 }
-wait_for 60 'test "$(q "count(up{job=\"netpulse\"} == 1)")" = 2' || fail "Prometheus does not scrape both daemons"
-pass "Prometheus scrapes both netpulsed"
+wait_for 60 'test "$(q "count(up == 1)")" = 2' || fail "Prometheus does not scrape both daemons: $(q 'count(up == 1)')"
+pass "Prometheus scrapes both netpulsed (site b over TLS with basic authentication)"
+
+# Site b without the password, with a wrong one, and in clear.
+code() { ip netns exec "$NSB" curl -s -o /dev/null -w '%{http_code}' --cacert "$T/cert.pem" "$@" https://192.0.2.6:9479/metrics; }
+[ "$(code)" = 401 ] || fail "no password: $(code)"
+[ "$(code -u prom:wrong)" = 401 ] || fail "a wrong password: $(code -u prom:wrong)"
+[ "$(code -u prom:scrape-pw)" = 200 ] || fail "the right password: $(code -u prom:scrape-pw)"
+ip netns exec "$NSB" curl -s -m 5 -o /dev/null http://192.0.2.6:9479/metrics && fail "plain HTTP answered on the TLS listener"
+pass "site b: 401 without the right password, 200 with it, nothing in clear"
 
 # The exposition as Prometheus' own linter sees it.
 ip netns exec "$NSA" curl -sf http://192.0.2.2:9479/metrics >"$T/scrape.txt" || fail "GET /metrics"
@@ -98,7 +128,7 @@ kill "$NP2"
 wait "$NP2" 2>/dev/null || true
 start_np 2 "$NSB"
 wait_for 30 "test \"\$(q 'sum(netpulse_link_down_seconds_total)')\" -gt $before" || fail "down seconds did not go on after the restart"
-wait_for 30 'test "$(q "netpulse_start_time_seconds{site=\"b\"} > 0 and changes(netpulse_start_time_seconds{site=\"b\"}[1m]) > 0")" != ""' \
+wait_for 30 'test "$(q "changes(netpulse_start_time_seconds{site=\"b\"}[1m]) > 0")" != ""' \
 	|| fail "Prometheus did not see the restart"
 [ "$(q 'sum(resets(netpulse_link_down_seconds_total[5m]))')" = 0 ] || fail "the down seconds counter was reset by the restart"
 pass "restart: down seconds go on, no counter reset"

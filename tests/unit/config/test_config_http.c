@@ -76,8 +76,26 @@ test_keys(void **state)
 	assert_int_equal(warnings_with(cfg, "http.listen"), 0);
 	np_config_free(cfg);
 	cfg = load(SRC "http: { listen: \"0.0.0.0:9479\" }\n");
-	assert_int_equal(warnings_with(cfg, "http.listen 0.0.0.0:9479 is not loopback"), 1);
+	assert_int_equal(
+	    warnings_with(cfg, "http.listen 0.0.0.0:9479 is not loopback and has neither TLS nor "
+	                       "authentication"),
+	    1);
 	np_config_free(cfg);
+	cfg = load(SRC "http: { listen: \"0.0.0.0:9479\", basic_auth_file: /u }\n");
+	assert_int_equal(warnings_with(cfg, "is not loopback and has no TLS: passwords"), 1);
+	assert_string_equal(cfg->http.basic_auth_file, "/u");
+	np_config_free(cfg);
+	cfg = load(SRC "http: { listen: \"0.0.0.0:9479\", cert_file: /c, key_file: /k }\n");
+	assert_int_equal(warnings_with(cfg, "is not loopback and has no authentication"), 1);
+	assert_string_equal(cfg->http.cert_file, "/c");
+	assert_string_equal(cfg->http.key_file, "/k");
+	np_config_free(cfg);
+	cfg = load(SRC "http: { listen: \"0.0.0.0:9479\", cert_file: /c, key_file: /k, "
+	               "basic_auth_file: /u }\n");
+	assert_int_equal(warnings_with(cfg, "http.listen"), 0);
+	np_config_free(cfg);
+	expect_error(SRC "http:\n  cert_file: /c\n",
+	             "t.yaml:4:14: http: cert_file and key_file go together");
 	cfg = load(SRC "http: { listen: \"127.3.2.1:9479\" }\n");
 	assert_int_equal(warnings_with(cfg, "http.listen"), 0);
 	np_config_free(cfg);
