@@ -82,7 +82,7 @@ bench(int n)
 			for (size_t k = 0; k < e.b.len; k++)
 				lines += e.b.s[k] == '\n';
 		}
-		np_strbuf_free(&e.b);
+		np_buf_free(&e.b);
 	}
 	if (getenv("BENCH_VERBOSE") != NULL)
 		for (int r = 0; r < REPEAT; r++)

@@ -447,10 +447,10 @@ prom_labels(const struct np_batch *b, const struct np_obs *o)
 {
 	if (np_obs_nlabels(o) == 0)
 		return NULL;
-	struct np_strbuf sb = {0};
+	struct np_buf sb = {0};
 	for (size_t i = 0; i < np_obs_nlabels(o); i++)
 		np_prom_extra_label(&sb, np_obs_label_key(b, o, i), np_obs_label_value(b, o, i));
-	return np_strbuf_take(&sb);
+	return np_buf_take(&sb);
 }
 
 static const char *

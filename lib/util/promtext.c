@@ -8,49 +8,7 @@
 #include "util/xmalloc.h"
 
 void
-np_strbuf_reserve(struct np_strbuf *b, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		b->s = np_xreallocarray(b->s, cap, 1);
-		b->cap = cap;
-	}
-}
-
-void
-np_strbuf_add(struct np_strbuf *b, const char *s, size_t n)
-{
-	np_strbuf_reserve(b, n);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void
-np_strbuf_adds(struct np_strbuf *b, const char *s)
-{
-	np_strbuf_add(b, s, strlen(s));
-}
-
-char *
-np_strbuf_take(struct np_strbuf *b)
-{
-	char *s = b->s != NULL ? b->s : np_xstrdup("");
-	*b = (struct np_strbuf){0};
-	return s;
-}
-
-void
-np_strbuf_free(struct np_strbuf *b)
-{
-	free(b->s);
-	*b = (struct np_strbuf){0};
-}
-
-void
-np_prom_escape(struct np_strbuf *b, const char *v)
+np_prom_escape(struct np_buf *b, const char *v)
 {
 	const char *run = v;
 	for (; *v != '\0'; v++) {
@@ -60,11 +18,11 @@ np_prom_escape(struct np_strbuf *b, const char *v)
 		                               : NULL;
 		if (esc == NULL)
 			continue;
-		np_strbuf_add(b, run, (size_t)(v - run));
-		np_strbuf_adds(b, esc);
+		np_buf_add(b, run, (size_t)(v - run));
+		np_buf_puts(b, esc);
 		run = v + 1;
 	}
-	np_strbuf_add(b, run, (size_t)(v - run));
+	np_buf_add(b, run, (size_t)(v - run));
 }
 
 static bool
@@ -75,33 +33,33 @@ name_char(char c, bool first)
 }
 
 void
-np_prom_label_name(struct np_strbuf *b, const char *name)
+np_prom_label_name(struct np_buf *b, const char *name)
 {
 	if (*name == '\0') {
-		np_strbuf_adds(b, "_");
+		np_buf_puts(b, "_");
 		return;
 	}
 	/* "__" starts names Prometheus reserves. */
 	if (name[0] == '_' && name[1] == '_')
-		np_strbuf_adds(b, "label");
+		np_buf_puts(b, "label");
 	for (const char *p = name; *p != '\0'; p++) {
 		char c = name_char(*p, p == name) ? *p : '_';
-		np_strbuf_add(b, &c, 1);
+		np_buf_add(b, &c, 1);
 	}
 }
 
 void
-np_prom_extra_label(struct np_strbuf *b, const char *name, const char *value)
+np_prom_extra_label(struct np_buf *b, const char *name, const char *value)
 {
 	static const char *const own[] = {"source", "device", "interface", "le", "type", "sink"};
-	np_strbuf_adds(b, ",");
+	np_buf_puts(b, ",");
 	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
 		if (strcmp(name, own[i]) == 0) {
-			np_strbuf_adds(b, "label_");
+			np_buf_puts(b, "label_");
 			break;
 		}
 	np_prom_label_name(b, name);
-	np_strbuf_adds(b, "=\"");
+	np_buf_puts(b, "=\"");
 	np_prom_escape(b, value);
-	np_strbuf_adds(b, "\"");
+	np_buf_puts(b, "\"");
 }

@@ -26,31 +26,31 @@ np_expo_family(struct np_expo *e, const char *name, const char *type, const char
 	size_t n = strlen(name);
 	if (e->om && strcmp(type, "counter") == 0 && n > 6 && strcmp(name + n - 6, "_total") == 0)
 		n -= 6;
-	np_strbuf_adds(&e->b, "# HELP ");
-	np_strbuf_add(&e->b, name, n);
-	np_strbuf_adds(&e->b, " ");
-	np_strbuf_adds(&e->b, help);
-	np_strbuf_adds(&e->b, "\n# TYPE ");
-	np_strbuf_add(&e->b, name, n);
-	np_strbuf_adds(&e->b, " ");
-	np_strbuf_adds(&e->b, type);
-	np_strbuf_adds(&e->b, "\n");
+	np_buf_puts(&e->b, "# HELP ");
+	np_buf_add(&e->b, name, n);
+	np_buf_puts(&e->b, " ");
+	np_buf_puts(&e->b, help);
+	np_buf_puts(&e->b, "\n# TYPE ");
+	np_buf_add(&e->b, name, n);
+	np_buf_puts(&e->b, " ");
+	np_buf_puts(&e->b, type);
+	np_buf_puts(&e->b, "\n");
 }
 
 static void
 head(struct np_expo *e, const char *name, const char *labels)
 {
-	np_strbuf_adds(&e->b, name);
+	np_buf_puts(&e->b, name);
 	if (*labels != '\0') {
-		np_strbuf_adds(&e->b, "{");
-		np_strbuf_adds(&e->b, labels);
-		np_strbuf_adds(&e->b, "}");
+		np_buf_puts(&e->b, "{");
+		np_buf_puts(&e->b, labels);
+		np_buf_puts(&e->b, "}");
 	}
-	np_strbuf_adds(&e->b, " ");
+	np_buf_puts(&e->b, " ");
 }
 
 static void
-add_u64(struct np_strbuf *b, uint64_t v)
+add_u64(struct np_buf *b, uint64_t v)
 {
 	char tmp[24];
 	char *p = tmp + sizeof tmp;
@@ -59,7 +59,7 @@ add_u64(struct np_strbuf *b, uint64_t v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	np_strbuf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+	np_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 void
@@ -74,7 +74,7 @@ np_expo_i64(struct np_expo *e, const char *name, const char *labels, int64_t v)
 {
 	head(e, name, labels);
 	if (v < 0) {
-		np_strbuf_adds(&e->b, "-");
+		np_buf_puts(&e->b, "-");
 		add_u64(&e->b, (uint64_t)0 - (uint64_t)v);
 	} else {
 		add_u64(&e->b, (uint64_t)v);
@@ -92,12 +92,12 @@ np_expo_double(struct np_expo *e, const char *name, const char *labels, double v
 		snprintf(tmp, sizeof tmp, v > 0 ? "+Inf\n" : "-Inf\n");
 	else
 		snprintf(tmp, sizeof tmp, "%.15g\n", v);
-	np_strbuf_adds(&e->b, tmp);
+	np_buf_puts(&e->b, tmp);
 }
 
 void
 np_expo_end(struct np_expo *e)
 {
 	if (e->om)
-		np_strbuf_adds(&e->b, "# EOF\n");
+		np_buf_puts(&e->b, "# EOF\n");
 }

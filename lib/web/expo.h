@@ -13,7 +13,7 @@
 #include "util/promtext.h"
 
 struct np_expo {
-	struct np_strbuf b;
+	struct np_buf b;
 	bool om;
 };
 

@@ -50,7 +50,7 @@ struct np_htpasswd *
 np_htpasswd_parse(const char *name, const char *text, size_t len, char **cause)
 {
 	struct np_htpasswd *h = np_xcalloc(1, sizeof *h);
-	struct np_strbuf errs = {0};
+	struct np_buf errs = {0};
 	int lineno = 0;
 	for (size_t pos = 0; pos < len;) {
 		const char *line = text + pos;
@@ -88,10 +88,10 @@ np_htpasswd_parse(const char *name, const char *text, size_t len, char **cause)
 			char head[64];
 			snprintf(head, sizeof head, ":%d: ", lineno);
 			if (errs.len > 0)
-				np_strbuf_adds(&errs, "\n");
-			np_strbuf_adds(&errs, name);
-			np_strbuf_adds(&errs, head);
-			np_strbuf_adds(&errs, why);
+				np_buf_puts(&errs, "\n");
+			np_buf_puts(&errs, name);
+			np_buf_puts(&errs, head);
+			np_buf_puts(&errs, why);
 			free(copy);
 			continue;
 		}
@@ -100,10 +100,10 @@ np_htpasswd_parse(const char *name, const char *text, size_t len, char **cause)
 		free(copy);
 	}
 	if (errs.len == 0 && h->n == 0)
-		np_strbuf_adds(&errs, name), np_strbuf_adds(&errs, ": no user:hash line");
+		np_buf_puts(&errs, name), np_buf_puts(&errs, ": no user:hash line");
 	if (errs.len > 0) {
 		np_cause(cause, "%s", errs.s);
-		np_strbuf_free(&errs);
+		np_buf_free(&errs);
 		np_htpasswd_free(h);
 		return NULL;
 	}

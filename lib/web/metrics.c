@@ -29,7 +29,7 @@ struct mseries {
 };
 
 struct scrape {
-	struct np_strbuf arena; /* every escaped label set, NUL-separated */
+	struct np_buf arena; /* every escaped label set, NUL-separated */
 	struct mlink *links;
 	size_t nlinks, caplinks;
 	struct mseries *series;
@@ -37,22 +37,22 @@ struct scrape {
 };
 
 static size_t
-arena_labels(struct np_strbuf *a, const char *source, const char *device, const char *interface,
+arena_labels(struct np_buf *a, const char *source, const char *device, const char *interface,
              const char *extra)
 {
 	size_t off = a->len;
 	if (source != NULL) {
-		np_strbuf_adds(a, "source=\"");
+		np_buf_puts(a, "source=\"");
 		np_prom_escape(a, source);
-		np_strbuf_adds(a, "\",");
+		np_buf_puts(a, "\",");
 	}
-	np_strbuf_adds(a, "device=\"");
+	np_buf_puts(a, "device=\"");
 	np_prom_escape(a, device);
-	np_strbuf_adds(a, "\",interface=\"");
+	np_buf_puts(a, "\",interface=\"");
 	np_prom_escape(a, interface);
-	np_strbuf_adds(a, "\"");
-	np_strbuf_adds(a, extra);
-	np_strbuf_add(a, "", 1); /* keeps the NUL */
+	np_buf_puts(a, "\"");
+	np_buf_puts(a, extra);
+	np_buf_add(a, "", 1); /* keeps the NUL */
 	return off;
 }
 
@@ -151,27 +151,27 @@ sources_out(struct np_expo *e, const struct np_srcstats *ss)
 {
 	size_t n;
 	const struct np_srcstat *v = np_srcstats_list(ss, &n);
-	struct np_strbuf lab = {0};
+	struct np_buf lab = {0};
 	size_t *off = np_xcalloc(n + 1, sizeof *off);
 	for (size_t i = 0; i < n; i++) {
 		off[i] = lab.len;
-		np_strbuf_adds(&lab, "source=\"");
+		np_buf_puts(&lab, "source=\"");
 		np_prom_escape(&lab, v[i].name);
-		np_strbuf_adds(&lab, "\"");
-		np_strbuf_add(&lab, "", 1);
+		np_buf_puts(&lab, "\"");
+		np_buf_add(&lab, "", 1);
 	}
 	np_expo_family(e, "netpulse_source_up", "gauge",
 	               "1 when the source's last poll worked, 0 when it failed (absent before its "
 	               "first poll).");
-	struct np_strbuf tl = {0};
+	struct np_buf tl = {0};
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].polled)
 			continue;
 		tl.len = 0;
-		np_strbuf_adds(&tl, lab.s + off[i]);
-		np_strbuf_adds(&tl, ",type=\"");
+		np_buf_puts(&tl, lab.s + off[i]);
+		np_buf_puts(&tl, ",type=\"");
 		np_prom_escape(&tl, v[i].type);
-		np_strbuf_adds(&tl, "\"");
+		np_buf_puts(&tl, "\"");
 		np_expo_u64(e, "netpulse_source_up", tl.s, v[i].up);
 	}
 	np_expo_family(e, "netpulse_source_failures_total", "counter",
@@ -192,22 +192,22 @@ sources_out(struct np_expo *e, const struct np_srcstats *ss)
 				snprintf(le, sizeof le, ",le=\"+Inf\"");
 			}
 			tl.len = 0;
-			np_strbuf_adds(&tl, lab.s + off[i]);
-			np_strbuf_adds(&tl, le);
+			np_buf_puts(&tl, lab.s + off[i]);
+			np_buf_puts(&tl, le);
 			np_expo_u64(e, "netpulse_source_poll_duration_seconds_bucket", tl.s, cum);
 		}
 		np_expo_double(e, "netpulse_source_poll_duration_seconds_sum", lab.s + off[i],
 		               v[i].sum_s);
 		np_expo_u64(e, "netpulse_source_poll_duration_seconds_count", lab.s + off[i], cum);
 	}
-	np_strbuf_free(&tl);
-	np_strbuf_free(&lab);
+	np_buf_free(&tl);
+	np_buf_free(&lab);
 	free(off);
 }
 
 struct sink_ctx {
 	struct np_expo *e;
-	struct np_strbuf lab;
+	struct np_buf lab;
 };
 
 /* A webhook URL may carry a token in its path or query: only its host is shown. */
@@ -216,16 +216,16 @@ sink_cb(const char *key, uint64_t sent, void *arg)
 {
 	struct sink_ctx *c = arg;
 	c->lab.len = 0;
-	np_strbuf_adds(&c->lab, "sink=\"");
+	np_buf_puts(&c->lab, "sink=\"");
 	if (strncmp(key, "webhook:", 8) == 0) {
 		char *host = np_url_host(key + 8);
-		np_strbuf_adds(&c->lab, "webhook:");
+		np_buf_puts(&c->lab, "webhook:");
 		np_prom_escape(&c->lab, host != NULL ? host : "?");
 		free(host);
 	} else {
 		np_prom_escape(&c->lab, key);
 	}
-	np_strbuf_adds(&c->lab, "\"");
+	np_buf_puts(&c->lab, "\"");
 	np_expo_u64(c->e, "netpulse_alerts_sent_total", c->lab.s, sent);
 }
 
@@ -240,7 +240,7 @@ daemon_out(struct np_expo *e, const struct np_metrics_ctx *c)
 		               "Alerts delivered per sink since the daemon started.");
 		struct sink_ctx sc = {e, {0}};
 		np_dispatch_each_sink(c->disp, sink_cb, &sc);
-		np_strbuf_free(&sc.lab);
+		np_buf_free(&sc.lab);
 	}
 	np_expo_family(e, "netpulse_build_info", "gauge", "Always 1; the version as a label.");
 	np_expo_u64(e, "netpulse_build_info", "version=\"" NP_VERSION "\"", 1);
@@ -301,7 +301,7 @@ np_metrics_render(const struct np_metrics_ctx *c, int64_t now_ms, int64_t mono_m
 	np_pipeline_each_link(c->pl, now_ms, mono_ms, link_cb, &s);
 	np_pipeline_each_series(c->pl, series_cb, &s);
 	/* Each link's labels appear in 4 families, a series' in up to 8: one allocation. */
-	np_strbuf_reserve(&e->b, s.arena.len * 8 + (s.nlinks * 4 + s.nseries * 8) * 48 + 65536);
+	np_buf_reserve(&e->b, s.arena.len * 8 + (s.nlinks * 4 + s.nseries * 8) * 48 + 65536);
 	links_out(e, &s);
 	series_out(e, &s);
 	if (c->srcs != NULL)
@@ -309,7 +309,7 @@ np_metrics_render(const struct np_metrics_ctx *c, int64_t now_ms, int64_t mono_m
 	daemon_out(e, c);
 	process_out(e, c);
 	np_expo_end(e);
-	np_strbuf_free(&s.arena);
+	np_buf_free(&s.arena);
 	free(s.links);
 	free(s.series);
 }

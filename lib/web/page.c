@@ -2,7 +2,6 @@
 #include "web/page.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ const char *const np_page_periods[] = {"24h", "1h", "7d", "30d", "this-month", "
 
 /* Text as HTML: & < > " ' escaped (in element content and in quoted attributes alike). */
 static void
-esc(struct np_strbuf *b, const char *s)
+esc(struct np_buf *b, const char *s)
 {
 	const char *run = s;
 	for (; *s != '\0'; s++) {
@@ -38,24 +37,11 @@ esc(struct np_strbuf *b, const char *s)
 		                             : NULL;
 		if (e == NULL)
 			continue;
-		np_strbuf_add(b, run, (size_t)(s - run));
-		np_strbuf_adds(b, e);
+		np_buf_add(b, run, (size_t)(s - run));
+		np_buf_puts(b, e);
 		run = s + 1;
 	}
-	np_strbuf_add(b, run, (size_t)(s - run));
-}
-
-static void addf(struct np_strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void
-addf(struct np_strbuf *b, const char *fmt, ...)
-{
-	char tmp[256];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		np_strbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+	np_buf_add(b, run, (size_t)(s - run));
 }
 
 static char *
@@ -112,10 +98,10 @@ load_traffic(sqlite3 *db, int64_t now, struct np_hmap *out, char **cause)
 
 /* A 120x28 chart of rx (filled) and tx (line), scaled to the larger peak; numbers only. */
 static void
-chart(struct np_strbuf *b, const struct traffic *t)
+chart(struct np_buf *b, const struct traffic *t)
 {
 	if (t == NULL || !t->any) {
-		np_strbuf_adds(b, "<span class=\"none\">no data</span>");
+		np_buf_puts(b, "<span class=\"none\">no data</span>");
 		return;
 	}
 	double peak = 0;
@@ -125,20 +111,20 @@ chart(struct np_strbuf *b, const struct traffic *t)
 	}
 	char top[NP_FMT_MAX];
 	np_fmt_bitrate(peak, top);
-	np_strbuf_adds(b, "<svg class=\"chart\" width=\"120\" height=\"28\" viewBox=\"0 0 120 28\" "
-	                  "role=\"img\"><title>peak ");
+	np_buf_puts(b, "<svg class=\"chart\" width=\"120\" height=\"28\" viewBox=\"0 0 120 28\" "
+	               "role=\"img\"><title>peak ");
 	esc(b, top);
-	np_strbuf_adds(b, " (rx filled, tx line)</title><polygon class=\"rx\" points=\"0,28");
+	np_buf_puts(b, " (rx filled, tx line)</title><polygon class=\"rx\" points=\"0,28");
 	for (int i = 0; i < CHART_BUCKETS; i++)
-		addf(b, " %.1f,%.1f", i * 120.0 / (CHART_BUCKETS - 1),
-		     peak > 0 ? 28 - t->rx[i] / peak * 26 : 28);
-	np_strbuf_adds(b, " 120,28\"/><polyline class=\"tx\" points=\"");
+		np_buf_printf(b, " %.1f,%.1f", i * 120.0 / (CHART_BUCKETS - 1),
+		              peak > 0 ? 28 - t->rx[i] / peak * 26 : 28);
+	np_buf_puts(b, " 120,28\"/><polyline class=\"tx\" points=\"");
 	for (int i = 0; i < CHART_BUCKETS; i++)
-		addf(b, "%s%.1f,%.1f", i ? " " : "", i * 120.0 / (CHART_BUCKETS - 1),
-		     peak > 0 ? 28 - t->tx[i] / peak * 26 : 28);
-	np_strbuf_adds(b, "\"/></svg> <span class=\"peak\">");
+		np_buf_printf(b, "%s%.1f,%.1f", i ? " " : "", i * 120.0 / (CHART_BUCKETS - 1),
+		              peak > 0 ? 28 - t->tx[i] / peak * 26 : 28);
+	np_buf_puts(b, "\"/></svg> <span class=\"peak\">");
 	esc(b, top);
-	np_strbuf_adds(b, "</span>");
+	np_buf_puts(b, "</span>");
 }
 
 static int
@@ -184,14 +170,14 @@ static const char style[] =
     "form{margin:.5em 0}";
 
 static void
-links_table(struct np_strbuf *b, json_t **v, size_t n, const struct np_hmap *down,
+links_table(struct np_buf *b, json_t **v, size_t n, const struct np_hmap *down,
             const struct np_hmap *traffic, const char *period)
 {
-	np_strbuf_adds(b, "<h2>Links</h2>\n<table id=\"links\"><thead><tr><th>State</th>"
-	                  "<th>Device</th><th>Interface</th><th>Since</th><th>Down (");
+	np_buf_puts(b, "<h2>Links</h2>\n<table id=\"links\"><thead><tr><th>State</th>"
+	               "<th>Device</th><th>Interface</th><th>Since</th><th>Down (");
 	esc(b, period);
-	np_strbuf_adds(b, ")</th><th>Availability</th><th>Traffic, last 2 h</th><th>Seen by</th>"
-	                  "</tr></thead>\n<tbody>\n");
+	np_buf_puts(b, ")</th><th>Availability</th><th>Traffic, last 2 h</th><th>Seen by</th>"
+	               "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
 		const char *state = jstr(v[i], "state");
 		size_t kl;
@@ -199,81 +185,81 @@ links_table(struct np_strbuf *b, json_t **v, size_t n, const struct np_hmap *dow
 		const struct np_downtime_link *dl = np_hmap_get(down, k, kl);
 		const struct traffic *t = np_hmap_get(traffic, k, kl);
 		free(k);
-		np_strbuf_adds(b, "<tr class=\"");
+		np_buf_puts(b, "<tr class=\"");
 		esc(b, state);
-		np_strbuf_adds(b, "\"><td class=\"state\">");
+		np_buf_puts(b, "\"><td class=\"state\">");
 		esc(b, state);
 		if (json_is_true(json_object_get(v[i], "flapping")))
-			np_strbuf_adds(b, " (flapping)");
-		np_strbuf_adds(b, "</td><td class=\"device\">");
+			np_buf_puts(b, " (flapping)");
+		np_buf_puts(b, "</td><td class=\"device\">");
 		esc(b, jstr(v[i], "device"));
-		np_strbuf_adds(b, "</td><td class=\"interface\">");
+		np_buf_puts(b, "</td><td class=\"interface\">");
 		esc(b, jstr(v[i], "interface"));
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		esc(b, jstr(v[i], "since"));
 		char f[NP_FMT_MAX] = "";
 		if (dl != NULL)
 			np_fmt_duration(dl->down, f);
-		np_strbuf_adds(b, "</td><td class=\"num\">");
+		np_buf_puts(b, "</td><td class=\"num\">");
 		esc(b, f);
 		f[0] = '\0';
 		if (dl != NULL && dl->has_availability)
 			np_fmt_percent(dl->availability, f);
-		np_strbuf_adds(b, "</td><td class=\"num\">");
+		np_buf_puts(b, "</td><td class=\"num\">");
 		esc(b, f[0] ? f : "–");
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		chart(b, t);
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		json_t *srcs = json_object_get(v[i], "sources");
 		for (size_t j = 0; j < json_array_size(srcs); j++) {
 			if (j > 0)
-				np_strbuf_adds(b, ", ");
+				np_buf_puts(b, ", ");
 			const char *src = json_string_value(json_array_get(srcs, j));
 			esc(b, src != NULL ? src : "");
 		}
-		np_strbuf_adds(b, "</td></tr>\n");
+		np_buf_puts(b, "</td></tr>\n");
 	}
-	np_strbuf_adds(b, "</tbody></table>\n");
+	np_buf_puts(b, "</tbody></table>\n");
 }
 
 static void
-events_table(struct np_strbuf *b, const json_t *events)
+events_table(struct np_buf *b, const json_t *events)
 {
 	size_t n = json_array_size(events);
-	np_strbuf_adds(b, "<h2>Last events</h2>\n");
+	np_buf_puts(b, "<h2>Last events</h2>\n");
 	if (n == 0) {
-		np_strbuf_adds(b, "<p class=\"none\">No state change in the last 24 hours.</p>\n");
+		np_buf_puts(b, "<p class=\"none\">No state change in the last 24 hours.</p>\n");
 		return;
 	}
-	np_strbuf_adds(b, "<table id=\"events\"><thead><tr><th>Time</th><th>Device</th>"
-	                  "<th>Interface</th><th>Change</th><th>Outage</th><th>Alert</th>"
-	                  "</tr></thead>\n<tbody>\n");
+	np_buf_puts(b, "<table id=\"events\"><thead><tr><th>Time</th><th>Device</th>"
+	               "<th>Interface</th><th>Change</th><th>Outage</th><th>Alert</th>"
+	               "</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n && i < MAX_EVENTS; i++) {
 		const json_t *e = json_array_get(events, n - 1 - i); /* newest first */
-		np_strbuf_adds(b, "<tr class=\"");
+		np_buf_puts(b, "<tr class=\"");
 		esc(b, jstr(e, "state"));
-		np_strbuf_adds(b, "\"><td>");
+		np_buf_puts(b, "\"><td>");
 		esc(b, jstr(e, "time"));
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		esc(b, jstr(e, "device"));
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		esc(b, jstr(e, "interface"));
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		esc(b, jstr(e, "previous"));
-		np_strbuf_adds(b, " → ");
+		np_buf_puts(b, " → ");
 		esc(b, jstr(e, "state"));
-		np_strbuf_adds(b, "</td><td class=\"num\">");
+		np_buf_puts(b, "</td><td class=\"num\">");
 		json_t *o = json_object_get(e, "outage_seconds");
 		if (json_is_integer(o)) {
 			char f[NP_FMT_MAX];
 			np_fmt_duration(json_integer_value(o), f);
 			esc(b, f);
 		}
-		np_strbuf_adds(b, "</td><td>");
+		np_buf_puts(b, "</td><td>");
 		esc(b, jstr(e, "alert"));
-		np_strbuf_adds(b, "</td></tr>\n");
+		np_buf_puts(b, "</td></tr>\n");
 	}
-	np_strbuf_adds(b, "</tbody></table>\n");
+	np_buf_puts(b, "</tbody></table>\n");
 }
 
 static json_t *
@@ -329,46 +315,45 @@ np_page_render(const struct np_page_in *in, char **cause)
 	}
 	qsort(v, n, sizeof *v, cmp_links);
 
-	struct np_strbuf b = {0};
-	np_strbuf_adds(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	                   "<meta name=\"viewport\" content=\"width=device-width\">"
-	                   "<title>netpulse: ");
+	struct np_buf b = {0};
+	np_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	                "<meta name=\"viewport\" content=\"width=device-width\">"
+	                "<title>netpulse: ");
 	esc(&b, in->host);
-	np_strbuf_adds(&b, "</title><style>");
-	np_strbuf_adds(&b, style);
-	np_strbuf_adds(&b, "</style></head>\n<body>\n<h1>netpulse on ");
+	np_buf_puts(&b, "</title><style>");
+	np_buf_puts(&b, style);
+	np_buf_puts(&b, "</style></head>\n<body>\n<h1>netpulse on ");
 	esc(&b, in->host);
-	np_strbuf_adds(&b, "</h1>\n<p class=\"sum\" id=\"summary\">");
-	addf(&b, "%zu links: %zu down, %zu up, %zu stale, %zu removed", n, counts[0], counts[4],
-	     counts[1], counts[3]);
-	np_strbuf_adds(&b, " · ");
+	np_buf_puts(&b, "</h1>\n<p class=\"sum\" id=\"summary\">");
+	np_buf_printf(&b, "%zu links: %zu down, %zu up, %zu stale, %zu removed", n, counts[0],
+	              counts[4], counts[1], counts[3]);
+	np_buf_puts(&b, " · ");
 	char when[NP_TZ_ISO_MAX];
 	np_tz_iso(in->tz, in->now, when);
 	esc(&b, when);
-	np_strbuf_adds(&b, " (");
+	np_buf_puts(&b, " (");
 	esc(&b, np_tz_name(in->tz));
-	np_strbuf_adds(&b, ")</p>\n<form method=\"get\" action=\"/\"><label>Downtime over "
-	                   "<select name=\"period\">");
+	np_buf_puts(&b, ")</p>\n<form method=\"get\" action=\"/\"><label>Downtime over "
+	                "<select name=\"period\">");
 	for (size_t i = 0; np_page_periods[i] != NULL; i++) {
-		np_strbuf_adds(&b, "<option");
+		np_buf_puts(&b, "<option");
 		if (np_page_periods[i] == period)
-			np_strbuf_adds(&b, " selected");
-		np_strbuf_adds(&b, ">");
+			np_buf_puts(&b, " selected");
+		np_buf_puts(&b, ">");
 		esc(&b, np_page_periods[i]);
-		np_strbuf_adds(&b, "</option>");
+		np_buf_puts(&b, "</option>");
 	}
-	np_strbuf_adds(&b, "</select></label> <button type=\"submit\">Show</button></form>\n");
+	np_buf_puts(&b, "</select></label> <button type=\"submit\">Show</button></form>\n");
 	links_table(&b, v, n, down, traffic, period);
 	events_table(&b, json_object_get(events, "events"));
-	np_strbuf_adds(&b, "<p class=\"sum\">The same as JSON: <a href=\"/api/status\">status</a>, "
-	                   "<a href=\"/api/events?since=24h\">events</a>, <a href=\"/api/downtime?"
-	                   "period=");
+	np_buf_puts(&b, "<p class=\"sum\">The same as JSON: <a href=\"/api/status\">status</a>, "
+	                "<a href=\"/api/events?since=24h\">events</a>, <a href=\"/api/downtime?"
+	                "period=");
 	esc(&b, period);
-	np_strbuf_adds(&b,
-	               "\">downtime</a>; Prometheus: <a href=\"/metrics\">/metrics</a>. Traffic "
-	               "charts show closed 5-minute buckets.</p>\n</body></html>\n");
+	np_buf_puts(&b, "\">downtime</a>; Prometheus: <a href=\"/metrics\">/metrics</a>. Traffic "
+	                "charts show closed 5-minute buckets.</p>\n</body></html>\n");
 	free(v);
-	out = np_strbuf_take(&b);
+	out = np_buf_take(&b);
 done:
 	json_decref(status);
 	json_decref(events);

@@ -8,9 +8,9 @@
 static char *
 esc(const char *v)
 {
-	struct np_strbuf b = {0};
+	struct np_buf b = {0};
 	np_prom_escape(&b, v);
-	return np_strbuf_take(&b);
+	return np_buf_take(&b);
 }
 
 static void
@@ -29,12 +29,12 @@ static void
 test_names(void **state)
 {
 	(void)state;
-	struct np_strbuf b = {0};
+	struct np_buf b = {0};
 	np_prom_extra_label(&b, "1st-site.x", "v");
 	np_prom_extra_label(&b, "__meta", "w");
 	np_prom_extra_label(&b, "interface", "\"");
 	np_prom_extra_label(&b, "ok_Name9", "z");
-	char *s = np_strbuf_take(&b);
+	char *s = np_buf_take(&b);
 	assert_string_equal(s, ",_st_site_x=\"v\",label__meta=\"w\",label_interface=\"\\\"\","
 	                       "ok_Name9=\"z\"");
 	free(s);

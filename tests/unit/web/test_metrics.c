@@ -56,7 +56,7 @@ render(struct fx *f, bool om, const struct np_srcstats *ss)
 	struct np_metrics_ctx c = {.pl = f->pl, .srcs = ss, .started_ms = T0};
 	struct np_expo e = {.om = om};
 	np_metrics_render(&c, T0 + 61000, T0 + 61000, &e);
-	return np_strbuf_take(&e.b);
+	return np_buf_take(&e.b);
 }
 
 static void
