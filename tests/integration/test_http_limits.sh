@@ -36,7 +36,10 @@ import socket, threading, time
 ADDR = ("127.0.0.1", 9479)
 results = {}
 
+connected = threading.Barrier(3)
+
 def idle_crowd():
+    connected.wait()  # after the other two: they are not stuck behind it in the backlog
     socks = []
     for _ in range(1000):
         s = socket.socket()
@@ -52,6 +55,7 @@ def idle_crowd():
 
 def big_request():
     s = socket.create_connection(ADDR, timeout=30)
+    connected.wait()
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n")
     sent = 0
     chunk = b"x" * 65536
@@ -71,6 +75,7 @@ def big_request():
 
 def slow_client():
     s = socket.create_connection(ADDR, timeout=40)
+    connected.wait()
     req = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
     sent = 0
     start = time.monotonic()
