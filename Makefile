@@ -41,7 +41,7 @@ RUN_DEPS = build-essential cmake pkg-config \
 	libjansson-dev libcmocka-dev libssl-dev ca-certificates
 TEST_DEPS = clang libclang-rt-14-dev valgrind sqlite3 iproute2 rsyslog openssh-server \
 	openssh-client openssh-sftp-server systemd python3 mandoc man-db dpkg-dev \
-	libfaketime python3-aiosmtpd openssl curl rsyslog-relp rsyslog-gnutls
+	libfaketime python3-aiosmtpd openssl curl rsyslog-relp rsyslog-gnutls prometheus chromium
 # The container test's (tests/integration/test_container.sh), installed by make test: runc
 # because crun refuses hybrid cgroup hosts; debootstrap makes its debian:bookworm-slim base.
 CONTAINER_DEPS = podman runc debootstrap

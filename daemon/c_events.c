@@ -15,36 +15,12 @@ static const struct cli_opt opts[] = {
     {NULL, 0, false},
 };
 
-static const char *const states[] = {"up", "down", "stale", "removed", "unknown"};
-
-static int
-parse_states(struct cli *cli, char *list, struct np_events_opts *o)
-{
-	char *p = list, *tok;
-	while ((tok = strsep(&p, ",")) != NULL) {
-		size_t i;
-		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
-			if (strcmp(tok, states[i]) == 0)
-				break;
-		}
-		if (i == sizeof(states) / sizeof(states[0]))
-			return cli_usage_error(cli,
-			                       "invalid --state \"%s\": expected up, down, stale, "
-			                       "removed or unknown (or a comma-separated list)",
-			                       tok);
-		if (o->nstates < NP_EVENTS_MAX_STATES)
-			o->states[o->nstates++] = states[i];
-	}
-	return CLI_OK;
-}
-
 static int
 run(struct cli *cli)
 {
 	struct np_events_opts o = {0};
 	const char *since = cli_get(cli, "since"), *state = cli_get(cli, "state");
 	char *cause = NULL, *list = NULL;
-	int64_t d;
 	int rc;
 
 	if (cli->npos > 0)
@@ -52,25 +28,19 @@ run(struct cli *cli)
 	if (since == NULL)
 		since = DEFAULT_SINCE;
 	/* A duration back from now, a date / time, or the start of a period (today...). */
-	struct np_period p;
-	if (np_duration_parse_s(since, &d, NULL) == 0) {
-		o.since = cli->now - d;
-	} else if (np_time_parse(since, cli->tz, &o.since, NULL) == 0) {
-		/* taken */
-	} else if (np_period_parse(since, cli->now, cli->tz, &p, NULL) == 0) {
-		o.since = p.start;
-	} else {
-		return cli_usage_error(cli,
-		                       "invalid --since \"%s\": expected a duration (10m, 2h, 7d, "
-		                       "1h30m), a time (YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]) or a "
-		                       "period's start (today, this-week, ...)",
-		                       since);
+	if (np_since_parse(since, cli->now, cli->tz, &o.since, &cause) == -1) {
+		/* The CLI names the option. */
+		rc = cli_usage_error(cli, "invalid --%s", cause + strlen("invalid "));
+		free(cause);
+		return rc;
 	}
 	if (state != NULL) {
 		list = strdup(state);
 		if (list == NULL)
 			return cli_error("out of memory");
-		if ((rc = parse_states(cli, list, &o)) != CLI_OK) {
+		if (np_events_states_parse(list, &o, &cause) == -1) {
+			rc = cli_usage_error(cli, "invalid --%s", cause + strlen("invalid "));
+			free(cause);
 			free(list);
 			return rc;
 		}

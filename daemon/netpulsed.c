@@ -26,6 +26,8 @@
 #include "d_notify.h"
 #include "io/http.h"
 #include "d_reports.h"
+#include "web/srcstats.h"
+#include "d_web.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/xmalloc.h"
@@ -47,6 +49,8 @@ struct daemon {
 	struct np_sched *sched;
 	struct np_http *http; /* started when a source polls over HTTP (start_http) */
 	struct d_reports *reports;
+	struct np_srcstats *srcs; /* poll figures for /metrics */
+	struct d_web *web;        /* the `http:` listener (none with --once) */
 	struct event *ev_term, *ev_int, *ev_hup, *tick, *housekeep, *watchdog, *drain, *retain;
 	struct event *checkpoint;
 	bool once, verbose, foreground, stopping, any_failed;
@@ -201,6 +205,7 @@ on_result(void *arg, const struct np_source_cfg *src, const struct np_batch *b, 
 		free(why);
 		why = NULL;
 	}
+	np_srcstats_result(d->srcs, src, ok == 0);
 	if (ok != 0) {
 		d->any_failed = true;
 		log_debug("%s: poll failed: %s", src->name, cause);
@@ -219,6 +224,7 @@ static void
 on_timed(void *arg, const struct np_source_cfg *src, const struct np_sched_timing *t)
 {
 	struct daemon *d = arg;
+	np_srcstats_duration(d->srcs, src, t->wall_ns);
 	/* stored=1: the batch is in the database (tests count polls by it); at = wall clock. */
 	log_debug("%s: poll cpu_us=%lld wall_us=%lld obs=%zu stored=%d at=%lld%s", src->name,
 	          (long long)(t->cpu_ns / 1000), (long long)(t->wall_ns / 1000), t->nobs,
@@ -323,6 +329,7 @@ begin_stop(struct daemon *d)
 		return;
 	d->stopping = true;
 	notify_send("STOPPING=1");
+	d_web_close(d->web);
 	np_sched_stop(d->sched);
 	evtimer_del(d->tick);
 	evtimer_del(d->housekeep);
@@ -437,6 +444,12 @@ reload(struct daemon *d)
 	}
 	np_pipeline_set_config(d->pl, nc);
 	d_reports_set_config(d->reports, nc);
+	np_srcstats_retain(d->srcs, nc);
+	if (d_web_apply(d->web, nc, &why) == -1) {
+		log_msg(LOG_ERR, "reload: %s (the listener is as before)", why);
+		free(why);
+		why = NULL;
+	}
 	size_t nkeys;
 	const char *const *keys = np_dispatch_keys(d->disp, &nkeys);
 	np_pipeline_set_sinks(d->pl, keys, nkeys);
@@ -499,6 +512,22 @@ run(struct daemon *d)
 	hooks.timed = on_timed;
 	hooks.amount_mark = amount_mark;
 	d->sched = np_sched_new(d->base, &hooks, &log_lib);
+	d->srcs = np_srcstats_new();
+	np_srcstats_retain(d->srcs, d->cfg);
+	if (!d->once) {
+		struct d_web_ctx wc = {.pl = d->pl,
+		                       .sched = d->sched,
+		                       .disp = d->disp,
+		                       .cfg = d->cfg,
+		                       .srcs = d->srcs,
+		                       .started_ms = np_wall_ms()};
+		d->web = d_web_new(d->base, &wc);
+		if (d_web_apply(d->web, d->cfg, &why) == -1) {
+			log_msg(LOG_ERR, "%s", why);
+			free(why);
+			return 1;
+		}
+	}
 	start_http(d, d->cfg);
 	if (np_sched_set_sources(d->sched, d->cfg->sources, d->cfg->nsources, &why) == -1) {
 		/* One broken source must not stop the others. */
@@ -564,6 +593,8 @@ run(struct daemon *d)
 static void
 cleanup(struct daemon *d)
 {
+	d_web_free(d->web); /* its handlers read what the others hold */
+	np_srcstats_free(d->srcs);
 	d_reports_free(d->reports); /* its mail transfers run on the HTTP engine */
 	np_sched_free(d->sched);    /* the collectors free their HTTP clients first */
 	np_http_free(d->http);

@@ -563,6 +563,7 @@ parse(const char *name, const char *text, size_t len, bool world_readable, unsig
 		load_sources(&l, root);
 		np_config_mail_load(cfg, root, l.errs, l.warns);
 		alerts_after_mail(&l);
+		np_config_http_check(cfg, root, l.errs, l.warns);
 		np_config_maint_check(l.cfg, root, l.errs);
 		np_config_links_check(cfg, root, l.errs);
 		log_sink(&l, root);
@@ -696,6 +697,7 @@ np_config_free(struct np_config *cfg)
 		free_source(&cfg->sources[i]);
 	free(cfg->sources);
 	np_config_mail_free(cfg);
+	np_config_http_free(cfg);
 	free_list(cfg->warnings, cfg->nwarnings);
 	np_config_files_free(cfg);
 	free(cfg->path);

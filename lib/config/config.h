@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config_http.h"
 #include "config/config_mail.h"
 #include "util/duration.h" /* np_duration_parse(): durations in the tables */
 
@@ -189,6 +190,7 @@ struct np_config {
 	struct np_source_cfg *sources;
 	size_t nsources;
 	struct np_mail_cfg mail;       /* config_mail.h */
+	struct np_http_cfg http;       /* config_http.h */
 	struct np_report_cfg *reports; /* scheduled reports */
 	size_t nreports;
 	/* Paths the daemon opens, as the file names them (not the defaults). */

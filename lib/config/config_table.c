@@ -488,6 +488,13 @@ const struct np_config_opt np_config_top[] = {
      .type = NP_CFG_LIST,
      .sub = np_config_report_opts,
      .help = "reports mailed on a schedule"},
+    {.name = "http",
+     .type = NP_CFG_SECTION,
+     .off = CFG(http),
+     .sub = np_config_http_opts,
+     .def_doc = "(off)",
+     .help = "the HTTP listener: Prometheus /metrics, the status page, /api (off unless "
+             "present)"},
     MAINT_ENTRY,
     LINKS_ENTRY,
     {.name = NULL},

@@ -100,6 +100,8 @@ bool np_config_table_equal(const struct np_config_opt *opts, const void *a, cons
 extern const struct np_config_opt np_config_top[];
 extern const struct np_config_opt np_config_source_opts[];
 extern const struct np_config_opt np_config_alert_opts[];
+/* `http:` (config_http.c). */
+extern const struct np_config_opt np_config_http_opts[];
 /* `alerts:` as a mapping (its `sinks:` list is walked with np_config_alert_opts). */
 extern const struct np_config_opt np_config_alerting_opts[];
 /* The `maintenance` and `links` entries of np_config_top alone (to free them). */

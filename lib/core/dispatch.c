@@ -46,6 +46,7 @@ struct dsink {
 	struct ids inflight; /* outbox ids sent, not delivered yet, in send order */
 	/* Delivered, not marked yet (or the database refused the mark): never sent again. */
 	struct ids marks;
+	uint64_t sent; /* alerts delivered by this sink since it was made */
 };
 
 struct np_dispatch {
@@ -211,6 +212,7 @@ delivered_cb(void *arg, int64_t tag)
 	} else {
 		ids_remove(&ds->inflight, tag);
 		ids_push(&ds->marks, tag);
+		ds->sent++;
 		event_active(ds->markev, EV_TIMEOUT, 1);
 	}
 	if (ds->failures > 0)
@@ -549,6 +551,13 @@ np_dispatch_pending(struct np_dispatch *d)
 			k += c;
 	}
 	return k;
+}
+
+void
+np_dispatch_each_sink(const struct np_dispatch *d, np_dispatch_sink_fn fn, void *arg)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fn(d->v[i]->key, d->v[i]->sent, arg);
 }
 
 bool

@@ -39,6 +39,9 @@ void np_dispatch_kick(struct np_dispatch *d);
 /* Undelivered (alert, sink) rows for the current sinks. */
 int64_t np_dispatch_pending(struct np_dispatch *d);
 bool np_dispatch_busy(const struct np_dispatch *d);
+/* Each current sink's key and the outbox alerts it delivered since it was made (metrics). */
+typedef void (*np_dispatch_sink_fn)(const char *key, uint64_t sent, void *arg);
+void np_dispatch_each_sink(const struct np_dispatch *d, np_dispatch_sink_fn fn, void *arg);
 /*
  * Sends one alert straight to every current sink, without the outbox: for STORAGE, raised
  * when the database itself cannot be written. It goes ahead of the outbox's rows and is

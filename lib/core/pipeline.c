@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 #include "core/group.h"
+#include "core/linkstats.h"
 #include "core/storm.h"
 #include "engine/linkrules.h"
 #include "engine/maint.h"
@@ -23,6 +24,7 @@
 #include "util/clock.h"
 #include "util/cause.h"
 #include "util/hmap.h"
+#include "util/promtext.h"
 #include "util/str.h"
 #include "util/xmalloc.h"
 
@@ -97,6 +99,7 @@ struct np_pipeline {
 	int64_t wall_off;
 	int64_t mono_now;
 	struct np_maint_held *mheld; /* alerts held back by a window, for its end */
+	struct np_linkstats *lstats; /* per-link counters for the metrics */
 };
 
 static void
@@ -333,7 +336,8 @@ np_pipeline_new(struct np_store *st, const struct np_config *cfg, const struct n
 	p->returns = np_group_new();
 	set_maint(p);
 	p->mrec = np_maint_rec_new(now_ms / 1000);
-	if (load_links(p, cause) == -1 ||
+	p->lstats = np_linkstats_new();
+	if (load_links(p, cause) == -1 || np_linkstats_load(p->lstats, st, cause) == -1 ||
 	    np_group_load(p->group, st, mono_ms, held_severity, p, cause) == -1 ||
 	    load_health(p, cause) == -1)
 		goto fail;
@@ -374,6 +378,7 @@ np_pipeline_free(struct np_pipeline *p)
 	np_linkrules_free(p->rules);
 	np_group_free(p->group);
 	np_group_free(p->returns);
+	np_linkstats_free(p->lstats);
 	free(p->storage_error);
 	free(p);
 }
@@ -434,6 +439,18 @@ labels_json(const struct np_batch *b, const struct np_obs *o)
 	char *s = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(obj);
 	return s;
+}
+
+/* The labels as the metrics show them (util/promtext.h); NULL when there are none. */
+static char *
+prom_labels(const struct np_batch *b, const struct np_obs *o)
+{
+	if (np_obs_nlabels(o) == 0)
+		return NULL;
+	struct np_buf sb = {0};
+	for (size_t i = 0; i < np_obs_nlabels(o); i++)
+		np_prom_extra_label(&sb, np_obs_label_key(b, o, i), np_obs_label_value(b, o, i));
+	return np_buf_take(&sb);
 }
 
 static const char *
@@ -634,6 +651,8 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 			return -1;
 		}
 		s->labels_hash = lh;
+		free(s->prom_labels);
+		s->prom_labels = prom_labels(b, o);
 		if (s->id > p->max_id)
 			p->max_id = s->id;
 	}
@@ -677,6 +696,10 @@ ingest_obs(struct np_pipeline *p, const struct np_source_cfg *src, struct source
 		if (wrote == -1)
 			goto undo;
 		p->stats.samples++;
+		for (int i = 0; i < NP_C_MAX; i++)
+			if ((smp.mask & (1u << i)) != 0)
+				s->v.total[i] += smp.delta[i];
+		s->v.total_mask |= smp.mask;
 	}
 	/*
 	 * Write now: a counter out of the ordinary (its baseline must be stored as it is now),
@@ -760,6 +783,7 @@ on_event(const struct np_ls_event *mev, void *arg)
 	wev.time_ms = to_wall(p, mev->time_ms);
 	wev.outage_start_ms = to_wall(p, mev->outage_start_ms);
 	const struct np_ls_event *ev = &wev;
+	np_linkstats_event(p->lstats, ev);
 	char *msg = NULL;
 	if (ev->alert == NP_AL_IFDOWN && ev->to == NP_ST_REMOVED)
 		msg = np_alert_sentence_deleted(ev->device, ev->interface, ev->sources);
@@ -1352,6 +1376,74 @@ const struct np_pipeline_stats *
 np_pipeline_stats(const struct np_pipeline *p)
 {
 	return &p->stats;
+}
+
+struct link_view_ctx {
+	struct np_pipeline *p;
+	int64_t now_ms, off;
+	np_link_view_fn fn;
+	void *arg;
+};
+
+static void
+link_view_cb(const struct np_ls_saved *s, void *arg)
+{
+	struct link_view_ctx *c = arg;
+	/* A down link that looks up again: its outage will end at the first up look. */
+	int64_t up_look =
+	    s->state == NP_ST_DOWN && s->pending == NP_ST_UP && s->pending_since_ms != 0
+	        ? s->pending_since_ms + c->off
+	        : 0;
+	struct np_linkstats_read r;
+	np_linkstats_get(c->p->lstats, s->device, s->interface, c->now_ms, up_look, &r);
+	struct np_link_view v = {
+	    .device = s->device,
+	    .interface = s->interface,
+	    .sources = s->sources != NULL ? s->sources : "",
+	    .state = s->state,
+	    .flapping = s->flapping,
+	    .changes = r.changes,
+	    .down_s = r.down_s,
+	};
+	c->fn(&v, c->arg);
+}
+
+void
+np_pipeline_each_link(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, np_link_view_fn fn,
+                      void *arg)
+{
+	struct link_view_ctx c = {p, now_ms, now_ms - mono_ms, fn, arg};
+	np_ls_foreach(p->ls, link_view_cb, &c);
+}
+
+struct series_view_ctx {
+	np_series_view_fn fn;
+	void *arg;
+};
+
+static void
+series_view_cb(const char *source, const char *device, const char *interface,
+               const struct np_series *s, void *arg)
+{
+	struct series_view_ctx *c = arg;
+	if (s->v.total_mask == 0)
+		return;
+	struct np_series_view v = {
+	    .source = source,
+	    .device = device,
+	    .interface = interface,
+	    .labels = s->prom_labels != NULL ? s->prom_labels : "",
+	    .mask = s->v.total_mask,
+	    .total = s->v.total,
+	};
+	c->fn(&v, c->arg);
+}
+
+void
+np_pipeline_each_series(const struct np_pipeline *p, np_series_view_fn fn, void *arg)
+{
+	struct series_view_ctx c = {fn, arg};
+	np_series_tab_each_keyed(p->series, series_view_cb, &c);
 }
 
 struct unlist_ctx {

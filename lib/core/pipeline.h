@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "engine/linkstate.h"
 #include "model/obs.h"
 #include "store/store.h"
 #include "util/logcb.h"
@@ -109,6 +110,32 @@ void np_pipeline_storage(const struct np_pipeline *p, struct np_pipeline_storage
  * Polling may go on afterwards (the next bucket rows add to the ones written).
  */
 int np_pipeline_flush(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms, char **cause);
+/*
+ * What the metrics read (a scrape on the daemon's loop, between batches): every link the
+ * link-state engine holds, with its counters (core/linkstats.h) at now_ms/mono_ms, and every
+ * series in memory with the sums of its deltas since it entered memory. Neither touches the
+ * store. Strings are valid during the call only.
+ */
+struct np_link_view {
+	const char *device, *interface;
+	const char *sources; /* the deciding sources, comma-separated, or "" */
+	enum np_state state;
+	bool flapping;
+	uint64_t changes; /* transitions since the daemon started */
+	int64_t down_s;   /* down seconds in the store's history and now (never decreases) */
+};
+typedef void (*np_link_view_fn)(const struct np_link_view *v, void *arg);
+void np_pipeline_each_link(struct np_pipeline *p, int64_t now_ms, int64_t mono_ms,
+                           np_link_view_fn fn, void *arg);
+struct np_series_view {
+	const char *source, *device, *interface;
+	const char *labels;    /* `,k="v"...` (escaped), or "" */
+	uint32_t mask;         /* counters that had a delta (bit NP_C_*) */
+	const uint64_t *total; /* [NP_C_MAX] */
+};
+typedef void (*np_series_view_fn)(const struct np_series_view *v, void *arg);
+void np_pipeline_each_series(const struct np_pipeline *p, np_series_view_fn fn, void *arg);
+
 /* Forgets the state of sources no longer configured (after a reload). */
 void np_pipeline_forget_source(struct np_pipeline *p, const char *source);
 

@@ -34,6 +34,36 @@ struct np_series_tab {
 	uint32_t batch; /* number of the batch in progress (never 0) */
 };
 
+static void
+series_free(void *v)
+{
+	struct np_series *s = v;
+	free(s->prom_labels);
+	free(s);
+}
+
+struct keyed_ctx {
+	np_series_key_fn fn;
+	void *arg;
+};
+
+static void
+keyed_cb(const char *key, size_t keylen, void *value, void *arg)
+{
+	(void)keylen;
+	struct keyed_ctx *c = arg;
+	const char *dev = key + strlen(key) + 1;
+	const char *ifn = dev + strlen(dev) + 1;
+	c->fn(key, dev, ifn, value, c->arg);
+}
+
+void
+np_series_tab_each_keyed(const struct np_series_tab *t, np_series_key_fn fn, void *arg)
+{
+	struct keyed_ctx c = {fn, arg};
+	np_hmap_foreach(t->map, keyed_cb, &c);
+}
+
 struct np_series_tab *
 np_series_tab_new(void)
 {
@@ -49,7 +79,7 @@ np_series_tab_free(struct np_series_tab *t)
 {
 	if (t == NULL)
 		return;
-	np_hmap_free(t->map, free);
+	np_hmap_free(t->map, series_free);
 	np_hmap_free(t->sources, free);
 	free(t->undo);
 	free(t->fresh);
@@ -254,7 +284,7 @@ size_t
 np_series_tab_drop(struct np_series_tab *t, const struct np_series_leaving *w)
 {
 	struct drop d = {.w = *w, .sources = t->sources};
-	return dropped(np_hmap_remove_if(t->map, drop_if, &d, free));
+	return dropped(np_hmap_remove_if(t->map, drop_if, &d, series_free));
 }
 
 void

@@ -29,17 +29,21 @@ struct np_series_state {
 	bool has_carrier_changes;
 	struct np_accum acc; /* rollup rows not written yet */
 	uint8_t bits;        /* counter width of the last reading (32/64; 0 unknown = 64) */
+	/* Sums of the deltas taken since the series entered memory (netpulse_*_total). */
+	uint64_t total[NP_C_MAX];
+	uint32_t total_mask; /* counters that ever had a delta */
 };
 
 struct np_series {
 	int64_t id; /* series row id; 0 = look it up (again) */
 	struct np_series_state v;
 	uint64_t labels_hash;
-	int64_t seen_ms; /* monotonic time of the last observation */
-	int64_t idle_ms; /* dropped from memory when not observed for this long */
-	uint32_t gen;    /* source generation that last listed it */
-	uint32_t saved;  /* batch number of the copy in the undo log */
-	bool restored;   /* baseline read from the store (once per life in memory) */
+	int64_t seen_ms;   /* monotonic time of the last observation */
+	int64_t idle_ms;   /* dropped from memory when not observed for this long */
+	uint32_t gen;      /* source generation that last listed it */
+	uint32_t saved;    /* batch number of the copy in the undo log */
+	bool restored;     /* baseline read from the store (once per life in memory) */
+	char *prom_labels; /* its labels as `,k="v"...` for the metrics (owned; NULL: none) */
 };
 
 struct np_series_tab;
@@ -62,6 +66,10 @@ void np_series_tab_save(struct np_series_tab *t, struct np_series *s,
 /* Calls fn for every series (flushing at shutdown, before a sweep or prune). */
 typedef int (*np_series_fn)(struct np_series *s, void *arg);
 int np_series_tab_foreach(struct np_series_tab *t, np_series_fn fn, void *arg);
+/* Calls fn for every series with its key (for the metrics); fn must not change the table. */
+typedef void (*np_series_key_fn)(const char *source, const char *device, const char *interface,
+                                 const struct np_series *s, void *arg);
+void np_series_tab_each_keyed(const struct np_series_tab *t, np_series_key_fn fn, void *arg);
 /* The batch is stored: the copies are dropped. */
 void np_series_tab_commit(struct np_series_tab *t);
 /*

@@ -17,7 +17,7 @@
  */
 #include <stdint.h>
 
-#include "report/buf.h"
+#include "util/buf.h"
 #include "util/tz.h"
 
 #define NP_AVX_RULE 70

@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/report.h"
 #include "report/usage_amount.h"
 #include "util/civil.h"

@@ -7,7 +7,7 @@
 
 #include "report/json_doc.h"
 #include "report/avx_text.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/cato_export.h"
 #include "report/report.h"
 #include "util/xmalloc.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "report/json_doc.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/fmt.h"
 #include "report/ival.h"
 #include "util/cause.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "report/json_doc.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/fmt.h"
 #include "report/report.h"
 #include "util/cause.h"

@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "report/avx_text.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/report.h"
 #include "report/usage.h"
 #include "util/cause.h"

@@ -6,7 +6,7 @@
 
 #include "report/json_doc.h"
 #include "report/avx_text.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/egress.h"
 #include "util/xmalloc.h"
 

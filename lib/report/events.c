@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report/json_doc.h"
 #include "util/cause.h"
@@ -95,4 +96,29 @@ np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o
 	np_table_free(t);
 	json_decref(arr);
 	return res;
+}
+
+static const char *const states[] = {"up", "down", "stale", "removed", "unknown"};
+
+int
+np_events_states_parse(char *list, struct np_events_opts *o, char **cause)
+{
+	char *p = list, *tok;
+	while ((tok = strsep(&p, ",")) != NULL) {
+		size_t i;
+		for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+			if (strcmp(tok, states[i]) == 0)
+				break;
+		if (i == sizeof(states) / sizeof(states[0])) {
+			np_cause(
+			    cause,
+			    "invalid state \"%s\": expected up, down, stale, removed or unknown "
+			    "(or a comma-separated list)",
+			    tok);
+			return -1;
+		}
+		if (o->nstates < NP_EVENTS_MAX_STATES)
+			o->states[o->nstates++] = states[i];
+	}
+	return 0;
 }

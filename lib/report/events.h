@@ -10,7 +10,7 @@
 
 #include "report/report.h"
 
-#define NP_EVENTS_MAX_STATES 4
+#define NP_EVENTS_MAX_STATES 5
 
 struct np_events_opts {
 	int64_t since;                            /* UTC seconds */
@@ -18,6 +18,12 @@ struct np_events_opts {
 	const char *states[NP_EVENTS_MAX_STATES]; /* new state in one of these; none = any */
 	size_t nstates;
 };
+
+/*
+ * Reads a comma-separated list of states (up, down, stale, removed, unknown) into o->states;
+ * the list is split in place and must outlive o. -1 with *cause naming the bad one.
+ */
+int np_events_states_parse(char *list, struct np_events_opts *o, char **cause);
 
 char *np_report_events(const struct np_report_ctx *ctx, const struct np_events_opts *o,
                        char **cause);

@@ -244,3 +244,26 @@ np_time_parse(const char *spec, const struct np_tz *tz, int64_t *t, char **cause
 	*t = point_instant(&pt, false, tz);
 	return 0;
 }
+
+int
+np_since_parse(const char *spec, int64_t now_s, const struct np_tz *tz, int64_t *since,
+               char **cause)
+{
+	int64_t d;
+	struct np_period p;
+	if (np_duration_parse_s(spec, &d, NULL) == 0) {
+		*since = now_s - d;
+	} else if (np_time_parse(spec, tz, since, NULL) == 0) {
+		/* taken */
+	} else if (np_period_parse(spec, now_s, tz, &p, NULL) == 0) {
+		*since = p.start;
+	} else {
+		np_cause(cause,
+		         "invalid since \"%s\": expected a duration (10m, 2h, 7d, 1h30m), a time "
+		         "(YYYY-MM-DD[THH:MM[:SS]][Z|+HH:MM]) or a period's start (today, "
+		         "this-week, ...)",
+		         spec);
+		return -1;
+	}
+	return 0;
+}

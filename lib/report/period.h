@@ -30,6 +30,12 @@ int np_period_parse(const char *spec, int64_t now_s, const struct np_tz *tz, str
                     char **cause);
 /* Duration only (the same grammar as above), in seconds, 0 <= d <= NP_DURATION_MAX_S. */
 int np_duration_parse_s(const char *spec, int64_t *secs, char **cause);
+/*
+ * A "since": a duration back from now_s, a time (as np_time_parse) or a period's start
+ * (today, this-week, ...). The cause names the input and the forms expected.
+ */
+int np_since_parse(const char *spec, int64_t now_s, const struct np_tz *tz, int64_t *since,
+                   char **cause);
 /* A date (its midnight) or a datetime, in tz unless it carries Z or an offset. */
 int np_time_parse(const char *spec, const struct np_tz *tz, int64_t *t, char **cause);
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/json_doc.h"
 #include "report/status_explain.h"
 #include "util/cause.h"

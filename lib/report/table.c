@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/fmt.h"
 #include "util/str.h"
 #include "util/xmalloc.h"

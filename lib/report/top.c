@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "report/avx_text.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/report.h"
 #include "report/usage_amount.h"
 #include "util/cause.h"

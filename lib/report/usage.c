@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "engine/rollup.h"
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/usage_amount.h"
 #include "util/civil.h"
 #include "report/fmt.h"

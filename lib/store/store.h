@@ -175,6 +175,17 @@ int np_store_link_save(struct np_store *st, const struct np_ls_saved *s, char **
 int np_store_link_delete(struct np_store *st, const struct np_ls_saved *s, char **cause);
 /* Calls fn for every saved link (strings valid during the call). */
 int np_store_links_load(struct np_store *st, np_ls_saved_fn fn, void *arg, char **cause);
+/*
+ * Down time per link from the outages table: the seconds of its closed outages, and the start
+ * of its open one (0: none). For netpulse_link_down_seconds_total (core/linkstats.h).
+ */
+struct np_outage_sum {
+	const char *device, *interface;
+	int64_t closed_s;
+	int64_t open_start_s;
+};
+typedef void (*np_outage_sum_fn)(const struct np_outage_sum *s, void *arg);
+int np_store_outage_sums(struct np_store *st, np_outage_sum_fn fn, void *arg, char **cause);
 
 /* The transitions id of the last np_store_event; 0 if it wrote none. */
 int64_t np_store_last_transition_id(const struct np_store *st);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/buf.h"
+#include "util/buf.h"
 #include "report/fmt.h"
 #include "report/ival.h"
 #include "report/table.h"

@@ -1,4 +1,4 @@
-#include "report/buf.h"
+#include "util/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,8 +7,8 @@
 
 #include "util/xmalloc.h"
 
-static void
-reserve(struct np_buf *b, size_t more)
+void
+np_buf_reserve(struct np_buf *b, size_t more)
 {
 	if (b->len + more + 1 <= b->cap)
 		return;
@@ -22,7 +22,7 @@ reserve(struct np_buf *b, size_t more)
 void
 np_buf_add(struct np_buf *b, const char *s, size_t len)
 {
-	reserve(b, len);
+	np_buf_reserve(b, len);
 	memcpy(b->s + b->len, s, len);
 	b->len += len;
 	b->s[b->len] = '\0';
@@ -48,7 +48,7 @@ np_buf_printf(struct np_buf *b, const char *fmt, ...)
 void
 np_buf_pad(struct np_buf *b, char c, size_t n)
 {
-	reserve(b, n);
+	np_buf_reserve(b, n);
 	memset(b->s + b->len, c, n);
 	b->len += n;
 	b->s[b->len] = '\0';

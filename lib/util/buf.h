@@ -1,6 +1,6 @@
-#ifndef NP_REPORT_BUF_H
-#define NP_REPORT_BUF_H
-/* A growing NUL-terminated string, for building report output in memory. */
+#ifndef NP_UTIL_BUF_H
+#define NP_UTIL_BUF_H
+/* A growing NUL-terminated string, for building output in memory (reports, pages, metrics). */
 #include <stddef.h>
 
 struct np_buf {
@@ -8,6 +8,8 @@ struct np_buf {
 	size_t len, cap;
 };
 
+/* Makes room for `more` bytes at once (one allocation when the size is known ahead). */
+void np_buf_reserve(struct np_buf *b, size_t more);
 void np_buf_add(struct np_buf *b, const char *s, size_t len);
 void np_buf_puts(struct np_buf *b, const char *s);
 void np_buf_printf(struct np_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
