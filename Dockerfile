@@ -35,7 +35,7 @@ FROM debian:bookworm-slim
 # Runtime libraries only; tzdata because reports take --tz ZONE (IANA names).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	libevent-2.1-7 libcurl4 libssh2-1 libyaml-0-2 libsqlite3-0 libjansson4 \
+	libevent-2.1-7 libevent-openssl-2.1-7 libcurl4 libssh2-1 libyaml-0-2 libsqlite3-0 libjansson4 \
 	ca-certificates tzdata \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --user-group --home-dir /var/lib/netpulse --no-create-home \
