@@ -169,17 +169,6 @@ np_linkrules_free(struct np_linkrules *r)
 	free(r);
 }
 
-static char *
-link_key(const char *device, const char *interface, size_t *len)
-{
-	size_t dl = strlen(device), il = strlen(interface);
-	char *k = np_xmalloc(dl + il + 2);
-	memcpy(k, device, dl + 1);
-	memcpy(k + dl + 1, interface, il + 1);
-	*len = dl + il + 1;
-	return k;
-}
-
 void
 np_linkrules_note(struct np_linkrules *r, const char *device, const char *interface,
                   np_linkrules_label_fn label, void *arg)
@@ -187,7 +176,7 @@ np_linkrules_note(struct np_linkrules *r, const char *device, const char *interf
 	if (r == NULL || r->memo == NULL)
 		return;
 	size_t klen;
-	char *k = link_key(device, interface, &klen);
+	char *k = np_hmap_key2(device, interface, &klen);
 	char **vals = np_hmap_get(r->memo, k, klen);
 	bool same = vals != NULL;
 	for (size_t i = 0; same && i < r->nnames; i++) {
@@ -229,7 +218,7 @@ np_linkrules_link(const struct np_linkrules *r, const char *sources, const char 
 	struct memo_ctx c = {r, NULL};
 	if (r->memo != NULL) {
 		size_t klen;
-		char *k = link_key(device, interface, &klen);
+		char *k = np_hmap_key2(device, interface, &klen);
 		c.vals = np_hmap_get(r->memo, k, klen);
 		free(k);
 	}

@@ -212,3 +212,14 @@ np_hmap_foreach(const struct np_hmap *m,
 			fn(s->key, s->keylen, s->value, arg);
 	}
 }
+
+char *
+np_hmap_key2(const char *a, const char *b, size_t *len)
+{
+	size_t al = strlen(a), bl = strlen(b);
+	char *k = np_xmalloc(al + bl + 2);
+	memcpy(k, a, al + 1);
+	memcpy(k + al + 1, b, bl + 1);
+	*len = al + bl + 1;
+	return k;
+}

@@ -31,5 +31,7 @@ size_t np_hmap_remove_if(struct np_hmap *m,
 void np_hmap_foreach(const struct np_hmap *m,
                      void (*fn)(const char *key, size_t keylen, void *value, void *arg), void *arg);
 uint64_t np_hash_bytes(const void *data, size_t len);
+/* The key "a\0b" of a pair of strings (a link: device, interface); malloc'd, *len its length. */
+char *np_hmap_key2(const char *a, const char *b, size_t *len);
 
 #endif

@@ -44,17 +44,6 @@ esc(struct np_buf *b, const char *s)
 	np_buf_add(b, run, (size_t)(s - run));
 }
 
-static char *
-link_key(const char *device, const char *interface, size_t *len)
-{
-	size_t dl = strlen(device), il = strlen(interface);
-	char *k = np_xmalloc(dl + il + 2);
-	memcpy(k, device, dl + 1);
-	memcpy(k + dl + 1, interface, il + 1);
-	*len = dl + il + 1;
-	return k;
-}
-
 struct traffic {
 	double rx[CHART_BUCKETS], tx[CHART_BUCKETS]; /* bits/s per bucket */
 	bool any;
@@ -76,7 +65,7 @@ load_traffic(sqlite3 *db, int64_t now, struct np_hmap *out, char **cause)
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		size_t kl;
-		char *k = link_key(np_report_text(st, 0), np_report_text(st, 1), &kl);
+		char *k = np_hmap_key2(np_report_text(st, 0), np_report_text(st, 1), &kl);
 		struct traffic *t = np_hmap_get(out, k, kl);
 		if (t == NULL) {
 			t = np_xcalloc(1, sizeof *t);
@@ -181,7 +170,7 @@ links_table(struct np_buf *b, json_t **v, size_t n, const struct np_hmap *down,
 	for (size_t i = 0; i < n; i++) {
 		const char *state = jstr(v[i], "state");
 		size_t kl;
-		char *k = link_key(jstr(v[i], "device"), jstr(v[i], "interface"), &kl);
+		char *k = np_hmap_key2(jstr(v[i], "device"), jstr(v[i], "interface"), &kl);
 		const struct np_downtime_link *dl = np_hmap_get(down, k, kl);
 		const struct traffic *t = np_hmap_get(traffic, k, kl);
 		free(k);
@@ -301,7 +290,7 @@ np_page_render(const struct np_page_in *in, char **cause)
 		goto done;
 	for (size_t i = 0; i < dt.nlinks; i++) {
 		size_t kl;
-		char *k = link_key(dt.links[i].device, dt.links[i].interface, &kl);
+		char *k = np_hmap_key2(dt.links[i].device, dt.links[i].interface, &kl);
 		np_hmap_put(down, k, kl, &dt.links[i]);
 		free(k);
 	}
